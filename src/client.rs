@@ -1,0 +1,47 @@
+//! The entry point of the Rust API: a connection to one engine.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::container::{Container, ContainerOptions};
+use crate::engine::{discover, Engine, EngineInfo};
+use crate::error::Result;
+
+/// A connection to a Docker or Podman engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    engine: Arc<Engine>,
+}
+
+impl Client {
+    /// Connects to the first engine found in the documented discovery order.
+    pub async fn connect() -> Result<Client> {
+        Client::connect_to(None).await
+    }
+
+    /// Connects to the engine on `socket`, or discovers one when `None`.
+    pub async fn connect_to(socket: Option<&Path>) -> Result<Client> {
+        let engine = discover::connect(socket).await?;
+        Ok(Client {
+            engine: Arc::new(engine),
+        })
+    }
+
+    /// Which engine this is and where it was found.
+    pub fn engine_info(&self) -> &EngineInfo {
+        &self.engine.info
+    }
+
+    /// Creates and starts a sandbox.
+    pub async fn create_container(&self, opts: &ContainerOptions) -> Result<Container> {
+        Container::create(self.engine.clone(), opts).await
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("engine", &self.engine.info)
+            .finish()
+    }
+}

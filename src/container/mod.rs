@@ -1,0 +1,168 @@
+//! Sandbox containers: create + start, identity, shutdown.
+
+pub mod labels;
+pub mod options;
+mod spec;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::Method;
+use serde::Deserialize;
+
+use crate::engine::request::Subject;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+pub use options::{ContainerOptions, PortMapping, VolumeMount};
+
+/// A sandbox created by this client. Cheap to clone; all clones are the same sandbox.
+#[derive(Clone)]
+pub struct Container {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Arc<Engine>,
+    id: String,
+    name: String,
+    timeout: Duration,
+    persist: bool,
+    /// Set once we have shut it down, so a later 404 reads "not found", not "gone".
+    shut_down: AtomicBool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Created {
+    id: String,
+}
+
+impl Container {
+    pub(crate) async fn create(engine: Arc<Engine>, opts: &ContainerOptions) -> Result<Container> {
+        opts.validate()?;
+        let name = opts.name.clone().unwrap_or_else(labels::random_name);
+        let body = spec::create_body(&name, opts)?;
+        let subject = Subject::Create {
+            name: &name,
+            image: &opts.image,
+        };
+        let created: Created = engine
+            .call_json(
+                Method::POST,
+                &format!("/containers/create?name={name}"),
+                Some(&body),
+                subject,
+            )
+            .await?;
+        let container = Container {
+            inner: Arc::new(Inner {
+                engine,
+                id: created.id,
+                name,
+                timeout: opts.timeout,
+                persist: opts.persist,
+                shut_down: AtomicBool::new(false),
+            }),
+        };
+        let started = container
+            .engine()
+            .call_unit(
+                Method::POST,
+                &format!("/containers/{}/start", container.id()),
+                None,
+                Subject::Container(container.name()),
+            )
+            .await;
+        if let Err(e) = started {
+            // Never leave a created-but-unstartable container behind.
+            let _ = container.remove().await;
+            return Err(e);
+        }
+        tracing::debug!(name = container.name(), "container started");
+        Ok(container)
+    }
+
+    /// The engine's container id.
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// The container name (also the engine's name).
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The default timeout of runs on this container.
+    pub fn default_timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// Names a missing container precisely: after our own shutdown it is simply not found;
+    /// otherwise somebody removed it behind our back.
+    pub(crate) fn explain(&self, e: Error) -> Error {
+        match e {
+            Error::ContainerNotFound(n) if !self.inner.shut_down.load(Ordering::Acquire) => {
+                Error::ContainerGone(n)
+            }
+            e => e,
+        }
+    }
+
+    /// Stops the sandbox: an ephemeral one is removed at once (SIGKILL, no stop grace), a
+    /// persistent one is stopped and kept. Calling it again is a no-op.
+    pub async fn shutdown(&self) -> Result<()> {
+        if self.inner.shut_down.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let result = if self.inner.persist {
+            self.engine()
+                .call_unit(
+                    Method::POST,
+                    &format!("/containers/{}/stop?t=2", self.id()),
+                    None,
+                    Subject::Container(self.name()),
+                )
+                .await
+        } else {
+            self.remove().await
+        };
+        match result {
+            Err(Error::ContainerNotFound(_)) | Ok(()) => Ok(()),
+            Err(e) => {
+                self.inner.shut_down.store(false, Ordering::Release);
+                Err(e)
+            }
+        }
+    }
+
+    async fn remove(&self) -> Result<()> {
+        // Podman's force-remove waits the stop timeout unless told otherwise; Docker kills.
+        let extra = if self.engine().is_podman() {
+            "&timeout=0"
+        } else {
+            ""
+        };
+        self.engine()
+            .call_unit(
+                Method::DELETE,
+                &format!("/containers/{}?force=true&v=true{extra}", self.id()),
+                None,
+                Subject::Container(self.name()),
+            )
+            .await
+    }
+}
+
+impl std::fmt::Debug for Container {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Container")
+            .field("name", &self.inner.name)
+            .field("id", &self.inner.id)
+            .finish()
+    }
+}

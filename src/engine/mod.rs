@@ -1,0 +1,46 @@
+//! Talking to the engine and nothing else: discovery, transport, the request funnel, the
+//! multiplexed-stream decoder.
+
+pub(crate) mod discover;
+pub(crate) mod frames;
+pub(crate) mod request;
+pub(crate) mod transport;
+
+use std::path::{Path, PathBuf};
+
+use transport::Transport;
+
+/// Which engine answers on the socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineKind {
+    Docker,
+    Podman,
+}
+
+/// What `/version` told us about the engine.
+#[derive(Debug, Clone)]
+pub struct EngineInfo {
+    pub kind: EngineKind,
+    /// The engine's own version, e.g. `4.3.1` or `20.10.24+dfsg1`.
+    pub version: String,
+    /// The highest API version the engine speaks, e.g. `1.41`.
+    pub api_version: String,
+    /// The Unix socket it was reached on.
+    pub socket: PathBuf,
+}
+
+/// A connected engine: the transport plus what we learned about it.
+pub(crate) struct Engine {
+    pub(crate) transport: Transport,
+    pub(crate) info: EngineInfo,
+}
+
+impl Engine {
+    pub(crate) fn socket(&self) -> &Path {
+        self.transport.socket()
+    }
+
+    pub(crate) fn is_podman(&self) -> bool {
+        self.info.kind == EngineKind::Podman
+    }
+}

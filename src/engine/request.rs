@@ -1,0 +1,162 @@
+//! The one request funnel: every call to the engine is built, sent and judged here, so the
+//! mapping from HTTP status to [`Error`] lives in exactly one place.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::Engine;
+use crate::error::{Error, Result};
+
+/// The API version both engines speak; every path is pinned to it.
+pub(crate) const API_PREFIX: &str = "/v1.41";
+
+/// What a request is about, so that a 404 or 409 can be named precisely.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Subject<'a> {
+    /// Nothing in particular (ping, version).
+    Engine,
+    /// Creating a container with this name from this image.
+    Create { name: &'a str, image: &'a str },
+    /// An existing container, by name or id.
+    Container(&'a str),
+    /// An exec instance.
+    Exec(&'a str),
+}
+
+impl Engine {
+    /// Sends a request and returns the response if the engine accepted it (2xx or 304);
+    /// otherwise reads the engine's message and maps it to an [`Error`].
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        subject: Subject<'_>,
+    ) -> Result<Response<Incoming>> {
+        let uri = self.transport.uri(&format!("{API_PREFIX}{path}"));
+        let mut req = Request::builder().method(method).uri(uri);
+        let payload = match body {
+            Some(v) => {
+                req = req.header("content-type", "application/json");
+                Bytes::from(serde_json::to_vec(v).map_err(Error::internal)?)
+            }
+            None => Bytes::new(),
+        };
+        let req = req.body(Full::new(payload)).map_err(Error::internal)?;
+        let resp = self.transport.send(req).await?;
+        let status = resp.status();
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+            return Ok(resp);
+        }
+        let message = engine_message(&read_body(resp).await.unwrap_or_default());
+        Err(map_status(status.as_u16(), message, subject))
+    }
+
+    /// [`Engine::call`] and decode the JSON answer.
+    pub(crate) async fn call_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        subject: Subject<'_>,
+    ) -> Result<T> {
+        let resp = self.call(method, path, body, subject).await?;
+        let bytes = read_body(resp).await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::internal(format!("engine sent unexpected JSON for {path}: {e}")))
+    }
+
+    /// [`Engine::call`] and discard the answer's body.
+    pub(crate) async fn call_unit(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        subject: Subject<'_>,
+    ) -> Result<()> {
+        let resp = self.call(method, path, body, subject).await?;
+        read_body(resp).await.map(drop)
+    }
+}
+
+pub(crate) async fn read_body(resp: Response<Incoming>) -> Result<Bytes> {
+    resp.into_body()
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .map_err(|e| Error::Io(std::io::Error::other(format!("reading engine answer: {e}"))))
+}
+
+/// Engines answer errors as `{"message": "..."}` (Podman adds `cause`); fall back to the text.
+fn engine_message(body: &[u8]) -> String {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_owned())
+}
+
+/// The single place where an engine's refusal becomes an [`Error`].
+pub(crate) fn map_status(status: u16, message: String, subject: Subject<'_>) -> Error {
+    let not_running = message.contains("is not running")
+        || message.contains("container state improper")
+        || message.contains("is paused");
+    match (subject, status) {
+        (Subject::Create { image, .. }, 404) => Error::ImageNotFound(image.to_owned()),
+        (Subject::Create { name, .. }, 409) => Error::NameConflict(name.to_owned()),
+        (Subject::Container(c), 404) => Error::ContainerNotFound(c.to_owned()),
+        (Subject::Container(c), 409) => Error::ContainerNotRunning(c.to_owned()),
+        // Podman reports a stopped container's exec as a 500 "container state improper".
+        (Subject::Container(c), 500) if not_running => Error::ContainerNotRunning(c.to_owned()),
+        (Subject::Exec(_), 409) if not_running => Error::ContainerNotRunning(message),
+        (Subject::Exec(_), 500) if not_running => Error::ContainerNotRunning(message),
+        (Subject::Exec(id), _) => Error::Engine {
+            status,
+            message: format!("exec {id}: {message}"),
+        },
+        _ => Error::Engine { status, message },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn create_404_is_missing_image_and_409_is_name_clash() {
+        let s = Subject::Create {
+            name: "pd-1",
+            image: "img",
+        };
+        assert_eq!(
+            map_status(404, "no such image".into(), s).kind(),
+            ErrorKind::ImageNotFound
+        );
+        assert_eq!(
+            map_status(409, "conflict".into(), s).kind(),
+            ErrorKind::NameConflict
+        );
+    }
+
+    #[test]
+    fn podman_state_improper_is_not_running() {
+        let e = map_status(
+            500,
+            "container state improper".into(),
+            Subject::Container("c"),
+        );
+        assert_eq!(e.kind(), ErrorKind::ContainerNotRunning);
+        let e = map_status(500, "boom".into(), Subject::Container("c"));
+        assert_eq!(e.engine_status(), Some(500));
+    }
+
+    #[test]
+    fn message_is_taken_from_json_or_text() {
+        assert_eq!(engine_message(br#"{"message":"m","cause":"c"}"#), "m");
+        assert_eq!(engine_message(b" plain \n"), "plain");
+    }
+}

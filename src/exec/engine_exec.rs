@@ -1,0 +1,130 @@
+//! Runs a command through the engine's exec API: create, start with the output multiplexed on
+//! the response, read it under a deadline and a cap, then ask for the exit code. The engine
+//! cannot kill an exec, so a run that is cut short is killed by `kill.rs`.
+
+use std::time::{Duration, Instant};
+
+use http_body_util::BodyExt;
+use hyper::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::result::CappedOutput;
+use crate::container::Container;
+use crate::engine::frames::FrameDecoder;
+use crate::engine::request::Subject;
+use crate::error::{Error, Result};
+
+/// How reading an exec's output ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// The command closed its output: it has exited.
+    Finished,
+    /// The deadline passed first.
+    TimedOut,
+    /// More output arrived than the cap allows.
+    OverCap,
+}
+
+pub(crate) struct Exec<'a> {
+    pub(crate) argv: &'a [String],
+    pub(crate) env: &'a [String],
+    pub(crate) deadline: Instant,
+    pub(crate) max_output: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Created {
+    id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExecState {
+    #[serde(default)]
+    running: bool,
+    exit_code: Option<i32>,
+}
+
+/// Runs `exec` to its ending; returns the ending, the output, and the exec id.
+pub(crate) async fn exec_collect(
+    c: &Container,
+    exec: Exec<'_>,
+) -> Result<(Ending, CappedOutput, String)> {
+    let engine = c.engine();
+    let body = json!({
+        "AttachStdin": false,
+        "AttachStdout": true,
+        "AttachStderr": true,
+        "Tty": false,
+        "Cmd": exec.argv,
+        "Env": exec.env,
+    });
+    let created: Created = engine
+        .call_json(
+            Method::POST,
+            &format!("/containers/{}/exec", c.id()),
+            Some(&body),
+            Subject::Container(c.name()),
+        )
+        .await
+        .map_err(|e| c.explain(e))?;
+    let resp = engine
+        .call(
+            Method::POST,
+            &format!("/exec/{}/start", created.id),
+            Some(&json!({"Detach": false, "Tty": false})),
+            Subject::Exec(&created.id),
+        )
+        .await?;
+    let mut body = resp.into_body();
+    let mut decoder = FrameDecoder::new();
+    let mut out = CappedOutput::new(exec.max_output);
+    let deadline = tokio::time::Instant::from_std(exec.deadline);
+    let ending = loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => break Ending::TimedOut,
+            Ok(None) => break Ending::Finished,
+            Ok(Some(Err(e))) => {
+                return Err(Error::Io(std::io::Error::other(format!(
+                    "reading exec output: {e}"
+                ))))
+            }
+            Ok(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    decoder.feed(data, |kind, bytes| out.push(kind, bytes));
+                }
+                if out.truncated {
+                    break Ending::OverCap;
+                }
+            }
+        }
+    };
+    // Dropping the body closes this connection; the engine never reuses a hijacked stream.
+    drop(body);
+    Ok((ending, out, created.id))
+}
+
+/// The exit code of a finished exec. The stream can close a moment before the engine records
+/// the code, so wait briefly for `Running` to clear.
+pub(crate) async fn exit_code(c: &Container, exec_id: &str) -> Result<Option<i32>> {
+    let give_up = Instant::now() + Duration::from_secs(5);
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let state: ExecState = c
+            .engine()
+            .call_json(
+                Method::GET,
+                &format!("/exec/{exec_id}/json"),
+                None,
+                Subject::Exec(exec_id),
+            )
+            .await?;
+        if !state.running || Instant::now() >= give_up {
+            return Ok(state.exit_code.filter(|_| !state.running));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}

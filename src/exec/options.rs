@@ -1,0 +1,101 @@
+//! How to run a command: language, timeout, output cap.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// The reference's output cap: stdout and stderr together.
+pub const DEFAULT_MAX_OUTPUT: usize = 10 * 1024 * 1024;
+
+/// What interprets the command string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// `sh -c` (the default).
+    #[default]
+    Sh,
+    /// `bash -c`.
+    Bash,
+    /// `python3 -c`.
+    Python,
+    /// `node -e`.
+    Node,
+}
+
+impl Lang {
+    /// The argv that runs `code` in this language.
+    pub fn argv(self, code: &str) -> Vec<String> {
+        let (prog, flag) = match self {
+            Lang::Sh => ("sh", "-c"),
+            Lang::Bash => ("bash", "-c"),
+            Lang::Python => ("python3", "-c"),
+            Lang::Node => ("node", "-e"),
+        };
+        vec![prog.to_owned(), flag.to_owned(), code.to_owned()]
+    }
+}
+
+impl FromStr for Lang {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Lang> {
+        match s {
+            "sh" => Ok(Lang::Sh),
+            "bash" => Ok(Lang::Bash),
+            "python" | "python3" => Ok(Lang::Python),
+            "node" | "javascript" | "js" => Ok(Lang::Node),
+            other => Err(Error::invalid(format!(
+                "unknown lang {other:?}: use sh, bash, python or node"
+            ))),
+        }
+    }
+}
+
+/// Options of one run. `Default`: `sh -c`, the container's timeout, 10 MiB of output.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// `None`: the container's default timeout.
+    pub timeout: Option<Duration>,
+    /// Cap on stdout+stderr bytes kept; beyond it output is dropped and the command killed.
+    pub max_output: usize,
+    pub lang: Lang,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            timeout: None,
+            max_output: DEFAULT_MAX_OUTPUT,
+            lang: Lang::Sh,
+        }
+    }
+}
+
+impl RunOptions {
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::invalid("timeout must be positive"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn langs_parse_and_build_argv() {
+        assert_eq!(
+            "python".parse::<Lang>().unwrap().argv("x"),
+            ["python3", "-c", "x"]
+        );
+        assert_eq!(
+            "node".parse::<Lang>().unwrap().argv("x"),
+            ["node", "-e", "x"]
+        );
+        assert_eq!("bash".parse::<Lang>().unwrap(), Lang::Bash);
+        assert_eq!(Lang::default().argv("x"), ["sh", "-c", "x"]);
+        assert!("cobol".parse::<Lang>().is_err());
+    }
+}

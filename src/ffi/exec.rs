@@ -1,0 +1,183 @@
+//! C ABI of `exec`: run options, `pd_run`, and the result's accessors.
+
+use std::ffi::c_char;
+
+use super::boundary::{guard, guard_value, write_out};
+use super::buf::text_out;
+use super::container::{pd_container, positive_ms};
+use super::error::{pd_error, pd_status};
+use super::handle::{self, handle_type, str_arg};
+use super::runtime::block_on;
+use crate::exec::{ExecResult, Lang, RunOptions};
+
+handle_type!(pd_run_opts, 0x7064_7275_6e6f_7074, { opts: RunOptions });
+handle_type!(pd_exec_result, 0x7064_7265_7375_6c74, { result: ExecResult });
+
+/// Creates run options with the defaults (`sh -c`, the container's timeout, 10 MiB output
+/// cap). Free with `pd_run_opts_free`; `pd_run` only borrows them. NULL only on exhaustion.
+#[no_mangle]
+pub extern "C" fn pd_run_opts_new() -> *mut pd_run_opts {
+    guard_value(std::ptr::null_mut(), || {
+        Ok(handle::into_raw(pd_run_opts::new(RunOptions::default())))
+    })
+}
+
+/// Frees run options. NULL is a no-op.
+#[no_mangle]
+pub extern "C" fn pd_run_opts_free(opts: *mut pd_run_opts) {
+    handle::free(opts)
+}
+
+/// Sets the run's timeout in milliseconds (> 0, else `PD_ERR_INVALID_ARGUMENT`).
+#[no_mangle]
+pub extern "C" fn pd_run_opts_set_timeout_ms(
+    opts: *mut pd_run_opts,
+    timeout_ms: i64,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        handle::borrow_mut(opts)?.opts.timeout = Some(positive_ms(timeout_ms)?);
+        Ok(())
+    })
+}
+
+/// Caps stdout+stderr at `max_output` bytes; beyond it output is dropped and the command
+/// killed (`pd_exec_result_truncated` is then true).
+#[no_mangle]
+pub extern "C" fn pd_run_opts_set_max_output(
+    opts: *mut pd_run_opts,
+    max_output: usize,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        handle::borrow_mut(opts)?.opts.max_output = max_output;
+        Ok(())
+    })
+}
+
+/// Sets the language: "sh" (default), "bash", "python" or "node". Anything else is
+/// `PD_ERR_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn pd_run_opts_set_lang(
+    opts: *mut pd_run_opts,
+    lang: *const c_char,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let o = handle::borrow_mut(opts)?;
+        o.opts.lang = str_arg(lang, "lang")?.parse::<Lang>()?;
+        Ok(())
+    })
+}
+
+/// Runs `command` in the container and waits for it. `opts` may be NULL for the defaults.
+/// On success `*result_out` receives a result to free with `pd_exec_result_free`; a command
+/// that fails, times out or is truncated is still a success here (see the result).
+/// Blocks for up to the timeout. Branch on: `PD_ERR_CONTAINER_NOT_FOUND`,
+/// `PD_ERR_CONTAINER_NOT_RUNNING`, `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_ARGUMENT`,
+/// `PD_ERR_INVALID_STATE` (called from a pocketdock runtime thread).
+#[no_mangle]
+pub extern "C" fn pd_run(
+    container: *mut pd_container,
+    command: *const c_char,
+    opts: *const pd_run_opts,
+    result_out: *mut *mut pd_exec_result,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let c = handle::borrow(container)?;
+        let command = str_arg(command, "command")?;
+        handle::out_ptr(result_out, "result_out")?;
+        let defaults = RunOptions::default();
+        let o = if opts.is_null() {
+            &defaults
+        } else {
+            &handle::borrow(opts)?.opts
+        };
+        let result = block_on(c.inner.run(command, o))?;
+        write_out(result_out, handle::into_raw(pd_exec_result::new(result)));
+        Ok(())
+    })
+}
+
+fn with_result<T>(r: *const pd_exec_result, fallback: T, f: impl FnOnce(&ExecResult) -> T) -> T {
+    guard_value(fallback, || Ok(f(&handle::borrow(r)?.result)))
+}
+
+/// The exit code; -1 when the command was killed on timeout or for a bad handle.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_exit_code(result: *const pd_exec_result) -> i32 {
+    with_result(result, -1, |r| r.exit_code)
+}
+
+/// Stdout bytes, owned by the result (valid until `pd_exec_result_free`); the length goes
+/// to `*len_out` (may be NULL). Not NUL-terminated: use `pd_exec_result_stdout_text` for C
+/// strings. NULL (and length 0) for a bad handle.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_stdout(
+    result: *const pd_exec_result,
+    len_out: *mut usize,
+) -> *const u8 {
+    bytes_of(result, len_out, |r| &r.stdout)
+}
+
+/// Stderr bytes; same rules as `pd_exec_result_stdout`.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_stderr(
+    result: *const pd_exec_result,
+    len_out: *mut usize,
+) -> *const u8 {
+    bytes_of(result, len_out, |r| &r.stderr)
+}
+
+fn bytes_of(
+    r: *const pd_exec_result,
+    len_out: *mut usize,
+    pick: fn(&ExecResult) -> &Vec<u8>,
+) -> *const u8 {
+    let (ptr, len) = with_result(r, (std::ptr::null(), 0), |r| {
+        let b = pick(r);
+        (b.as_ptr(), b.len())
+    });
+    if !len_out.is_null() {
+        write_out(len_out, len);
+    }
+    ptr
+}
+
+/// Stdout as a new NUL-terminated UTF-8 string (invalid UTF-8 and NULs replaced); free it
+/// with `pd_string_free`. NULL for a bad handle.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_stdout_text(result: *const pd_exec_result) -> *mut c_char {
+    with_result(result, std::ptr::null_mut(), |r| text_out(&r.stdout))
+}
+
+/// Stderr as a new string; same rules as `pd_exec_result_stdout_text`.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_stderr_text(result: *const pd_exec_result) -> *mut c_char {
+    with_result(result, std::ptr::null_mut(), |r| text_out(&r.stderr))
+}
+
+/// Wall time of the run in milliseconds (0 for a bad handle).
+#[no_mangle]
+pub extern "C" fn pd_exec_result_duration_ms(result: *const pd_exec_result) -> u64 {
+    with_result(result, 0, |r| r.duration_ms)
+}
+
+/// True when the timeout fired and the command (with everything it started) was killed.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_timed_out(result: *const pd_exec_result) -> bool {
+    with_result(result, false, |r| r.timed_out)
+}
+
+/// True when output went over the cap: the rest was dropped and the command killed.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_truncated(result: *const pd_exec_result) -> bool {
+    with_result(result, false, |r| r.truncated)
+}
+
+/// Frees a result. NULL is a no-op.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_free(result: *mut pd_exec_result) {
+    handle::free(result)
+}

@@ -1,0 +1,20 @@
+//! The C ABI and nothing else. Each extern fn validates its arguments, converts them, calls
+//! the core, writes its outputs and maps errors; the conventions are in
+//! `docs/ffi-conventions.md`. This is the only module allowed `unsafe`.
+#![allow(unsafe_code)]
+#![allow(non_camel_case_types)]
+
+mod boundary;
+mod buf;
+mod container;
+mod error;
+mod exec;
+mod handle;
+mod runtime;
+mod version;
+
+pub use buf::*;
+pub use container::*;
+pub use error::*;
+pub use exec::*;
+pub use version::*;

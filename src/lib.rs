@@ -1,0 +1,34 @@
+//! pocketdock: container sandboxes as a library.
+//!
+//! A [`Client`] talks to a Docker or Podman engine over its Unix socket; it creates
+//! [`Container`]s (sandboxes) and runs code in them with [`Container::run`]. The same core is
+//! exported through a C ABI (`include/pocketdock.h`) for the C, Go and Node bindings.
+//!
+//! ```no_run
+//! # async fn demo() -> pocketdock::Result<()> {
+//! use pocketdock::{Client, ContainerOptions, RunOptions};
+//! let client = Client::connect().await?;
+//! let sandbox = client.create_container(&ContainerOptions::default()).await?;
+//! let result = sandbox.run("echo hello", &RunOptions::default()).await?;
+//! assert_eq!(result.stdout_text(), "hello\n");
+//! sandbox.shutdown().await?;
+//! # Ok(()) }
+//! ```
+#![deny(unsafe_code)]
+
+mod client;
+pub mod container;
+mod engine;
+mod error;
+pub mod exec;
+pub mod ffi;
+
+pub use client::Client;
+pub use container::{Container, ContainerOptions, PortMapping, VolumeMount};
+pub use engine::frames::StreamKind;
+pub use engine::{EngineInfo, EngineKind};
+pub use error::{Error, ErrorKind, Result};
+pub use exec::{ExecResult, Lang, RunOptions};
+
+/// The crate version, as in Cargo.toml.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
