@@ -107,6 +107,10 @@ pub(crate) fn map_status(status: u16, message: String, subject: Subject<'_>) -> 
     match (subject, status) {
         (Subject::Create { image, .. }, 404) => Error::ImageNotFound(image.to_owned()),
         (Subject::Create { name, .. }, 409) => Error::NameConflict(name.to_owned()),
+        // Podman 4 answers a name clash with a 500 "... is already in use".
+        (Subject::Create { name, .. }, 500) if message.contains("already in use") => {
+            Error::NameConflict(name.to_owned())
+        }
         (Subject::Container(c), 404) => Error::ContainerNotFound(c.to_owned()),
         (Subject::Container(c), 409) => Error::ContainerNotRunning(c.to_owned()),
         // Podman reports a stopped container's exec as a 500 "container state improper".
@@ -138,6 +142,11 @@ mod tests {
         );
         assert_eq!(
             map_status(409, "conflict".into(), s).kind(),
+            ErrorKind::NameConflict
+        );
+        let podman = "creating container storage: the container name \"pd-1\" is already in use";
+        assert_eq!(
+            map_status(500, podman.into(), s).kind(),
             ErrorKind::NameConflict
         );
     }

@@ -1,0 +1,100 @@
+//! Shared fixtures for the integration tests. They run against the REAL engine named by
+//! `POCKETDOCK_SOCKET` (scripts/test runs the suite once per engine). Every container a test
+//! creates carries `pocketdock.test=rust` and is force-removed when its guard drops, even
+//! when the test panics; cleanup uses a raw request, not the library under test.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pocketdock::{Client, Container, ContainerOptions};
+
+pub const TEST_LABEL: (&str, &str) = ("pocketdock.test", "rust");
+
+pub fn socket() -> PathBuf {
+    PathBuf::from(
+        std::env::var("POCKETDOCK_SOCKET")
+            .expect("set POCKETDOCK_SOCKET to the engine under test (scripts/test does)"),
+    )
+}
+
+pub async fn client() -> Client {
+    Client::connect_to(Some(&socket()))
+        .await
+        .expect("the engine under test answers")
+}
+
+/// Options every test container starts from: the default image plus the test label.
+pub fn opts() -> ContainerOptions {
+    ContainerOptions {
+        labels: vec![(TEST_LABEL.0.into(), TEST_LABEL.1.into())],
+        ..Default::default()
+    }
+}
+
+/// A container that is removed when this guard drops.
+pub struct Sandbox {
+    pub c: Container,
+}
+
+impl std::ops::Deref for Sandbox {
+    type Target = Container;
+    fn deref(&self) -> &Container {
+        &self.c
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        force_remove(self.c.name());
+    }
+}
+
+pub async fn sandbox_with(o: ContainerOptions) -> Sandbox {
+    let c = client().await.create_container(&o).await.expect("create");
+    Sandbox { c }
+}
+
+pub async fn sandbox() -> Sandbox {
+    sandbox_with(opts()).await
+}
+
+/// One blocking HTTP/1.0 request on the engine socket, independent of the library.
+pub fn raw(method: &str, path: &str) -> (u16, String) {
+    let mut s = UnixStream::connect(socket()).expect("connect to engine socket");
+    s.set_read_timeout(Some(Duration::from_secs(60))).ok();
+    write!(s, "{method} /v1.41{path} HTTP/1.0\r\nHost: d\r\n\r\n").expect("write");
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).expect("read");
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1)
+        .unwrap_or("")
+        .to_owned();
+    (status, body)
+}
+
+pub fn force_remove(name: &str) {
+    let _ = raw(
+        "DELETE",
+        &format!("/containers/{name}?force=true&v=true&timeout=0"),
+    );
+}
+
+pub fn inspect(name: &str) -> Option<serde_json::Value> {
+    let (status, body) = raw("GET", &format!("/containers/{name}/json"));
+    (status == 200).then(|| serde_json::from_str(&body).expect("inspect JSON"))
+}
+
+pub fn is_podman() -> bool {
+    let (_, body) = raw("GET", "/version");
+    body.contains("Podman")
+}

@@ -1,0 +1,227 @@
+//! Blocking runs on a real engine: output, exit codes, languages, timeouts that kill,
+//! output caps, concurrency.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use pocketdock::{ErrorKind, Lang, RunOptions};
+
+fn lang(l: Lang) -> RunOptions {
+    RunOptions {
+        lang: l,
+        ..Default::default()
+    }
+}
+
+fn timeout(ms: u64) -> RunOptions {
+    RunOptions {
+        timeout: Some(Duration::from_millis(ms)),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn echo_stderr_and_exit_codes() {
+    let s = sandbox().await;
+    let r = s.run("echo hello", &RunOptions::default()).await.unwrap();
+    assert_eq!(
+        (r.exit_code, r.stdout_text().as_str(), r.stderr.len()),
+        (0, "hello\n", 0)
+    );
+    assert!(r.ok() && !r.timed_out && !r.truncated);
+
+    let r = s
+        .run("echo out; echo err >&2; exit 42", &RunOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(r.exit_code, 42);
+    assert_eq!(r.stdout_text(), "out\n");
+    assert_eq!(r.stderr_text(), "err\n");
+    assert!(!r.ok());
+
+    let r = s
+        .run("no-such-command-xyz", &RunOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(r.exit_code, 127);
+    assert!(r.stderr_text().contains("not found"), "{}", r.stderr_text());
+}
+
+#[tokio::test]
+async fn languages() {
+    let s = sandbox().await;
+    let r = s.run("print(6 * 7)", &lang(Lang::Python)).await.unwrap();
+    assert_eq!(r.stdout_text(), "42\n");
+    let program =
+        "import json\nfor i in range(3):\n    print(json.dumps({'i': i}))\nraise SystemExit(3)\n";
+    let r = s.run(program, &lang(Lang::Python)).await.unwrap();
+    assert_eq!(r.stdout_text(), "{\"i\": 0}\n{\"i\": 1}\n{\"i\": 2}\n");
+    assert_eq!(r.exit_code, 3);
+    let r = s
+        .run("echo ${BASH_VERSION:+bash}", &lang(Lang::Bash))
+        .await
+        .unwrap();
+    assert_eq!(r.stdout_text(), "bash\n");
+    assert!("fortran".parse::<Lang>().is_err());
+}
+
+#[tokio::test]
+async fn binary_output_and_large_output_survive_intact() {
+    let s = sandbox().await;
+    let r = s
+        .run(
+            "import sys; sys.stdout.buffer.write(bytes(range(256)) * 4000)",
+            &lang(Lang::Python),
+        )
+        .await
+        .unwrap();
+    let want: Vec<u8> = (0..=255u8).cycle().take(256 * 4000).collect();
+    assert_eq!(r.stdout.len(), want.len());
+    assert!(
+        r.stdout == want,
+        "bytes must arrive unchanged across frame boundaries"
+    );
+}
+
+/// Lists the live processes of the container whose command line contains `word`.
+async fn processes_matching(s: &Sandbox, word: &str) -> String {
+    // The word is split in the script so the scanning shell never matches itself.
+    let (a, b) = word.split_at(word.len() / 2);
+    let scan = format!(
+        "w='{a}''{b}'; for p in /proc/[0-9]*; do \
+           c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); \
+           case \"$c\" in *\"$w\"*) echo \"${{p#/proc/}} $c\";; esac; \
+         done"
+    );
+    let r = s.run(&scan, &RunOptions::default()).await.unwrap();
+    assert_eq!(r.exit_code, 0, "process scan failed: {}", r.stderr_text());
+    r.stdout_text()
+}
+
+#[tokio::test]
+async fn process_scan_sees_live_processes() {
+    // Proves the scan used by the kill tests can see what it looks for.
+    let s = sandbox().await;
+    assert!(processes_matching(&s, "sleep infinity")
+        .await
+        .contains("sleep infinity"));
+}
+
+#[tokio::test]
+async fn timeout_kills_the_command_and_everything_it_started() {
+    let s = sandbox().await;
+    // A child, a grandchild that double-forks into its own session and ignores SIGTERM, all
+    // sleeping on a distinctive duration; partial output first.
+    let cmd = "echo started; echo oops >&2; \
+               sleep 321 & \
+               (trap '' TERM; setsid sh -c 'sleep 321' &) ; \
+               sleep 321";
+    let r = s.run(cmd, &timeout(1500)).await.unwrap();
+    assert!(r.timed_out);
+    assert_eq!(r.exit_code, -1);
+    assert_eq!(r.stdout_text(), "started\n", "partial output is kept");
+    assert_eq!(r.stderr_text(), "oops\n");
+    assert!(r.duration_ms >= 1500, "{}", r.duration_ms);
+    let left = processes_matching(&s, "sleep 321").await;
+    assert_eq!(left, "", "every process of the run must be gone");
+    // The container is still usable.
+    assert!(s.run("true", &RunOptions::default()).await.unwrap().ok());
+}
+
+#[tokio::test]
+async fn container_default_timeout_applies() {
+    let s = sandbox_with(pocketdock::ContainerOptions {
+        timeout: Duration::from_millis(800),
+        ..opts()
+    })
+    .await;
+    let r = s.run("sleep 30", &RunOptions::default()).await.unwrap();
+    assert!(r.timed_out);
+    assert_eq!(processes_matching(&s, "sleep 30").await, "");
+}
+
+#[tokio::test]
+async fn output_cap_truncates_a_gigabyte_writer_and_kills_it() {
+    let s = sandbox().await;
+    let o = RunOptions {
+        max_output: 1 << 20,
+        ..Default::default()
+    };
+    let r = s
+        .run(
+            "head -c 1000000000 /dev/zero | tr '\\0' x; echo never-reached",
+            &o,
+        )
+        .await
+        .unwrap();
+    assert!(r.truncated);
+    assert!(!r.timed_out);
+    assert_eq!(
+        r.stdout.len() + r.stderr.len(),
+        1 << 20,
+        "exactly the cap is kept"
+    );
+    assert!(r.stdout.iter().all(|&b| b == b'x'));
+    assert_eq!(processes_matching(&s, "head -c 1000000000").await, "");
+}
+
+#[tokio::test]
+async fn cap_is_shared_by_stdout_and_stderr() {
+    let s = sandbox().await;
+    let o = RunOptions {
+        max_output: 10,
+        ..Default::default()
+    };
+    let r = s
+        .run("printf 12345; printf abcdefgh >&2", &o)
+        .await
+        .unwrap();
+    assert!(r.truncated);
+    assert_eq!(r.stdout.len() + r.stderr.len(), 10);
+}
+
+#[tokio::test]
+async fn zero_timeout_is_invalid() {
+    let s = sandbox().await;
+    let err = s.run("true", &timeout(0)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+}
+
+#[tokio::test]
+async fn sequential_and_concurrent_runs_on_one_container() {
+    let s = sandbox().await;
+    for i in 0..5 {
+        let r = s
+            .run(&format!("echo {i}"), &RunOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(r.stdout_text(), format!("{i}\n"));
+    }
+    let runs = futures_util::future::join_all((0..8).map(|i| {
+        let s = &s;
+        async move {
+            let r = s
+                .run(
+                    &format!("sleep 0.2; echo {i}; echo e{i} >&2"),
+                    &RunOptions::default(),
+                )
+                .await
+                .unwrap();
+            (i, r)
+        }
+    }))
+    .await;
+    for (i, r) in runs {
+        assert_eq!(r.stdout_text(), format!("{i}\n"));
+        assert_eq!(r.stderr_text(), format!("e{i}\n"));
+    }
+}
+
+#[tokio::test]
+async fn runs_use_the_image_user_and_workdir() {
+    let s = sandbox().await;
+    let r = s.run("id -un; pwd", &RunOptions::default()).await.unwrap();
+    assert_eq!(r.stdout_text(), "sandbox\n/home/sandbox\n");
+}
