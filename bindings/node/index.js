@@ -1,0 +1,42 @@
+'use strict';
+// pocketdock for Node (CommonJS entry). See README.md and docs/node.md.
+
+const { lib, libPath, ABI_VERSION } = require('./lib/ffi');
+const errors = require('./lib/errors');
+const { Container, createContainer } = require('./lib/container');
+const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
+const { handleStats } = require('./lib/handle');
+
+/** The library's version string (pd_version). */
+function version() {
+    return lib.pd_version();
+}
+
+/** The C ABI version of the loaded library (pd_abi_version). */
+function abiVersion() {
+    return lib.pd_abi_version();
+}
+
+module.exports = {
+    Container,
+    createContainer,
+    version,
+    abiVersion,
+    ABI_VERSION,
+    libraryPath: libPath,
+    setMaxBlockingCalls,
+    blockingStats,
+    handleStats,
+    STATUS: errors.STATUS,
+    PocketdockError: errors.PocketdockError,
+    InvalidArgumentError: errors.InvalidArgumentError,
+    EngineNotFoundError: errors.EngineNotFoundError,
+    ContainerNotFoundError: errors.ContainerNotFoundError,
+    ContainerGoneError: errors.ContainerGoneError,
+    ContainerNotRunningError: errors.ContainerNotRunningError,
+    ImageNotFoundError: errors.ImageNotFoundError,
+    NameConflictError: errors.NameConflictError,
+    TimeoutError: errors.TimeoutError,
+    EngineError: errors.EngineError,
+    InvalidStateError: errors.InvalidStateError,
+};

@@ -1,0 +1,30 @@
+// pocketdock for Node (ES module entry): the same objects as the CommonJS entry.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const pd = require('./index.js');
+
+export const {
+    Container,
+    createContainer,
+    version,
+    abiVersion,
+    ABI_VERSION,
+    libraryPath,
+    setMaxBlockingCalls,
+    blockingStats,
+    handleStats,
+    STATUS,
+    PocketdockError,
+    InvalidArgumentError,
+    EngineNotFoundError,
+    ContainerNotFoundError,
+    ContainerGoneError,
+    ContainerNotRunningError,
+    ImageNotFoundError,
+    NameConflictError,
+    TimeoutError,
+    EngineError,
+    InvalidStateError,
+} = pd;
+export default pd;

@@ -1,0 +1,201 @@
+'use strict';
+// Container: a sandbox handle. Options are plain objects turned into the C builders for the
+// duration of one call; results are plain objects copied out of the C result, which is freed
+// before the promise resolves.
+
+const { lib } = require('./ffi');
+const { callSync, callBlocking, copyBytes } = require('./call');
+const { NativeHandle } = require('./handle');
+
+// Node 20 defines it; older runtimes and some bundlers do not.
+// @ts-ignore -- assigning a well-known symbol on purpose
+Symbol.asyncDispose ??= Symbol('Symbol.asyncDispose');
+
+const CONTAINER_OPTION_KEYS = new Set([
+    'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'persist', 'workdir',
+    'project', 'socket', 'env', 'labels', 'volumes', 'ports', 'devices',
+]);
+const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang']);
+
+function checkKeys(opts, allowed, what) {
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`${what} must be an object`);
+    for (const k of Object.keys(opts)) {
+        if (!allowed.has(k)) throw new TypeError(`unknown ${what} key '${k}' (known: ${[...allowed].join(', ')})`);
+    }
+}
+
+/** Builds a pd_container_opts from a plain object; the caller frees it. */
+function buildContainerOpts(opts) {
+    checkKeys(opts, CONTAINER_OPTION_KEYS, 'container option');
+    const o = lib.pd_container_opts_new();
+    if (!o) throw new Error('pocketdock: out of memory');
+    try {
+        const set = (fn, ...args) => callSync(fn, o, ...args);
+        if (opts.image !== undefined) set(lib.pd_container_opts_set_image, opts.image);
+        if (opts.name !== undefined) set(lib.pd_container_opts_set_name, opts.name);
+        if (opts.timeoutMs !== undefined) set(lib.pd_container_opts_set_timeout_ms, opts.timeoutMs);
+        if (opts.memLimit !== undefined) set(lib.pd_container_opts_set_mem_limit, opts.memLimit);
+        if (opts.cpuPercent !== undefined) set(lib.pd_container_opts_set_cpu_percent, opts.cpuPercent);
+        if (opts.network !== undefined) set(lib.pd_container_opts_set_network, Boolean(opts.network));
+        if (opts.persist !== undefined) set(lib.pd_container_opts_set_persist, Boolean(opts.persist));
+        if (opts.workdir !== undefined) set(lib.pd_container_opts_set_workdir, opts.workdir);
+        if (opts.project !== undefined) set(lib.pd_container_opts_set_project, opts.project);
+        if (opts.socket !== undefined) set(lib.pd_container_opts_set_socket, opts.socket);
+        for (const [k, v] of Object.entries(opts.env ?? {})) set(lib.pd_container_opts_add_env, k, String(v));
+        for (const [k, v] of Object.entries(opts.labels ?? {})) set(lib.pd_container_opts_add_label, k, String(v));
+        for (const v of opts.volumes ?? []) {
+            set(lib.pd_container_opts_add_volume, v.hostPath, v.containerPath, Boolean(v.readOnly));
+        }
+        for (const p of opts.ports ?? []) {
+            set(lib.pd_container_opts_add_port, p.hostPort, p.containerPort, p.protocol ?? null);
+        }
+        for (const d of opts.devices ?? []) set(lib.pd_container_opts_add_device, d);
+        return o;
+    } catch (e) {
+        lib.pd_container_opts_free(o);
+        throw e;
+    }
+}
+
+/** Builds a pd_run_opts, or returns null when every option is the default. */
+function buildRunOpts(opts) {
+    if (opts === undefined) return null;
+    checkKeys(opts, RUN_OPTION_KEYS, 'run option');
+    if (opts.timeoutMs === undefined && opts.maxOutput === undefined && opts.lang === undefined) return null;
+    const o = lib.pd_run_opts_new();
+    if (!o) throw new Error('pocketdock: out of memory');
+    try {
+        if (opts.timeoutMs !== undefined) callSync(lib.pd_run_opts_set_timeout_ms, o, opts.timeoutMs);
+        if (opts.maxOutput !== undefined) callSync(lib.pd_run_opts_set_max_output, o, opts.maxOutput);
+        if (opts.lang !== undefined) callSync(lib.pd_run_opts_set_lang, o, opts.lang);
+        return o;
+    } catch (e) {
+        lib.pd_run_opts_free(o);
+        throw e;
+    }
+}
+
+/** Copies everything out of a pd_exec_result into a plain object. Does not free it. */
+function readResult(r) {
+    const outLen = [0];
+    const errLen = [0];
+    const outPtr = lib.pd_exec_result_stdout(r, outLen);
+    const errPtr = lib.pd_exec_result_stderr(r, errLen);
+    const exitCode = lib.pd_exec_result_exit_code(r);
+    const timedOut = lib.pd_exec_result_timed_out(r);
+    const truncated = lib.pd_exec_result_truncated(r);
+    return {
+        exitCode,
+        stdout: lib.pd_exec_result_stdout_text(r) ?? '',
+        stderr: lib.pd_exec_result_stderr_text(r) ?? '',
+        stdoutBytes: copyBytes(outPtr, Number(outLen[0])),
+        stderrBytes: copyBytes(errPtr, Number(errLen[0])),
+        durationMs: Number(lib.pd_exec_result_duration_ms(r)),
+        timedOut,
+        truncated,
+        ok: exitCode === 0 && !timedOut && !truncated,
+    };
+}
+
+class Container {
+    /** Use Container.create() / createContainer(). */
+    constructor(ptr, token) {
+        if (token !== CREATE_TOKEN) throw new TypeError('use Container.create() to make a Container');
+        this._handle = new NativeHandle(ptr, lib.pd_container_free, 'container');
+        // Both strings are owned by the handle; copy them once.
+        this._name = lib.pd_container_name(ptr);
+        this._id = lib.pd_container_id(ptr);
+        this._shutdown = null;
+        this._closing = null;
+    }
+
+    /**
+     * Creates and starts a sandbox.
+     * @param {object} [opts]
+     */
+    static async create(opts = {}) {
+        const o = buildContainerOpts(opts);
+        const out = [null];
+        try {
+            await callBlocking(lib.pd_container_create, o, out);
+        } finally {
+            lib.pd_container_opts_free(o);
+        }
+        return new Container(out[0], CREATE_TOKEN);
+    }
+
+    get name() {
+        return this._name;
+    }
+
+    get id() {
+        return this._id;
+    }
+
+    /** True once close() was called. */
+    get closed() {
+        return this._handle.released;
+    }
+
+    /** Runs `command` and waits for it (off the main thread). */
+    async run(command, opts) {
+        if (typeof command !== 'string') throw new TypeError('command must be a string');
+        const ro = buildRunOpts(opts);
+        try {
+            return await this._handle.use(async (c) => {
+                const out = [null];
+                await callBlocking(lib.pd_run, c, command, ro, out);
+                const r = out[0];
+                try {
+                    return readResult(r);
+                } finally {
+                    lib.pd_exec_result_free(r);
+                }
+            });
+        } finally {
+            if (ro) lib.pd_run_opts_free(ro);
+        }
+    }
+
+    /**
+     * Shuts the sandbox down: an ephemeral one is removed, a persistent one stopped.
+     * Idempotent; the handle stays usable for name/id. A no-op after close().
+     */
+    async shutdown() {
+        if (this._handle.released) return;
+        await this._handle.use((c) => callBlocking(lib.pd_container_shutdown, c));
+    }
+
+    /** Shuts the sandbox down and frees the handle. Idempotent. */
+    close() {
+        this._closing ??= (async () => {
+            try {
+                await this.shutdown();
+            } finally {
+                this._handle.release();
+            }
+        })();
+        return this._closing;
+    }
+
+    [Symbol.asyncDispose]() {
+        return this.close();
+    }
+
+    toString() {
+        return `Container(${this._name})`;
+    }
+
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+        return `Container { name: ${JSON.stringify(this._name)}, id: ${JSON.stringify(this._id)}${this.closed ? ', closed' : ''} }`;
+    }
+}
+
+const CREATE_TOKEN = Symbol('Container.create');
+
+/** Creates and starts a sandbox (same as Container.create). */
+function createContainer(opts) {
+    return Container.create(opts);
+}
+
+module.exports = { Container, createContainer, readResult };

@@ -1,0 +1,94 @@
+'use strict';
+// PocketdockError and its subclasses. Built from a `pd_status` plus the detail of the
+// `pd_error` out-param; the pd_error itself is freed by the caller (call.js) right away.
+
+// pd_status numbers (include/pocketdock.h). Numbers are never reused by the C side.
+const STATUS = Object.freeze({
+    OK: 0, // PD_OK
+    INVALID_ARGUMENT: 1, // PD_ERR_INVALID_ARGUMENT
+    ENGINE_NOT_FOUND: 2, // PD_ERR_ENGINE_NOT_FOUND
+    CONTAINER_NOT_FOUND: 3, // PD_ERR_CONTAINER_NOT_FOUND
+    CONTAINER_NOT_RUNNING: 4, // PD_ERR_CONTAINER_NOT_RUNNING
+    CONTAINER_GONE: 5, // PD_ERR_CONTAINER_GONE
+    IMAGE_NOT_FOUND: 6, // PD_ERR_IMAGE_NOT_FOUND
+    NAME_CONFLICT: 7, // PD_ERR_NAME_CONFLICT
+    TIMEOUT: 8, // PD_ERR_TIMEOUT
+    IO: 9, // PD_ERR_IO
+    ENGINE: 10, // PD_ERR_ENGINE
+    INTERNAL: 11, // PD_ERR_INTERNAL
+    PANIC: 12, // PD_ERR_PANIC
+    INVALID_STATE: 13, // PD_ERR_INVALID_STATE
+});
+
+const CODE_OF = new Map(Object.entries(STATUS).map(([k, v]) => [v, k]));
+
+/** Name of a status number ('IMAGE_NOT_FOUND'); unknown future numbers get 'STATUS_<n>'. */
+function codeOf(status) {
+    return CODE_OF.get(status) ?? `STATUS_${status}`;
+}
+
+class PocketdockError extends Error {
+    /**
+     * @param {string} message
+     * @param {{ status: number, engineStatus?: number, cause?: unknown }} info
+     */
+    constructor(message, { status, engineStatus = 0, cause } = { status: STATUS.INTERNAL }) {
+        super(message, cause === undefined ? undefined : { cause });
+        this.name = new.target.name;
+        /** Numeric pd_status. */
+        this.status = status;
+        /** Symbolic code, e.g. 'IMAGE_NOT_FOUND'. */
+        this.code = codeOf(status);
+        /** The engine's HTTP status behind an ENGINE error, else 0. */
+        this.engineStatus = engineStatus;
+    }
+}
+
+class InvalidArgumentError extends PocketdockError {}
+class EngineNotFoundError extends PocketdockError {}
+/** The container does not exist (CONTAINER_NOT_FOUND, and CONTAINER_GONE via subclass). */
+class ContainerNotFoundError extends PocketdockError {}
+/** The container was removed behind our back. */
+class ContainerGoneError extends ContainerNotFoundError {}
+class ContainerNotRunningError extends PocketdockError {}
+class ImageNotFoundError extends PocketdockError {}
+class NameConflictError extends PocketdockError {}
+class TimeoutError extends PocketdockError {}
+class EngineError extends PocketdockError {}
+class InvalidStateError extends PocketdockError {}
+
+const CLASS_OF = new Map([
+    [STATUS.INVALID_ARGUMENT, InvalidArgumentError],
+    [STATUS.ENGINE_NOT_FOUND, EngineNotFoundError],
+    [STATUS.CONTAINER_NOT_FOUND, ContainerNotFoundError],
+    [STATUS.CONTAINER_NOT_RUNNING, ContainerNotRunningError],
+    [STATUS.CONTAINER_GONE, ContainerGoneError],
+    [STATUS.IMAGE_NOT_FOUND, ImageNotFoundError],
+    [STATUS.NAME_CONFLICT, NameConflictError],
+    [STATUS.TIMEOUT, TimeoutError],
+    [STATUS.ENGINE, EngineError],
+    [STATUS.INVALID_STATE, InvalidStateError],
+]);
+
+/** The right subclass for a status. */
+function makeError(status, message, engineStatus = 0) {
+    const Cls = CLASS_OF.get(status) ?? PocketdockError;
+    return new Cls(message || `pocketdock call failed with ${codeOf(status)}`, { status, engineStatus });
+}
+
+module.exports = {
+    STATUS,
+    codeOf,
+    makeError,
+    PocketdockError,
+    InvalidArgumentError,
+    EngineNotFoundError,
+    ContainerNotFoundError,
+    ContainerGoneError,
+    ContainerNotRunningError,
+    ImageNotFoundError,
+    NameConflictError,
+    TimeoutError,
+    EngineError,
+    InvalidStateError,
+};

@@ -1,0 +1,177 @@
+'use strict';
+// The ONE file that knows the C ABI: it loads libpocketdock through Koffi and declares every
+// `pd_` function of include/pocketdock.h, mirroring the header's order and comments.
+// Everything else in the package goes through `lib` below (scripts/check-parity-node checks
+// that every function of the header is named here and used by the wrappers).
+//
+// Conventions kept here so the wrappers do not have to think about them:
+// - Handles are opaque pointers; Koffi 3 hands them to JS as BigInt (null for NULL).
+// - `_Out_ T **` parameters take a one-element array ([null]) and receive the pointer.
+// - Functions marked BLOCKING in the header are called only through `.async` (see call.js).
+
+const koffi = require('koffi');
+const { locateLibrary } = require('./locate');
+
+// The ABI version this binding was written for (PD_ABI_VERSION in include/pocketdock.h).
+const ABI_VERSION = 1;
+
+// Koffi runs every native call on a stack of its own; for `.async` calls it is 128 KiB by
+// default. Blocking pocketdock calls poll tokio futures on that stack (block_on), which works
+// in 64 KiB today but has no margin for deeper futures; give it what a Rust thread assumes
+// (2 MiB). The memory is mmap'ed: only touched pages cost anything. Must happen before any
+// koffi.load() in the process: if another module loaded a library first, we warn below.
+const ASYNC_STACK = 2 << 20;
+try {
+    koffi.config({ async_stack_size: ASYNC_STACK });
+} catch {
+    if (koffi.config().async_stack_size < ASYNC_STACK) {
+        process.emitWarning(
+            `pocketdock: Koffi was configured before pocketdock loaded; async stack is ` +
+                `${koffi.config().async_stack_size} bytes (wanted ${ASYNC_STACK}). Load pocketdock ` +
+                `first or call koffi.config({ async_stack_size: ${ASYNC_STACK} }) yourself.`,
+            'PocketdockWarning',
+        );
+    }
+}
+
+const libPath = locateLibrary();
+let native;
+try {
+    native = koffi.load(libPath);
+} catch (e) {
+    throw new Error(
+        `pocketdock: cannot load ${libPath}: ${e.message}. Set POCKETDOCK_LIB to the full path of ` +
+            `libpocketdock, or build it (cargo build --release in the project root).`,
+    );
+}
+
+// Opaque types: only ever seen through pointers.
+for (const name of ['pd_error', 'pd_container_opts', 'pd_container', 'pd_run_opts', 'pd_exec_result']) {
+    koffi.opaque(name);
+}
+koffi.alias('pd_status', 'int32_t');
+
+const f = (proto) => native.func(proto);
+
+// Version first: refuse a library built for another ABI before declaring anything else, so
+// a renamed or missing symbol shows up as the ABI message rather than a lookup failure.
+const pd_version = f('const char *pd_version(void)');
+const pd_abi_version = f('uint32_t pd_abi_version(void)');
+
+function checkAbi(actual, expected = ABI_VERSION, path = libPath) {
+    if (actual !== expected) {
+        throw new Error(
+            `pocketdock: ${path} has C ABI version ${actual}, but this Node binding was written ` +
+                `for ABI version ${expected}; use a matching libpocketdock (POCKETDOCK_LIB) or ` +
+                `binding version`,
+        );
+    }
+}
+checkAbi(pd_abi_version());
+
+const pd_string_free = f('void pd_string_free(char *s)');
+// A `char *` the caller owns: Koffi decodes it to a JS string, then calls pd_string_free.
+koffi.disposable('pd_owned_str', 'str', pd_string_free);
+
+const lib = {
+    // Strings.
+    pd_string_free,
+
+    // Container options (builder; create calls borrow it).
+    pd_container_opts_new: f('pd_container_opts *pd_container_opts_new(void)'),
+    pd_container_opts_free: f('void pd_container_opts_free(pd_container_opts *opts)'),
+    pd_container_opts_set_image: f(
+        'pd_status pd_container_opts_set_image(pd_container_opts *opts, const char *image, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_name: f(
+        'pd_status pd_container_opts_set_name(pd_container_opts *opts, const char *name, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_timeout_ms: f(
+        'pd_status pd_container_opts_set_timeout_ms(pd_container_opts *opts, int64_t timeout_ms, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_mem_limit: f(
+        'pd_status pd_container_opts_set_mem_limit(pd_container_opts *opts, const char *mem_limit, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_cpu_percent: f(
+        'pd_status pd_container_opts_set_cpu_percent(pd_container_opts *opts, uint32_t cpu_percent, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_network: f(
+        'pd_status pd_container_opts_set_network(pd_container_opts *opts, bool enabled, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_persist: f(
+        'pd_status pd_container_opts_set_persist(pd_container_opts *opts, bool persist, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_workdir: f(
+        'pd_status pd_container_opts_set_workdir(pd_container_opts *opts, const char *workdir, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_project: f(
+        'pd_status pd_container_opts_set_project(pd_container_opts *opts, const char *project, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_socket: f(
+        'pd_status pd_container_opts_set_socket(pd_container_opts *opts, const char *socket, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_add_env: f(
+        'pd_status pd_container_opts_add_env(pd_container_opts *opts, const char *key, const char *value, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_add_label: f(
+        'pd_status pd_container_opts_add_label(pd_container_opts *opts, const char *key, const char *value, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_add_volume: f(
+        'pd_status pd_container_opts_add_volume(pd_container_opts *opts, const char *host_path, const char *container_path, bool read_only, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_add_port: f(
+        'pd_status pd_container_opts_add_port(pd_container_opts *opts, uint16_t host_port, uint16_t container_port, const char *protocol, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_add_device: f(
+        'pd_status pd_container_opts_add_device(pd_container_opts *opts, const char *device, _Out_ pd_error **err_out)',
+    ),
+
+    // Containers. BLOCKING: pd_container_create, pd_container_shutdown.
+    pd_container_create: f(
+        'pd_status pd_container_create(const pd_container_opts *opts, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
+    ),
+    pd_container_name: f('const char *pd_container_name(const pd_container *container)'),
+    pd_container_id: f('const char *pd_container_id(const pd_container *container)'),
+    pd_container_shutdown: f('pd_status pd_container_shutdown(pd_container *container, _Out_ pd_error **err_out)'),
+    pd_container_free: f('void pd_container_free(pd_container *container)'),
+
+    // Errors.
+    pd_error_code: f('pd_status pd_error_code(const pd_error *err)'),
+    pd_error_message: f('const char *pd_error_message(const pd_error *err)'),
+    pd_error_engine_status: f('int32_t pd_error_engine_status(const pd_error *err)'),
+    pd_error_free: f('void pd_error_free(pd_error *err)'),
+
+    // Runs. BLOCKING: pd_run.
+    pd_run_opts_new: f('pd_run_opts *pd_run_opts_new(void)'),
+    pd_run_opts_free: f('void pd_run_opts_free(pd_run_opts *opts)'),
+    pd_run_opts_set_timeout_ms: f(
+        'pd_status pd_run_opts_set_timeout_ms(pd_run_opts *opts, int64_t timeout_ms, _Out_ pd_error **err_out)',
+    ),
+    pd_run_opts_set_max_output: f(
+        'pd_status pd_run_opts_set_max_output(pd_run_opts *opts, size_t max_output, _Out_ pd_error **err_out)',
+    ),
+    pd_run_opts_set_lang: f(
+        'pd_status pd_run_opts_set_lang(pd_run_opts *opts, const char *lang, _Out_ pd_error **err_out)',
+    ),
+    pd_run: f(
+        'pd_status pd_run(pd_container *container, const char *command, const pd_run_opts *opts, _Out_ pd_exec_result **result_out, _Out_ pd_error **err_out)',
+    ),
+
+    // Results.
+    pd_exec_result_exit_code: f('int32_t pd_exec_result_exit_code(const pd_exec_result *result)'),
+    // Bytes owned by the result: returned as a pointer, copied out with koffi.view (see call.js).
+    pd_exec_result_stdout: f('const void *pd_exec_result_stdout(const pd_exec_result *result, _Out_ size_t *len_out)'),
+    pd_exec_result_stderr: f('const void *pd_exec_result_stderr(const pd_exec_result *result, _Out_ size_t *len_out)'),
+    pd_exec_result_stdout_text: f('pd_owned_str pd_exec_result_stdout_text(const pd_exec_result *result)'),
+    pd_exec_result_stderr_text: f('pd_owned_str pd_exec_result_stderr_text(const pd_exec_result *result)'),
+    pd_exec_result_duration_ms: f('uint64_t pd_exec_result_duration_ms(const pd_exec_result *result)'),
+    pd_exec_result_timed_out: f('bool pd_exec_result_timed_out(const pd_exec_result *result)'),
+    pd_exec_result_truncated: f('bool pd_exec_result_truncated(const pd_exec_result *result)'),
+    pd_exec_result_free: f('void pd_exec_result_free(pd_exec_result *result)'),
+
+    // Versions.
+    pd_version,
+    pd_abi_version,
+};
+
+module.exports = { koffi, lib, libPath, ABI_VERSION, checkAbi };
