@@ -38,6 +38,19 @@ impl Client {
     }
 }
 
+/// The reference's one-call entry point: checks `opts`, connects (to `socket`, or by
+/// discovery), creates and starts a sandbox. Bad options fail before any engine is looked for.
+pub async fn create_new_container(
+    opts: &ContainerOptions,
+    socket: Option<&Path>,
+) -> Result<Container> {
+    opts.validate()?;
+    Client::connect_to(socket)
+        .await?
+        .create_container(opts)
+        .await
+}
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")

@@ -23,7 +23,7 @@ mod error;
 pub mod exec;
 pub mod ffi;
 
-pub use client::Client;
+pub use client::{create_new_container, Client};
 pub use container::{Container, ContainerOptions, PortMapping, VolumeMount};
 pub use engine::frames::StreamKind;
 pub use engine::{EngineInfo, EngineKind};

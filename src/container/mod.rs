@@ -141,16 +141,13 @@ impl Container {
     }
 
     async fn remove(&self) -> Result<()> {
-        // Podman's force-remove waits the stop timeout unless told otherwise; Docker kills.
-        let extra = if self.engine().is_podman() {
-            "&timeout=0"
-        } else {
-            ""
-        };
+        // A force-remove is a SIGKILL on Docker. On Podman it is a stop with the container's
+        // StopTimeout, which the compat create leaves at 0 when unset (we never set it), and
+        // the init process forwards SIGTERM anyway: no 10 s grace either way.
         self.engine()
             .call_unit(
                 Method::DELETE,
-                &format!("/containers/{}?force=true&v=true{extra}", self.id()),
+                &format!("/containers/{}?force=true&v=true", self.id()),
                 None,
                 Subject::Container(self.name()),
             )

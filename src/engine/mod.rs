@@ -39,8 +39,4 @@ impl Engine {
     pub(crate) fn socket(&self) -> &Path {
         self.transport.socket()
     }
-
-    pub(crate) fn is_podman(&self) -> bool {
-        self.info.kind == EngineKind::Podman
-    }
 }

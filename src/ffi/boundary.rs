@@ -38,3 +38,26 @@ pub(crate) fn write_out<T>(out: *mut T, value: T) {
     // SAFETY: every caller has checked `out` with `handle::out_ptr` first.
     unsafe { out.write(value) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::error::{pd_error_code, pd_error_free, pd_error_message};
+
+    #[test]
+    fn a_panic_becomes_pd_err_panic_with_its_message() {
+        let mut err: *mut pd_error = std::ptr::null_mut();
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let st = guard(&mut err, || panic!("boom {}", 7));
+        let v = guard_value(5, || -> Result<i32, Error> { panic!("quiet") });
+        std::panic::set_hook(prev);
+        assert_eq!(st, pd_status::PD_ERR_PANIC);
+        assert_eq!(v, 5);
+        assert_eq!(pd_error_code(err), pd_status::PD_ERR_PANIC);
+        // SAFETY: the message is a valid C string owned by `err`.
+        let msg = unsafe { std::ffi::CStr::from_ptr(pd_error_message(err)) };
+        assert!(msg.to_str().unwrap().contains("boom 7"));
+        pd_error_free(err);
+    }
+}

@@ -9,8 +9,8 @@ use super::error::{pd_error, pd_status};
 use super::handle::{self, handle_type, opt_str, str_arg};
 use super::runtime::block_on;
 use crate::container::{Container, ContainerOptions, PortMapping, VolumeMount};
+use crate::create_new_container;
 use crate::error::Error;
-use crate::Client;
 
 handle_type!(pd_container_opts, 0x7064_636f_7074_7331, {
     opts: ContainerOptions,
@@ -300,10 +300,7 @@ pub extern "C" fn pd_container_create(
         } else {
             handle::borrow(opts)?
         };
-        let container = block_on(async {
-            let client = Client::connect_to(o.socket.as_deref()).await?;
-            client.create_container(&o.opts).await
-        })?;
+        let container = block_on(create_new_container(&o.opts, o.socket.as_deref()))?;
         let name_c = CString::new(container.name()).map_err(Error::internal)?;
         let id_c = CString::new(container.id()).map_err(Error::internal)?;
         write_out(

@@ -1,0 +1,239 @@
+/* C tests of the pocketdock ABI against the real engine in POCKETDOCK_SOCKET.
+ * Built with -Wall -Wextra -Werror and run under valgrind by scripts/test-c.
+ * Every container carries the label pocketdock.test=c and is shut down by its test. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pocketdock.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                           \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
+                    #cond);                                                   \
+            return 1;                                                         \
+        }                                                                     \
+    } while (0)
+
+#define RUN(test)                                                             \
+    do {                                                                      \
+        fprintf(stderr, "test %s ... ", #test);                               \
+        if (test() == 0) {                                                    \
+            passed++;                                                         \
+            fprintf(stderr, "ok\n");                                          \
+        } else {                                                              \
+            failed++;                                                         \
+            fprintf(stderr, "FAILED\n");                                      \
+        }                                                                     \
+    } while (0)
+
+static pd_container_opts *test_opts(void) {
+    pd_container_opts *o = pd_container_opts_new();
+    pd_container_opts_add_label(o, "pocketdock.test", "c", NULL);
+    return o;
+}
+
+static pd_container *make_box(void) {
+    pd_container_opts *o = test_opts();
+    pd_container *c = NULL;
+    pd_error *err = NULL;
+    if (pd_container_create(o, &c, &err) != PD_OK) {
+        fprintf(stderr, "create failed: %s\n", pd_error_message(err));
+        c = NULL;
+    }
+    pd_error_free(err);
+    pd_container_opts_free(o);
+    return c;
+}
+
+static void drop_box(pd_container *c) {
+    pd_container_shutdown(c, NULL);
+    pd_container_free(c);
+}
+
+/* Runs `cmd` with optional lang and timeout (0 = default); NULL on failure. */
+static pd_exec_result *run(pd_container *c, const char *cmd, const char *lang, int64_t timeout_ms) {
+    pd_run_opts *o = pd_run_opts_new();
+    if (lang) pd_run_opts_set_lang(o, lang, NULL);
+    if (timeout_ms) pd_run_opts_set_timeout_ms(o, timeout_ms, NULL);
+    pd_exec_result *r = NULL;
+    pd_error *err = NULL;
+    if (pd_run(c, cmd, o, &r, &err) != PD_OK) {
+        fprintf(stderr, "run failed: %s\n", pd_error_message(err));
+        r = NULL;
+    }
+    pd_error_free(err);
+    pd_run_opts_free(o);
+    return r;
+}
+
+static int text_is(char *got, const char *want) {
+    int same = got && strcmp(got, want) == 0;
+    if (!same) fprintf(stderr, "  got %s%s%s, want \"%s\"\n", got ? "\"" : "", got ? got : "NULL", got ? "\"" : "", want);
+    pd_string_free(got);
+    return same;
+}
+
+static int test_echo_and_stderr(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    pd_exec_result *r = run(c, "echo hello; echo warn >&2", NULL, 0);
+    int ok = r && pd_exec_result_exit_code(r) == 0 && text_is(pd_exec_result_stdout_text(r), "hello\n") &&
+             text_is(pd_exec_result_stderr_text(r), "warn\n") && !pd_exec_result_timed_out(r) &&
+             !pd_exec_result_truncated(r);
+    size_t len = 0;
+    const uint8_t *bytes = r ? pd_exec_result_stdout(r, &len) : NULL;
+    ok = ok && bytes && len == 6 && memcmp(bytes, "hello\n", 6) == 0;
+    pd_exec_result_free(r);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
+static int test_exit_42_and_python(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    pd_exec_result *r = run(c, "exit 42", NULL, 0);
+    int ok = r && pd_exec_result_exit_code(r) == 42;
+    pd_exec_result_free(r);
+    r = run(c, "print(sum(range(10)))", "python", 0);
+    ok = ok && r && pd_exec_result_exit_code(r) == 0 && text_is(pd_exec_result_stdout_text(r), "45\n");
+    pd_exec_result_free(r);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
+static int test_timeout_kills_and_keeps_output(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    pd_exec_result *r = run(c, "echo before; sleep 60 & sleep 60", NULL, 1000);
+    int ok = r && pd_exec_result_timed_out(r) && pd_exec_result_exit_code(r) == -1 &&
+             text_is(pd_exec_result_stdout_text(r), "before\n") && pd_exec_result_duration_ms(r) >= 1000;
+    pd_exec_result_free(r);
+    /* nothing of the run is left: no "sleep 60" process */
+    r = run(c, "ps -eo args | grep -c '^sleep 6[0]' || true", NULL, 0);
+    ok = ok && r && text_is(pd_exec_result_stdout_text(r), "0\n");
+    pd_exec_result_free(r);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
+static int test_truncation(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    pd_run_opts *o = pd_run_opts_new();
+    pd_run_opts_set_max_output(o, 1000, NULL);
+    pd_exec_result *r = NULL;
+    pd_status st = pd_run(c, "yes", o, &r, NULL);
+    size_t len = 0;
+    int ok = st == PD_OK && pd_exec_result_truncated(r) && pd_exec_result_stdout(r, &len) && len == 1000;
+    pd_exec_result_free(r);
+    pd_run_opts_free(o);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
+static int test_missing_image(void) {
+    pd_container_opts *o = test_opts();
+    pd_container_opts_set_image(o, "pocketdock/no-such-image:1", NULL);
+    pd_container *c = (pd_container *)(uintptr_t)0x1; /* must stay untouched */
+    pd_error *err = NULL;
+    pd_status st = pd_container_create(o, &c, &err);
+    pd_container_opts_free(o);
+    CHECK(st == PD_ERR_IMAGE_NOT_FOUND);
+    CHECK(c == (pd_container *)(uintptr_t)0x1);
+    CHECK(pd_error_code(err) == PD_ERR_IMAGE_NOT_FOUND);
+    CHECK(strstr(pd_error_message(err), "no-such-image") != NULL);
+    pd_error_free(err);
+    return 0;
+}
+
+static int test_bad_mem_limit(void) {
+    pd_container_opts *o = test_opts();
+    pd_container_opts_set_mem_limit(o, "huge", NULL);
+    pd_container *c = NULL;
+    pd_status st = pd_container_create(o, &c, NULL);
+    pd_container_opts_free(o);
+    CHECK(st == PD_ERR_INVALID_ARGUMENT);
+    CHECK(c == NULL);
+    return 0;
+}
+
+static int test_shutdown_twice_and_run_after(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    CHECK(pd_container_shutdown(c, NULL) == PD_OK);
+    CHECK(pd_container_shutdown(c, NULL) == PD_OK);
+    pd_exec_result *r = NULL;
+    pd_status st = pd_run(c, "true", NULL, &r, NULL);
+    pd_container_free(c);
+    CHECK(st == PD_ERR_CONTAINER_NOT_FOUND || st == PD_ERR_CONTAINER_NOT_RUNNING);
+    CHECK(r == NULL);
+    return 0;
+}
+
+static int test_bad_input(void) {
+    pd_error *err = NULL;
+    pd_exec_result *r = NULL;
+    CHECK(pd_run(NULL, "true", NULL, &r, &err) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(err && pd_error_code(err) == PD_ERR_INVALID_ARGUMENT);
+    pd_error_free(err);
+    CHECK(pd_container_create(NULL, NULL, NULL) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(pd_container_shutdown(NULL, NULL) == PD_ERR_INVALID_ARGUMENT);
+
+    pd_run_opts *o = pd_run_opts_new();
+    CHECK(pd_run_opts_set_timeout_ms(o, 0, NULL) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(pd_run_opts_set_timeout_ms(o, -10, NULL) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(pd_run_opts_set_lang(o, NULL, NULL) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(pd_run_opts_set_lang(o, "brainfuck", NULL) == PD_ERR_INVALID_ARGUMENT);
+    const char bad_utf8[] = {'p', (char)0xc3, (char)0x28, 0};
+    CHECK(pd_run_opts_set_lang(o, bad_utf8, NULL) == PD_ERR_INVALID_ARGUMENT);
+    /* a run-options handle is not a container */
+    CHECK(pd_run((pd_container *)(void *)o, "true", NULL, &r, NULL) == PD_ERR_INVALID_ARGUMENT);
+    pd_run_opts_free(o);
+
+    pd_container *c = make_box();
+    CHECK(c);
+    CHECK(pd_run(c, NULL, NULL, &r, NULL) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(pd_run(c, bad_utf8, NULL, &r, NULL) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(pd_run(c, "true", NULL, NULL, NULL) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(r == NULL);
+    drop_box(c);
+
+    pd_container_free(NULL);
+    pd_container_opts_free(NULL);
+    pd_run_opts_free(NULL);
+    pd_exec_result_free(NULL);
+    pd_error_free(NULL);
+    pd_string_free(NULL);
+    CHECK(pd_exec_result_exit_code(NULL) == -1);
+    CHECK(pd_error_message(NULL) == NULL);
+    return 0;
+}
+
+static int test_versions(void) {
+    CHECK(pd_abi_version() == PD_ABI_VERSION);
+    CHECK(strcmp(pd_version(), PD_VERSION) == 0);
+    return 0;
+}
+
+int main(void) {
+    RUN(test_versions);
+    RUN(test_bad_input);
+    RUN(test_echo_and_stderr);
+    RUN(test_exit_42_and_python);
+    RUN(test_timeout_kills_and_keeps_output);
+    RUN(test_truncation);
+    RUN(test_missing_image);
+    RUN(test_bad_mem_limit);
+    RUN(test_shutdown_twice_and_run_after);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

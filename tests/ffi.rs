@@ -1,0 +1,203 @@
+//! The C ABI called directly from Rust: bad input never crashes, out-params are untouched on
+//! error, statuses and error objects say what went wrong. No engine is needed here except
+//! where a test says so; the C suite (bindings/c/tests) covers the happy paths from C.
+
+use std::ffi::{CStr, CString};
+use std::ptr;
+
+use pocketdock::ffi::*;
+
+fn message(e: *const pd_error) -> String {
+    let m = pd_error_message(e);
+    assert!(!m.is_null());
+    unsafe { CStr::from_ptr(m) }.to_string_lossy().into_owned()
+}
+
+#[test]
+fn versions() {
+    let v = unsafe { CStr::from_ptr(pd_version()) }.to_str().unwrap();
+    assert_eq!(v, env!("CARGO_PKG_VERSION"));
+    assert_eq!(pd_abi_version(), PD_ABI_VERSION);
+}
+
+#[test]
+fn null_handles_and_strings_are_invalid_arguments_with_an_error_object() {
+    let mut err: *mut pd_error = ptr::null_mut();
+    let mut res: *mut pd_exec_result = 0x1 as *mut _; // sentinel: must stay untouched
+    let cmd = CString::new("true").unwrap();
+    let st = pd_run(
+        ptr::null_mut(),
+        cmd.as_ptr(),
+        ptr::null(),
+        &mut res,
+        &mut err,
+    );
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+    assert_eq!(res as usize, 0x1, "out-param written on error");
+    assert_eq!(pd_error_code(err), pd_status::PD_ERR_INVALID_ARGUMENT);
+    assert!(
+        message(err).contains("pd_container is NULL"),
+        "{}",
+        message(err)
+    );
+    assert_eq!(pd_error_engine_status(err), 0);
+    pd_error_free(err);
+
+    // Same without an error slot: just the status.
+    let st = pd_run(
+        ptr::null_mut(),
+        ptr::null(),
+        ptr::null(),
+        ptr::null_mut(),
+        ptr::null_mut(),
+    );
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+
+    let st = pd_container_create(ptr::null(), ptr::null_mut(), ptr::null_mut());
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+    assert_eq!(
+        pd_container_shutdown(ptr::null_mut(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+}
+
+#[test]
+fn accessors_and_frees_accept_null() {
+    pd_error_free(ptr::null_mut());
+    pd_string_free(ptr::null_mut());
+    pd_container_free(ptr::null_mut());
+    pd_container_opts_free(ptr::null_mut());
+    pd_run_opts_free(ptr::null_mut());
+    pd_exec_result_free(ptr::null_mut());
+    assert_eq!(
+        pd_error_code(ptr::null()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert!(pd_error_message(ptr::null()).is_null());
+    assert!(pd_container_name(ptr::null()).is_null());
+    assert!(pd_container_id(ptr::null()).is_null());
+    assert_eq!(pd_exec_result_exit_code(ptr::null()), -1);
+    let mut len = 99usize;
+    assert!(pd_exec_result_stdout(ptr::null(), &mut len).is_null());
+    assert_eq!(len, 0);
+    assert!(pd_exec_result_stderr(ptr::null(), ptr::null_mut()).is_null());
+    assert!(pd_exec_result_stdout_text(ptr::null()).is_null());
+    assert!(pd_exec_result_stderr_text(ptr::null()).is_null());
+    assert_eq!(pd_exec_result_duration_ms(ptr::null()), 0);
+    assert!(!pd_exec_result_timed_out(ptr::null()));
+    assert!(!pd_exec_result_truncated(ptr::null()));
+}
+
+#[test]
+fn invalid_utf8_is_rejected() {
+    let o = pd_container_opts_new();
+    let bad = [0x66u8, 0xff, 0xfe, 0x00];
+    let mut err = ptr::null_mut();
+    let st = pd_container_opts_set_image(o, bad.as_ptr().cast(), &mut err);
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+    assert!(message(err).contains("UTF-8"));
+    pd_error_free(err);
+    let r = pd_run_opts_new();
+    assert_eq!(
+        pd_run_opts_set_lang(r, bad.as_ptr().cast(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    pd_run_opts_free(r);
+    pd_container_opts_free(o);
+}
+
+#[test]
+fn wrong_handle_type_is_detected() {
+    let r = pd_run_opts_new();
+    let mut err = ptr::null_mut();
+    // A run-options handle passed where a container is expected.
+    let st = pd_container_shutdown(r.cast(), &mut err);
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+    assert!(
+        message(err).contains("not a live pd_container"),
+        "{}",
+        message(err)
+    );
+    pd_error_free(err);
+    // Freeing it through the wrong destructor is ignored, not a crash.
+    pd_container_free(r.cast());
+    pd_run_opts_free(r);
+}
+
+#[test]
+fn timeouts_must_be_positive_and_langs_known() {
+    let r = pd_run_opts_new();
+    let o = pd_container_opts_new();
+    for bad in [0i64, -1, -5000, i64::MIN] {
+        assert_eq!(
+            pd_run_opts_set_timeout_ms(r, bad, ptr::null_mut()),
+            pd_status::PD_ERR_INVALID_ARGUMENT
+        );
+        assert_eq!(
+            pd_container_opts_set_timeout_ms(o, bad, ptr::null_mut()),
+            pd_status::PD_ERR_INVALID_ARGUMENT
+        );
+    }
+    assert_eq!(
+        pd_run_opts_set_timeout_ms(r, 1500, ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    let cobol = CString::new("cobol").unwrap();
+    let mut err = ptr::null_mut();
+    assert_eq!(
+        pd_run_opts_set_lang(r, cobol.as_ptr(), &mut err),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert!(message(err).contains("cobol"));
+    pd_error_free(err);
+    for ok in ["sh", "bash", "python", "node"] {
+        let l = CString::new(ok).unwrap();
+        assert_eq!(
+            pd_run_opts_set_lang(r, l.as_ptr(), ptr::null_mut()),
+            pd_status::PD_OK
+        );
+    }
+    pd_run_opts_free(r);
+    pd_container_opts_free(o);
+}
+
+#[test]
+fn bad_mem_limit_fails_create_before_touching_the_engine() {
+    let o = pd_container_opts_new();
+    let m = CString::new("a lot").unwrap();
+    assert_eq!(
+        pd_container_opts_set_mem_limit(o, m.as_ptr(), ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    let sock = CString::new("/nonexistent/engine.sock").unwrap();
+    pd_container_opts_set_socket(o, sock.as_ptr(), ptr::null_mut());
+    let mut c: *mut pd_container = ptr::null_mut();
+    let mut err = ptr::null_mut();
+    let st = pd_container_create(o, &mut c, &mut err);
+    // The options are refused before the (missing) engine is looked for.
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT, "{}", message(err));
+    assert!(message(err).contains("mem_limit"), "{}", message(err));
+    pd_error_free(err);
+    // With a good limit, the missing engine is what fails.
+    let m = CString::new("256m").unwrap();
+    pd_container_opts_set_mem_limit(o, m.as_ptr(), ptr::null_mut());
+    let mut err = ptr::null_mut();
+    let st = pd_container_create(o, &mut c, &mut err);
+    assert_eq!(st, pd_status::PD_ERR_ENGINE_NOT_FOUND, "{}", message(err));
+    assert!(message(err).contains("/nonexistent/engine.sock"));
+    assert!(c.is_null());
+    pd_error_free(err);
+    pd_container_opts_free(o);
+}
+
+#[test]
+fn blocking_call_from_a_runtime_thread_is_invalid_state() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let st = rt.block_on(async {
+        let mut c = ptr::null_mut();
+        pd_container_create(ptr::null(), &mut c, ptr::null_mut())
+    });
+    assert_eq!(st, pd_status::PD_ERR_INVALID_STATE);
+}
