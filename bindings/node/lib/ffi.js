@@ -55,8 +55,13 @@ const f = (proto) => native.func(proto);
 
 // Version first: refuse a library built for another ABI before declaring anything else, so
 // a renamed or missing symbol shows up as the ABI message rather than a lookup failure.
-const pd_version = f('const char *pd_version(void)');
-const pd_abi_version = f('uint32_t pd_abi_version(void)');
+let pd_version, pd_abi_version;
+try {
+    pd_version = f('const char *pd_version(void)');
+    pd_abi_version = f('uint32_t pd_abi_version(void)');
+} catch (e) {
+    throw new Error(`pocketdock: ${libPath} is not libpocketdock (${e.message})`);
+}
 
 function checkAbi(actual, expected = ABI_VERSION, path = libPath) {
     if (actual !== expected) {
