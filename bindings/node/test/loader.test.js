@@ -1,0 +1,84 @@
+'use strict';
+// Loading the library: ABI check, POCKETDOCK_LIB, both entry points, versions. No engine needed.
+
+const { describe, test } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const pd = require('..');
+const { checkAbi } = require('../lib/ffi');
+const { locateLibrary } = require('../lib/locate');
+
+const PKG = path.resolve(__dirname, '..');
+const ROOT = path.resolve(PKG, '..', '..');
+
+function node(code, env = {}) {
+    return spawnSync(process.execPath, ['-e', code], {
+        cwd: PKG,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+    });
+}
+
+describe('loading', () => {
+    test('version() matches Cargo.toml and abiVersion() the binding', () => {
+        const cargo = fs.readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8');
+        const m = cargo.match(/^version\s*=\s*"([^"]+)"/m);
+        assert.ok(m, 'no version in Cargo.toml');
+        assert.equal(pd.version(), m[1]);
+        assert.equal(pd.abiVersion(), pd.ABI_VERSION);
+        assert.equal(pd.ABI_VERSION, 1);
+    });
+
+    test('an ABI mismatch is refused with both numbers in the message', () => {
+        assert.throws(() => checkAbi(2, 1, '/x/libpocketdock.so'), (e) => {
+            assert.match(e.message, /ABI version 2/);
+            assert.match(e.message, /ABI version 1/);
+            assert.match(e.message, /\/x\/libpocketdock\.so/);
+            return true;
+        });
+        assert.doesNotThrow(() => checkAbi(1, 1));
+    });
+
+    test('POCKETDOCK_LIB wins; a missing file is a clear error', () => {
+        assert.equal(locateLibrary({ POCKETDOCK_LIB: pd.libraryPath }), path.resolve(pd.libraryPath));
+        assert.throws(() => locateLibrary({ POCKETDOCK_LIB: '/nonexistent/libpocketdock.so' }), /POCKETDOCK_LIB/);
+        const r = node("require('.')", { POCKETDOCK_LIB: '/nonexistent/libpocketdock.so' });
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /POCKETDOCK_LIB=\/nonexistent\/libpocketdock\.so does not exist/);
+    });
+
+    test('a library that is not libpocketdock is refused', () => {
+        const libc = ['/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/lib64/libc.so.6'].find(
+            (p) => fs.existsSync(p),
+        );
+        if (!libc) return; // not a glibc system: nothing to load in its place
+        const r = node("require('.')", { POCKETDOCK_LIB: libc });
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /is not libpocketdock .*pd_version/);
+    });
+
+    test('without POCKETDOCK_LIB the project build output is found', () => {
+        const env = { ...process.env };
+        delete env.POCKETDOCK_LIB;
+        const found = locateLibrary(env);
+        const expected = [path.join(PKG, 'libpocketdock.so'), path.join(ROOT, 'target', 'release', 'libpocketdock.so')];
+        assert.ok(expected.includes(found), found);
+    });
+
+    test('CommonJS and ES module entries expose the same objects', async () => {
+        const esm = await import('../index.mjs');
+        assert.equal(esm.Container, pd.Container);
+        assert.equal(esm.PocketdockError, pd.PocketdockError);
+        assert.equal(esm.default, pd);
+        for (const k of Object.keys(pd)) assert.ok(k in esm, `ESM entry lacks ${k}`);
+        const byName = await import('pocketdock'); // package self-reference through "exports"
+        assert.equal(byName.Container, pd.Container);
+        assert.equal(require('pocketdock'), pd);
+    });
+
+    test('Container cannot be constructed directly', () => {
+        assert.throws(() => new (/** @type {any} */ (pd.Container))(1n), TypeError);
+    });
+});

@@ -1,0 +1,62 @@
+// Compile-time test of index.d.ts (tsc -p bindings/node; never executed). Each line uses the
+// API the way a TypeScript user would; the @ts-expect-error lines must stay errors.
+import {
+    createContainer,
+    Container,
+    PocketdockError,
+    ImageNotFoundError,
+    ContainerNotFoundError,
+    type ContainerOptions,
+    type ExecResult,
+    type RunOptions,
+    version,
+    abiVersion,
+    setMaxBlockingCalls,
+    blockingStats,
+    STATUS,
+} from 'pocketdock';
+
+export async function usage(): Promise<number> {
+    const opts: ContainerOptions = {
+        image: 'pocketdock/minimal-python',
+        memLimit: '256m',
+        env: { A: 'b' },
+        labels: { 'pocketdock.test': 'node' },
+        volumes: [{ hostPath: '/tmp', containerPath: '/mnt', readOnly: true }],
+        ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
+    };
+    // @ts-expect-error unknown option
+    const bad: ContainerOptions = { imagee: 'x' };
+    void bad;
+
+    await using box = await createContainer(opts);
+    const also: Container = await Container.create();
+    await also.close();
+
+    const ro: RunOptions = { lang: 'python', timeoutMs: 1000, maxOutput: 1 << 20 };
+    // @ts-expect-error unknown language
+    const badLang: RunOptions = { lang: 'cobol' };
+    void badLang;
+
+    const r: ExecResult = await box.run('print(1)', ro);
+    const text: string = r.stdout + r.stderr;
+    const bytes: Buffer = r.stdoutBytes;
+    const flags: boolean = r.timedOut || r.truncated || r.ok;
+    void [text, bytes, flags, box.name, box.id, box.closed];
+
+    try {
+        await box.run('true');
+    } catch (e) {
+        if (e instanceof ImageNotFoundError || e instanceof ContainerNotFoundError) {
+            const c: string = e.code;
+            const s: number = e.status + e.engineStatus;
+            void [c, s];
+        } else if (e instanceof PocketdockError && e.code === 'TIMEOUT') {
+            return STATUS.TIMEOUT;
+        }
+    }
+    const prev: number = setMaxBlockingCalls(2);
+    const { max, active, queued } = blockingStats();
+    void [prev, max, active, queued, version().length, abiVersion()];
+    return r.exitCode;
+}
