@@ -1,0 +1,129 @@
+package pocketdock
+
+/*
+#include "pocketdock.h"
+*/
+import "C"
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Container is a running sandbox. It is safe for concurrent use by multiple goroutines.
+//
+// Close it when done (it shuts the sandbox down and frees the C handle). If a Container
+// becomes unreachable without Close, a cleanup frees the C handle, but it does not shut
+// the sandbox down: that is engine I/O, which a garbage-collector cleanup must not do.
+type Container struct {
+	// mu guards ptr: C calls hold it for reading, Close holds it for writing to free.
+	mu       sync.RWMutex
+	ptr      *C.pd_container
+	cleanup  runtime.Cleanup
+	name, id string
+	timeout  time.Duration // the default run timeout, to cap it by a context deadline
+	shutDown atomic.Bool
+}
+
+// freedByCleanup counts C handles freed by a cleanup rather than by Close (for tests).
+var freedByCleanup atomic.Int64
+
+func freeContainer(p *C.pd_container) {
+	freedByCleanup.Add(1)
+	C.pd_container_free(p)
+}
+
+// Create creates and starts a sandbox and waits until it runs (pd_container_create).
+//
+// Errors to branch on: ErrImageNotFound, ErrNameConflict, ErrEngineNotFound,
+// ErrInvalidArgument (a bad option, e.g. a malformed memory limit). ctx is checked before
+// the call; the call itself is not interrupted by cancelling ctx.
+func Create(ctx context.Context, opts ...Option) (*Container, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := abiOnce(); err != nil {
+		return nil, err
+	}
+	o := C.pd_container_opts_new()
+	if o == nil {
+		return nil, &Error{Op: "create", Code: CodeInternal, Message: "pd_container_opts_new returned NULL"}
+	}
+	defer C.pd_container_opts_free(o)
+	cfg := createConfig{opts: o, timeout: DefaultTimeout}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var p *C.pd_container
+	var e *C.pd_error
+	if st := C.pd_container_create(o, &p, &e); st != C.PD_OK {
+		return nil, takeError("create", st, e)
+	}
+	c := &Container{
+		ptr:     p,
+		name:    C.GoString(C.pd_container_name(p)),
+		id:      C.GoString(C.pd_container_id(p)),
+		timeout: cfg.timeout,
+	}
+	c.cleanup = runtime.AddCleanup(c, freeContainer, p)
+	return c, nil
+}
+
+// Name is the container's name (also the engine's container name).
+func (c *Container) Name() string { return c.name }
+
+// ID is the engine's container id.
+func (c *Container) ID() string { return c.id }
+
+// Shutdown shuts the sandbox down (pd_container_shutdown): an ephemeral one is removed at
+// once, a persistent one stopped. It is idempotent; the Container stays usable for Name
+// and ID, and runs after it fail (ErrContainerNotFound or ErrContainerNotRunning). It may
+// be called while runs are in flight; they then fail or end early.
+func (c *Container) Shutdown(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ptr == nil {
+		if c.shutDown.Load() {
+			return nil
+		}
+		return errClosed("shutdown", "container")
+	}
+	var e *C.pd_error
+	st := C.pd_container_shutdown(c.ptr, &e)
+	runtime.KeepAlive(c)
+	if st != C.PD_OK {
+		return takeError("shutdown", st, e)
+	}
+	c.shutDown.Store(true)
+	return nil
+}
+
+// Close shuts the sandbox down (see Shutdown), then frees the C handle, waiting for runs
+// in flight on this Container to return first. It is idempotent: later calls return nil.
+// The handle is freed even when the shutdown fails; that error is returned.
+func (c *Container) Close() error {
+	err := c.Shutdown(context.Background())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ptr == nil {
+		return nil
+	}
+	c.cleanup.Stop()
+	C.pd_container_free(c.ptr)
+	c.ptr = nil
+	return err
+}

@@ -1,0 +1,3 @@
+module github.com/pocketdock/pocketdock/bindings/go
+
+go 1.24

@@ -1,0 +1,230 @@
+package pocketdock
+
+/*
+#include <stdlib.h>
+#include "pocketdock.h"
+*/
+import "C"
+
+import "time"
+
+// DefaultTimeout is the library's default run timeout (pd_container_opts_new).
+const DefaultTimeout = 30 * time.Second
+
+// Option configures Create. Options are applied in order to a pd_container_opts builder;
+// the first one the library refuses makes Create fail with an *Error (Op "container
+// option <name>") without touching the engine.
+type Option func(*createConfig)
+
+type createConfig struct {
+	opts    *C.pd_container_opts
+	err     error
+	timeout time.Duration
+}
+
+// set runs one builder call unless an earlier option already failed.
+func (c *createConfig) set(name string, call func(e **C.pd_error) C.pd_status) {
+	if c.err != nil {
+		return
+	}
+	var e *C.pd_error
+	if st := call(&e); st != C.PD_OK {
+		c.err = takeError("container option "+name, st, e)
+	}
+}
+
+// setString is set for a call taking one string; "" passes NULL when nilIfEmpty.
+func (c *createConfig) setString(name, value string, nilIfEmpty bool,
+	call func(s *C.char, e **C.pd_error) C.pd_status) {
+	if c.err != nil {
+		return
+	}
+	conv := cString
+	if nilIfEmpty {
+		conv = cStringOrNil
+	}
+	s, err := conv("container option "+name, name, value)
+	if err != nil {
+		c.err = err
+		return
+	}
+	defer cFree(s)
+	c.set(name, func(e **C.pd_error) C.pd_status { return call(s, e) })
+}
+
+// millis converts d to whole milliseconds, rounding a positive sub-millisecond rest up
+// (so 1ns is 1 ms, not an invalid 0); zero and negative values pass through for the
+// library to refuse.
+func millis(d time.Duration) C.int64_t {
+	ms := d / time.Millisecond
+	if d > 0 && d%time.Millisecond != 0 {
+		ms++
+	}
+	return C.int64_t(ms)
+}
+
+// WithImage sets the image (default "pocketdock/minimal-python"). It must exist locally:
+// pocketdock never pulls, and a missing image fails Create with ErrImageNotFound.
+func WithImage(image string) Option {
+	return func(c *createConfig) {
+		c.setString("image", image, false, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_image(c.opts, s, e)
+		})
+	}
+}
+
+// WithName sets the container's name (also the engine's name; default "pd-<8 hex>").
+// A name already in use fails Create with ErrNameConflict. "" restores the default.
+func WithName(name string) Option {
+	return func(c *createConfig) {
+		c.setString("name", name, true, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_name(c.opts, s, e)
+		})
+	}
+}
+
+// WithTimeout sets the default timeout of runs in this container (default 30 s; must be
+// > 0). Sub-millisecond parts are rounded up.
+func WithTimeout(d time.Duration) Option {
+	return func(c *createConfig) {
+		c.set("timeout", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_timeout_ms(c.opts, millis(d), e)
+		})
+		if c.err == nil {
+			c.timeout = d
+		}
+	}
+}
+
+// WithMemLimit sets the memory limit, e.g. "256m" or "1g"; "" removes it. A malformed
+// value fails Create with ErrInvalidArgument.
+func WithMemLimit(limit string) Option {
+	return func(c *createConfig) {
+		c.setString("mem_limit", limit, true, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_mem_limit(c.opts, s, e)
+		})
+	}
+}
+
+// WithCPUPercent limits CPU to percent of one core (50 = half a core); 0 removes the limit.
+func WithCPUPercent(percent uint32) Option {
+	return func(c *createConfig) {
+		c.set("cpu_percent", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_cpu_percent(c.opts, C.uint32_t(percent), e)
+		})
+	}
+}
+
+// WithNetwork turns networking on (the default) or off.
+func WithNetwork(enabled bool) Option {
+	return func(c *createConfig) {
+		c.set("network", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_network(c.opts, C.bool(enabled), e)
+		})
+	}
+}
+
+// WithPersist keeps the container (stopped) on Shutdown instead of removing it.
+func WithPersist(persist bool) Option {
+	return func(c *createConfig) {
+		c.set("persist", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_persist(c.opts, C.bool(persist), e)
+		})
+	}
+}
+
+// WithWorkdir sets the container's working directory; "" keeps the image's.
+func WithWorkdir(dir string) Option {
+	return func(c *createConfig) {
+		c.setString("workdir", dir, true, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_workdir(c.opts, s, e)
+		})
+	}
+}
+
+// WithProject sets the project label; "" clears it.
+func WithProject(project string) Option {
+	return func(c *createConfig) {
+		c.setString("project", project, true, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_project(c.opts, s, e)
+		})
+	}
+}
+
+// WithSocket uses the engine on this Unix socket only; "" restores discovery
+// (POCKETDOCK_SOCKET, then the usual Podman and Docker sockets).
+func WithSocket(path string) Option {
+	return func(c *createConfig) {
+		c.setString("socket", path, true, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_socket(c.opts, s, e)
+		})
+	}
+}
+
+// WithEnv adds an environment variable for the container.
+func WithEnv(key, value string) Option {
+	return func(c *createConfig) {
+		c.setPair("env", key, value, func(k, v *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_add_env(c.opts, k, v, e)
+		})
+	}
+}
+
+// WithLabel adds an engine label (in addition to pocketdock's own pocketdock.* labels).
+func WithLabel(key, value string) Option {
+	return func(c *createConfig) {
+		c.setPair("label", key, value, func(k, v *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_add_label(c.opts, k, v, e)
+		})
+	}
+}
+
+// setPair is set for a call taking two strings.
+func (c *createConfig) setPair(name, a, b string,
+	call func(a, b *C.char, e **C.pd_error) C.pd_status) {
+	if c.err != nil {
+		return
+	}
+	op := "container option " + name
+	ca, err := cString(op, name+" key", a)
+	if err != nil {
+		c.err = err
+		return
+	}
+	defer cFree(ca)
+	cb, err := cString(op, name+" value", b)
+	if err != nil {
+		c.err = err
+		return
+	}
+	defer cFree(cb)
+	c.set(name, func(e **C.pd_error) C.pd_status { return call(ca, cb, e) })
+}
+
+// WithVolume mounts hostPath at containerPath (absolute), read-only if asked.
+func WithVolume(hostPath, containerPath string, readOnly bool) Option {
+	return func(c *createConfig) {
+		c.setPair("volume", hostPath, containerPath, func(h, p *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_add_volume(c.opts, h, p, C.bool(readOnly), e)
+		})
+	}
+}
+
+// WithPort publishes containerPort on hostPort; protocol is "tcp" (or "") or "udp".
+func WithPort(hostPort, containerPort uint16, protocol string) Option {
+	return func(c *createConfig) {
+		c.setString("port", protocol, true, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_add_port(c.opts, C.uint16_t(hostPort),
+				C.uint16_t(containerPort), s, e)
+		})
+	}
+}
+
+// WithDevice passes a host device through: "/dev/x" or "/dev/x:/dev/in-container".
+func WithDevice(device string) Option {
+	return func(c *createConfig) {
+		c.setString("device", device, false, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_add_device(c.opts, s, e)
+		})
+	}
+}

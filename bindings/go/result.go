@@ -1,0 +1,168 @@
+package pocketdock
+
+/*
+#include "pocketdock.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Result is the outcome of a run, copied into Go memory.
+type Result struct {
+	// ExitCode is the command's exit status; -1 when it was killed on timeout.
+	ExitCode int
+	// Stdout and Stderr are the command's output streams, kept separate.
+	Stdout, Stderr []byte
+	// DurationMs is the run's wall time in milliseconds.
+	DurationMs uint64
+	// TimedOut is true when the timeout fired and the command (and everything it started)
+	// was killed; the output produced until then is kept.
+	TimedOut bool
+	// Truncated is true when output went over the cap: the rest was dropped and the
+	// command killed.
+	Truncated bool
+}
+
+// Duration is DurationMs as a time.Duration.
+func (r *Result) Duration() time.Duration { return time.Duration(r.DurationMs) * time.Millisecond }
+
+// ExecResult is a library-owned run result (pd_exec_result), from RunRaw. Its accessors
+// read the C result; after Close they return zero values (ExitCode -1). It is safe for
+// concurrent use, and it does not depend on its Container: either may be closed first.
+type ExecResult struct {
+	mu      sync.RWMutex
+	ptr     *C.pd_exec_result
+	cleanup runtime.Cleanup
+}
+
+func freeExecResult(p *C.pd_exec_result) {
+	freedByCleanup.Add(1)
+	C.pd_exec_result_free(p)
+}
+
+func newExecResult(p *C.pd_exec_result) *ExecResult {
+	r := &ExecResult{ptr: p}
+	r.cleanup = runtime.AddCleanup(r, freeExecResult, p)
+	return r
+}
+
+// Close frees the C result. Idempotent.
+func (r *ExecResult) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ptr == nil {
+		return
+	}
+	r.cleanup.Stop()
+	C.pd_exec_result_free(r.ptr)
+	r.ptr = nil
+}
+
+// read calls f with the live C handle under the read lock; it reports false after Close.
+func (r *ExecResult) read(f func(p *C.pd_exec_result)) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.ptr == nil {
+		return false
+	}
+	f(r.ptr)
+	runtime.KeepAlive(r)
+	return true
+}
+
+// ExitCode is the exit status; -1 when killed on timeout (or after Close).
+func (r *ExecResult) ExitCode() int {
+	code := -1
+	r.read(func(p *C.pd_exec_result) { code = int(C.pd_exec_result_exit_code(p)) })
+	return code
+}
+
+// goBytes copies n bytes at p into a new Go slice (nil for none).
+func goBytes(p *C.uint8_t, n C.size_t) []byte {
+	if p == nil || n == 0 {
+		return nil
+	}
+	b := make([]byte, int(n))
+	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
+	return b
+}
+
+// Stdout returns a copy of the standard output.
+func (r *ExecResult) Stdout() []byte {
+	var b []byte
+	r.read(func(p *C.pd_exec_result) {
+		var n C.size_t
+		b = goBytes(C.pd_exec_result_stdout(p, &n), n)
+	})
+	return b
+}
+
+// Stderr returns a copy of the standard error.
+func (r *ExecResult) Stderr() []byte {
+	var b []byte
+	r.read(func(p *C.pd_exec_result) {
+		var n C.size_t
+		b = goBytes(C.pd_exec_result_stderr(p, &n), n)
+	})
+	return b
+}
+
+// StdoutText is the standard output as text, converted by the library
+// (pd_exec_result_stdout_text): invalid UTF-8 and NUL bytes become U+FFFD.
+func (r *ExecResult) StdoutText() string {
+	var s string
+	r.read(func(p *C.pd_exec_result) { s = pdString(C.pd_exec_result_stdout_text(p)) })
+	return s
+}
+
+// StderrText is StdoutText for the standard error.
+func (r *ExecResult) StderrText() string {
+	var s string
+	r.read(func(p *C.pd_exec_result) { s = pdString(C.pd_exec_result_stderr_text(p)) })
+	return s
+}
+
+// DurationMs is the run's wall time in milliseconds.
+func (r *ExecResult) DurationMs() uint64 {
+	var d uint64
+	r.read(func(p *C.pd_exec_result) { d = uint64(C.pd_exec_result_duration_ms(p)) })
+	return d
+}
+
+// TimedOut reports whether the timeout fired and the command was killed.
+func (r *ExecResult) TimedOut() bool {
+	var t bool
+	r.read(func(p *C.pd_exec_result) { t = bool(C.pd_exec_result_timed_out(p)) })
+	return t
+}
+
+// Truncated reports whether output went over the cap.
+func (r *ExecResult) Truncated() bool {
+	var t bool
+	r.read(func(p *C.pd_exec_result) { t = bool(C.pd_exec_result_truncated(p)) })
+	return t
+}
+
+// Result copies everything into a Result (nil after Close).
+func (r *ExecResult) Result() *Result {
+	var res *Result
+	r.read(func(p *C.pd_exec_result) {
+		var no, ne C.size_t
+		so := C.pd_exec_result_stdout(p, &no)
+		se := C.pd_exec_result_stderr(p, &ne)
+		res = &Result{
+			ExitCode:   int(C.pd_exec_result_exit_code(p)),
+			Stdout:     goBytes(so, no),
+			Stderr:     goBytes(se, ne),
+			DurationMs: uint64(C.pd_exec_result_duration_ms(p)),
+			TimedOut:   bool(C.pd_exec_result_timed_out(p)),
+			Truncated:  bool(C.pd_exec_result_truncated(p)),
+		}
+	})
+	return res
+}
