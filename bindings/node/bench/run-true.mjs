@@ -1,0 +1,80 @@
+// Benchmark: run("true") through the Node binding vs pd_run through C, in the same run.
+//
+//   node bench/run-true.mjs [N=50] [WARMUP=3]       (engine: POCKETDOCK_SOCKET)
+//
+// Compiles bench/run_true.c against include/ and target/release (cc, into a temp dir), runs
+// it, then does the same loop in Node on a fresh sandbox, and prints median / p95 / mean
+// per call for both and the Node/C ratio. A program that prints figures, not a test.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import { createContainer, libraryPath } from '../index.mjs';
+
+const { lib } = createRequire(import.meta.url)('../lib/ffi.js');
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..', '..');
+const n = Number(process.argv[2] ?? 50);
+const warmup = Number(process.argv[3] ?? 3);
+
+function stats(times) {
+    const t = [...times].sort((a, b) => a - b);
+    const p95 = t[Math.round((t.length - 1) * 0.95)];
+    return { median: t[Math.floor((t.length - 1) / 2)], p95, mean: t.reduce((s, x) => s + x, 0) / t.length, n: t.length };
+}
+
+// --- C baseline ---
+const libDir = path.dirname(libraryPath);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-bench-'));
+const exe = path.join(tmp, 'run_true');
+execFileSync('cc', [
+    '-O2', '-Wall', '-Wextra',
+    '-I', path.join(root, 'include'),
+    '-o', exe, path.join(here, 'run_true.c'),
+    '-L', libDir, '-lpocketdock', `-Wl,-rpath,${libDir}`,
+], { stdio: 'inherit' });
+const cOut = execFileSync(exe, [String(n), String(warmup)], { encoding: 'utf8' });
+fs.rmSync(tmp, { recursive: true, force: true });
+const c = Object.fromEntries(cOut.trim().split(/\s+/).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+
+// --- Node ---
+const box = await createContainer({ labels: { 'pocketdock.bench': 'node' } });
+const times = [];
+try {
+    for (let i = -warmup; i < n; i++) {
+        const t0 = performance.now();
+        const r = await box.run('true');
+        const dt = performance.now() - t0;
+        if (r.exitCode !== 0) throw new Error(`true exited ${r.exitCode}`);
+        if (i >= 0) times.push(dt);
+    }
+} finally {
+    await box.close();
+}
+const js = stats(times);
+
+// --- The binding's own floor: a worker-thread round trip (.async) of a trivial C call, and
+// the same call made synchronously. What every blocking call pays on top of the C work.
+const hop = [];
+for (let i = 0; i < 2000; i++) {
+    const t0 = performance.now();
+    await new Promise((res, rej) => lib.pd_abi_version.async((e, v) => (e ? rej(e) : res(v))));
+    hop.push(performance.now() - t0);
+}
+const t0 = performance.now();
+for (let i = 0; i < 100000; i++) lib.pd_abi_version();
+const syncUs = ((performance.now() - t0) / 100000) * 1000;
+const hopS = stats(hop);
+
+const fmt = (s) => `median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  mean ${s.mean.toFixed(2)} ms  (n=${s.n})`;
+console.log(`engine: ${process.env.POCKETDOCK_SOCKET ?? '(discovered)'}`);
+console.log(`C    pd_run("true"):      ${fmt(c)}`);
+console.log(`Node box.run("true"):     ${fmt(js)}`);
+console.log(`ratio Node/C: median ${(js.median / c.median).toFixed(3)}  p95 ${(js.p95 / c.p95).toFixed(3)}  ` +
+    `difference ${(js.median - c.median).toFixed(2)} ms/call`);
+console.log(`binding floor: async round trip median ${(hopS.median * 1000).toFixed(1)} µs, ` +
+    `p95 ${(hopS.p95 * 1000).toFixed(1)} µs; sync call ${syncUs.toFixed(2)} µs`);
