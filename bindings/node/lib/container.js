@@ -24,6 +24,42 @@ function checkKeys(opts, allowed, what) {
     }
 }
 
+// Values are checked here before they reach Koffi: Koffi 3 takes a JS number where a pointer
+// is expected (a `name: 5` would become the address 5) and wraps out-of-range integers, and C
+// strings end at the first NUL.
+
+function str(v, what, nullable = false) {
+    if (v === null && nullable) return null;
+    if (typeof v !== 'string') throw new TypeError(`${what} must be a string${nullable ? ' or null' : ''}`);
+    if (v.includes('\0')) throw new TypeError(`${what} must not contain NUL characters`);
+    return v;
+}
+
+function int(v, what, min, max) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+        throw new TypeError(`${what} must be an integer in [${min}, ${max}]`);
+    }
+    return v;
+}
+
+function bool(v, what) {
+    if (typeof v !== 'boolean') throw new TypeError(`${what} must be a boolean`);
+    return v;
+}
+
+function list(v, what) {
+    if (!Array.isArray(v)) throw new TypeError(`${what} must be an array`);
+    return v;
+}
+
+function record(v, what) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`${what} must be an object`);
+    return Object.entries(v).map(([k, val]) => [str(k, `${what} key`), str(String(val), `${what}.${k}`)]);
+}
+
+const U32 = 0xffff_ffff;
+const SAFE = Number.MAX_SAFE_INTEGER;
+
 /** Builds a pd_container_opts from a plain object; the caller frees it. */
 function buildContainerOpts(opts) {
     checkKeys(opts, CONTAINER_OPTION_KEYS, 'container option');
@@ -31,25 +67,37 @@ function buildContainerOpts(opts) {
     if (!o) throw new Error('pocketdock: out of memory');
     try {
         const set = (fn, ...args) => callSync(fn, o, ...args);
-        if (opts.image !== undefined) set(lib.pd_container_opts_set_image, opts.image);
-        if (opts.name !== undefined) set(lib.pd_container_opts_set_name, opts.name);
-        if (opts.timeoutMs !== undefined) set(lib.pd_container_opts_set_timeout_ms, opts.timeoutMs);
-        if (opts.memLimit !== undefined) set(lib.pd_container_opts_set_mem_limit, opts.memLimit);
-        if (opts.cpuPercent !== undefined) set(lib.pd_container_opts_set_cpu_percent, opts.cpuPercent);
-        if (opts.network !== undefined) set(lib.pd_container_opts_set_network, Boolean(opts.network));
-        if (opts.persist !== undefined) set(lib.pd_container_opts_set_persist, Boolean(opts.persist));
-        if (opts.workdir !== undefined) set(lib.pd_container_opts_set_workdir, opts.workdir);
-        if (opts.project !== undefined) set(lib.pd_container_opts_set_project, opts.project);
-        if (opts.socket !== undefined) set(lib.pd_container_opts_set_socket, opts.socket);
-        for (const [k, v] of Object.entries(opts.env ?? {})) set(lib.pd_container_opts_add_env, k, String(v));
-        for (const [k, v] of Object.entries(opts.labels ?? {})) set(lib.pd_container_opts_add_label, k, String(v));
-        for (const v of opts.volumes ?? []) {
-            set(lib.pd_container_opts_add_volume, v.hostPath, v.containerPath, Boolean(v.readOnly));
+        if (opts.image !== undefined) set(lib.pd_container_opts_set_image, str(opts.image, 'image'));
+        if (opts.name !== undefined) set(lib.pd_container_opts_set_name, str(opts.name, 'name', true));
+        if (opts.timeoutMs !== undefined) set(lib.pd_container_opts_set_timeout_ms, int(opts.timeoutMs, 'timeoutMs', 0, SAFE));
+        if (opts.memLimit !== undefined) set(lib.pd_container_opts_set_mem_limit, str(opts.memLimit, 'memLimit', true));
+        if (opts.cpuPercent !== undefined) {
+            set(lib.pd_container_opts_set_cpu_percent, int(opts.cpuPercent, 'cpuPercent', 0, U32));
         }
-        for (const p of opts.ports ?? []) {
-            set(lib.pd_container_opts_add_port, p.hostPort, p.containerPort, p.protocol ?? null);
+        if (opts.network !== undefined) set(lib.pd_container_opts_set_network, bool(opts.network, 'network'));
+        if (opts.persist !== undefined) set(lib.pd_container_opts_set_persist, bool(opts.persist, 'persist'));
+        if (opts.workdir !== undefined) set(lib.pd_container_opts_set_workdir, str(opts.workdir, 'workdir', true));
+        if (opts.project !== undefined) set(lib.pd_container_opts_set_project, str(opts.project, 'project', true));
+        if (opts.socket !== undefined) set(lib.pd_container_opts_set_socket, str(opts.socket, 'socket', true));
+        for (const [k, v] of record(opts.env ?? {}, 'env')) set(lib.pd_container_opts_add_env, k, v);
+        for (const [k, v] of record(opts.labels ?? {}, 'labels')) set(lib.pd_container_opts_add_label, k, v);
+        for (const v of list(opts.volumes ?? [], 'volumes')) {
+            set(
+                lib.pd_container_opts_add_volume,
+                str(v?.hostPath, 'volumes[].hostPath'),
+                str(v.containerPath, 'volumes[].containerPath'),
+                bool(v.readOnly ?? false, 'volumes[].readOnly'),
+            );
         }
-        for (const d of opts.devices ?? []) set(lib.pd_container_opts_add_device, d);
+        for (const p of list(opts.ports ?? [], 'ports')) {
+            set(
+                lib.pd_container_opts_add_port,
+                int(p?.hostPort, 'ports[].hostPort', 0, 65535),
+                int(p.containerPort, 'ports[].containerPort', 0, 65535),
+                str(p.protocol ?? null, 'ports[].protocol', true),
+            );
+        }
+        for (const d of list(opts.devices ?? [], 'devices')) set(lib.pd_container_opts_add_device, str(d, 'devices[]'));
         return o;
     } catch (e) {
         lib.pd_container_opts_free(o);
@@ -65,9 +113,13 @@ function buildRunOpts(opts) {
     const o = lib.pd_run_opts_new();
     if (!o) throw new Error('pocketdock: out of memory');
     try {
-        if (opts.timeoutMs !== undefined) callSync(lib.pd_run_opts_set_timeout_ms, o, opts.timeoutMs);
-        if (opts.maxOutput !== undefined) callSync(lib.pd_run_opts_set_max_output, o, opts.maxOutput);
-        if (opts.lang !== undefined) callSync(lib.pd_run_opts_set_lang, o, opts.lang);
+        if (opts.timeoutMs !== undefined) {
+            callSync(lib.pd_run_opts_set_timeout_ms, o, int(opts.timeoutMs, 'timeoutMs', 0, SAFE));
+        }
+        if (opts.maxOutput !== undefined) {
+            callSync(lib.pd_run_opts_set_max_output, o, int(opts.maxOutput, 'maxOutput', 0, SAFE));
+        }
+        if (opts.lang !== undefined) callSync(lib.pd_run_opts_set_lang, o, str(opts.lang, 'lang'));
         return o;
     } catch (e) {
         lib.pd_run_opts_free(o);
@@ -139,7 +191,7 @@ class Container {
 
     /** Runs `command` and waits for it (off the main thread). */
     async run(command, opts) {
-        if (typeof command !== 'string') throw new TypeError('command must be a string');
+        str(command, 'command');
         const ro = buildRunOpts(opts);
         try {
             return await this._handle.use(async (c) => {

@@ -3,7 +3,7 @@
 
 const { describe, test, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { pd, makeContainer, closeAll, uniqueName, inspect, forceRemove, LABEL_KEY, LABEL_VALUE } =
+const { pd, makeContainer, closeAll, uniqueName, inspect, forceRemove, live, LABEL_KEY, LABEL_VALUE } =
     require('./helpers');
 
 /** Asserts `promise` rejects with class `Cls`, code and status; returns the error. */
@@ -54,6 +54,28 @@ describe('errors', () => {
     test('bad option values are rejected by the builder', async () => {
         await rejectsWith(makeContainer({ timeoutMs: 0 }), pd.InvalidArgumentError, 'INVALID_ARGUMENT');
         await assert.rejects(makeContainer(/** @type {any} */ ({ imagee: 'x' })), TypeError);
+    });
+
+    test('wrong JS types are TypeErrors and never reach C', async () => {
+        // Koffi would take a number as a pointer: name: 5 must not become address 5.
+        const bad = [
+            { name: 5 },
+            { image: null },
+            { cpuPercent: -1 },
+            { timeoutMs: 1.5 },
+            { timeoutMs: '5' },
+            { network: 'no' },
+            { name: 'a\0b' },
+            { env: ['x'] },
+            { volumes: [{ hostPath: 1, containerPath: '/x' }] },
+            { ports: [{ hostPort: 70000, containerPort: 80 }] },
+            { devices: [3] },
+        ];
+        const liveBefore = live.size;
+        for (const opts of bad) {
+            await assert.rejects(makeContainer(/** @type {any} */ (opts)), TypeError, JSON.stringify(opts));
+        }
+        assert.equal(live.size, liveBefore, 'a container was created from bad options');
     });
 
     test('no engine on the socket -> EngineNotFoundError', async () => {

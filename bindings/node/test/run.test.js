@@ -111,6 +111,9 @@ describe('Container.run', () => {
         await assert.rejects(box.run('true', { timeoutMs: 0 }), pd.InvalidArgumentError);
         await assert.rejects(box.run('true', /** @type {any} */ ({ timeout: 5 })), TypeError);
         await assert.rejects(box.run(/** @type {any} */ (42)), TypeError);
+        await assert.rejects(box.run('echo a\0b'), TypeError);
+        await assert.rejects(box.run('true', { maxOutput: -1 }), TypeError);
+        await assert.rejects(box.run('true', /** @type {any} */ ({ lang: 7 })), TypeError);
     });
 
     test('concurrent runs via Promise.all overlap and each gets its own output', async () => {
