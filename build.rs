@@ -1,10 +1,12 @@
-//! Generates the C header from `src/ffi/` with the pinned cbindgen: into OUT_DIR on every
+//! Builds the in-sandbox agent (`src/agent/daemon/`, std only) as a static binary with the
+//! same rustc, for the library to embed; then generates the C header from `src/ffi/` with the pinned cbindgen: into OUT_DIR on every
 //! build (the drift test compares it with the committed `include/pocketdock.h`), and over
 //! the committed header itself when `POCKETDOCK_WRITE_HEADER=1` (see `scripts/gen-header`).
 
 use std::path::PathBuf;
 
 fn main() {
+    build_agent();
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=POCKETDOCK_WRITE_HEADER");
@@ -36,4 +38,30 @@ fn main() {
     if std::env::var("POCKETDOCK_WRITE_HEADER").as_deref() == Ok("1") {
         bindings.write_to_file(crate_dir.join("include/pocketdock.h"));
     }
+}
+
+/// Compiles `src/agent/daemon/main.rs` into `$OUT_DIR/pocketdock-agent`: static (so it runs
+/// in any image, even one without a libc), stripped, small. Plain rustc: it has no crates.
+fn build_agent() {
+    println!("cargo:rerun-if-changed=src/agent/daemon");
+    println!("cargo:rerun-if-changed=src/agent/wire.rs");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("pocketdock-agent");
+    let status = std::process::Command::new(rustc)
+        .args(["--edition", "2021", "--crate-name", "pocketdock_agent"])
+        .args([
+            "-C",
+            "opt-level=s",
+            "-C",
+            "target-feature=+crt-static",
+            "-C",
+            "strip=symbols",
+        ])
+        .args(["-C", "codegen-units=1", "-D", "warnings"])
+        .arg("src/agent/daemon/main.rs")
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .expect("run rustc for the agent");
+    assert!(status.success(), "building pocketdock-agent failed");
 }

@@ -16,6 +16,7 @@
 //! ```
 #![deny(unsafe_code)]
 
+mod agent;
 mod client;
 pub mod container;
 mod engine;
@@ -28,7 +29,7 @@ pub use container::{Container, ContainerOptions, PortMapping, VolumeMount};
 pub use engine::frames::StreamKind;
 pub use engine::{EngineInfo, EngineKind};
 pub use error::{Error, ErrorKind, Result};
-pub use exec::{ExecResult, Lang, RunOptions};
+pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 
 /// The crate version, as in Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -102,11 +102,17 @@ async fn processes_matching(s: &Sandbox, word: &str) -> String {
 
 #[tokio::test]
 async fn process_scan_sees_live_processes() {
-    // Proves the scan used by the kill tests can see what it looks for.
+    // Proves the scan used by the kill tests can see what it looks for: a background
+    // process that outlives its run (output detached) is found.
     let s = sandbox().await;
-    assert!(processes_matching(&s, "sleep infinity")
+    let r = s
+        .run("sleep 123 >/dev/null 2>&1 &", &RunOptions::default())
         .await
-        .contains("sleep infinity"));
+        .unwrap();
+    assert!(r.ok());
+    assert!(processes_matching(&s, "sleep 123")
+        .await
+        .contains("sleep 123"));
 }
 
 #[tokio::test]

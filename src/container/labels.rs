@@ -11,6 +11,8 @@ pub const LABEL_INSTANCE: &str = "pocketdock.instance";
 pub const LABEL_PERSIST: &str = "pocketdock.persist";
 pub const LABEL_CREATED_AT: &str = "pocketdock.created-at";
 pub const LABEL_PROJECT: &str = "pocketdock.project";
+/// Set (to the protocol version) when the sandbox runs the agent as PID 1.
+pub const LABEL_AGENT: &str = "pocketdock.agent";
 
 /// A fresh default name: `pd-` and 8 random hex digits.
 pub(crate) fn random_name() -> String {

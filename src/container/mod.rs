@@ -11,6 +11,8 @@ use std::time::Duration;
 use hyper::Method;
 use serde::Deserialize;
 
+use crate::agent::conn::AgentLink;
+use crate::agent::place;
 use crate::engine::request::Subject;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -28,6 +30,10 @@ struct Inner {
     name: String,
     timeout: Duration,
     persist: bool,
+    /// The image's configured user: what runs use unless they name one.
+    default_user: Option<String>,
+    /// The agent channel; `None` when runs go through the engine's exec.
+    agent: Option<AgentLink>,
     /// Set once we have shut it down, so a later 404 reads "not found", not "gone".
     shut_down: AtomicBool,
 }
@@ -38,11 +44,58 @@ struct Created {
     id: String,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct ImageDoc {
+    #[serde(default)]
+    config: ImageConfig,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct ImageConfig {
+    #[serde(default)]
+    user: Option<String>,
+}
+
+/// The user an image runs as (empty means root); also the early "is the image here" check.
+async fn image_user(engine: &Engine, image: &str) -> Result<Option<String>> {
+    let doc: ImageDoc = engine
+        .call_json(
+            Method::GET,
+            &format!("/images/{image}/json"),
+            None,
+            Subject::Image(image),
+        )
+        .await?;
+    Ok(doc.config.user.filter(|u| !u.is_empty()))
+}
+
+/// The agent volume for this engine, or `None` (logged) when it cannot be placed.
+async fn agent_volume(engine: &Engine, image: &str) -> Option<String> {
+    let placed = engine
+        .agent_volume
+        .get_or_try_init(|| place::ensure_volume(engine, image))
+        .await;
+    match placed {
+        Ok(v) => Some(v.clone()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot place the pocketdock agent; runs use the engine exec");
+            None
+        }
+    }
+}
+
 impl Container {
     pub(crate) async fn create(engine: Arc<Engine>, opts: &ContainerOptions) -> Result<Container> {
         opts.validate()?;
         let name = opts.name.clone().unwrap_or_else(labels::random_name);
-        let body = spec::create_body(&name, opts)?;
+        let default_user = image_user(&engine, &opts.image).await?;
+        let volume = match opts.agent {
+            true => agent_volume(&engine, &opts.image).await,
+            false => None,
+        };
+        let body = spec::create_body(&name, opts, volume.as_deref())?;
         let subject = Subject::Create {
             name: &name,
             image: &opts.image,
@@ -62,6 +115,8 @@ impl Container {
                 name,
                 timeout: opts.timeout,
                 persist: opts.persist,
+                default_user,
+                agent: volume.map(|_| AgentLink::default()),
                 shut_down: AtomicBool::new(false),
             }),
         };
@@ -102,6 +157,20 @@ impl Container {
         &self.inner.engine
     }
 
+    /// Whether runs go through the in-sandbox agent (false: engine exec).
+    pub fn uses_agent(&self) -> bool {
+        self.inner.agent.is_some()
+    }
+
+    pub(crate) fn agent(&self) -> Option<&AgentLink> {
+        self.inner.agent.as_ref()
+    }
+
+    /// The user runs use unless they name one: the image's.
+    pub(crate) fn default_user(&self) -> Option<&str> {
+        self.inner.default_user.as_deref()
+    }
+
     /// Names a missing container precisely: after our own shutdown it is simply not found;
     /// otherwise somebody removed it behind our back.
     pub(crate) fn explain(&self, e: Error) -> Error {
@@ -118,6 +187,9 @@ impl Container {
     pub async fn shutdown(&self) -> Result<()> {
         if self.inner.shut_down.swap(true, Ordering::AcqRel) {
             return Ok(());
+        }
+        if let Some(link) = self.agent() {
+            link.close().await;
         }
         let result = if self.inner.persist {
             self.engine()

@@ -53,6 +53,11 @@ pub struct ContainerOptions {
     pub project: Option<String>,
     /// Extra labels (e.g. for tests to find their containers).
     pub labels: Vec<(String, String)>,
+    /// Run commands through the in-sandbox agent (default). Off: every run is an engine
+    /// exec. If the agent cannot be placed, the engine exec is used and the reason logged.
+    pub agent: bool,
+    /// Read-only root filesystem.
+    pub read_only: bool,
 }
 
 impl Default for ContainerOptions {
@@ -72,6 +77,8 @@ impl Default for ContainerOptions {
             network: true,
             project: None,
             labels: Vec::new(),
+            agent: true,
+            read_only: false,
         }
     }
 }

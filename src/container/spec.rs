@@ -4,17 +4,34 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::labels::labels_for;
+use super::labels::{labels_for, LABEL_AGENT};
 use super::options::{parse_mem_limit, ContainerOptions};
+use crate::agent::{wire, AGENT_DIR, AGENT_PATH};
 use crate::error::Result;
 
 /// The command that keeps an agent-less sandbox alive. Under `Init` the engine's tiny init
 /// (docker-init / catatonit) is PID 1, so zombies are reaped and SIGTERM stops it at once.
 const KEEPALIVE_CMD: [&str; 2] = ["sleep", "infinity"];
 
-pub(crate) fn create_body(name: &str, opts: &ContainerOptions) -> Result<Value> {
+/// The create body. With `agent_volume`, the agent (mounted read-only from that volume) is
+/// PID 1 and runs as root so it can run each command as the user asked for; without it,
+/// the engine's init keeps a `sleep` alive for engine execs.
+pub(crate) fn create_body(
+    name: &str,
+    opts: &ContainerOptions,
+    agent_volume: Option<&str>,
+) -> Result<Value> {
     let mut host = Map::new();
-    host.insert("Init".into(), json!(true));
+    host.insert("Init".into(), json!(agent_volume.is_none()));
+    if opts.read_only {
+        host.insert("ReadonlyRootfs".into(), json!(true));
+    }
+    if let Some(volume) = agent_volume {
+        host.insert(
+            "Mounts".into(),
+            json!([{"Type": "volume", "Source": volume, "Target": AGENT_DIR, "ReadOnly": true}]),
+        );
+    }
     if let Some(m) = &opts.mem_limit {
         let bytes = parse_mem_limit(m)?;
         host.insert("Memory".into(), json!(bytes));
@@ -64,14 +81,22 @@ pub(crate) fn create_body(name: &str, opts: &ContainerOptions) -> Result<Value> 
         host.insert("Devices".into(), json!(devices));
     }
 
+    let mut labels = labels_for(name, opts);
     let mut body = json!({
         "Image": opts.image,
-        "Cmd": KEEPALIVE_CMD,
-        "Labels": labels_for(name, opts),
         "Tty": false,
         "OpenStdin": false,
         "HostConfig": host,
     });
+    match agent_volume {
+        Some(_) => {
+            body["Entrypoint"] = json!([AGENT_PATH, "serve"]);
+            body["User"] = json!("0");
+            labels.insert(LABEL_AGENT.into(), wire::VERSION.to_string());
+        }
+        None => body["Cmd"] = json!(KEEPALIVE_CMD),
+    }
+    body["Labels"] = json!(labels);
     let env: Vec<String> = opts.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     if !env.is_empty() {
         body["Env"] = json!(env);
@@ -114,7 +139,7 @@ mod tests {
             workdir: Some("/w".into()),
             ..Default::default()
         };
-        let b = create_body("pd-x", &o).unwrap();
+        let b = create_body("pd-x", &o, None).unwrap();
         let h = &b["HostConfig"];
         assert_eq!(h["Memory"], json!(256 << 20));
         assert_eq!(h["CpuQuota"], json!(50_000));
@@ -125,6 +150,26 @@ mod tests {
         assert_eq!(b["Env"], json!(["A=b=c"]));
         assert_eq!(b["WorkingDir"], json!("/w"));
         assert_eq!(b["Labels"]["pocketdock.instance"], json!("pd-x"));
+        assert_eq!(b["Cmd"], json!(["sleep", "infinity"]));
+        assert_eq!(h["Init"], json!(true));
+    }
+
+    #[test]
+    fn with_the_agent_it_is_pid_1_from_a_read_only_volume() {
+        let o = ContainerOptions {
+            read_only: true,
+            ..Default::default()
+        };
+        let b = create_body("pd-x", &o, Some("vol")).unwrap();
+        assert_eq!(b["Entrypoint"], json!([AGENT_PATH, "serve"]));
+        assert!(b.get("Cmd").is_none());
+        assert_eq!(b["User"], json!("0"));
+        let h = &b["HostConfig"];
+        assert_eq!(h["Init"], json!(false));
+        assert_eq!(h["ReadonlyRootfs"], json!(true));
+        assert_eq!(h["Mounts"][0]["Source"], json!("vol"));
+        assert_eq!(h["Mounts"][0]["ReadOnly"], json!(true));
+        assert_eq!(b["Labels"][LABEL_AGENT], json!(wire::VERSION.to_string()));
     }
 
     #[test]
@@ -133,6 +178,6 @@ mod tests {
             mem_limit: Some("lots".into()),
             ..Default::default()
         };
-        assert!(create_body("pd-x", &o).is_err());
+        assert!(create_body("pd-x", &o, None).is_err());
     }
 }

@@ -102,6 +102,7 @@ async fn probe(transport: Transport) -> Result<Engine> {
             api_version: String::new(),
             socket: PathBuf::new(),
         },
+        agent_volume: tokio::sync::OnceCell::new(),
     };
     engine
         .call_unit(Method::GET, "/_ping", None, Subject::Engine)

@@ -1,8 +1,10 @@
 //! Talking to the engine and nothing else: discovery, transport, the request funnel, the
 //! multiplexed-stream decoder.
 
+pub(crate) mod archive;
 pub(crate) mod discover;
 pub(crate) mod frames;
+pub(crate) mod hijack;
 pub(crate) mod request;
 pub(crate) mod transport;
 
@@ -33,6 +35,8 @@ pub struct EngineInfo {
 pub(crate) struct Engine {
     pub(crate) transport: Transport,
     pub(crate) info: EngineInfo,
+    /// The agent volume, once known to exist on this engine.
+    pub(crate) agent_volume: tokio::sync::OnceCell<String>,
 }
 
 impl Engine {

@@ -25,6 +25,8 @@ pub(crate) enum Subject<'a> {
     Container(&'a str),
     /// An exec instance.
     Exec(&'a str),
+    /// An image, by name.
+    Image(&'a str),
 }
 
 impl Engine {
@@ -37,12 +39,30 @@ impl Engine {
         body: Option<&Value>,
         subject: Subject<'_>,
     ) -> Result<Response<Incoming>> {
+        let payload = match body {
+            Some(v) => Some((
+                "application/json",
+                Bytes::from(serde_json::to_vec(v).map_err(Error::internal)?),
+            )),
+            None => None,
+        };
+        self.call_bytes(method, path, payload, subject).await
+    }
+
+    /// [`Engine::call`] with a body of any content type.
+    pub(crate) async fn call_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, Bytes)>,
+        subject: Subject<'_>,
+    ) -> Result<Response<Incoming>> {
         let uri = self.transport.uri(&format!("{API_PREFIX}{path}"));
         let mut req = Request::builder().method(method).uri(uri);
         let payload = match body {
-            Some(v) => {
-                req = req.header("content-type", "application/json");
-                Bytes::from(serde_json::to_vec(v).map_err(Error::internal)?)
+            Some((content_type, bytes)) => {
+                req = req.header("content-type", content_type);
+                bytes
             }
             None => Bytes::new(),
         };
@@ -91,8 +111,21 @@ pub(crate) async fn read_body(resp: Response<Incoming>) -> Result<Bytes> {
         .map_err(|e| Error::Io(std::io::Error::other(format!("reading engine answer: {e}"))))
 }
 
+/// Escapes a value for a query string (RFC 3986 unreserved characters and `/` pass).
+pub(crate) fn query_escape(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Engines answer errors as `{"message": "..."}` (Podman adds `cause`); fall back to the text.
-fn engine_message(body: &[u8]) -> String {
+pub(crate) fn engine_message(body: &[u8]) -> String {
     serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
@@ -112,6 +145,7 @@ pub(crate) fn map_status(status: u16, message: String, subject: Subject<'_>) -> 
             Error::NameConflict(name.to_owned())
         }
         (Subject::Container(c), 404) => Error::ContainerNotFound(c.to_owned()),
+        (Subject::Image(i), 404) => Error::ImageNotFound(i.to_owned()),
         (Subject::Container(c), 409) => Error::ContainerNotRunning(c.to_owned()),
         // Podman reports a stopped container's exec as a 500 "container state improper".
         (Subject::Container(c), 500) if not_running => Error::ContainerNotRunning(c.to_owned()),
@@ -161,6 +195,14 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::ContainerNotRunning);
         let e = map_status(500, "boom".into(), Subject::Container("c"));
         assert_eq!(e.engine_status(), Some(500));
+    }
+
+    #[test]
+    fn query_values_are_escaped() {
+        assert_eq!(
+            query_escape("/home/a b/ü&x=1"),
+            "/home/a%20b/%C3%BC%26x%3D1"
+        );
     }
 
     #[test]

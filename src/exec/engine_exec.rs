@@ -29,6 +29,8 @@ pub(crate) enum Ending {
 pub(crate) struct Exec<'a> {
     pub(crate) argv: &'a [String],
     pub(crate) env: &'a [String],
+    pub(crate) workdir: Option<&'a str>,
+    pub(crate) user: Option<&'a str>,
     pub(crate) deadline: Instant,
     pub(crate) max_output: usize,
 }
@@ -53,7 +55,7 @@ pub(crate) async fn exec_collect(
     exec: Exec<'_>,
 ) -> Result<(Ending, CappedOutput, String)> {
     let engine = c.engine();
-    let body = json!({
+    let mut body = json!({
         "AttachStdin": false,
         "AttachStdout": true,
         "AttachStderr": true,
@@ -61,6 +63,12 @@ pub(crate) async fn exec_collect(
         "Cmd": exec.argv,
         "Env": exec.env,
     });
+    if let Some(dir) = exec.workdir {
+        body["WorkingDir"] = json!(dir);
+    }
+    if let Some(user) = exec.user {
+        body["User"] = json!(user);
+    }
     let created: Created = engine
         .call_json(
             Method::POST,

@@ -35,7 +35,7 @@ pub(crate) fn marker(run_id: &str) -> String {
 }
 
 /// Kills every process of the run `run_id` inside the container and returns when none is left.
-pub(crate) async fn kill_run(c: &Container, run_id: &str) -> Result<()> {
+pub(crate) async fn kill_run(c: &Container, run_id: &str, user: Option<&str>) -> Result<()> {
     let argv = [
         "sh".to_owned(),
         "-c".to_owned(),
@@ -48,6 +48,9 @@ pub(crate) async fn kill_run(c: &Container, run_id: &str) -> Result<()> {
         Exec {
             argv: &argv,
             env: &[],
+            workdir: None,
+            // Same user as the run, so it may signal the run's processes.
+            user,
             deadline: Instant::now() + KILL_DEADLINE,
             max_output: 64 * 1024,
         },

@@ -1,18 +1,19 @@
 //! Blocking runs: a command in, an [`ExecResult`] out, with a timeout that kills and an output
 //! cap that bounds memory.
 
+mod agent_run;
 mod engine_exec;
 mod kill;
 pub mod options;
 pub mod result;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::container::Container;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use engine_exec::{exec_collect, Ending, Exec};
 pub use options::{Lang, RunOptions, DEFAULT_MAX_OUTPUT};
-pub use result::ExecResult;
+pub use result::{ExecResult, ResourceUsage};
 
 impl Container {
     /// Runs `command` (interpreted by `opts.lang`, `sh -c` by default) and waits for it.
@@ -25,16 +26,46 @@ impl Container {
         self.run_argv(&opts.lang.argv(command), opts).await
     }
 
-    async fn run_argv(&self, argv: &[String], opts: &RunOptions) -> Result<ExecResult> {
-        let started = Instant::now();
+    /// Runs `argv` directly, without any shell (the program is looked up in PATH). On the
+    /// agent path this works in images that have no shell at all.
+    pub async fn run_argv(&self, argv: &[String], opts: &RunOptions) -> Result<ExecResult> {
+        opts.validate()?;
+        if argv.is_empty() || argv[0].is_empty() {
+            return Err(Error::invalid("argv must name a program"));
+        }
+        if argv.iter().any(|a| a.contains('\0')) {
+            return Err(Error::invalid("argv must not contain NUL bytes"));
+        }
         let timeout = opts.timeout.unwrap_or(self.default_timeout());
+        match self.agent() {
+            Some(_) => agent_run::run(self, argv, opts, timeout).await,
+            None => self.run_engine_exec(argv, opts, timeout).await,
+        }
+    }
+
+    async fn run_engine_exec(
+        &self,
+        argv: &[String],
+        opts: &RunOptions,
+        timeout: Duration,
+    ) -> Result<ExecResult> {
+        if opts.stdin.is_some() {
+            return Err(Error::invalid(
+                "stdin data needs the agent (this container runs without it)",
+            ));
+        }
+        let started = Instant::now();
         let run_id = crate::container::labels::random_name();
-        let env = [kill::marker(&run_id)];
+        let mut env = opts.env_entries();
+        env.push(kill::marker(&run_id));
+        let user = opts.user.as_deref().or(self.default_user());
         let (ending, out, exec_id) = exec_collect(
             self,
             Exec {
                 argv,
                 env: &env,
+                workdir: opts.workdir.as_deref(),
+                user,
                 deadline: started + timeout,
                 max_output: opts.max_output,
             },
@@ -43,7 +74,7 @@ impl Container {
         let exit_code = match ending {
             Ending::Finished => engine_exec::exit_code(self, &exec_id).await?.unwrap_or(-1),
             Ending::TimedOut | Ending::OverCap => {
-                kill::kill_run(self, &run_id).await?;
+                kill::kill_run(self, &run_id, user).await?;
                 -1
             }
         };
@@ -54,6 +85,7 @@ impl Container {
             duration_ms: started.elapsed().as_millis() as u64,
             timed_out: ending == Ending::TimedOut,
             truncated: out.truncated,
+            ..ExecResult::default()
         })
     }
 }

@@ -51,7 +51,8 @@ impl FromStr for Lang {
     }
 }
 
-/// Options of one run. `Default`: `sh -c`, the container's timeout, 10 MiB of output.
+/// Options of one run. `Default`: `sh -c`, the container's timeout, 10 MiB of output, the
+/// image's user and working directory, no stdin.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// `None`: the container's default timeout.
@@ -59,6 +60,14 @@ pub struct RunOptions {
     /// Cap on stdout+stderr bytes kept; beyond it output is dropped and the command killed.
     pub max_output: usize,
     pub lang: Lang,
+    /// Extra environment variables for this run.
+    pub env: Vec<(String, String)>,
+    /// Working directory of this run.
+    pub workdir: Option<String>,
+    /// `name`, `uid`, `name:group` or `uid:gid`; `None`: the image's user.
+    pub user: Option<String>,
+    /// Bytes written to the command's stdin (then closed). Needs the agent.
+    pub stdin: Option<Vec<u8>>,
 }
 
 impl Default for RunOptions {
@@ -67,14 +76,30 @@ impl Default for RunOptions {
             timeout: None,
             max_output: DEFAULT_MAX_OUTPUT,
             lang: Lang::Sh,
+            env: Vec::new(),
+            workdir: None,
+            user: None,
+            stdin: None,
         }
     }
 }
 
 impl RunOptions {
+    /// The run's environment as `KEY=VALUE` entries.
+    pub(crate) fn env_entries(&self) -> Vec<String> {
+        self.env.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+
     pub(crate) fn validate(&self) -> Result<()> {
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::invalid("timeout must be positive"));
+        }
+        for (k, _) in &self.env {
+            if k.is_empty() || k.contains('=') || k.contains('\0') {
+                return Err(Error::invalid(format!(
+                    "bad environment variable name {k:?}"
+                )));
+            }
         }
         Ok(())
     }

@@ -2,11 +2,32 @@
 
 use crate::engine::frames::StreamKind;
 
+/// What a run consumed, measured by the agent (from `wait4`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResourceUsage {
+    /// User CPU time.
+    pub cpu_user: std::time::Duration,
+    /// System CPU time.
+    pub cpu_sys: std::time::Duration,
+    /// Peak resident set size of the command (the largest of its waited-for processes).
+    pub peak_rss_bytes: u64,
+}
+
+impl ResourceUsage {
+    /// User plus system CPU time.
+    pub fn cpu_total(&self) -> std::time::Duration {
+        self.cpu_user + self.cpu_sys
+    }
+}
+
 /// What a finished (or killed) run produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecResult {
-    /// The command's exit code; `-1` when it was killed on timeout.
+    /// The command's exit code; `-1` when it was killed on timeout; 128+N when a signal N
+    /// ended it (see `signal`).
     pub exit_code: i32,
+    /// The signal that ended the command, if one did (agent runs only).
+    pub signal: Option<i32>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     /// Wall time from request to result.
@@ -15,6 +36,10 @@ pub struct ExecResult {
     pub timed_out: bool,
     /// Output went over `max_output`: the rest was dropped and the command killed.
     pub truncated: bool,
+    /// The kernel's OOM killer ended it (when the sandbox's cgroup tells; agent runs only).
+    pub oom_killed: bool,
+    /// CPU time and peak memory; `None` on the engine-exec path, which cannot measure them.
+    pub usage: Option<ResourceUsage>,
 }
 
 impl ExecResult {

@@ -26,10 +26,18 @@ pub async fn client() -> Client {
         .expect("the engine under test answers")
 }
 
-/// Options every test container starts from: the default image plus the test label.
+/// Whether this pass of the suite runs through the agent (`POCKETDOCK_TEST_AGENT=0`: the
+/// engine-exec path). scripts/test runs every engine both ways.
+pub fn agent_on() -> bool {
+    std::env::var("POCKETDOCK_TEST_AGENT").map_or(true, |v| v != "0")
+}
+
+/// Options every test container starts from: the default image, the test label, and the
+/// execution path of this pass.
 pub fn opts() -> ContainerOptions {
     ContainerOptions {
         labels: vec![(TEST_LABEL.0.into(), TEST_LABEL.1.into())],
+        agent: agent_on(),
         ..Default::default()
     }
 }
@@ -54,7 +62,13 @@ impl Drop for Sandbox {
 
 pub async fn sandbox_with(o: ContainerOptions) -> Sandbox {
     let c = client().await.create_container(&o).await.expect("create");
-    Sandbox { c }
+    let s = Sandbox { c };
+    assert_eq!(
+        s.uses_agent(),
+        o.agent,
+        "the agent must be placed when asked for"
+    );
+    s
 }
 
 pub async fn sandbox() -> Sandbox {

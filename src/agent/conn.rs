@@ -1,0 +1,207 @@
+//! The client's channel to the agent: one engine exec of `pocketdock-agent relay` over a
+//! hijacked connection, carrying many concurrent requests, each under its own id. A reader
+//! task routes every frame to the request that waits for it; writers take turns whole frames
+//! at a time. When the channel dies, every waiting request sees its receiver close.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use hyper::Method;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::unix::OwnedWriteHalf;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use super::wire::{self, FrameBuf, Msg};
+use super::AGENT_PATH;
+use crate::container::Container;
+use crate::engine::frames::{FrameDecoder, StreamKind};
+use crate::engine::request::Subject;
+use crate::error::{Error, Result};
+
+type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
+
+pub(crate) struct AgentConn {
+    writer: tokio::sync::Mutex<OwnedWriteHalf>,
+    pending: Pending,
+    next_id: AtomicU32,
+    alive: Arc<AtomicBool>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for AgentConn {
+    fn drop(&mut self) {
+        // Closing our half ends the relay; the agent then ends this client's blocking runs.
+        self.reader.abort();
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Created {
+    id: String,
+}
+
+fn lock(p: &Pending) -> std::sync::MutexGuard<'_, HashMap<u32, UnboundedSender<Msg>>> {
+    p.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl AgentConn {
+    /// Starts a relay in `c` and greets the agent.
+    pub(crate) async fn open(c: &Container) -> Result<Arc<AgentConn>> {
+        let engine = c.engine();
+        let body = json!({
+            "AttachStdin": true,
+            "AttachStdout": true,
+            "AttachStderr": true,
+            "Tty": false,
+            "User": "0",
+            "Cmd": [AGENT_PATH, "relay"],
+        });
+        let created: Created = engine
+            .call_json(
+                Method::POST,
+                &format!("/containers/{}/exec", c.id()),
+                Some(&body),
+                Subject::Container(c.name()),
+            )
+            .await
+            .map_err(|e| c.explain(e))?;
+        let hijacked = engine
+            .hijack(
+                &format!("/exec/{}/start", created.id),
+                &json!({"Detach": false, "Tty": false}),
+                Subject::Exec(&created.id),
+            )
+            .await?;
+        let (mut rd, wr) = hijacked.stream.into_split();
+        let pending: Pending = Arc::default();
+        let alive = Arc::new(AtomicBool::new(true));
+        let (routes, live) = (pending.clone(), alive.clone());
+        let early = hijacked.early;
+        let reader = tokio::spawn(async move {
+            let mut demux = FrameDecoder::new();
+            let mut frames = FrameBuf::default();
+            let mut relay_errors = Vec::new();
+            let mut buf = early;
+            loop {
+                demux.feed(&buf, |kind, bytes| match kind {
+                    StreamKind::Stdout => frames.push(bytes),
+                    StreamKind::Stderr => relay_errors.extend_from_slice(bytes),
+                });
+                let routed = route(&routes, &mut frames);
+                if routed.is_err() {
+                    break;
+                }
+                buf.resize(64 * 1024, 0);
+                match rd.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.truncate(n),
+                }
+            }
+            if !relay_errors.is_empty() {
+                tracing::warn!(stderr = %String::from_utf8_lossy(&relay_errors), "agent relay said");
+            }
+            live.store(false, Ordering::Release);
+            lock(&routes).clear();
+        });
+        let conn = Arc::new(AgentConn {
+            writer: tokio::sync::Mutex::new(wr),
+            pending,
+            next_id: AtomicU32::new(1),
+            alive,
+            reader,
+        });
+        conn.hello().await?;
+        Ok(conn)
+    }
+
+    async fn hello(&self) -> Result<()> {
+        let (id, mut rx) = self.register();
+        self.send(
+            id,
+            &Msg::Hello {
+                version: wire::VERSION,
+            },
+        )
+        .await?;
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv()).await;
+        self.forget(id);
+        match answer {
+            Ok(Some(Msg::HelloOk { .. })) => Ok(()),
+            Ok(Some(Msg::Failed { message })) => {
+                Err(Error::internal(format!("agent refused: {message}")))
+            }
+            Ok(_) => Err(Error::internal("the agent relay closed before greeting")),
+            Err(_) => Err(Error::Timeout(
+                "the agent did not answer its greeting".into(),
+            )),
+        }
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire)
+    }
+
+    /// A fresh request id and the receiver its frames will arrive on.
+    pub(crate) fn register(&self) -> (u32, UnboundedReceiver<Msg>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = unbounded_channel();
+        lock(&self.pending).insert(id, tx);
+        (id, rx)
+    }
+
+    pub(crate) fn forget(&self, id: u32) {
+        lock(&self.pending).remove(&id);
+    }
+
+    pub(crate) async fn send(&self, id: u32, msg: &Msg) -> Result<()> {
+        let frame = wire::encode(id, msg);
+        let mut w = self.writer.lock().await;
+        w.write_all(&frame).await.map_err(|e| {
+            self.alive.store(false, Ordering::Release);
+            Error::Io(std::io::Error::other(format!("agent channel: {e}")))
+        })
+    }
+}
+
+/// Hands every complete frame to its request; a request's last frame unregisters it.
+fn route(routes: &Pending, frames: &mut FrameBuf) -> std::result::Result<(), wire::WireError> {
+    while let Some((id, msg)) = frames.next_frame()? {
+        let last = matches!(msg, Msg::Exit(_) | Msg::Failed { .. });
+        let mut map = lock(routes);
+        if let Some(tx) = map.get(&id) {
+            let _ = tx.send(msg);
+        }
+        if last {
+            map.remove(&id);
+        }
+    }
+    Ok(())
+}
+
+/// A container's lazily opened agent channel, reopened if it died.
+#[derive(Default)]
+pub(crate) struct AgentLink {
+    conn: tokio::sync::Mutex<Option<Arc<AgentConn>>>,
+}
+
+impl AgentLink {
+    /// The live channel, opening one if needed. Concurrent first callers wait for one open.
+    pub(crate) async fn get(&self, c: &Container) -> Result<Arc<AgentConn>> {
+        let mut slot = self.conn.lock().await;
+        if let Some(conn) = slot.as_ref().filter(|conn| conn.is_alive()) {
+            return Ok(conn.clone());
+        }
+        let conn = AgentConn::open(c).await?;
+        *slot = Some(conn.clone());
+        Ok(conn)
+    }
+
+    /// Drops the channel (the relay exits with it).
+    pub(crate) async fn close(&self) {
+        self.conn.lock().await.take();
+    }
+}

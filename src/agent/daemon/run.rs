@@ -1,0 +1,253 @@
+//! One run: spawn in its own process group with separate pipes, pump output to the client
+//! under a byte cap, enforce the timeout (TERM, short grace, KILL of everything marked), and
+//! report the exit with the resource use from wait4.
+
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::reaper::{self, Reaped};
+use crate::serve::Writer;
+use crate::wire::{Exit, Msg, Spawn};
+use crate::{procs, sys, users};
+
+/// What the run's controller waits for.
+pub enum Event {
+    Reaped(Reaped),
+    /// Output went over the cap.
+    OverCap,
+    /// One output pipe reached EOF.
+    PipeClosed,
+    /// The client asked for a signal.
+    Kill(i32),
+    /// The client's connection is gone: nobody waits for this run any more.
+    ClientGone,
+}
+
+/// Time between SIGTERM and SIGKILL when a run is cut short.
+const GRACE: Duration = Duration::from_millis(200);
+/// How long output pipes may stay open after the command exited (held by its background
+/// children) before the result is sent without them.
+const LINGER: Duration = Duration::from_millis(100);
+
+/// Numbers runs across all connections, so every run's marker is unique.
+static RUN_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// Output of a run, and whether it may still be sent (no frame after the Exit frame).
+struct Sink {
+    id: u32,
+    writer: Arc<Writer>,
+    open: Mutex<bool>,
+    sent: AtomicU64,
+    cap: u64,
+}
+
+impl Sink {
+    /// Sends a piece of output, cut to the cap; returns false once the cap is reached.
+    fn output(&self, stream: u8, data: &[u8]) -> bool {
+        let before = self.sent.fetch_add(data.len() as u64, Ordering::SeqCst);
+        let room = if self.cap == 0 { u64::MAX } else { self.cap.saturating_sub(before) };
+        let keep = (data.len() as u64).min(room) as usize;
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if *open && keep > 0 {
+            let msg = Msg::Output {
+                stream,
+                data: data[..keep].to_vec(),
+            };
+            let _ = self.writer.send(self.id, &msg);
+        }
+        keep == data.len()
+    }
+
+    fn finish(&self, exit: Exit) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        *open = false;
+        let _ = self.writer.send(self.id, &Msg::Exit(exit));
+    }
+}
+
+/// The command, and the uid/gid it runs under when that is not the agent's own.
+fn build(req: &Spawn, marker: &str) -> Result<(Command, Option<(u32, u32)>), String> {
+    let (prog, args) = req.argv.split_first().ok_or("empty argv")?;
+    let mut cmd = Command::new(prog);
+    cmd.args(args).process_group(0);
+    let mut user = None;
+    if let Some(spec) = &req.user {
+        let ids = users::resolve(spec)?;
+        cmd.uid(ids.uid).gid(ids.gid);
+        if let Some(home) = ids.home {
+            cmd.env("HOME", home);
+        }
+        user = (ids.uid != sys::uid()).then_some((ids.uid, ids.gid));
+    }
+    for kv in &req.env {
+        let (k, v) = kv.split_once('=').ok_or_else(|| format!("bad env entry {kv:?}"))?;
+        cmd.env(k, v);
+    }
+    let (k, v) = marker.split_once('=').unwrap_or((marker, ""));
+    cmd.env(k, v);
+    if let Some(dir) = &req.workdir {
+        cmd.current_dir(dir);
+    }
+    let stdin = if req.stdin.is_empty() { Stdio::null() } else { Stdio::piped() };
+    cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
+    Ok((cmd, user))
+}
+
+/// The cgroup's OOM-kill counter (v2 or v1), if the sandbox exposes it.
+fn oom_kills() -> Option<u64> {
+    ["/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("oom_kill ").and_then(|n| n.trim().parse().ok()))
+        })
+}
+
+/// Starts run `id`; returns the sender the connection uses to reach it. The run reports on
+/// `writer` and then unregisters itself through `done`.
+pub fn start(id: u32, req: Spawn, writer: Arc<Writer>, done: impl FnOnce() + Send + 'static) -> Sender<Event> {
+    let (tx, rx) = channel::<Event>();
+    let events = tx.clone();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let sink = Arc::new(Sink {
+            id,
+            writer,
+            open: Mutex::new(true),
+            sent: AtomicU64::new(0),
+            cap: req.max_output,
+        });
+        let marker = format!("PD_RUN_ID=agent-{}", RUN_SEQ.fetch_add(1, Ordering::Relaxed));
+        let oom_before = oom_kills();
+        let spawned = build(&req, &marker).and_then(|(mut cmd, user)| {
+            reaper::spawn(&mut cmd, events.clone())
+                .map(|child| (child, user))
+                .map_err(|e| format!("cannot run {:?}: {e}", req.argv[0]))
+        });
+        let (mut child, user) = match spawned {
+            Ok(c) => c,
+            Err(msg) => {
+                // Like a shell: 127 for "cannot run", with the reason on stderr.
+                sink.output(2, format!("pocketdock-agent: {msg}\n").as_bytes());
+                sink.finish(Exit {
+                    exit_code: 127,
+                    wall_us: started.elapsed().as_micros() as u64,
+                    ..Exit::default()
+                });
+                done();
+                return;
+            }
+        };
+        let scope = procs::Scope {
+            pgid: child.id() as i32,
+            marker,
+            user,
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            let data = req.stdin;
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&data);
+            });
+        }
+        let pipes: Vec<(u8, Box<dyn Read + Send>)> = vec![
+            (1, Box::new(child.stdout.take().expect("piped stdout"))),
+            (2, Box::new(child.stderr.take().expect("piped stderr"))),
+        ];
+        for (stream, mut pipe) in pipes {
+            let (sink, events) = (sink.clone(), events.clone());
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 64 * 1024];
+                let mut over = false;
+                loop {
+                    match pipe.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if !sink.output(stream, &buf[..n]) && !over {
+                                over = true;
+                                let _ = events.send(Event::OverCap);
+                            }
+                        }
+                    }
+                }
+                let _ = events.send(Event::PipeClosed);
+            });
+        }
+        drop(events);
+
+        let deadline = (req.timeout_ms > 0).then(|| started + Duration::from_millis(req.timeout_ms));
+        let mut exit = Exit::default();
+        let mut kill_at: Option<Instant> = None;
+        let mut reaped: Option<Reaped> = None;
+        let mut pipes_open = 2;
+        let mut linger_until: Option<Instant> = None;
+        let mut killed = false;
+        let cut_short = |exit: &mut Exit, why: fn(&mut Exit), kill_at: &mut Option<Instant>| {
+            why(exit);
+            if kill_at.is_none() {
+                scope.signal(sys::SIGTERM);
+                *kill_at = Some(Instant::now() + GRACE);
+            }
+        };
+        loop {
+            if reaped.is_some() && (pipes_open == 0 || linger_until.is_some_and(|t| Instant::now() >= t)) {
+                break;
+            }
+            let wake = [deadline.filter(|_| kill_at.is_none()), kill_at.filter(|_| !killed), linger_until]
+                .into_iter()
+                .flatten()
+                .min();
+            let ev = match wake {
+                Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match ev {
+                Ok(Event::Reaped(r)) => {
+                    reaped = Some(r);
+                    if kill_at.is_some() {
+                        // Cut short: whatever it left behind dies with it, grace or not.
+                        scope.kill_all();
+                        linger_until = Some(Instant::now() + Duration::from_secs(2));
+                    } else {
+                        linger_until = Some(Instant::now() + LINGER);
+                    }
+                }
+                Ok(Event::PipeClosed) => pipes_open -= 1,
+                Ok(Event::OverCap) => cut_short(&mut exit, |e| e.truncated = true, &mut kill_at),
+                Ok(Event::ClientGone) => cut_short(&mut exit, |_| {}, &mut kill_at),
+                Ok(Event::Kill(sig)) => {
+                    scope.signal(sig);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    let now = Instant::now();
+                    if kill_at.is_some_and(|t| now >= t) && !killed && reaped.is_none() {
+                        scope.kill_all();
+                        killed = true;
+                    } else if deadline.is_some_and(|t| now >= t) && kill_at.is_none() {
+                        cut_short(&mut exit, |e| e.timed_out = true, &mut kill_at);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        if let Some(r) = reaped {
+            let (code, sig) = sys::decode_status(r.status);
+            exit.exit_code = code;
+            exit.signal = sig;
+            exit.user_us = sys::micros(r.rusage.utime);
+            exit.sys_us = sys::micros(r.rusage.stime);
+            exit.max_rss_kb = r.rusage.maxrss.max(0) as u64;
+            exit.oom_killed = sig == sys::SIGKILL
+                && matches!((oom_before, oom_kills()), (Some(a), Some(b)) if b > a);
+        }
+        exit.wall_us = started.elapsed().as_micros() as u64;
+        sink.finish(exit);
+        done();
+    });
+    tx
+}

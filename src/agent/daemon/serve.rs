@@ -1,0 +1,109 @@
+//! PID 1 mode: listen on the abstract socket, accept only the relay (root, or the agent's own
+//! user when the sandbox has no root), and serve each connection's requests concurrently.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+
+use crate::run::{self, Event};
+use crate::wire::{self, Msg};
+use crate::{reaper, sys};
+
+/// The write half of a connection; whole frames are written under the lock.
+pub struct Writer(Mutex<UnixStream>);
+
+impl Writer {
+    pub fn send(&self, id: u32, msg: &Msg) -> io::Result<()> {
+        let frame = wire::encode(id, msg);
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).write_all(&frame)
+    }
+}
+
+pub fn serve() -> ! {
+    sys::install_signal_handlers();
+    sys::become_subreaper();
+    reaper::start();
+    let listener = SocketAddr::from_abstract_name(wire::SOCKET_NAME)
+        .and_then(|a| UnixListener::bind_addr(&a))
+        .unwrap_or_else(|e| {
+            eprintln!("pocketdock-agent: cannot listen: {e}");
+            std::process::exit(1)
+        });
+    let me = sys::uid();
+    for conn in listener.incoming().flatten() {
+        match sys::peer_uid(conn.as_raw_fd()) {
+            Ok(peer) if peer == 0 || peer == me => {
+                std::thread::spawn(move || connection(conn));
+            }
+            _ => drop(conn),
+        }
+    }
+    std::process::exit(1)
+}
+
+fn read_frame(r: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len)?;
+    let len = u32::from_be_bytes(len) as usize;
+    if len > wire::MAX_FRAME {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, "frame too large"));
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body)?;
+    Ok(body)
+}
+
+fn connection(conn: UnixStream) {
+    let Ok(w) = conn.try_clone() else { return };
+    let writer = Arc::new(Writer(Mutex::new(w)));
+    let runs: Arc<Mutex<HashMap<u32, Sender<Event>>>> = Arc::default();
+    let mut reader = io::BufReader::new(conn);
+    let mut greeted = false;
+    while let Ok(body) = read_frame(&mut reader) {
+        let (id, msg) = match wire::decode(&body) {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = writer.send(0, &Msg::Failed { message: e.to_string() });
+                break;
+            }
+        };
+        match msg {
+            Msg::Hello { version } if version == wire::VERSION => {
+                greeted = true;
+                let pid = sys::pid() as u32;
+                let _ = writer.send(id, &Msg::HelloOk { version, pid });
+            }
+            Msg::Hello { version } => {
+                let message = format!("agent speaks protocol {}, client {version}", wire::VERSION);
+                let _ = writer.send(id, &Msg::Failed { message });
+                break;
+            }
+            _ if !greeted => break,
+            Msg::Spawn(req) => {
+                let table = runs.clone();
+                let mut map = runs.lock().unwrap_or_else(|e| e.into_inner());
+                let tx = run::start(id, req, writer.clone(), move || {
+                    table.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                });
+                map.insert(id, tx);
+            }
+            Msg::Kill { signal } => {
+                if let Some(tx) = runs.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+                    let _ = tx.send(Event::Kill(signal));
+                }
+            }
+            other => {
+                let message = format!("unexpected request {other:?}");
+                let _ = writer.send(id, &Msg::Failed { message });
+            }
+        }
+    }
+    // The client is gone: its blocking runs have nobody to report to.
+    for tx in runs.lock().unwrap_or_else(|e| e.into_inner()).values() {
+        let _ = tx.send(Event::ClientGone);
+    }
+}

@@ -1,0 +1,139 @@
+//! The few libc calls std does not offer, declared by hand so the agent needs no crates.
+//! Linux x86_64/aarch64 (LP64) layouts.
+
+use std::io;
+use std::os::raw::{c_int, c_void};
+
+#[repr(C)]
+#[derive(Default, Clone, Copy)]
+pub struct Timeval {
+    pub sec: i64,
+    pub usec: i64,
+}
+
+#[repr(C)]
+#[derive(Default, Clone, Copy)]
+pub struct Rusage {
+    pub utime: Timeval,
+    pub stime: Timeval,
+    /// Peak resident set size in KiB.
+    pub maxrss: i64,
+    rest: [i64; 13],
+}
+
+#[repr(C)]
+#[derive(Default)]
+struct Ucred {
+    pid: i32,
+    uid: u32,
+    gid: u32,
+}
+
+extern "C" {
+    fn kill(pid: c_int, sig: c_int) -> c_int;
+    fn wait4(pid: c_int, status: *mut c_int, options: c_int, rusage: *mut Rusage) -> c_int;
+    fn signal(sig: c_int, handler: usize) -> usize;
+    fn _exit(code: c_int) -> !;
+    fn getuid() -> u32;
+    fn getpid() -> c_int;
+    fn getsockopt(fd: c_int, level: c_int, name: c_int, val: *mut c_void, len: *mut u32) -> c_int;
+    fn prctl(option: c_int, arg2: u64, arg3: u64, arg4: u64, arg5: u64) -> c_int;
+}
+
+pub const SIGKILL: i32 = 9;
+pub const SIGTERM: i32 = 15;
+const SIGINT: i32 = 2;
+const SIGPIPE: i32 = 13;
+const SIG_IGN: usize = 1;
+const SOL_SOCKET: c_int = 1;
+const SO_PEERCRED: c_int = 17;
+const PR_SET_CHILD_SUBREAPER: c_int = 36;
+
+/// Sends `sig` to a process (pid > 0) or a process group (pid < 0). Errors are ignored:
+/// the target may already be gone, which is what the caller wanted.
+pub fn send_signal(pid: i32, sig: i32) -> bool {
+    // SAFETY: kill has no memory effects.
+    unsafe { kill(pid, sig) == 0 }
+}
+
+/// Blocks until any child ends; returns its pid, raw status and resource use.
+pub fn wait_any() -> io::Result<(i32, i32, Rusage)> {
+    let mut status = 0;
+    let mut ru = Rusage::default();
+    // SAFETY: both out-pointers are valid for the call.
+    let pid = unsafe { wait4(-1, &mut status, 0, &mut ru) };
+    if pid < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok((pid, status, ru))
+    }
+}
+
+extern "C" fn exit_now(_sig: c_int) {
+    // SAFETY: _exit is async-signal-safe.
+    unsafe { _exit(0) }
+}
+
+/// PID 1 gets no default signal handlers: exit at once on SIGTERM/SIGINT so a stop is
+/// instant, ignore SIGPIPE so a vanished client is a write error, not a death.
+pub fn install_signal_handlers() {
+    // SAFETY: installing handlers; `exit_now` only calls an async-signal-safe function.
+    unsafe {
+        signal(SIGTERM, exit_now as *const () as usize);
+        signal(SIGINT, exit_now as *const () as usize);
+        signal(SIGPIPE, SIG_IGN);
+    }
+}
+
+/// Ignores SIGPIPE (for the relay).
+pub fn ignore_sigpipe() {
+    // SAFETY: setting a disposition.
+    unsafe {
+        signal(SIGPIPE, SIG_IGN);
+    }
+}
+
+/// Makes orphans of our runs our children even when we are not PID 1.
+pub fn become_subreaper() {
+    // SAFETY: prctl with integer arguments.
+    unsafe {
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
+
+pub fn uid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { getuid() }
+}
+
+pub fn pid() -> i32 {
+    // SAFETY: no arguments.
+    unsafe { getpid() }
+}
+
+/// The uid of the process at the other end of a Unix socket.
+pub fn peer_uid(fd: c_int) -> io::Result<u32> {
+    let mut cred = Ucred::default();
+    let mut len = std::mem::size_of::<Ucred>() as u32;
+    // SAFETY: `cred` and `len` are valid for writing and sized as SO_PEERCRED expects.
+    let rc = unsafe { getsockopt(fd, SOL_SOCKET, SO_PEERCRED, (&mut cred as *mut Ucred).cast(), &mut len) };
+    if rc == 0 {
+        Ok(cred.uid)
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Splits a wait status into (exit code or 128+signal, signal).
+pub fn decode_status(status: i32) -> (i32, i32) {
+    let sig = status & 0x7f;
+    if sig == 0 {
+        ((status >> 8) & 0xff, 0)
+    } else {
+        (128 + sig, sig)
+    }
+}
+
+pub fn micros(t: Timeval) -> u64 {
+    (t.sec.max(0) as u64) * 1_000_000 + t.usec.max(0) as u64
+}

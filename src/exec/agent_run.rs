@@ -1,0 +1,110 @@
+//! Runs through the in-sandbox agent: one Spawn request on the container's channel; output
+//! and the exit arrive as frames. The agent enforces the timeout and the cap at the source;
+//! the client keeps a cap too and a safety deadline in case the agent itself goes quiet.
+
+use std::time::{Duration, Instant};
+
+use hyper::Method;
+
+use super::result::{CappedOutput, ExecResult, ResourceUsage};
+use super::RunOptions;
+use crate::agent::wire::{Msg, Spawn};
+use crate::container::Container;
+use crate::engine::frames::StreamKind;
+use crate::engine::request::Subject;
+use crate::error::{Error, Result};
+
+/// How long past its own timeout a run may stay silent before the client gives up on it.
+const SAFETY_MARGIN: Duration = Duration::from_secs(10);
+
+pub(crate) async fn run(
+    c: &Container,
+    argv: &[String],
+    opts: &RunOptions,
+    timeout: Duration,
+) -> Result<ExecResult> {
+    let started = Instant::now();
+    let link = c
+        .agent()
+        .ok_or_else(|| Error::internal("no agent in this container"))?;
+    let conn = link.get(c).await?;
+    let (id, mut rx) = conn.register();
+    let spawn = Spawn {
+        argv: argv.to_vec(),
+        env: opts.env_entries(),
+        workdir: opts.workdir.clone(),
+        user: opts
+            .user
+            .clone()
+            .or_else(|| c.default_user().map(str::to_owned)),
+        stdin: opts.stdin.clone().unwrap_or_default(),
+        timeout_ms: timeout.as_millis().min(u128::from(u64::MAX)) as u64,
+        max_output: opts.max_output as u64,
+    };
+    conn.send(id, &Msg::Spawn(spawn)).await?;
+    let mut out = CappedOutput::new(opts.max_output);
+    let give_up = tokio::time::Instant::from_std(started + timeout + SAFETY_MARGIN);
+    loop {
+        match tokio::time::timeout_at(give_up, rx.recv()).await {
+            Ok(Some(Msg::Output { stream, data })) => {
+                let kind = if stream == 2 {
+                    StreamKind::Stderr
+                } else {
+                    StreamKind::Stdout
+                };
+                out.push(kind, &data);
+            }
+            Ok(Some(Msg::Exit(e))) => {
+                return Ok(ExecResult {
+                    exit_code: if e.timed_out { -1 } else { e.exit_code },
+                    signal: (e.signal != 0).then_some(e.signal),
+                    stdout: out.stdout,
+                    stderr: out.stderr,
+                    duration_ms: started.elapsed().as_millis() as u64,
+                    timed_out: e.timed_out,
+                    truncated: e.truncated || out.truncated,
+                    oom_killed: e.oom_killed,
+                    usage: Some(ResourceUsage {
+                        cpu_user: Duration::from_micros(e.user_us),
+                        cpu_sys: Duration::from_micros(e.sys_us),
+                        peak_rss_bytes: e.max_rss_kb.saturating_mul(1024),
+                    }),
+                });
+            }
+            Ok(Some(Msg::Failed { message })) => {
+                return Err(Error::internal(format!("agent: {message}")))
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(lost(c).await),
+            Err(_) => {
+                let _ = conn.send(id, &Msg::Kill { signal: 9 }).await;
+                conn.forget(id);
+                return Err(Error::Timeout(format!(
+                    "the agent in {} did not finish the run within {:?} of its timeout",
+                    c.name(),
+                    SAFETY_MARGIN
+                )));
+            }
+        }
+    }
+}
+
+/// The channel closed mid-run: say why, from what the engine knows of the container.
+async fn lost(c: &Container) -> Error {
+    let state = c
+        .engine()
+        .call_json::<serde_json::Value>(
+            Method::GET,
+            &format!("/containers/{}/json", c.id()),
+            None,
+            Subject::Container(c.name()),
+        )
+        .await;
+    match state {
+        Err(e) => c.explain(e),
+        Ok(v) if v["State"]["Running"] != true => Error::ContainerNotRunning(c.name().to_owned()),
+        Ok(_) => Error::Io(std::io::Error::other(
+            "the agent channel closed during the run",
+        )),
+    }
+}
