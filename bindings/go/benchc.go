@@ -22,6 +22,15 @@ static pd_status pdgo_bench_run_c(pd_container *c, const char *cmd, int n, pd_er
 	}
 	return PD_OK;
 }
+
+// n calls of the cheapest entry point: the cost of a C-to-C call, against which
+// BenchmarkCallOverhead measures one cgo crossing.
+static uint32_t pdgo_bench_abi_c(int n) {
+	uint32_t sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += pd_abi_version();
+	return sum;
+}
 */
 import "C"
 
@@ -48,3 +57,6 @@ func benchRunC(c *Container, cmd string, n int) error {
 	}
 	return nil
 }
+
+// benchABIC calls pd_abi_version n times from C.
+func benchABIC(n int) uint32 { return uint32(C.pdgo_bench_abi_c(C.int(n))) }
