@@ -26,6 +26,9 @@ typedef struct pd_container pd_container;
 typedef struct pd_run_opts pd_run_opts;
 typedef struct pd_exec_result pd_exec_result;
 
+// Largest frame either side accepts.
+#define MAX_FRAME (16 << 20)
+
 // The ABI version of this header. Bumped on any incompatible change; bindings refuse to
 // load a library whose `pd_abi_version()` differs from the one they were written for.
 #define PD_ABI_VERSION 1
@@ -97,6 +100,15 @@ pd_status pd_container_opts_set_cpu_percent(pd_container_opts *opts,
 // Turns networking on (default) or off.
 pd_status pd_container_opts_set_network(pd_container_opts *opts, bool enabled, pd_error **err_out);
 
+// Runs commands through the in-sandbox agent (default: true; milliseconds per run, exact
+// kills, resource accounting). False: every run is an engine exec.
+pd_status pd_container_opts_set_agent(pd_container_opts *opts, bool enabled, pd_error **err_out);
+
+// Makes the container's root filesystem read-only.
+pd_status pd_container_opts_set_read_only(pd_container_opts *opts,
+                                          bool read_only,
+                                          pd_error **err_out);
+
 // Keeps the container (stopped) on shutdown instead of removing it.
 pd_status pd_container_opts_set_persist(pd_container_opts *opts, bool persist, pd_error **err_out);
 
@@ -162,6 +174,10 @@ const char *pd_container_name(const pd_container *container);
 // for a bad handle.
 const char *pd_container_id(const pd_container *container);
 
+// True when runs go through the in-sandbox agent; false when they use the engine exec
+// (asked for, or the agent could not be placed) or for a bad handle.
+bool pd_container_uses_agent(const pd_container *container);
+
 // Shuts the sandbox down: an ephemeral one is removed at once, a persistent one stopped.
 // Idempotent: a second call returns `PD_OK`. The handle stays valid (free it afterwards).
 // Blocks until done.
@@ -202,6 +218,27 @@ pd_status pd_run_opts_set_max_output(pd_run_opts *opts, size_t max_output, pd_er
 // `PD_ERR_INVALID_ARGUMENT`.
 pd_status pd_run_opts_set_lang(pd_run_opts *opts, const char *lang, pd_error **err_out);
 
+// Adds an environment variable for the run.
+pd_status pd_run_opts_add_env(pd_run_opts *opts,
+                              const char *key,
+                              const char *value,
+                              pd_error **err_out);
+
+// Sets the run's working directory; NULL restores the container's.
+pd_status pd_run_opts_set_workdir(pd_run_opts *opts, const char *workdir, pd_error **err_out);
+
+// Sets the run's user ("name", "uid", "name:group" or "uid:gid"); NULL restores the
+// image's user.
+pd_status pd_run_opts_set_user(pd_run_opts *opts, const char *user, pd_error **err_out);
+
+// Sets bytes written to the run's stdin (copied; then stdin is closed). `data` may be NULL
+// only when `len` is 0, which clears it. Needs the agent: an engine-exec run with stdin
+// fails with `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_run_opts_set_stdin(pd_run_opts *opts,
+                                const uint8_t *data,
+                                size_t len,
+                                pd_error **err_out);
+
 // Runs `command` in the container and waits for it. `opts` may be NULL for the defaults.
 // On success `*result_out` receives a result to free with `pd_exec_result_free`; a command
 // that fails, times out or is truncated is still a success here (see the result).
@@ -213,6 +250,16 @@ pd_status pd_run(pd_container *container,
                  const pd_run_opts *opts,
                  pd_exec_result **result_out,
                  pd_error **err_out);
+
+// Runs a program directly, without a shell: `argv[0..argc]` (argv[0] looked up in PATH).
+// Works in images without a shell when the agent is used. Same ownership, blocking and
+// status rules as `pd_run`; `lang` in `opts` is ignored.
+pd_status pd_run_argv(pd_container *container,
+                      const char *const *argv,
+                      size_t argc,
+                      const pd_run_opts *opts,
+                      pd_exec_result **result_out,
+                      pd_error **err_out);
 
 // The exit code; -1 when the command was killed on timeout or for a bad handle.
 int32_t pd_exec_result_exit_code(const pd_exec_result *result);
@@ -240,6 +287,22 @@ bool pd_exec_result_timed_out(const pd_exec_result *result);
 
 // True when output went over the cap: the rest was dropped and the command killed.
 bool pd_exec_result_truncated(const pd_exec_result *result);
+
+// The signal that ended the command (then the exit code is 128 + signal), or 0.
+int32_t pd_exec_result_signal(const pd_exec_result *result);
+
+// True when the kernel's OOM killer ended the command (detected through the sandbox's
+// cgroup; agent runs only).
+bool pd_exec_result_oom_killed(const pd_exec_result *result);
+
+// User CPU time of the run in microseconds; -1 when unknown (engine-exec runs, bad handle).
+int64_t pd_exec_result_cpu_user_us(const pd_exec_result *result);
+
+// System CPU time of the run in microseconds; -1 when unknown.
+int64_t pd_exec_result_cpu_sys_us(const pd_exec_result *result);
+
+// Peak resident memory of the run in bytes; -1 when unknown.
+int64_t pd_exec_result_peak_rss_bytes(const pd_exec_result *result);
 
 // Frees a result. NULL is a no-op.
 void pd_exec_result_free(pd_exec_result *result);

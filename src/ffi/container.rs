@@ -130,6 +130,33 @@ pub extern "C" fn pd_container_opts_set_network(
     })
 }
 
+/// Runs commands through the in-sandbox agent (default: true; milliseconds per run, exact
+/// kills, resource accounting). False: every run is an engine exec.
+#[no_mangle]
+pub extern "C" fn pd_container_opts_set_agent(
+    opts: *mut pd_container_opts,
+    enabled: bool,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        o.opts.agent = enabled;
+        Ok(())
+    })
+}
+
+/// Makes the container's root filesystem read-only.
+#[no_mangle]
+pub extern "C" fn pd_container_opts_set_read_only(
+    opts: *mut pd_container_opts,
+    read_only: bool,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        o.opts.read_only = read_only;
+        Ok(())
+    })
+}
+
 /// Keeps the container (stopped) on shutdown instead of removing it.
 #[no_mangle]
 pub extern "C" fn pd_container_opts_set_persist(
@@ -323,6 +350,13 @@ pub extern "C" fn pd_container_name(container: *const pd_container) -> *const c_
 #[no_mangle]
 pub extern "C" fn pd_container_id(container: *const pd_container) -> *const c_char {
     handle::borrow(container).map_or(std::ptr::null(), |c| c.id_c.as_ptr())
+}
+
+/// True when runs go through the in-sandbox agent; false when they use the engine exec
+/// (asked for, or the agent could not be placed) or for a bad handle.
+#[no_mangle]
+pub extern "C" fn pd_container_uses_agent(container: *const pd_container) -> bool {
+    handle::borrow(container).is_ok_and(|c| c.inner.uses_agent())
 }
 
 /// Shuts the sandbox down: an ephemeral one is removed at once, a persistent one stopped.

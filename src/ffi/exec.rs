@@ -6,7 +6,7 @@ use super::boundary::{guard, guard_value, write_out};
 use super::buf::text_out;
 use super::container::{pd_container, positive_ms};
 use super::error::{pd_error, pd_status};
-use super::handle::{self, handle_type, str_arg};
+use super::handle::{self, bytes_arg, handle_type, opt_str, str_arg, str_array_arg};
 use super::runtime::block_on;
 use crate::exec::{ExecResult, Lang, RunOptions};
 
@@ -70,6 +70,70 @@ pub extern "C" fn pd_run_opts_set_lang(
     })
 }
 
+/// Adds an environment variable for the run.
+#[no_mangle]
+pub extern "C" fn pd_run_opts_add_env(
+    opts: *mut pd_run_opts,
+    key: *const c_char,
+    value: *const c_char,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let o = handle::borrow_mut(opts)?;
+        let kv = (
+            str_arg(key, "key")?.to_owned(),
+            str_arg(value, "value")?.to_owned(),
+        );
+        o.opts.env.push(kv);
+        Ok(())
+    })
+}
+
+/// Sets the run's working directory; NULL restores the container's.
+#[no_mangle]
+pub extern "C" fn pd_run_opts_set_workdir(
+    opts: *mut pd_run_opts,
+    workdir: *const c_char,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        handle::borrow_mut(opts)?.opts.workdir = opt_str(workdir, "workdir")?;
+        Ok(())
+    })
+}
+
+/// Sets the run's user ("name", "uid", "name:group" or "uid:gid"); NULL restores the
+/// image's user.
+#[no_mangle]
+pub extern "C" fn pd_run_opts_set_user(
+    opts: *mut pd_run_opts,
+    user: *const c_char,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        handle::borrow_mut(opts)?.opts.user = opt_str(user, "user")?;
+        Ok(())
+    })
+}
+
+/// Sets bytes written to the run's stdin (copied; then stdin is closed). `data` may be NULL
+/// only when `len` is 0, which clears it. Needs the agent: an engine-exec run with stdin
+/// fails with `PD_ERR_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn pd_run_opts_set_stdin(
+    opts: *mut pd_run_opts,
+    data: *const u8,
+    len: usize,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let o = handle::borrow_mut(opts)?;
+        let bytes = bytes_arg(data, len, "data")?;
+        o.opts.stdin = (!bytes.is_empty()).then(|| bytes.to_vec());
+        Ok(())
+    })
+}
+
 /// Runs `command` in the container and waits for it. `opts` may be NULL for the defaults.
 /// On success `*result_out` receives a result to free with `pd_exec_result_free`; a command
 /// that fails, times out or is truncated is still a success here (see the result).
@@ -95,6 +159,34 @@ pub extern "C" fn pd_run(
             &handle::borrow(opts)?.opts
         };
         let result = block_on(c.inner.run(command, o))?;
+        write_out(result_out, handle::into_raw(pd_exec_result::new(result)));
+        Ok(())
+    })
+}
+
+/// Runs a program directly, without a shell: `argv[0..argc]` (argv[0] looked up in PATH).
+/// Works in images without a shell when the agent is used. Same ownership, blocking and
+/// status rules as `pd_run`; `lang` in `opts` is ignored.
+#[no_mangle]
+pub extern "C" fn pd_run_argv(
+    container: *mut pd_container,
+    argv: *const *const c_char,
+    argc: usize,
+    opts: *const pd_run_opts,
+    result_out: *mut *mut pd_exec_result,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let c = handle::borrow(container)?;
+        let argv = str_array_arg(argv, argc, "argv")?;
+        handle::out_ptr(result_out, "result_out")?;
+        let defaults = RunOptions::default();
+        let o = if opts.is_null() {
+            &defaults
+        } else {
+            &handle::borrow(opts)?.opts
+        };
+        let result = block_on(c.inner.run_argv(&argv, o))?;
         write_out(result_out, handle::into_raw(pd_exec_result::new(result)));
         Ok(())
     })
@@ -174,6 +266,43 @@ pub extern "C" fn pd_exec_result_timed_out(result: *const pd_exec_result) -> boo
 #[no_mangle]
 pub extern "C" fn pd_exec_result_truncated(result: *const pd_exec_result) -> bool {
     with_result(result, false, |r| r.truncated)
+}
+
+/// The signal that ended the command (then the exit code is 128 + signal), or 0.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_signal(result: *const pd_exec_result) -> i32 {
+    with_result(result, 0, |r| r.signal.unwrap_or(0))
+}
+
+/// True when the kernel's OOM killer ended the command (detected through the sandbox's
+/// cgroup; agent runs only).
+#[no_mangle]
+pub extern "C" fn pd_exec_result_oom_killed(result: *const pd_exec_result) -> bool {
+    with_result(result, false, |r| r.oom_killed)
+}
+
+/// User CPU time of the run in microseconds; -1 when unknown (engine-exec runs, bad handle).
+#[no_mangle]
+pub extern "C" fn pd_exec_result_cpu_user_us(result: *const pd_exec_result) -> i64 {
+    with_result(result, -1, |r| {
+        r.usage.map_or(-1, |u| u.cpu_user.as_micros() as i64)
+    })
+}
+
+/// System CPU time of the run in microseconds; -1 when unknown.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_cpu_sys_us(result: *const pd_exec_result) -> i64 {
+    with_result(result, -1, |r| {
+        r.usage.map_or(-1, |u| u.cpu_sys.as_micros() as i64)
+    })
+}
+
+/// Peak resident memory of the run in bytes; -1 when unknown.
+#[no_mangle]
+pub extern "C" fn pd_exec_result_peak_rss_bytes(result: *const pd_exec_result) -> i64 {
+    with_result(result, -1, |r| {
+        r.usage.map_or(-1, |u| u.peak_rss_bytes as i64)
+    })
 }
 
 /// Frees a result. NULL is a no-op.

@@ -106,8 +106,24 @@ pub(crate) fn opt_str(p: *const c_char, what: &str) -> Result<Option<String>> {
     }
 }
 
+/// Reads a borrowed array of `len` strings.
+pub(crate) fn str_array_arg(
+    p: *const *const c_char,
+    len: usize,
+    what: &str,
+) -> Result<Vec<String>> {
+    if p.is_null() {
+        return Err(Error::invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: the caller promises `len` readable pointers at `p` for the call.
+    let ptrs = unsafe { std::slice::from_raw_parts(p, len) };
+    ptrs.iter()
+        .enumerate()
+        .map(|(i, &s)| str_arg(s, &format!("{what}[{i}]")).map(str::to_owned))
+        .collect()
+}
+
 /// Reads a borrowed byte buffer; NULL is allowed only with length 0.
-#[allow(dead_code)]
 pub(crate) fn bytes_arg<'a>(p: *const u8, len: usize, what: &str) -> Result<&'a [u8]> {
     if len == 0 {
         return Ok(&[]);
