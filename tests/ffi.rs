@@ -201,3 +201,80 @@ fn blocking_call_from_a_runtime_thread_is_invalid_state() {
     });
     assert_eq!(st, pd_status::PD_ERR_INVALID_STATE);
 }
+
+#[test]
+fn argv_and_run_option_setters_check_their_input() {
+    let mut err = ptr::null_mut();
+    let mut res: *mut pd_exec_result = ptr::null_mut();
+    // NULL container comes first.
+    let st = pd_run_argv(
+        ptr::null_mut(),
+        ptr::null(),
+        0,
+        ptr::null(),
+        &mut res,
+        &mut err,
+    );
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+    pd_error_free(err);
+
+    let r = pd_run_opts_new();
+    let k = CString::new("K").unwrap();
+    assert_eq!(
+        pd_run_opts_add_env(r, k.as_ptr(), k.as_ptr(), ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    assert_eq!(
+        pd_run_opts_add_env(r, ptr::null(), k.as_ptr(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    // NULL data with a length is refused; NULL with 0 clears.
+    assert_eq!(
+        pd_run_opts_set_stdin(r, ptr::null(), 5, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_run_opts_set_stdin(r, ptr::null(), 0, ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    let data = b"abc";
+    assert_eq!(
+        pd_run_opts_set_stdin(r, data.as_ptr(), 3, ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    assert_eq!(
+        pd_run_opts_set_user(r, ptr::null(), ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    assert_eq!(
+        pd_run_opts_set_workdir(r, ptr::null(), ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    let bad = [0xffu8, 0];
+    assert_eq!(
+        pd_run_opts_set_user(r, bad.as_ptr().cast(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    pd_run_opts_free(r);
+
+    let o = pd_container_opts_new();
+    assert_eq!(
+        pd_container_opts_set_agent(o, false, ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    assert_eq!(
+        pd_container_opts_set_read_only(o, true, ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    assert_eq!(
+        pd_container_opts_set_agent(ptr::null_mut(), true, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    pd_container_opts_free(o);
+    assert!(!pd_container_uses_agent(ptr::null()));
+    assert_eq!(pd_exec_result_signal(ptr::null()), 0);
+    assert!(!pd_exec_result_oom_killed(ptr::null()));
+    assert_eq!(pd_exec_result_cpu_user_us(ptr::null()), -1);
+    assert_eq!(pd_exec_result_cpu_sys_us(ptr::null()), -1);
+    assert_eq!(pd_exec_result_peak_rss_bytes(ptr::null()), -1);
+}

@@ -218,6 +218,51 @@ static int test_bad_input(void) {
     return 0;
 }
 
+static int test_argv_stdin_and_accounting(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    CHECK(pd_container_uses_agent(c));
+    const char *argv[] = {"python3", "-c", "import sys; data = sys.stdin.read(); print(len(data), data.upper())"};
+    pd_run_opts *o = pd_run_opts_new();
+    const char input[] = "from stdin";
+    CHECK(pd_run_opts_set_stdin(o, (const uint8_t *)input, strlen(input), NULL) == PD_OK);
+    pd_exec_result *r = NULL;
+    pd_status st = pd_run_argv(c, argv, 3, o, &r, NULL);
+    pd_run_opts_free(o);
+    int ok = st == PD_OK && pd_exec_result_exit_code(r) == 0 &&
+             text_is(pd_exec_result_stdout_text(r), "10 FROM STDIN\n") &&
+             pd_exec_result_cpu_user_us(r) >= 0 && pd_exec_result_peak_rss_bytes(r) > 1000000 &&
+             pd_exec_result_signal(r) == 0 && !pd_exec_result_oom_killed(r);
+    pd_exec_result_free(r);
+    r = run(c, "kill -KILL $$", NULL, 0);
+    ok = ok && r && pd_exec_result_signal(r) == 9 && pd_exec_result_exit_code(r) == 137;
+    pd_exec_result_free(r);
+    /* an argv entry that is not UTF-8 */
+    const char bad[] = {(char)0xff, 0};
+    const char *bad_argv[] = {"echo", bad};
+    ok = ok && pd_run_argv(c, bad_argv, 2, NULL, &r, NULL) == PD_ERR_INVALID_ARGUMENT;
+    ok = ok && pd_run_argv(c, NULL, 1, NULL, &r, NULL) == PD_ERR_INVALID_ARGUMENT;
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
+static int test_engine_exec_path(void) {
+    pd_container_opts *o = test_opts();
+    pd_container_opts_set_agent(o, false, NULL);
+    pd_container *c = NULL;
+    pd_status st = pd_container_create(o, &c, NULL);
+    pd_container_opts_free(o);
+    CHECK(st == PD_OK);
+    int ok = !pd_container_uses_agent(c);
+    pd_exec_result *r = run(c, "echo via engine", NULL, 0);
+    ok = ok && r && text_is(pd_exec_result_stdout_text(r), "via engine\n") && pd_exec_result_cpu_user_us(r) == -1;
+    pd_exec_result_free(r);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
 static int test_versions(void) {
     CHECK(pd_abi_version() == PD_ABI_VERSION);
     CHECK(strcmp(pd_version(), PD_VERSION) == 0);
@@ -234,6 +279,8 @@ int main(void) {
     RUN(test_missing_image);
     RUN(test_bad_mem_limit);
     RUN(test_shutdown_twice_and_run_after);
+    RUN(test_argv_stdin_and_accounting);
+    RUN(test_engine_exec_path);
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
