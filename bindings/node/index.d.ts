@@ -15,6 +15,11 @@ export interface ContainerOptions {
     cpuPercent?: number;
     /** Networking on (default) or off. */
     network?: boolean;
+    /** Run commands through the in-sandbox agent (default true: milliseconds per run, exact
+     *  kills, stdin, accounting). False: every run is an engine exec. */
+    agent?: boolean;
+    /** Make the container's root filesystem read-only. */
+    readOnly?: boolean;
     /** Keep the container (stopped) on shutdown instead of removing it. */
     persist?: boolean;
     /** Working directory inside the container. */
@@ -45,8 +50,17 @@ export interface RunOptions {
     /** Cap on stdout+stderr bytes (default 10 MiB); beyond it output is dropped, the command
      *  killed and the result has `truncated: true`. */
     maxOutput?: number;
-    /** Interpreter of the command; default "sh". */
+    /** Interpreter of the command; default "sh". Ignored for argv runs. */
     lang?: Lang;
+    /** Extra environment variables for this run. */
+    env?: Record<string, string>;
+    /** Working directory of this run; null: the container's. */
+    workdir?: string | null;
+    /** User of this run: "name", "uid", "name:group" or "uid:gid"; null: the image's. */
+    user?: string | null;
+    /** Bytes written to the command's stdin (strings as UTF-8), then stdin is closed. Needs
+     *  the agent: with `agent: false` the run rejects with InvalidArgumentError. */
+    stdin?: string | Uint8Array | ArrayBuffer | null;
 }
 
 /** The outcome of a run: a plain object, copied out of the C result. */
@@ -67,6 +81,16 @@ export interface ExecResult {
     timedOut: boolean;
     /** Output went over `maxOutput`: the rest was dropped and the command killed. */
     truncated: boolean;
+    /** The signal that ended the command (exitCode is then 128 + signal), or 0. */
+    signal: number;
+    /** The kernel's OOM killer ended the command (agent runs only). */
+    oomKilled: boolean;
+    /** User CPU time in microseconds; null when unknown (engine-exec runs). */
+    cpuUserUs: number | null;
+    /** System CPU time in microseconds; null when unknown. */
+    cpuSysUs: number | null;
+    /** Peak resident memory in bytes; null when unknown. */
+    peakRssBytes: number | null;
     /** `exitCode === 0 && !timedOut && !truncated`. */
     ok: boolean;
 }
@@ -80,11 +104,15 @@ export declare class Container implements AsyncDisposable {
     readonly name: string;
     /** The engine's container id. */
     readonly id: string;
+    /** True when runs go through the in-sandbox agent; false when they use the engine exec. */
+    readonly usesAgent: boolean;
     /** True once `close()` was called. */
     readonly closed: boolean;
-    /** Runs `command` and waits for it, off the main thread. A failing, timed-out or truncated
-     *  command still resolves (see the result); engine problems reject with a PocketdockError. */
-    run(command: string, opts?: RunOptions): Promise<ExecResult>;
+    /** Runs `command` and waits for it, off the main thread. A string is a shell command (see
+     *  `lang`); an array is an argv run without a shell (`argv[0]` looked up in PATH). A
+     *  failing, timed-out or truncated command still resolves (see the result); engine
+     *  problems reject with a PocketdockError. */
+    run(command: string | readonly string[], opts?: RunOptions): Promise<ExecResult>;
     /** Removes an ephemeral sandbox / stops a persistent one. Idempotent. */
     shutdown(): Promise<void>;
     /** `shutdown()` and free the native handle. Idempotent. */

@@ -12,10 +12,10 @@ const { NativeHandle } = require('./handle');
 Symbol.asyncDispose ??= Symbol('Symbol.asyncDispose');
 
 const CONTAINER_OPTION_KEYS = new Set([
-    'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'persist', 'workdir',
-    'project', 'socket', 'env', 'labels', 'volumes', 'ports', 'devices',
+    'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'agent', 'readOnly',
+    'persist', 'workdir', 'project', 'socket', 'env', 'labels', 'volumes', 'ports', 'devices',
 ]);
-const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang']);
+const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin']);
 
 function checkKeys(opts, allowed, what) {
     if (opts === null || typeof opts !== 'object') throw new TypeError(`${what} must be an object`);
@@ -75,6 +75,8 @@ function buildContainerOpts(opts) {
             set(lib.pd_container_opts_set_cpu_percent, int(opts.cpuPercent, 'cpuPercent', 0, U32));
         }
         if (opts.network !== undefined) set(lib.pd_container_opts_set_network, bool(opts.network, 'network'));
+        if (opts.agent !== undefined) set(lib.pd_container_opts_set_agent, bool(opts.agent, 'agent'));
+        if (opts.readOnly !== undefined) set(lib.pd_container_opts_set_read_only, bool(opts.readOnly, 'readOnly'));
         if (opts.persist !== undefined) set(lib.pd_container_opts_set_persist, bool(opts.persist, 'persist'));
         if (opts.workdir !== undefined) set(lib.pd_container_opts_set_workdir, str(opts.workdir, 'workdir', true));
         if (opts.project !== undefined) set(lib.pd_container_opts_set_project, str(opts.project, 'project', true));
@@ -105,11 +107,19 @@ function buildContainerOpts(opts) {
     }
 }
 
+/** Stdin as bytes: a string is encoded as UTF-8; Buffers and typed arrays are used as they are. */
+function bytes(v, what) {
+    if (typeof v === 'string') return Buffer.from(v, 'utf8');
+    if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    if (v instanceof ArrayBuffer) return Buffer.from(v);
+    throw new TypeError(`${what} must be a string, Buffer, typed array or ArrayBuffer`);
+}
+
 /** Builds a pd_run_opts, or returns null when every option is the default. */
 function buildRunOpts(opts) {
     if (opts === undefined) return null;
     checkKeys(opts, RUN_OPTION_KEYS, 'run option');
-    if (opts.timeoutMs === undefined && opts.maxOutput === undefined && opts.lang === undefined) return null;
+    if (Object.values(opts).every((v) => v === undefined)) return null;
     const o = lib.pd_run_opts_new();
     if (!o) throw new Error('pocketdock: out of memory');
     try {
@@ -120,6 +130,14 @@ function buildRunOpts(opts) {
             callSync(lib.pd_run_opts_set_max_output, o, int(opts.maxOutput, 'maxOutput', 0, SAFE));
         }
         if (opts.lang !== undefined) callSync(lib.pd_run_opts_set_lang, o, str(opts.lang, 'lang'));
+        for (const [k, v] of record(opts.env ?? {}, 'env')) callSync(lib.pd_run_opts_add_env, o, k, v);
+        if (opts.workdir !== undefined) callSync(lib.pd_run_opts_set_workdir, o, str(opts.workdir, 'workdir', true));
+        if (opts.user !== undefined) callSync(lib.pd_run_opts_set_user, o, str(opts.user, 'user', true));
+        if (opts.stdin !== undefined && opts.stdin !== null) {
+            const data = bytes(opts.stdin, 'stdin');
+            // An empty input is passed as (NULL, 0), the ABI's only allowed NULL.
+            callSync(lib.pd_run_opts_set_stdin, o, data.length ? data : null, data.length);
+        }
         return o;
     } catch (e) {
         lib.pd_run_opts_free(o);
@@ -136,6 +154,7 @@ function readResult(r) {
     const exitCode = lib.pd_exec_result_exit_code(r);
     const timedOut = lib.pd_exec_result_timed_out(r);
     const truncated = lib.pd_exec_result_truncated(r);
+    const known = (v) => (Number(v) < 0 ? null : Number(v)); // -1: unknown (engine-exec runs)
     return {
         exitCode,
         stdout: lib.pd_exec_result_stdout_text(r) ?? '',
@@ -145,6 +164,11 @@ function readResult(r) {
         durationMs: Number(lib.pd_exec_result_duration_ms(r)),
         timedOut,
         truncated,
+        signal: lib.pd_exec_result_signal(r),
+        oomKilled: lib.pd_exec_result_oom_killed(r),
+        cpuUserUs: known(lib.pd_exec_result_cpu_user_us(r)),
+        cpuSysUs: known(lib.pd_exec_result_cpu_sys_us(r)),
+        peakRssBytes: known(lib.pd_exec_result_peak_rss_bytes(r)),
         ok: exitCode === 0 && !timedOut && !truncated,
     };
 }
@@ -184,19 +208,34 @@ class Container {
         return this._id;
     }
 
+    /** True when runs go through the in-sandbox agent (false: engine exec). */
+    get usesAgent() {
+        return lib.pd_container_uses_agent(this._handle.ptr());
+    }
+
     /** True once close() was called. */
     get closed() {
         return this._handle.released;
     }
 
-    /** Runs `command` and waits for it (off the main thread). */
+    /**
+     * Runs `command` and waits for it (off the main thread). A string goes through the
+     * shell (`lang`); an array of strings is an argv run without a shell (pd_run_argv).
+     */
     async run(command, opts) {
-        str(command, 'command');
+        let argv = null;
+        if (Array.isArray(command)) {
+            if (command.length === 0) throw new TypeError('argv must not be empty');
+            argv = command.map((a, i) => str(a, `argv[${i}]`));
+        } else {
+            str(command, 'command');
+        }
         const ro = buildRunOpts(opts);
         try {
             return await this._handle.use(async (c) => {
                 const out = [null];
-                await callBlocking(lib.pd_run, c, command, ro, out);
+                if (argv) await callBlocking(lib.pd_run_argv, c, argv, argv.length, ro, out);
+                else await callBlocking(lib.pd_run, c, command, ro, out);
                 const r = out[0];
                 try {
                     return readResult(r);

@@ -103,6 +103,12 @@ const lib = {
     pd_container_opts_set_network: f(
         'pd_status pd_container_opts_set_network(pd_container_opts *opts, bool enabled, _Out_ pd_error **err_out)',
     ),
+    pd_container_opts_set_agent: f(
+        'pd_status pd_container_opts_set_agent(pd_container_opts *opts, bool enabled, _Out_ pd_error **err_out)',
+    ),
+    pd_container_opts_set_read_only: f(
+        'pd_status pd_container_opts_set_read_only(pd_container_opts *opts, bool read_only, _Out_ pd_error **err_out)',
+    ),
     pd_container_opts_set_persist: f(
         'pd_status pd_container_opts_set_persist(pd_container_opts *opts, bool persist, _Out_ pd_error **err_out)',
     ),
@@ -137,6 +143,7 @@ const lib = {
     ),
     pd_container_name: f('const char *pd_container_name(const pd_container *container)'),
     pd_container_id: f('const char *pd_container_id(const pd_container *container)'),
+    pd_container_uses_agent: f('bool pd_container_uses_agent(const pd_container *container)'),
     pd_container_shutdown: f('pd_status pd_container_shutdown(pd_container *container, _Out_ pd_error **err_out)'),
     pd_container_free: f('void pd_container_free(pd_container *container)'),
 
@@ -146,7 +153,7 @@ const lib = {
     pd_error_engine_status: f('int32_t pd_error_engine_status(const pd_error *err)'),
     pd_error_free: f('void pd_error_free(pd_error *err)'),
 
-    // Runs. BLOCKING: pd_run.
+    // Runs. BLOCKING: pd_run, pd_run_argv.
     pd_run_opts_new: f('pd_run_opts *pd_run_opts_new(void)'),
     pd_run_opts_free: f('void pd_run_opts_free(pd_run_opts *opts)'),
     pd_run_opts_set_timeout_ms: f(
@@ -158,8 +165,26 @@ const lib = {
     pd_run_opts_set_lang: f(
         'pd_status pd_run_opts_set_lang(pd_run_opts *opts, const char *lang, _Out_ pd_error **err_out)',
     ),
+    pd_run_opts_add_env: f(
+        'pd_status pd_run_opts_add_env(pd_run_opts *opts, const char *key, const char *value, _Out_ pd_error **err_out)',
+    ),
+    pd_run_opts_set_workdir: f(
+        'pd_status pd_run_opts_set_workdir(pd_run_opts *opts, const char *workdir, _Out_ pd_error **err_out)',
+    ),
+    pd_run_opts_set_user: f(
+        'pd_status pd_run_opts_set_user(pd_run_opts *opts, const char *user, _Out_ pd_error **err_out)',
+    ),
+    // `data` is a Buffer/Uint8Array (Koffi passes its memory; the C side copies it).
+    pd_run_opts_set_stdin: f(
+        'pd_status pd_run_opts_set_stdin(pd_run_opts *opts, const uint8_t *data, size_t len, _Out_ pd_error **err_out)',
+    ),
     pd_run: f(
         'pd_status pd_run(pd_container *container, const char *command, const pd_run_opts *opts, _Out_ pd_exec_result **result_out, _Out_ pd_error **err_out)',
+    ),
+
+    // `argv` is a JS array of strings: Koffi builds the `const char *[]` for the call.
+    pd_run_argv: f(
+        'pd_status pd_run_argv(pd_container *container, const char **argv, size_t argc, const pd_run_opts *opts, _Out_ pd_exec_result **result_out, _Out_ pd_error **err_out)',
     ),
 
     // Results.
@@ -172,6 +197,11 @@ const lib = {
     pd_exec_result_duration_ms: f('uint64_t pd_exec_result_duration_ms(const pd_exec_result *result)'),
     pd_exec_result_timed_out: f('bool pd_exec_result_timed_out(const pd_exec_result *result)'),
     pd_exec_result_truncated: f('bool pd_exec_result_truncated(const pd_exec_result *result)'),
+    pd_exec_result_signal: f('int32_t pd_exec_result_signal(const pd_exec_result *result)'),
+    pd_exec_result_oom_killed: f('bool pd_exec_result_oom_killed(const pd_exec_result *result)'),
+    pd_exec_result_cpu_user_us: f('int64_t pd_exec_result_cpu_user_us(const pd_exec_result *result)'),
+    pd_exec_result_cpu_sys_us: f('int64_t pd_exec_result_cpu_sys_us(const pd_exec_result *result)'),
+    pd_exec_result_peak_rss_bytes: f('int64_t pd_exec_result_peak_rss_bytes(const pd_exec_result *result)'),
     pd_exec_result_free: f('void pd_exec_result_free(pd_exec_result *result)'),
 
     // Versions.

@@ -22,6 +22,8 @@ export async function usage(): Promise<number> {
         memLimit: '256m',
         env: { A: 'b' },
         labels: { 'pocketdock.test': 'node' },
+        agent: true,
+        readOnly: false,
         volumes: [{ hostPath: '/tmp', containerPath: '/mnt', readOnly: true }],
         ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
     };
@@ -39,6 +41,13 @@ export async function usage(): Promise<number> {
     void badLang;
 
     const r: ExecResult = await box.run('print(1)', ro);
+    const a: ExecResult = await box.run(['ls', '-l'], { stdin: Buffer.from('x'), env: { A: 'b' }, user: null });
+    const acct: number | null = a.cpuUserUs ?? a.cpuSysUs ?? a.peakRssBytes;
+    const sig: number = a.signal;
+    const oom: boolean = a.oomKilled && box.usesAgent;
+    void [acct, sig, oom];
+    // @ts-expect-error argv entries are strings
+    await box.run(['ls', 1]);
     const text: string = r.stdout + r.stderr;
     const bytes: Buffer = r.stdoutBytes;
     const flags: boolean = r.timedOut || r.truncated || r.ok;
