@@ -293,3 +293,25 @@ async fn agent_is_pid_1_and_exits_on_sigterm() {
     assert_eq!(state["Running"], false, "{state}");
     assert_eq!(state["ExitCode"], 0, "{state}");
 }
+
+#[tokio::test]
+async fn output_is_never_lost_under_load() {
+    // Regression: on a loaded machine the agent once sent the exit before its pipe readers
+    // had forwarded the output of a command that had already exited.
+    let c = client().await;
+    let o = with_agent();
+    let made = futures_util::future::join_all((0..4).map(|_| c.create_container(&o))).await;
+    let made: Vec<_> = made.into_iter().map(|r| r.map(|c| Sandbox { c })).collect();
+    let boxes: Vec<Sandbox> = made.into_iter().map(|r| r.unwrap()).collect();
+    let ro = RunOptions::default();
+    futures_util::future::join_all(boxes.iter().map(|b| {
+        let ro = &ro;
+        async move {
+            for i in 0..60 {
+                let r = b.run(&format!("echo {i}"), ro).await.unwrap();
+                assert_eq!(r.stdout_text(), format!("{i}\n"));
+            }
+        }
+    }))
+    .await;
+}

@@ -5,6 +5,7 @@
 //!     cargo bench --bench core            # both engines started by scripts/engine-up
 //!     POCKETDOCK_TEST_SOCKETS=/run/podman/podman.sock BENCH_N=50 cargo bench --bench core
 
+#[path = "../common/raw_http.rs"]
 mod raw_http;
 
 use std::path::PathBuf;

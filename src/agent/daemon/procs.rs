@@ -89,3 +89,22 @@ pub fn signal_marked(marker: &[u8], sig: i32) {
         std::thread::sleep(Duration::from_millis(1));
     }
 }
+
+/// Whether a live (not zombie) process is still in process group `pgid`. /proc/<pid>/stat
+/// is readable for every user, unlike environ.
+pub fn group_alive(pgid: i32) -> bool {
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .any(|pid| {
+            let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after ')'.
+            let mut f = stat.rsplit_once(')').map_or("", |x| x.1).split_whitespace();
+            let state = f.next();
+            let pgrp = f.nth(1).and_then(|g| g.parse::<i32>().ok());
+            state != Some("Z") && pgrp == Some(pgid)
+        })
+}

@@ -30,9 +30,12 @@ pub enum Event {
 
 /// Time between SIGTERM and SIGKILL when a run is cut short.
 const GRACE: Duration = Duration::from_millis(200);
-/// How long output pipes may stay open after the command exited (held by its background
-/// children) before the result is sent without them.
+/// How long output pipes may stay open after the command exited while background children
+/// of its group hold them, before the result is sent without their output.
 const LINGER: Duration = Duration::from_millis(100);
+/// Upper bound on waiting for the pipes when nothing of the group is alive (the readers are
+/// only late, e.g. on a loaded machine) or when the run was killed.
+const DRAIN: Duration = Duration::from_secs(5);
 
 /// Numbers runs across all connections, so every run's marker is unique.
 static RUN_SEQ: AtomicU64 = AtomicU64::new(1);
@@ -186,6 +189,7 @@ pub fn start(id: u32, req: Spawn, writer: Arc<Writer>, done: impl FnOnce() + Sen
         let mut reaped: Option<Reaped> = None;
         let mut pipes_open = 2;
         let mut linger_until: Option<Instant> = None;
+        let mut drain_until: Option<Instant> = None;
         let mut killed = false;
         let cut_short = |exit: &mut Exit, why: fn(&mut Exit), kill_at: &mut Option<Instant>| {
             why(exit);
@@ -195,8 +199,16 @@ pub fn start(id: u32, req: Spawn, writer: Arc<Writer>, done: impl FnOnce() + Sen
             }
         };
         loop {
-            if reaped.is_some() && (pipes_open == 0 || linger_until.is_some_and(|t| Instant::now() >= t)) {
+            if reaped.is_some() && pipes_open == 0 {
                 break;
+            }
+            if linger_until.is_some_and(|t| Instant::now() >= t) {
+                // Output still unread while the group is gone means the readers are merely
+                // behind: wait for them (bounded); a live group member holds the pipes.
+                if procs::group_alive(scope.pgid) || drain_until.is_some_and(|t| Instant::now() >= t) {
+                    break;
+                }
+                linger_until = Some(Instant::now() + Duration::from_millis(20));
             }
             let wake = [deadline.filter(|_| kill_at.is_none()), kill_at.filter(|_| !killed), linger_until]
                 .into_iter()
@@ -209,10 +221,11 @@ pub fn start(id: u32, req: Spawn, writer: Arc<Writer>, done: impl FnOnce() + Sen
             match ev {
                 Ok(Event::Reaped(r)) => {
                     reaped = Some(r);
+                    drain_until = Some(Instant::now() + DRAIN);
                     if kill_at.is_some() {
                         // Cut short: whatever it left behind dies with it, grace or not.
                         scope.kill_all();
-                        linger_until = Some(Instant::now() + Duration::from_secs(2));
+                        linger_until = Some(Instant::now() + LINGER);
                     } else {
                         linger_until = Some(Instant::now() + LINGER);
                     }
