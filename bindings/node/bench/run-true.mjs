@@ -1,10 +1,10 @@
 // Benchmark: run("true") through the Node binding vs pd_run through C, in the same run.
 //
-//   node bench/run-true.mjs [N=50] [WARMUP=3]       (engine: POCKETDOCK_SOCKET)
+//   node bench/run-true.mjs [N=200] [WARMUP=5]   (engine: POCKETDOCK_SOCKET; BENCH_ROUNDS=4)
 //
-// Compiles bench/run_true.c against include/ and target/release (cc, into a temp dir), runs
-// it, then does the same loop in Node on a fresh sandbox, and prints median / p95 / mean
-// per call for both and the Node/C ratio. A program that prints figures, not a test.
+// Compiles bench/run_true.c against include/ and target/release (cc, into a temp dir), then
+// alternates rounds of the same loop in C (that program) and in Node, and prints median /
+// p95 / mean per call for both and the Node/C ratio. A program that prints figures, not a test.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,8 +18,8 @@ const { lib } = createRequire(import.meta.url)('../lib/ffi.js');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..', '..');
-const n = Number(process.argv[2] ?? 50);
-const warmup = Number(process.argv[3] ?? 3);
+const n = Number(process.argv[2] ?? 200);
+const warmup = Number(process.argv[3] ?? 5);
 
 function stats(times) {
     const t = [...times].sort((a, b) => a - b);
@@ -27,7 +27,11 @@ function stats(times) {
     return { median: t[Math.floor((t.length - 1) / 2)], p95, mean: t.reduce((s, x) => s + x, 0) / t.length, n: t.length };
 }
 
-// --- C baseline ---
+// C and Node alternate in BENCH_ROUNDS rounds of N/rounds calls each (a fresh sandbox per
+// round and side), so drift in machine load hits both sides alike.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
+const per = Math.max(1, Math.ceil(n / rounds));
+
 const libDir = path.dirname(libraryPath);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-bench-'));
 const exe = path.join(tmp, 'run_true');
@@ -37,25 +41,41 @@ execFileSync('cc', [
     '-o', exe, path.join(here, 'run_true.c'),
     '-L', libDir, '-lpocketdock', `-Wl,-rpath,${libDir}`,
 ], { stdio: 'inherit' });
-const cOut = execFileSync(exe, [String(n), String(warmup)], { encoding: 'utf8' });
-fs.rmSync(tmp, { recursive: true, force: true });
-const c = Object.fromEntries(cOut.trim().split(/\s+/).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
 
-// --- Node ---
-const box = await createContainer({ labels: { 'pocketdock.bench': 'node' } });
-const times = [];
+function cRound() {
+    const out = execFileSync(exe, [String(per), String(warmup)], { encoding: 'utf8' });
+    return out.split('\n').filter((l) => /^[0-9.]+$/.test(l)).map(Number);
+}
+
+async function nodeRound() {
+    const box = await createContainer({ labels: { 'pocketdock.bench': 'node' } });
+    const t = [];
+    try {
+        for (let i = -warmup; i < per; i++) {
+            const t0 = performance.now();
+            const r = await box.run('true');
+            const dt = performance.now() - t0;
+            if (r.exitCode !== 0) throw new Error(`true exited ${r.exitCode}`);
+            if (i >= 0) t.push(dt);
+        }
+    } finally {
+        await box.close();
+    }
+    return t;
+}
+
+const cTimes = [];
+const jsTimes = [];
 try {
-    for (let i = -warmup; i < n; i++) {
-        const t0 = performance.now();
-        const r = await box.run('true');
-        const dt = performance.now() - t0;
-        if (r.exitCode !== 0) throw new Error(`true exited ${r.exitCode}`);
-        if (i >= 0) times.push(dt);
+    for (let r = 0; r < rounds; r++) {
+        cTimes.push(...cRound());
+        jsTimes.push(...(await nodeRound()));
     }
 } finally {
-    await box.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
 }
-const js = stats(times);
+const c = stats(cTimes);
+const js = stats(jsTimes);
 
 // --- The binding's own floor: a worker-thread round trip (.async) of a trivial C call, and
 // the same call made synchronously. What every blocking call pays on top of the C work.
@@ -71,7 +91,7 @@ const syncUs = ((performance.now() - t0) / 100000) * 1000;
 const hopS = stats(hop);
 
 const fmt = (s) => `median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  mean ${s.mean.toFixed(2)} ms  (n=${s.n})`;
-console.log(`engine: ${process.env.POCKETDOCK_SOCKET ?? '(discovered)'}`);
+console.log(`engine: ${process.env.POCKETDOCK_SOCKET ?? '(discovered)'}, ${rounds} alternating rounds, load ${os.loadavg()[0].toFixed(1)}`);
 console.log(`C    pd_run("true"):      ${fmt(c)}`);
 console.log(`Node box.run("true"):     ${fmt(js)}`);
 console.log(`ratio Node/C: median ${(js.median / c.median).toFixed(3)}  p95 ${(js.p95 / c.p95).toFixed(3)}  ` +

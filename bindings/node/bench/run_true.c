@@ -1,5 +1,6 @@
 /* run_true.c: the C baseline of bench/run-true.mjs. Creates one sandbox, runs `true` in it
- * WARMUP + N times with pd_run and prints per-call wall times (ms) as
+ * WARMUP + N times with pd_run and prints each measured call's wall time in ms, one a line,
+ * then a summary line:
  *   median=<ms> p95=<ms> mean=<ms> n=<N>
  * Usage: run_true N [WARMUP]   (engine: POCKETDOCK_SOCKET, as for every pocketdock program)
  * Built by bench/run-true.mjs:
@@ -65,7 +66,10 @@ int main(int argc, char **argv) {
     if (rc) return rc;
 
     double sum = 0;
-    for (int i = 0; i < n; i++) sum += t[i];
+    for (int i = 0; i < n; i++) {
+        printf("%.4f\n", t[i]);
+        sum += t[i];
+    }
     qsort(t, (size_t)n, sizeof *t, cmp);
     int p95 = (int)((n - 1) * 0.95 + 0.5);
     printf("median=%.3f p95=%.3f mean=%.3f n=%d\n", t[(n - 1) / 2], t[p95], sum / n, n);
