@@ -21,7 +21,7 @@ const benchCmd = "true"
 func BenchmarkRun(b *testing.B) {
 	box := newBox(b)
 	ctx := context.Background() // no deadline: it would cap the runs (see Run)
-	mustRun(b, box, benchCmd) // warm up: first exec, connection pool
+	mustRun(b, box, benchCmd)   // warm up: first exec, connection pool
 	b.Run("go", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			if _, err := box.Run(ctx, benchCmd); err != nil {

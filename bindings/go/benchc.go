@@ -16,8 +16,11 @@ static pd_status pdgo_bench_run_c(pd_container *c, const char *cmd, int n, pd_er
 		volatile const uint8_t *se = pd_exec_result_stderr(r, &ne);
 		volatile int32_t code = pd_exec_result_exit_code(r);
 		volatile uint64_t ms = pd_exec_result_duration_ms(r);
-		volatile bool t = pd_exec_result_timed_out(r) || pd_exec_result_truncated(r);
-		(void)so; (void)se; (void)code; (void)ms; (void)t;
+		volatile bool t = pd_exec_result_timed_out(r) || pd_exec_result_truncated(r) ||
+			pd_exec_result_oom_killed(r);
+		volatile int64_t acct = pd_exec_result_cpu_user_us(r) + pd_exec_result_cpu_sys_us(r) +
+			pd_exec_result_peak_rss_bytes(r) + pd_exec_result_signal(r);
+		(void)so; (void)se; (void)code; (void)ms; (void)t; (void)acct;
 		pd_exec_result_free(r);
 	}
 	return PD_OK;

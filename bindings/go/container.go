@@ -86,6 +86,20 @@ func (c *Container) Name() string { return c.name }
 // ID is the engine's container id.
 func (c *Container) ID() string { return c.id }
 
+// UsesAgent reports whether runs go through the in-sandbox agent (pd_container_uses_agent);
+// false when they use the engine exec (asked for with WithAgent(false), or the agent could
+// not be placed) or after Close.
+func (c *Container) UsesAgent() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ptr == nil {
+		return false
+	}
+	agent := bool(C.pd_container_uses_agent(c.ptr))
+	runtime.KeepAlive(c)
+	return agent
+}
+
 // Shutdown shuts the sandbox down (pd_container_shutdown): an ephemeral one is removed at
 // once, a persistent one stopped. It is idempotent; the Container stays usable for Name
 // and ID, and runs after it fail (ErrContainerNotFound or ErrContainerNotRunning). It may

@@ -124,6 +124,26 @@ func WithNetwork(enabled bool) Option {
 	}
 }
 
+// WithAgent runs commands through the in-sandbox agent (true, the default: milliseconds
+// per run, exact kills, stdin, resource accounting) or, with false, through the engine's
+// exec for every run. See (*Container).UsesAgent for what was actually set up.
+func WithAgent(enabled bool) Option {
+	return func(c *createConfig) {
+		c.set("agent", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_agent(c.opts, C.bool(enabled), e)
+		})
+	}
+}
+
+// WithReadOnly makes the container's root filesystem read-only.
+func WithReadOnly(readOnly bool) Option {
+	return func(c *createConfig) {
+		c.set("read_only", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_read_only(c.opts, C.bool(readOnly), e)
+		})
+	}
+}
+
 // WithPersist keeps the container (stopped) on Shutdown instead of removing it.
 func WithPersist(persist bool) Option {
 	return func(c *createConfig) {

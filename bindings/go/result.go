@@ -2,6 +2,30 @@ package pocketdock
 
 /*
 #include "pocketdock.h"
+
+// Everything a Result holds, read in one cgo crossing instead of eleven.
+typedef struct {
+	const uint8_t *out, *err;
+	size_t out_len, err_len;
+	uint64_t duration_ms;
+	int64_t cpu_user_us, cpu_sys_us, peak_rss_bytes;
+	int32_t exit_code, signal;
+	bool timed_out, truncated, oom_killed;
+} pdgo_result_view;
+
+static void pdgo_result_read(const pd_exec_result *r, pdgo_result_view *v) {
+	v->out = pd_exec_result_stdout(r, &v->out_len);
+	v->err = pd_exec_result_stderr(r, &v->err_len);
+	v->duration_ms = pd_exec_result_duration_ms(r);
+	v->cpu_user_us = pd_exec_result_cpu_user_us(r);
+	v->cpu_sys_us = pd_exec_result_cpu_sys_us(r);
+	v->peak_rss_bytes = pd_exec_result_peak_rss_bytes(r);
+	v->exit_code = pd_exec_result_exit_code(r);
+	v->signal = pd_exec_result_signal(r);
+	v->timed_out = pd_exec_result_timed_out(r);
+	v->truncated = pd_exec_result_truncated(r);
+	v->oom_killed = pd_exec_result_oom_killed(r);
+}
 */
 import "C"
 
@@ -26,6 +50,13 @@ type Result struct {
 	// Truncated is true when output went over the cap: the rest was dropped and the
 	// command killed.
 	Truncated bool
+	// Signal is the signal that ended the command (ExitCode is then 128+Signal), or 0.
+	Signal int
+	// OOMKilled is true when the kernel's OOM killer ended the command (agent runs only).
+	OOMKilled bool
+	// CPUUserUs and CPUSysUs are the run's user and system CPU time in microseconds, and
+	// PeakRSSBytes its peak resident memory; each is -1 when unknown (engine-exec runs).
+	CPUUserUs, CPUSysUs, PeakRSSBytes int64
 }
 
 // Duration is DurationMs as a time.Duration.
@@ -148,20 +179,59 @@ func (r *ExecResult) Truncated() bool {
 	return t
 }
 
+// Signal is the signal that ended the command, or 0.
+func (r *ExecResult) Signal() int {
+	var s int
+	r.read(func(p *C.pd_exec_result) { s = int(C.pd_exec_result_signal(p)) })
+	return s
+}
+
+// OOMKilled reports whether the kernel's OOM killer ended the command (agent runs only).
+func (r *ExecResult) OOMKilled() bool {
+	var k bool
+	r.read(func(p *C.pd_exec_result) { k = bool(C.pd_exec_result_oom_killed(p)) })
+	return k
+}
+
+// CPUUserUs is the user CPU time in microseconds, -1 when unknown.
+func (r *ExecResult) CPUUserUs() int64 {
+	v := int64(-1)
+	r.read(func(p *C.pd_exec_result) { v = int64(C.pd_exec_result_cpu_user_us(p)) })
+	return v
+}
+
+// CPUSysUs is the system CPU time in microseconds, -1 when unknown.
+func (r *ExecResult) CPUSysUs() int64 {
+	v := int64(-1)
+	r.read(func(p *C.pd_exec_result) { v = int64(C.pd_exec_result_cpu_sys_us(p)) })
+	return v
+}
+
+// PeakRSSBytes is the peak resident memory in bytes, -1 when unknown.
+func (r *ExecResult) PeakRSSBytes() int64 {
+	v := int64(-1)
+	r.read(func(p *C.pd_exec_result) { v = int64(C.pd_exec_result_peak_rss_bytes(p)) })
+	return v
+}
+
 // Result copies everything into a Result (nil after Close).
 func (r *ExecResult) Result() *Result {
 	var res *Result
 	r.read(func(p *C.pd_exec_result) {
-		var no, ne C.size_t
-		so := C.pd_exec_result_stdout(p, &no)
-		se := C.pd_exec_result_stderr(p, &ne)
+		var v C.pdgo_result_view
+		C.pdgo_result_read(p, &v)
 		res = &Result{
-			ExitCode:   int(C.pd_exec_result_exit_code(p)),
-			Stdout:     goBytes(so, no),
-			Stderr:     goBytes(se, ne),
-			DurationMs: uint64(C.pd_exec_result_duration_ms(p)),
-			TimedOut:   bool(C.pd_exec_result_timed_out(p)),
-			Truncated:  bool(C.pd_exec_result_truncated(p)),
+			ExitCode:     int(v.exit_code),
+			Stdout:       goBytes(v.out, v.out_len),
+			Stderr:       goBytes(v.err, v.err_len),
+			DurationMs:   uint64(v.duration_ms),
+			TimedOut:     bool(v.timed_out),
+			Truncated:    bool(v.truncated),
+			Signal:       int(v.signal),
+			OOMKilled:    bool(v.oom_killed),
+			CPUUserUs:    int64(v.cpu_user_us),
+			CPUSysUs:     int64(v.cpu_sys_us),
+			PeakRSSBytes: int64(v.peak_rss_bytes),
 		}
 	})
 	return res

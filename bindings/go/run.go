@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // Lang is the interpreter a run's command is given to.
@@ -24,14 +25,39 @@ const (
 	LangNode   Lang = "node"
 )
 
-// RunOption configures one Run.
+// RunOption configures one run (Run, RunRaw, RunArgv, RunArgvRaw).
 type RunOption func(*runConfig)
 
 type runConfig struct {
-	timeout      time.Duration // 0: the container's default
-	maxOutput    int
-	maxOutputSet bool // false: the library's default (10 MiB)
-	lang         Lang // "": sh
+	timeout time.Duration // 0: the container's default
+	// steps fill the pd_run_opts builder, in order; none (and no timeout) means NULL.
+	steps []func(o *C.pd_run_opts) error
+}
+
+func (r *runConfig) add(step func(o *C.pd_run_opts) error) { r.steps = append(r.steps, step) }
+
+// runStep calls one builder function and converts its failure.
+func runStep(name string, call func(e **C.pd_error) C.pd_status) error {
+	var e *C.pd_error
+	if st := call(&e); st != C.PD_OK {
+		return takeError("run option "+name, st, e)
+	}
+	return nil
+}
+
+// runStringStep is runStep for a builder function taking one string; "" passes NULL when
+// nilIfEmpty.
+func runStringStep(name, value string, nilIfEmpty bool, call func(s *C.char, e **C.pd_error) C.pd_status) error {
+	conv := cString
+	if nilIfEmpty {
+		conv = cStringOrNil
+	}
+	s, err := conv("run option "+name, name, value)
+	if err != nil {
+		return err
+	}
+	defer cFree(s)
+	return runStep(name, func(e **C.pd_error) C.pd_status { return call(s, e) })
 }
 
 // WithRunTimeout sets this run's timeout (> 0; rounded up to whole milliseconds). When it
@@ -49,12 +75,92 @@ func WithRunTimeout(d time.Duration) RunOption {
 // WithMaxOutput caps stdout+stderr at n bytes (default 10 MiB); beyond it output is
 // dropped and the command killed, and the result has Truncated set.
 func WithMaxOutput(n int) RunOption {
-	return func(r *runConfig) { r.maxOutput, r.maxOutputSet = n, true }
+	return func(r *runConfig) {
+		r.add(func(o *C.pd_run_opts) error {
+			if n < 0 {
+				return &Error{Op: "run option max_output", Code: CodeInvalidArgument,
+					Message: "max_output must not be negative, got " + strconv.Itoa(n)}
+			}
+			return runStep("max_output", func(e **C.pd_error) C.pd_status {
+				return C.pd_run_opts_set_max_output(o, C.size_t(n), e)
+			})
+		})
+	}
 }
 
-// WithLang runs the command with this interpreter instead of sh.
+// WithLang runs the command with this interpreter instead of sh (ignored by RunArgv).
 func WithLang(l Lang) RunOption {
-	return func(r *runConfig) { r.lang = l }
+	return func(r *runConfig) {
+		r.add(func(o *C.pd_run_opts) error {
+			return runStringStep("lang", string(l), false, func(s *C.char, e **C.pd_error) C.pd_status {
+				return C.pd_run_opts_set_lang(o, s, e)
+			})
+		})
+	}
+}
+
+// WithRunEnv adds an environment variable for this run.
+func WithRunEnv(key, value string) RunOption {
+	return func(r *runConfig) {
+		r.add(func(o *C.pd_run_opts) error {
+			k, err := cString("run option env", "env key", key)
+			if err != nil {
+				return err
+			}
+			defer cFree(k)
+			v, err := cString("run option env", "env value", value)
+			if err != nil {
+				return err
+			}
+			defer cFree(v)
+			return runStep("env", func(e **C.pd_error) C.pd_status {
+				return C.pd_run_opts_add_env(o, k, v, e)
+			})
+		})
+	}
+}
+
+// WithRunWorkdir sets this run's working directory; "" keeps the container's.
+func WithRunWorkdir(dir string) RunOption {
+	return func(r *runConfig) {
+		r.add(func(o *C.pd_run_opts) error {
+			return runStringStep("workdir", dir, true, func(s *C.char, e **C.pd_error) C.pd_status {
+				return C.pd_run_opts_set_workdir(o, s, e)
+			})
+		})
+	}
+}
+
+// WithRunUser runs as this user: "name", "uid", "name:group" or "uid:gid"; "" keeps the
+// image's user.
+func WithRunUser(user string) RunOption {
+	return func(r *runConfig) {
+		r.add(func(o *C.pd_run_opts) error {
+			return runStringStep("user", user, true, func(s *C.char, e **C.pd_error) C.pd_status {
+				return C.pd_run_opts_set_user(o, s, e)
+			})
+		})
+	}
+}
+
+// WithStdin writes data to the run's stdin (copied when the run starts), then closes it.
+// Needs the agent (see WithAgent): an engine-exec run with stdin fails with
+// ErrInvalidArgument.
+func WithStdin(data []byte) RunOption {
+	return func(r *runConfig) {
+		r.add(func(o *C.pd_run_opts) error {
+			var p *C.uint8_t
+			if len(data) > 0 {
+				// A Go pointer passed for the call only; the library copies the bytes.
+				p = (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(data)))
+			}
+			err := runStep("stdin", func(e **C.pd_error) C.pd_status {
+				return C.pd_run_opts_set_stdin(o, p, C.size_t(len(data)), e)
+			})
+			runtime.KeepAlive(data)
+			return err
+		})
+	}
 }
 
 // runOpts builds pd_run_opts for cfg (nil when everything is default: pd_run takes NULL).
@@ -70,42 +176,27 @@ func (c *Container) runOpts(ctx context.Context, cfg *runConfig) (o *C.pd_run_op
 			timeout, capped = left, true
 		}
 	}
-	if timeout == 0 && !cfg.maxOutputSet && cfg.lang == "" {
+	if timeout == 0 && len(cfg.steps) == 0 {
 		return nil, false, nil
 	}
 	o = C.pd_run_opts_new()
 	if o == nil {
 		return nil, false, &Error{Op: "run", Code: CodeInternal, Message: "pd_run_opts_new returned NULL"}
 	}
-	fail := func(err error) (*C.pd_run_opts, bool, error) {
+	if timeout != 0 {
+		err = runStep("timeout", func(e **C.pd_error) C.pd_status {
+			return C.pd_run_opts_set_timeout_ms(o, millis(timeout), e)
+		})
+	}
+	for _, step := range cfg.steps {
+		if err != nil {
+			break
+		}
+		err = step(o)
+	}
+	if err != nil {
 		C.pd_run_opts_free(o)
 		return nil, false, err
-	}
-	var e *C.pd_error
-	if timeout != 0 {
-		if st := C.pd_run_opts_set_timeout_ms(o, millis(timeout), &e); st != C.PD_OK {
-			return fail(takeError("run option timeout", st, e))
-		}
-	}
-	if cfg.maxOutputSet {
-		if cfg.maxOutput < 0 {
-			return fail(&Error{Op: "run option max_output", Code: CodeInvalidArgument,
-				Message: "max_output must not be negative, got " + strconv.Itoa(cfg.maxOutput)})
-		}
-		if st := C.pd_run_opts_set_max_output(o, C.size_t(cfg.maxOutput), &e); st != C.PD_OK {
-			return fail(takeError("run option max_output", st, e))
-		}
-	}
-	if cfg.lang != "" {
-		s, err := cString("run option lang", "lang", string(cfg.lang))
-		if err != nil {
-			return fail(err)
-		}
-		st := C.pd_run_opts_set_lang(o, s, &e)
-		cFree(s)
-		if st != C.PD_OK {
-			return fail(takeError("run option lang", st, e))
-		}
 	}
 	return o, capped, nil
 }
@@ -120,7 +211,17 @@ func (c *Container) runOpts(ctx context.Context, cfg *runConfig) (o *C.pd_run_op
 // result (TimedOut set) together with ctx.Err(). Cancelling ctx does not interrupt a run
 // in flight; it ends at the latest at its timeout.
 func (c *Container) Run(ctx context.Context, cmd string, opts ...RunOption) (*Result, error) {
-	r, err := c.RunRaw(ctx, cmd, opts...)
+	return copied(c.RunRaw(ctx, cmd, opts...))
+}
+
+// RunArgv runs a program directly, without a shell (pd_run_argv): argv[0] is looked up in
+// PATH and every argument reaches it as is, with no quoting. It works in images without a
+// shell when the agent is used. Otherwise as Run (WithLang is ignored).
+func (c *Container) RunArgv(ctx context.Context, argv []string, opts ...RunOption) (*Result, error) {
+	return copied(c.RunArgvRaw(ctx, argv, opts...))
+}
+
+func copied(r *ExecResult, err error) (*Result, error) {
 	if r == nil {
 		return nil, err
 	}
@@ -136,17 +237,56 @@ func (c *Container) RunRaw(ctx context.Context, cmd string, opts ...RunOption) (
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	ccmd, err := cString("run", "command", cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer cFree(ccmd)
+	return c.run(ctx, "run", opts, func(o *C.pd_run_opts, res **C.pd_exec_result, e **C.pd_error) C.pd_status {
+		return C.pd_run(c.ptr, ccmd, o, res, e)
+	})
+}
+
+// RunArgvRaw is RunArgv returning the library-owned result, as RunRaw does.
+func (c *Container) RunArgvRaw(ctx context.Context, argv []string, opts ...RunOption) (*ExecResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// The argument vector lives in C memory for the call: C strings, and an array of
+	// pointers to them.
+	n := len(argv)
+	cargv := (**C.char)(C.calloc(C.size_t(max(n, 1)), C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+	if cargv == nil {
+		return nil, &Error{Op: "run_argv", Code: CodeInternal, Message: "out of memory"}
+	}
+	slots := unsafe.Slice(cargv, max(n, 1))
+	defer func() {
+		for _, s := range slots {
+			cFree(s)
+		}
+		C.free(unsafe.Pointer(cargv))
+	}()
+	for i, a := range argv {
+		s, err := cString("run_argv", "argv["+strconv.Itoa(i)+"]", a)
+		if err != nil {
+			return nil, err
+		}
+		slots[i] = s
+	}
+	return c.run(ctx, "run_argv", opts, func(o *C.pd_run_opts, res **C.pd_exec_result, e **C.pd_error) C.pd_status {
+		return C.pd_run_argv(c.ptr, cargv, C.size_t(n), o, res, e)
+	})
+}
+
+// run builds the options, then makes the blocking call under the read lock.
+func (c *Container) run(ctx context.Context, op string, opts []RunOption,
+	call func(o *C.pd_run_opts, res **C.pd_exec_result, e **C.pd_error) C.pd_status) (*ExecResult, error) {
 	var cfg runConfig
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&cfg)
 		}
 	}
-	ccmd, err := cString("run", "command", cmd)
-	if err != nil {
-		return nil, err
-	}
-	defer cFree(ccmd)
 	o, capped, err := c.runOpts(ctx, &cfg)
 	if err != nil {
 		return nil, err
@@ -156,14 +296,14 @@ func (c *Container) RunRaw(ctx context.Context, cmd string, opts ...RunOption) (
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
-		return nil, errClosed("run", "container")
+		return nil, errClosed(op, "container")
 	}
 	var res *C.pd_exec_result
 	var e *C.pd_error
-	st := C.pd_run(c.ptr, ccmd, o, &res, &e)
+	st := call(o, &res, &e)
 	runtime.KeepAlive(c)
 	if st != C.PD_OK {
-		return nil, takeError("run", st, e)
+		return nil, takeError(op, st, e)
 	}
 	r := newExecResult(res)
 	if capped && r.TimedOut() {
