@@ -85,21 +85,6 @@ async fn binary_output_and_large_output_survive_intact() {
     );
 }
 
-/// Lists the live processes of the container whose command line contains `word`.
-async fn processes_matching(s: &Sandbox, word: &str) -> String {
-    // The word is split in the script so the scanning shell never matches itself.
-    let (a, b) = word.split_at(word.len() / 2);
-    let scan = format!(
-        "w='{a}''{b}'; for p in /proc/[0-9]*; do \
-           c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); \
-           case \"$c\" in *\"$w\"*) echo \"${{p#/proc/}} $c\";; esac; \
-         done"
-    );
-    let r = s.run(&scan, &RunOptions::default()).await.unwrap();
-    assert_eq!(r.exit_code, 0, "process scan failed: {}", r.stderr_text());
-    r.stdout_text()
-}
-
 #[tokio::test]
 async fn process_scan_sees_live_processes() {
     // Proves the scan used by the kill tests can see what it looks for: a background

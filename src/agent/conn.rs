@@ -157,6 +157,24 @@ impl AgentConn {
         lock(&self.pending).remove(&id);
     }
 
+    /// Sends a request and collects its frames up to the terminal one.
+    pub(crate) async fn ask(&self, msg: &Msg) -> Result<Vec<Msg>> {
+        let (id, mut rx) = self.register();
+        if let Err(e) = self.send(id, msg).await {
+            self.forget(id);
+            return Err(e);
+        }
+        let mut frames = Vec::new();
+        while let Some(m) = rx.recv().await {
+            let last = m.ends_request();
+            frames.push(m);
+            if last {
+                return Ok(frames);
+            }
+        }
+        Err(Error::Io(std::io::Error::other("the agent channel closed")))
+    }
+
     pub(crate) async fn send(&self, id: u32, msg: &Msg) -> Result<()> {
         let frame = wire::encode(id, msg);
         let mut w = self.writer.lock().await;
@@ -170,7 +188,7 @@ impl AgentConn {
 /// Hands every complete frame to its request; a request's last frame unregisters it.
 fn route(routes: &Pending, frames: &mut FrameBuf) -> std::result::Result<(), wire::WireError> {
     while let Some((id, msg)) = frames.next_frame()? {
-        let last = matches!(msg, Msg::Exit(_) | Msg::Failed { .. });
+        let last = msg.ends_request();
         let mut map = lock(routes);
         if let Some(tx) = map.get(&id) {
             let _ = tx.send(msg);

@@ -10,7 +10,7 @@
 use std::fmt;
 
 /// Protocol version; bump on any change to the frames below.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Largest frame either side accepts.
 pub const MAX_FRAME: usize = 16 << 20;
 /// The abstract Unix socket the agent listens on (no file: works on a read-only root).
@@ -32,6 +32,21 @@ pub struct Spawn {
     pub timeout_ms: u64,
     /// Combined stdout+stderr cap in bytes; 0 means no cap.
     pub max_output: u64,
+    /// Run in the background: the agent keeps its output (in a ring of `buffer_size`
+    /// bytes, split between stdout and stderr) and its exit for any client to attach to;
+    /// a client that disconnects does not end it. Answered with `Spawned`.
+    pub detached: bool,
+    pub buffer_size: u64,
+}
+
+/// One detached process, as listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcEntry {
+    pub proc: u32,
+    pub pid: u32,
+    pub running: bool,
+    pub exit_code: i32,
+    pub argv: Vec<String>,
 }
 
 /// How a run ended and what it used.
@@ -60,12 +75,53 @@ pub enum Msg {
     Spawn(Spawn),
     /// client -> agent: signal the run's process group.
     Kill { signal: i32 },
-    /// agent -> client: output of a run; `stream` 1 = stdout, 2 = stderr.
-    Output { stream: u8, data: Vec<u8> },
+    /// agent -> client: output of a run; `stream` 1 = stdout, 2 = stderr; `offset` is the
+    /// position of `data` in everything the stream produced (a jump means bytes were lost).
+    Output {
+        stream: u8,
+        offset: u64,
+        data: Vec<u8>,
+    },
+    /// agent -> client: a detached process was started as number `proc`.
+    Spawned { proc: u32 },
+    /// client -> agent: send detached process `proc`'s output from these offsets, then
+    /// either follow it to its `Exit` or end with `Status` (or `Exit` if it is over).
+    Attach {
+        proc: u32,
+        stdout_from: u64,
+        stderr_from: u64,
+        follow: bool,
+    },
+    /// agent -> client: a running detached process; ends an `Attach` without follow.
+    Status {
+        running: bool,
+        stdout_end: u64,
+        stderr_end: u64,
+    },
+    /// client -> agent: signal detached process `proc` (answered with `Status`).
+    KillProc { proc: u32, signal: i32 },
+    /// client -> agent: list the detached processes (answered with `Procs`).
+    List,
+    /// agent -> client: the detached processes.
+    Procs(Vec<ProcEntry>),
     /// agent -> client: the run is over; no more frames for this id.
     Exit(Exit),
     /// agent -> client: the request failed (bad request, version mismatch, ...).
     Failed { message: String },
+}
+
+impl Msg {
+    /// Whether this frame is the last one of its request.
+    pub fn ends_request(&self) -> bool {
+        matches!(
+            self,
+            Msg::Exit(_)
+                | Msg::Failed { .. }
+                | Msg::Status { .. }
+                | Msg::Procs(_)
+                | Msg::Spawned { .. }
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +140,12 @@ const K_KILL: u8 = 4;
 const K_OUTPUT: u8 = 5;
 const K_EXIT: u8 = 6;
 const K_FAILED: u8 = 7;
+const K_SPAWNED: u8 = 8;
+const K_ATTACH: u8 = 9;
+const K_STATUS: u8 = 10;
+const K_KILL_PROC: u8 = 11;
+const K_LIST: u8 = 12;
+const K_PROCS: u8 = 13;
 
 struct Out(Vec<u8>);
 
@@ -188,17 +250,75 @@ pub fn encode(id: u32, msg: &Msg) -> Vec<u8> {
             o.bytes(&s.stdin);
             o.u64(s.timeout_ms);
             o.u64(s.max_output);
+            o.u8(u8::from(s.detached));
+            o.u64(s.buffer_size);
         }
         Msg::Kill { signal } => {
             o.u8(K_KILL);
             o.u32(id);
             o.u32(*signal as u32);
         }
-        Msg::Output { stream, data } => {
+        Msg::Output {
+            stream,
+            offset,
+            data,
+        } => {
             o.u8(K_OUTPUT);
             o.u32(id);
             o.u8(*stream);
+            o.u64(*offset);
             o.bytes(data);
+        }
+        Msg::Spawned { proc } => {
+            o.u8(K_SPAWNED);
+            o.u32(id);
+            o.u32(*proc);
+        }
+        Msg::Attach {
+            proc,
+            stdout_from,
+            stderr_from,
+            follow,
+        } => {
+            o.u8(K_ATTACH);
+            o.u32(id);
+            o.u32(*proc);
+            o.u64(*stdout_from);
+            o.u64(*stderr_from);
+            o.u8(u8::from(*follow));
+        }
+        Msg::Status {
+            running,
+            stdout_end,
+            stderr_end,
+        } => {
+            o.u8(K_STATUS);
+            o.u32(id);
+            o.u8(u8::from(*running));
+            o.u64(*stdout_end);
+            o.u64(*stderr_end);
+        }
+        Msg::KillProc { proc, signal } => {
+            o.u8(K_KILL_PROC);
+            o.u32(id);
+            o.u32(*proc);
+            o.u32(*signal as u32);
+        }
+        Msg::List => {
+            o.u8(K_LIST);
+            o.u32(id);
+        }
+        Msg::Procs(list) => {
+            o.u8(K_PROCS);
+            o.u32(id);
+            o.u32(list.len() as u32);
+            for p in list {
+                o.u32(p.proc);
+                o.u32(p.pid);
+                o.u8(u8::from(p.running));
+                o.u32(p.exit_code as u32);
+                o.strs(&p.argv);
+            }
         }
         Msg::Exit(e) => {
             o.u8(K_EXIT);
@@ -241,14 +361,51 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
             stdin: i.bytes()?,
             timeout_ms: i.u64()?,
             max_output: i.u64()?,
+            detached: i.u8()? != 0,
+            buffer_size: i.u64()?,
         }),
         K_KILL => Msg::Kill {
             signal: i.u32()? as i32,
         },
         K_OUTPUT => Msg::Output {
             stream: i.u8()?,
+            offset: i.u64()?,
             data: i.bytes()?,
         },
+        K_SPAWNED => Msg::Spawned { proc: i.u32()? },
+        K_ATTACH => Msg::Attach {
+            proc: i.u32()?,
+            stdout_from: i.u64()?,
+            stderr_from: i.u64()?,
+            follow: i.u8()? != 0,
+        },
+        K_STATUS => Msg::Status {
+            running: i.u8()? != 0,
+            stdout_end: i.u64()?,
+            stderr_end: i.u64()?,
+        },
+        K_KILL_PROC => Msg::KillProc {
+            proc: i.u32()?,
+            signal: i.u32()? as i32,
+        },
+        K_LIST => Msg::List,
+        K_PROCS => {
+            let n = i.u32()? as usize;
+            if n > i.0.len() {
+                return Err(WireError("list longer than frame".into()));
+            }
+            let mut list = Vec::with_capacity(n);
+            for _ in 0..n {
+                list.push(ProcEntry {
+                    proc: i.u32()?,
+                    pid: i.u32()?,
+                    running: i.u8()? != 0,
+                    exit_code: i.u32()? as i32,
+                    argv: i.strs()?,
+                });
+            }
+            Msg::Procs(list)
+        }
         K_EXIT => {
             let exit_code = i.u32()? as i32;
             let signal = i.u32()? as i32;
@@ -323,6 +480,8 @@ mod tests {
                     stdin: vec![0, 1, 2, 255],
                     timeout_ms: 1500,
                     max_output: 10 << 20,
+                    detached: true,
+                    buffer_size: 1 << 20,
                 }),
             ),
             (7, Msg::Kill { signal: -9 }),
@@ -330,8 +489,45 @@ mod tests {
                 7,
                 Msg::Output {
                     stream: 2,
+                    offset: 1 << 40,
                     data: b"err\n".to_vec(),
                 },
+            ),
+            (3, Msg::Spawned { proc: 4 }),
+            (
+                3,
+                Msg::Attach {
+                    proc: 4,
+                    stdout_from: 5,
+                    stderr_from: u64::MAX,
+                    follow: true,
+                },
+            ),
+            (
+                3,
+                Msg::Status {
+                    running: true,
+                    stdout_end: 9,
+                    stderr_end: 0,
+                },
+            ),
+            (
+                3,
+                Msg::KillProc {
+                    proc: 4,
+                    signal: 15,
+                },
+            ),
+            (3, Msg::List),
+            (
+                3,
+                Msg::Procs(vec![ProcEntry {
+                    proc: 4,
+                    pid: 77,
+                    running: false,
+                    exit_code: 3,
+                    argv: vec!["sleep".into(), "1".into()],
+                }]),
             ),
             (
                 7,

@@ -8,14 +8,63 @@ use hyper::Method;
 
 use super::result::{CappedOutput, ExecResult, ResourceUsage};
 use super::RunOptions;
-use crate::agent::wire::{Msg, Spawn};
+use crate::agent::wire::{Exit, Msg, Spawn};
 use crate::container::Container;
 use crate::engine::frames::StreamKind;
 use crate::engine::request::Subject;
 use crate::error::{Error, Result};
 
 /// How long past its own timeout a run may stay silent before the client gives up on it.
-const SAFETY_MARGIN: Duration = Duration::from_secs(10);
+pub(crate) const SAFETY_MARGIN: Duration = Duration::from_secs(10);
+
+/// The Spawn request for `argv` under `opts` (the image's user unless the run names one).
+pub(crate) fn spawn_request(
+    c: &Container,
+    argv: &[String],
+    opts: &RunOptions,
+    timeout: Option<Duration>,
+) -> Spawn {
+    Spawn {
+        argv: argv.to_vec(),
+        env: opts.env_entries(),
+        workdir: opts.workdir.clone(),
+        user: opts
+            .user
+            .clone()
+            .or_else(|| c.default_user().map(str::to_owned)),
+        stdin: opts.stdin.clone().unwrap_or_default(),
+        timeout_ms: timeout.map_or(0, |t| t.as_millis().min(u128::from(u64::MAX)) as u64),
+        max_output: opts.max_output as u64,
+        detached: false,
+        buffer_size: 0,
+    }
+}
+
+pub(crate) fn stream_kind(stream: u8) -> StreamKind {
+    if stream == 2 {
+        StreamKind::Stderr
+    } else {
+        StreamKind::Stdout
+    }
+}
+
+/// The result an `Exit` describes, without output.
+pub(crate) fn exit_result(e: &Exit, started: Instant) -> ExecResult {
+    ExecResult {
+        exit_code: if e.timed_out { -1 } else { e.exit_code },
+        signal: (e.signal != 0).then_some(e.signal),
+        duration_ms: started.elapsed().as_millis() as u64,
+        timed_out: e.timed_out,
+        truncated: e.truncated,
+        oom_killed: e.oom_killed,
+        usage: Some(ResourceUsage {
+            cpu_user: Duration::from_micros(e.user_us),
+            cpu_sys: Duration::from_micros(e.sys_us),
+            peak_rss_bytes: e.max_rss_kb.saturating_mul(1024),
+        }),
+        ..ExecResult::default()
+    }
+}
 
 pub(crate) async fn run(
     c: &Container,
@@ -29,47 +78,19 @@ pub(crate) async fn run(
         .ok_or_else(|| Error::internal("no agent in this container"))?;
     let conn = link.get(c).await?;
     let (id, mut rx) = conn.register();
-    let spawn = Spawn {
-        argv: argv.to_vec(),
-        env: opts.env_entries(),
-        workdir: opts.workdir.clone(),
-        user: opts
-            .user
-            .clone()
-            .or_else(|| c.default_user().map(str::to_owned)),
-        stdin: opts.stdin.clone().unwrap_or_default(),
-        timeout_ms: timeout.as_millis().min(u128::from(u64::MAX)) as u64,
-        max_output: opts.max_output as u64,
-    };
-    conn.send(id, &Msg::Spawn(spawn)).await?;
+    conn.send(id, &Msg::Spawn(spawn_request(c, argv, opts, Some(timeout))))
+        .await?;
     let mut out = CappedOutput::new(opts.max_output);
     let give_up = tokio::time::Instant::from_std(started + timeout + SAFETY_MARGIN);
     loop {
         match tokio::time::timeout_at(give_up, rx.recv()).await {
-            Ok(Some(Msg::Output { stream, data })) => {
-                let kind = if stream == 2 {
-                    StreamKind::Stderr
-                } else {
-                    StreamKind::Stdout
-                };
-                out.push(kind, &data);
-            }
+            Ok(Some(Msg::Output { stream, data, .. })) => out.push(stream_kind(stream), &data),
             Ok(Some(Msg::Exit(e))) => {
-                return Ok(ExecResult {
-                    exit_code: if e.timed_out { -1 } else { e.exit_code },
-                    signal: (e.signal != 0).then_some(e.signal),
-                    stdout: out.stdout,
-                    stderr: out.stderr,
-                    duration_ms: started.elapsed().as_millis() as u64,
-                    timed_out: e.timed_out,
-                    truncated: e.truncated || out.truncated,
-                    oom_killed: e.oom_killed,
-                    usage: Some(ResourceUsage {
-                        cpu_user: Duration::from_micros(e.user_us),
-                        cpu_sys: Duration::from_micros(e.sys_us),
-                        peak_rss_bytes: e.max_rss_kb.saturating_mul(1024),
-                    }),
-                });
+                let mut r = exit_result(&e, started);
+                r.truncated |= out.truncated;
+                r.stdout = out.stdout;
+                r.stderr = out.stderr;
+                return Ok(r);
             }
             Ok(Some(Msg::Failed { message })) => {
                 return Err(Error::internal(format!("agent: {message}")))
@@ -79,18 +100,22 @@ pub(crate) async fn run(
             Err(_) => {
                 let _ = conn.send(id, &Msg::Kill { signal: 9 }).await;
                 conn.forget(id);
-                return Err(Error::Timeout(format!(
-                    "the agent in {} did not finish the run within {:?} of its timeout",
-                    c.name(),
-                    SAFETY_MARGIN
-                )));
+                return Err(silent(c));
             }
         }
     }
 }
 
+pub(crate) fn silent(c: &Container) -> Error {
+    Error::Timeout(format!(
+        "the agent in {} did not finish the run within {:?} of its timeout",
+        c.name(),
+        SAFETY_MARGIN
+    ))
+}
+
 /// The channel closed mid-run: say why, from what the engine knows of the container.
-async fn lost(c: &Container) -> Error {
+pub(crate) async fn lost(c: &Container) -> Error {
     let state = c
         .engine()
         .call_json::<serde_json::Value>(

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::result::CappedOutput;
 use crate::container::Container;
-use crate::engine::frames::FrameDecoder;
+use crate::engine::frames::{FrameDecoder, StreamKind};
 use crate::engine::request::Subject;
 use crate::error::{Error, Result};
 
@@ -24,6 +24,8 @@ pub(crate) enum Ending {
     TimedOut,
     /// More output arrived than the cap allows.
     OverCap,
+    /// The caller cancelled (a dropped or cancelled stream).
+    Cancelled,
 }
 
 pub(crate) struct Exec<'a> {
@@ -32,7 +34,6 @@ pub(crate) struct Exec<'a> {
     pub(crate) workdir: Option<&'a str>,
     pub(crate) user: Option<&'a str>,
     pub(crate) deadline: Instant,
-    pub(crate) max_output: usize,
 }
 
 #[derive(Deserialize)]
@@ -49,11 +50,35 @@ struct ExecState {
     exit_code: Option<i32>,
 }
 
-/// Runs `exec` to its ending; returns the ending, the output, and the exec id.
+/// Runs `exec` to its ending, collecting at most `max_output` bytes; returns the ending,
+/// the output, and the exec id.
 pub(crate) async fn exec_collect(
     c: &Container,
     exec: Exec<'_>,
+    max_output: usize,
 ) -> Result<(Ending, CappedOutput, String)> {
+    let mut out = CappedOutput::new(max_output);
+    let (ending, id) = exec_stream(
+        c,
+        exec,
+        |kind, bytes| {
+            out.push(kind, bytes);
+            !out.truncated
+        },
+        std::future::pending(),
+    )
+    .await?;
+    Ok((ending, out, id))
+}
+
+/// Runs `exec`, handing each piece of output to `sink` as it arrives until `sink` says
+/// "enough" (false), the deadline passes, `cancel` completes or the command ends.
+pub(crate) async fn exec_stream(
+    c: &Container,
+    exec: Exec<'_>,
+    mut sink: impl FnMut(StreamKind, &[u8]) -> bool,
+    cancel: impl std::future::Future<Output = ()>,
+) -> Result<(Ending, String)> {
     let engine = c.engine();
     let mut body = json!({
         "AttachStdin": false,
@@ -88,10 +113,15 @@ pub(crate) async fn exec_collect(
         .await?;
     let mut body = resp.into_body();
     let mut decoder = FrameDecoder::new();
-    let mut out = CappedOutput::new(exec.max_output);
     let deadline = tokio::time::Instant::from_std(exec.deadline);
+    let mut enough = false;
+    tokio::pin!(cancel);
     let ending = loop {
-        match tokio::time::timeout_at(deadline, body.frame()).await {
+        let frame = tokio::select! {
+            f = tokio::time::timeout_at(deadline, body.frame()) => f,
+            () = &mut cancel => break Ending::Cancelled,
+        };
+        match frame {
             Err(_) => break Ending::TimedOut,
             Ok(None) => break Ending::Finished,
             Ok(Some(Err(e))) => {
@@ -101,9 +131,9 @@ pub(crate) async fn exec_collect(
             }
             Ok(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
-                    decoder.feed(data, |kind, bytes| out.push(kind, bytes));
+                    decoder.feed(data, |kind, bytes| enough |= !sink(kind, bytes));
                 }
-                if out.truncated {
+                if enough {
                     break Ending::OverCap;
                 }
             }
@@ -111,7 +141,7 @@ pub(crate) async fn exec_collect(
     };
     // Dropping the body closes this connection; the engine never reuses a hijacked stream.
     drop(body);
-    Ok((ending, out, created.id))
+    Ok((ending, created.id))
 }
 
 /// The exit code of a finished exec. The stream can close a moment before the engine records

@@ -52,8 +52,8 @@ pub(crate) async fn kill_run(c: &Container, run_id: &str, user: Option<&str>) ->
             // Same user as the run, so it may signal the run's processes.
             user,
             deadline: Instant::now() + KILL_DEADLINE,
-            max_output: 64 * 1024,
         },
+        64 * 1024,
     )
     .await?;
     let code = super::engine_exec::exit_code(c, &exec_id).await?;

@@ -1,9 +1,9 @@
 //! Blocking runs: a command in, an [`ExecResult`] out, with a timeout that kills and an output
 //! cap that bounds memory.
 
-mod agent_run;
-mod engine_exec;
-mod kill;
+pub(crate) mod agent_run;
+pub(crate) mod engine_exec;
+pub(crate) mod kill;
 pub mod options;
 pub mod result;
 
@@ -29,13 +29,7 @@ impl Container {
     /// Runs `argv` directly, without any shell (the program is looked up in PATH). On the
     /// agent path this works in images that have no shell at all.
     pub async fn run_argv(&self, argv: &[String], opts: &RunOptions) -> Result<ExecResult> {
-        opts.validate()?;
-        if argv.is_empty() || argv[0].is_empty() {
-            return Err(Error::invalid("argv must name a program"));
-        }
-        if argv.iter().any(|a| a.contains('\0')) {
-            return Err(Error::invalid("argv must not contain NUL bytes"));
-        }
+        check_argv(argv, opts)?;
         let timeout = opts.timeout.unwrap_or(self.default_timeout());
         match self.agent() {
             Some(_) => agent_run::run(self, argv, opts, timeout).await,
@@ -67,13 +61,13 @@ impl Container {
                 workdir: opts.workdir.as_deref(),
                 user,
                 deadline: started + timeout,
-                max_output: opts.max_output,
             },
+            opts.max_output,
         )
         .await?;
         let exit_code = match ending {
             Ending::Finished => engine_exec::exit_code(self, &exec_id).await?.unwrap_or(-1),
-            Ending::TimedOut | Ending::OverCap => {
+            Ending::TimedOut | Ending::OverCap | Ending::Cancelled => {
                 kill::kill_run(self, &run_id, user).await?;
                 -1
             }
@@ -88,4 +82,16 @@ impl Container {
             ..ExecResult::default()
         })
     }
+}
+
+/// Checks a run's argv and options.
+pub(crate) fn check_argv(argv: &[String], opts: &RunOptions) -> Result<()> {
+    opts.validate()?;
+    if argv.is_empty() || argv[0].is_empty() {
+        return Err(Error::invalid("argv must name a program"));
+    }
+    if argv.iter().any(|a| a.contains('\0')) {
+        return Err(Error::invalid("argv must not contain NUL bytes"));
+    }
+    Ok(())
 }

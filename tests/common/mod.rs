@@ -9,7 +9,7 @@ use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pocketdock::{Client, Container, ContainerOptions};
+use pocketdock::{Client, Container, ContainerOptions, RunOptions};
 
 pub const TEST_LABEL: (&str, &str) = ("pocketdock.test", "rust");
 
@@ -111,4 +111,19 @@ pub fn inspect(name: &str) -> Option<serde_json::Value> {
 pub fn is_podman() -> bool {
     let (_, body) = raw("GET", "/version");
     body.contains("Podman")
+}
+
+/// Lists the live processes of the container whose command line contains `word`.
+pub async fn processes_matching(s: &Sandbox, word: &str) -> String {
+    // The word is split in the script so the scanning shell never matches itself.
+    let (a, b) = word.split_at(word.len() / 2);
+    let scan = format!(
+        "w='{a}''{b}'; for p in /proc/[0-9]*; do \
+           c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); \
+           case \"$c\" in *\"$w\"*) echo \"${{p#/proc/}} $c\";; esac; \
+         done"
+    );
+    let r = s.run(&scan, &RunOptions::default()).await.unwrap();
+    assert_eq!(r.exit_code, 0, "process scan failed: {}", r.stderr_text());
+    r.stdout_text()
 }

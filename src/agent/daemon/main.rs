@@ -8,6 +8,7 @@
 //!   pocketdock-agent signal-run MARKER SIGNAL   (internal) signal a run's processes as
 //!                             the run's own user, who may read their environments
 
+mod detached;
 mod procs;
 mod reaper;
 mod relay;

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::reaper::{self, Reaped};
+use crate::detached::Proc;
 use crate::serve::Writer;
 use crate::wire::{Exit, Msg, Spawn};
 use crate::{procs, sys, users};
@@ -40,12 +41,20 @@ const DRAIN: Duration = Duration::from_secs(5);
 /// Numbers runs across all connections, so every run's marker is unique.
 static RUN_SEQ: AtomicU64 = AtomicU64::new(1);
 
-/// Output of a run, and whether it may still be sent (no frame after the Exit frame).
+/// Where a run's output and exit go.
+pub enum Target {
+    /// A blocking or streaming run: frames to the client that asked, under its request id.
+    Client { writer: Arc<Writer>, id: u32 },
+    /// A detached process: into its rings and to whoever follows it.
+    Detached(Arc<Proc>),
+}
+
+/// Output of a run under the cap, and whether it may still be sent (no frame after Exit).
 struct Sink {
-    id: u32,
-    writer: Arc<Writer>,
+    target: Target,
     open: Mutex<bool>,
     sent: AtomicU64,
+    offsets: [AtomicU64; 2],
     cap: u64,
 }
 
@@ -57,11 +66,19 @@ impl Sink {
         let keep = (data.len() as u64).min(room) as usize;
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if *open && keep > 0 {
-            let msg = Msg::Output {
-                stream,
-                data: data[..keep].to_vec(),
-            };
-            let _ = self.writer.send(self.id, &msg);
+            let data = &data[..keep];
+            match &self.target {
+                Target::Client { writer, id } => {
+                    let offset = self.offsets[usize::from(stream == 2)].fetch_add(keep as u64, Ordering::SeqCst);
+                    let msg = Msg::Output {
+                        stream,
+                        offset,
+                        data: data.to_vec(),
+                    };
+                    let _ = writer.send(*id, &msg);
+                }
+                Target::Detached(p) => p.output(stream, data),
+            }
         }
         keep == data.len()
     }
@@ -69,7 +86,12 @@ impl Sink {
     fn finish(&self, exit: Exit) {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         *open = false;
-        let _ = self.writer.send(self.id, &Msg::Exit(exit));
+        match &self.target {
+            Target::Client { writer, id } => {
+                let _ = writer.send(*id, &Msg::Exit(exit));
+            }
+            Target::Detached(p) => p.finish(exit),
+        }
     }
 }
 
@@ -112,18 +134,22 @@ fn oom_kills() -> Option<u64> {
         })
 }
 
-/// Starts run `id`; returns the sender the connection uses to reach it. The run reports on
-/// `writer` and then unregisters itself through `done`.
-pub fn start(id: u32, req: Spawn, writer: Arc<Writer>, done: impl FnOnce() + Send + 'static) -> Sender<Event> {
+/// Starts a run; returns the sender its controller listens on. The run reports to `target`
+/// and then calls `done`.
+pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -> Sender<Event> {
     let (tx, rx) = channel::<Event>();
     let events = tx.clone();
     std::thread::spawn(move || {
         let started = Instant::now();
+        let detached = match &target {
+            Target::Detached(p) => Some(p.clone()),
+            Target::Client { .. } => None,
+        };
         let sink = Arc::new(Sink {
-            id,
-            writer,
+            target,
             open: Mutex::new(true),
             sent: AtomicU64::new(0),
+            offsets: [AtomicU64::new(0), AtomicU64::new(0)],
             cap: req.max_output,
         });
         let marker = format!("PD_RUN_ID=agent-{}", RUN_SEQ.fetch_add(1, Ordering::Relaxed));
@@ -147,6 +173,9 @@ pub fn start(id: u32, req: Spawn, writer: Arc<Writer>, done: impl FnOnce() + Sen
                 return;
             }
         };
+        if let Some(p) = &detached {
+            p.pid.store(child.id() as i32, Ordering::Relaxed);
+        }
         let scope = procs::Scope {
             pgid: child.id() as i32,
             marker,
@@ -233,9 +262,9 @@ pub fn start(id: u32, req: Spawn, writer: Arc<Writer>, done: impl FnOnce() + Sen
                 Ok(Event::PipeClosed) => pipes_open -= 1,
                 Ok(Event::OverCap) => cut_short(&mut exit, |e| e.truncated = true, &mut kill_at),
                 Ok(Event::ClientGone) => cut_short(&mut exit, |_| {}, &mut kill_at),
-                Ok(Event::Kill(sig)) => {
-                    scope.signal(sig);
-                }
+                // SIGKILL means "end the run": everything it started goes too.
+                Ok(Event::Kill(sig)) if sig == sys::SIGKILL => scope.kill_all(),
+                Ok(Event::Kill(sig)) => scope.signal(sig),
                 Err(RecvTimeoutError::Timeout) => {
                     let now = Instant::now();
                     if kill_at.is_some_and(|t| now >= t) && !killed && reaped.is_none() {

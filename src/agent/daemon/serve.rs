@@ -9,7 +9,8 @@ use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 
-use crate::run::{self, Event};
+use crate::detached::Proc;
+use crate::run::{self, Event, Target};
 use crate::wire::{self, Msg};
 use crate::{reaper, sys};
 
@@ -43,6 +44,11 @@ pub fn serve() -> ! {
         }
     }
     std::process::exit(1)
+}
+
+fn no_such(writer: &Writer, id: u32, proc: u32) {
+    let message = format!("no detached process {proc} in this sandbox");
+    let _ = writer.send(id, &Msg::Failed { message });
 }
 
 fn read_frame(r: &mut impl Read) -> io::Result<Vec<u8>> {
@@ -83,13 +89,43 @@ fn connection(conn: UnixStream) {
                 break;
             }
             _ if !greeted => break,
+            Msg::Spawn(req) if req.detached => {
+                // Not in this connection's table: it outlives the connection.
+                let p = Proc::register(req.argv.clone(), req.buffer_size);
+                let _ = writer.send(id, &Msg::Spawned { proc: p.id });
+                let tx = run::start(req, Target::Detached(p.clone()), || {});
+                p.set_control(tx);
+            }
             Msg::Spawn(req) => {
                 let table = runs.clone();
                 let mut map = runs.lock().unwrap_or_else(|e| e.into_inner());
-                let tx = run::start(id, req, writer.clone(), move || {
+                let target = Target::Client {
+                    writer: writer.clone(),
+                    id,
+                };
+                let tx = run::start(req, target, move || {
                     table.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
                 });
                 map.insert(id, tx);
+            }
+            Msg::Attach {
+                proc,
+                stdout_from,
+                stderr_from,
+                follow,
+            } => match Proc::find(proc) {
+                Some(p) => p.attach(&writer, id, [stdout_from, stderr_from], follow),
+                None => no_such(&writer, id, proc),
+            },
+            Msg::KillProc { proc, signal } => match Proc::find(proc) {
+                Some(p) => {
+                    p.signal(signal);
+                    let _ = writer.send(id, &p.status());
+                }
+                None => no_such(&writer, id, proc),
+            },
+            Msg::List => {
+                let _ = writer.send(id, &Msg::Procs(Proc::list()));
             }
             Msg::Kill { signal } => {
                 if let Some(tx) = runs.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {

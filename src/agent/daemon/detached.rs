@@ -1,0 +1,203 @@
+//! Detached processes: they belong to the agent, not to a connection. Each keeps the tail of
+//! its output in a ring per stream and its exit, so any client (another process, another
+//! language, later) can attach by number, read from any offset still kept, follow it, wait
+//! for it and signal it. Finished entries are kept, up to `KEEP_FINISHED`, for late readers.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::run::Event;
+use crate::serve::Writer;
+use crate::wire::{Exit, Msg, ProcEntry};
+
+const KEEP_FINISHED: usize = 64;
+/// Largest piece of buffered output sent in one frame.
+const CHUNK: usize = 256 * 1024;
+
+struct Ring {
+    buf: VecDeque<u8>,
+    cap: usize,
+    /// Bytes the stream produced in all: the offset just past the newest byte.
+    end: u64,
+}
+
+impl Ring {
+    fn push(&mut self, data: &[u8]) {
+        self.end += data.len() as u64;
+        let data = &data[data.len().saturating_sub(self.cap)..];
+        let overflow = (self.buf.len() + data.len()).saturating_sub(self.cap);
+        self.buf.drain(..overflow);
+        self.buf.extend(data);
+    }
+
+    /// Offset of the oldest byte still kept.
+    fn start(&self) -> u64 {
+        self.end - self.buf.len() as u64
+    }
+
+    /// Kept bytes from `from` on (or from the oldest kept), with their offset.
+    fn since(&self, from: u64) -> (u64, Vec<u8>) {
+        let from = from.clamp(self.start(), self.end);
+        let skip = (from - self.start()) as usize;
+        (from, self.buf.iter().skip(skip).copied().collect())
+    }
+}
+
+struct State {
+    rings: [Ring; 2],
+    followers: Vec<(Arc<Writer>, u32)>,
+    exit: Option<Exit>,
+    control: Option<Sender<Event>>,
+}
+
+pub struct Proc {
+    pub id: u32,
+    pub pid: AtomicI32,
+    argv: Vec<String>,
+    state: Mutex<State>,
+}
+
+static TABLE: OnceLock<Mutex<BTreeMap<u32, Arc<Proc>>>> = OnceLock::new();
+static NEXT: AtomicU32 = AtomicU32::new(1);
+
+fn table() -> std::sync::MutexGuard<'static, BTreeMap<u32, Arc<Proc>>> {
+    TABLE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Proc {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a new detached process with `buffer_size` bytes of output kept.
+    pub fn register(argv: Vec<String>, buffer_size: u64) -> Arc<Proc> {
+        let half = (buffer_size / 2).max(1) as usize;
+        let ring = || Ring {
+            buf: VecDeque::new(),
+            cap: half,
+            end: 0,
+        };
+        let p = Arc::new(Proc {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            pid: AtomicI32::new(0),
+            argv,
+            state: Mutex::new(State {
+                rings: [ring(), ring()],
+                followers: Vec::new(),
+                exit: None,
+                control: None,
+            }),
+        });
+        table().insert(p.id, p.clone());
+        p
+    }
+
+    pub fn find(id: u32) -> Option<Arc<Proc>> {
+        table().get(&id).cloned()
+    }
+
+    pub fn set_control(&self, tx: Sender<Event>) {
+        self.state().control = Some(tx);
+    }
+
+    pub fn output(&self, stream: u8, data: &[u8]) {
+        let mut s = self.state();
+        let ring = &mut s.rings[usize::from(stream == 2)];
+        let offset = ring.end;
+        ring.push(data);
+        let msg = Msg::Output {
+            stream,
+            offset,
+            data: data.to_vec(),
+        };
+        s.followers.retain(|(w, id)| w.send(*id, &msg).is_ok());
+    }
+
+    pub fn finish(&self, exit: Exit) {
+        {
+            let mut s = self.state();
+            for (w, id) in s.followers.drain(..) {
+                let _ = w.send(id, &Msg::Exit(exit.clone()));
+            }
+            s.exit = Some(exit);
+            s.control = None;
+        }
+        let mut t = table();
+        let finished: Vec<u32> = t
+            .values()
+            .filter(|p| p.state().exit.is_some())
+            .map(|p| p.id)
+            .collect();
+        for id in finished.iter().take(finished.len().saturating_sub(KEEP_FINISHED)) {
+            t.remove(id);
+        }
+    }
+
+    /// Sends output from the given offsets, then follows or ends with Status/Exit.
+    pub fn attach(&self, writer: &Arc<Writer>, req: u32, from: [u64; 2], follow: bool) {
+        let mut s = self.state();
+        for (i, stream) in [1u8, 2].into_iter().enumerate() {
+            let (offset, data) = s.rings[i].since(from[i]);
+            for (n, piece) in data.chunks(CHUNK).enumerate() {
+                let msg = Msg::Output {
+                    stream,
+                    offset: offset + (n * CHUNK) as u64,
+                    data: piece.to_vec(),
+                };
+                let _ = writer.send(req, &msg);
+            }
+        }
+        match (&s.exit, follow) {
+            (Some(e), _) => {
+                let _ = writer.send(req, &Msg::Exit(e.clone()));
+            }
+            (None, true) => s.followers.push((writer.clone(), req)),
+            (None, false) => {
+                let msg = Msg::Status {
+                    running: true,
+                    stdout_end: s.rings[0].end,
+                    stderr_end: s.rings[1].end,
+                };
+                let _ = writer.send(req, &msg);
+            }
+        }
+    }
+
+    /// Asks the process's controller to signal it; false once it has finished.
+    pub fn signal(&self, sig: i32) -> bool {
+        match &self.state().control {
+            Some(tx) => tx.send(Event::Kill(sig)).is_ok(),
+            None => false,
+        }
+    }
+
+    pub fn list() -> Vec<ProcEntry> {
+        table()
+            .values()
+            .map(|p| {
+                let s = p.state();
+                ProcEntry {
+                    proc: p.id,
+                    pid: p.pid.load(Ordering::Relaxed).max(0) as u32,
+                    running: s.exit.is_none(),
+                    exit_code: s.exit.as_ref().map_or(0, |e| e.exit_code),
+                    argv: p.argv.clone(),
+                }
+            })
+            .collect()
+    }
+
+    pub fn status(&self) -> Msg {
+        let s = self.state();
+        match &s.exit {
+            Some(e) => Msg::Exit(e.clone()),
+            None => Msg::Status {
+                running: true,
+                stdout_end: s.rings[0].end,
+                stderr_end: s.rings[1].end,
+            },
+        }
+    }
+}
