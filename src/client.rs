@@ -32,6 +32,12 @@ impl Client {
         &self.engine.info
     }
 
+    /// A handle on an existing pocketdock container, by name or id (for example one created
+    /// by another process): run in it, attach to its detached processes, shut it down.
+    pub async fn get_container(&self, name_or_id: &str) -> Result<Container> {
+        Container::existing(self.engine.clone(), name_or_id).await
+    }
+
     /// Creates and starts a sandbox.
     pub async fn create_container(&self, opts: &ContainerOptions) -> Result<Container> {
         Container::create(self.engine.clone(), opts).await

@@ -23,6 +23,7 @@ mod engine;
 mod error;
 pub mod exec;
 pub mod ffi;
+pub mod process;
 pub mod stream;
 
 pub use client::{create_new_container, Client};
@@ -31,6 +32,7 @@ pub use engine::frames::StreamKind;
 pub use engine::{EngineInfo, EngineKind};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
+pub use process::{Process, ProcessInfo, ProcessOutput};
 pub use stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
 
 /// The crate version, as in Cargo.toml.

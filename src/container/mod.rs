@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use hyper::Method;
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::agent::conn::AgentLink;
 use crate::agent::place;
@@ -136,6 +137,50 @@ impl Container {
         }
         tracing::debug!(name = container.name(), "container started");
         Ok(container)
+    }
+
+    /// A handle on an existing pocketdock container (by name or id), e.g. one another
+    /// client created: its runs and detached processes are reachable from here.
+    pub(crate) async fn existing(engine: Arc<Engine>, name_or_id: &str) -> Result<Container> {
+        let doc: Value = engine
+            .call_json(
+                Method::GET,
+                &format!("/containers/{name_or_id}/json"),
+                None,
+                Subject::Container(name_or_id),
+            )
+            .await?;
+        let labels = &doc["Config"]["Labels"];
+        let image = doc["Config"]["Image"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let default_user = match image_user(&engine, &image).await {
+            Ok(u) => u,
+            // The image may be gone; the container's own user is the next best answer.
+            Err(_) => doc["Config"]["User"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned),
+        };
+        let name = doc["Name"]
+            .as_str()
+            .unwrap_or(name_or_id)
+            .trim_start_matches('/');
+        Ok(Container {
+            inner: Arc::new(Inner {
+                engine,
+                id: doc["Id"].as_str().unwrap_or(name_or_id).to_owned(),
+                name: name.to_owned(),
+                timeout: options::DEFAULT_TIMEOUT,
+                persist: labels[labels::LABEL_PERSIST] == "true",
+                default_user,
+                agent: labels
+                    .get(labels::LABEL_AGENT)
+                    .map(|_| AgentLink::default()),
+                shut_down: AtomicBool::new(false),
+            }),
+        })
     }
 
     /// The engine's container id.

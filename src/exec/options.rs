@@ -68,6 +68,9 @@ pub struct RunOptions {
     pub user: Option<String>,
     /// Bytes written to the command's stdin (then closed). Needs the agent.
     pub stdin: Option<Vec<u8>>,
+    /// Detached processes only: bytes of output the sandbox keeps (split between stdout
+    /// and stderr; the oldest are dropped).
+    pub buffer_size: usize,
 }
 
 impl Default for RunOptions {
@@ -80,6 +83,7 @@ impl Default for RunOptions {
             workdir: None,
             user: None,
             stdin: None,
+            buffer_size: crate::process::DEFAULT_BUFFER_SIZE,
         }
     }
 }

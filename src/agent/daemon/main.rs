@@ -5,7 +5,7 @@
 //!   pocketdock-agent serve    PID 1: listen for the relay, run what it asks
 //!   pocketdock-agent relay    started per client by an engine exec: stdin/stdout <-> agent
 //!   pocketdock-agent version  print the protocol version
-//!   pocketdock-agent signal-run MARKER SIGNAL   (internal) signal a run's processes as
+//!   pocketdock-agent signal-run MARKER SIGNAL PGID   (internal) signal a run's processes as
 //!                             the run's own user, who may read their environments
 
 mod detached;
@@ -32,8 +32,9 @@ fn main() {
 
 fn signal_run() {
     let args: Vec<String> = std::env::args().skip(2).collect();
-    match (args.first(), args.get(1).and_then(|s| s.parse::<i32>().ok())) {
-        (Some(marker), Some(sig)) => procs::signal_marked(marker.as_bytes(), sig),
+    let num = |i: usize| args.get(i).and_then(|s| s.parse::<i32>().ok());
+    match (args.first(), num(1), num(2)) {
+        (Some(marker), Some(sig), Some(group)) => procs::signal_marked(marker.as_bytes(), sig, group),
         _ => std::process::exit(2),
     }
 }

@@ -38,12 +38,14 @@ impl Scope {
         sys::send_signal(-self.pgid, sys::SIGKILL);
     }
 
+    /// Signals the marked processes outside the group (the group got it already: a
+    /// signal must arrive once).
     fn scan(&self, sig: i32) {
         match self.user {
-            None => signal_marked(self.marker.as_bytes(), sig),
+            None => signal_marked(self.marker.as_bytes(), sig, self.pgid),
             Some((uid, gid)) => {
                 let mut cmd = Command::new("/proc/self/exe");
-                cmd.args(["signal-run", &self.marker, &sig.to_string()])
+                cmd.args(["signal-run", &self.marker, &sig.to_string(), &self.pgid.to_string()])
                     .uid(uid)
                     .gid(gid)
                     .stdin(Stdio::null())
@@ -58,14 +60,15 @@ impl Scope {
     }
 }
 
-/// Pids whose environment holds `marker` as a whole entry (those we may read).
-fn marked(marker: &[u8]) -> Vec<i32> {
+/// Pids outside group `skip_group` whose environment holds `marker` as a whole entry
+/// (those we may read).
+fn marked(marker: &[u8], skip_group: i32) -> Vec<i32> {
     let Ok(dir) = fs::read_dir("/proc") else {
         return Vec::new();
     };
     let me = sys::pid();
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|&pid| pid != me)
+        .filter(|&pid| pid != me && process_group(pid) != Some(skip_group))
         .filter(|pid| {
             fs::read(format!("/proc/{pid}/environ"))
                 .map(|env| env.split(|&b| b == 0).any(|entry| entry == marker))
@@ -77,9 +80,9 @@ fn marked(marker: &[u8]) -> Vec<i32> {
 /// Signals every marked process; for SIGKILL, repeats until a pass finds nothing (bounded),
 /// so children forked during one pass are caught by the next. Killed processes are zombies
 /// with an empty environ, so they no longer match.
-pub fn signal_marked(marker: &[u8], sig: i32) {
+pub fn signal_marked(marker: &[u8], sig: i32, skip_group: i32) {
     for _ in 0..200 {
-        let pids = marked(marker);
+        let pids = marked(marker, skip_group);
         for &p in &pids {
             sys::send_signal(p, sig);
         }
@@ -90,21 +93,27 @@ pub fn signal_marked(marker: &[u8], sig: i32) {
     }
 }
 
-/// Whether a live (not zombie) process is still in process group `pgid`. /proc/<pid>/stat
-/// is readable for every user, unlike environ.
+/// State and process group of a process, from /proc/<pid>/stat (readable for every user,
+/// unlike environ).
+fn stat(pid: i32) -> Option<(String, i32)> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after the last ')'.
+    let mut f = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = f.next()?.to_owned();
+    let pgrp = f.nth(1)?.parse().ok()?;
+    Some((state, pgrp))
+}
+
+fn process_group(pid: i32) -> Option<i32> {
+    stat(pid).map(|s| s.1)
+}
+
+/// Whether a live (not zombie) process is still in process group `pgid`.
 pub fn group_alive(pgid: i32) -> bool {
     let Ok(dir) = fs::read_dir("/proc") else {
         return false;
     };
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .any(|pid| {
-            let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                return false;
-            };
-            // "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after ')'.
-            let mut f = stat.rsplit_once(')').map_or("", |x| x.1).split_whitespace();
-            let state = f.next();
-            let pgrp = f.nth(1).and_then(|g| g.parse::<i32>().ok());
-            state != Some("Z") && pgrp == Some(pgid)
-        })
+        .filter_map(stat)
+        .any(|(state, pgrp)| state != "Z" && pgrp == pgid)
 }

@@ -1,0 +1,168 @@
+//! Detached processes: background runs kept by the agent, re-attach from another client,
+//! kill, wait, ring buffers. Always on the agent path.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use pocketdock::{ContainerOptions, ErrorKind, RunOptions};
+
+fn with_agent() -> ContainerOptions {
+    ContainerOptions {
+        agent: true,
+        ..opts()
+    }
+}
+
+#[tokio::test]
+async fn spawn_read_wait() {
+    let s = sandbox_with(with_agent()).await;
+    let p = s
+        .spawn(
+            "echo first; echo warn >&2; sleep 1; echo second; exit 4",
+            &RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(p.is_running().await.unwrap());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let early = p.read().await.unwrap();
+    assert_eq!(early.stdout, b"first\n");
+    assert_eq!(early.stderr, b"warn\n");
+    // read drains: the same bytes are not returned twice.
+    assert!(p.read().await.unwrap().stdout.is_empty());
+    let r = p.wait(Some(Duration::from_secs(10))).await.unwrap();
+    assert_eq!(r.exit_code, 4);
+    assert_eq!(r.stdout, b"second\n", "wait returns what was not read yet");
+    assert!(!p.is_running().await.unwrap());
+    let listed = s.list_processes().await.unwrap();
+    let me = listed.iter().find(|i| i.id == p.id()).expect("listed");
+    assert_eq!((me.running, me.exit_code), (false, Some(4)));
+}
+
+#[tokio::test]
+async fn wait_timeout_leaves_it_running_and_kill_really_kills() {
+    let s = sandbox_with(with_agent()).await;
+    let p = s
+        .spawn("sleep 654 & sleep 654; echo never", &RunOptions::default())
+        .await
+        .unwrap();
+    let err = p.wait(Some(Duration::from_millis(300))).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(p.is_running().await.unwrap());
+    assert!(processes_matching(&s, "sleep 654")
+        .await
+        .contains("sleep 654"));
+    p.kill(9).await.unwrap();
+    let r = p.wait(Some(Duration::from_secs(10))).await.unwrap();
+    assert_eq!(r.signal, Some(9));
+    assert_eq!(
+        processes_matching(&s, "sleep 654").await,
+        "",
+        "the whole group is gone"
+    );
+    // Killing a finished process is fine.
+    p.kill(15).await.unwrap();
+    assert_eq!(
+        p.kill(0).await.unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+}
+
+#[tokio::test]
+async fn signals_reach_the_process_inside_the_sandbox() {
+    let s = sandbox_with(with_agent()).await;
+    let p = s
+        .spawn(
+            "trap 'echo got-usr1' USR1; trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.05; done",
+            &RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if p.peek().await.unwrap().stdout.starts_with(b"ready") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    p.kill(10).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    p.kill(15).await.unwrap();
+    let r = p.wait(Some(Duration::from_secs(10))).await.unwrap();
+    assert_eq!(r.exit_code, 7);
+    assert_eq!(
+        String::from_utf8_lossy(&r.stdout),
+        "ready\ngot-usr1\ngot-term\n"
+    );
+}
+
+#[tokio::test]
+async fn ring_buffer_keeps_the_newest_bytes_and_says_so() {
+    let s = sandbox_with(with_agent()).await;
+    let o = RunOptions {
+        buffer_size: 1000,
+        ..Default::default()
+    };
+    let p = s
+        .spawn(
+            "i=0; while [ $i -lt 300 ]; do printf '%05d\\n' $i; i=$((i+1)); done",
+            &o,
+        )
+        .await
+        .unwrap();
+    p.wait(Some(Duration::from_secs(10))).await.ok();
+    // A new handle reads from the oldest byte still kept.
+    let again = s.attach_process(p.id()).await.unwrap();
+    let peeked = again.peek().await.unwrap();
+    assert_eq!(peeked.stdout.len(), 500, "half the buffer per stream");
+    assert!(peeked.stdout.ends_with(b"00299\n"));
+    assert!(
+        again.buffer_overflow(),
+        "bytes were dropped before this handle read them"
+    );
+    assert_eq!(again.read().await.unwrap(), peeked, "peek did not drain");
+    assert!(again.read().await.unwrap().stdout.is_empty());
+    assert_eq!(p.buffer_size(), 1000);
+}
+
+#[tokio::test]
+async fn another_client_reattaches_and_a_leaving_client_kills_nothing() {
+    let s = sandbox_with(with_agent()).await;
+    // Client A starts it, then goes away entirely (its channel closes).
+    let id = {
+        let a = client().await.get_container(s.name()).await.unwrap();
+        let p = a
+            .spawn("echo from-a; sleep 2; echo done-a", &RunOptions::default())
+            .await
+            .unwrap();
+        p.id()
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Client B finds it, reads from the start, follows it to the end.
+    let b = client().await.get_container(s.name()).await.unwrap();
+    assert!(b
+        .list_processes()
+        .await
+        .unwrap()
+        .iter()
+        .any(|i| i.id == id && i.running));
+    let p = b.attach_process(id).await.unwrap();
+    assert!(p.is_running().await.unwrap(), "A leaving must not end it");
+    let r = p.wait(Some(Duration::from_secs(10))).await.unwrap();
+    assert_eq!(r.stdout, b"from-a\ndone-a\n");
+    assert_eq!(r.exit_code, 0);
+    let err = b.attach_process(99_999).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+}
+
+#[tokio::test]
+async fn detached_needs_the_agent() {
+    let s = sandbox_with(ContainerOptions {
+        agent: false,
+        ..opts()
+    })
+    .await;
+    let err = s.spawn("true", &RunOptions::default()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+}
