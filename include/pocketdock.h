@@ -25,6 +25,8 @@ typedef struct pd_container_opts pd_container_opts;
 typedef struct pd_container pd_container;
 typedef struct pd_run_opts pd_run_opts;
 typedef struct pd_exec_result pd_exec_result;
+typedef struct pd_bytes pd_bytes;
+typedef struct pd_file_listing pd_file_listing;
 
 // Largest frame either side accepts.
 #define MAX_FRAME (16 << 20)
@@ -32,6 +34,26 @@ typedef struct pd_exec_result pd_exec_result;
 // The ABI version of this header. Bumped on any incompatible change; bindings refuse to
 // load a library whose `pd_abi_version()` differs from the one they were written for.
 #define PD_ABI_VERSION 1
+
+// The reference's ring buffer: 1 MiB, split between stdout and stderr.
+#define DEFAULT_BUFFER_SIZE (1 << 20)
+
+// What a listed entry is. `PD_FILE_KIND_UNKNOWN` only answers a bad handle or index.
+enum pd_file_kind
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  PD_FILE_KIND_UNKNOWN = 0,
+  PD_FILE_KIND_FILE = 1,
+  PD_FILE_KIND_DIR = 2,
+  PD_FILE_KIND_SYMLINK = 3,
+  // A device, fifo or socket.
+  PD_FILE_KIND_OTHER = 4,
+};
+#ifndef __cplusplus
+typedef int32_t pd_file_kind;
+#endif // __cplusplus
 
 // Result of every fallible call. Numbers are part of the ABI: never reuse or renumber one.
 enum pd_status
@@ -53,6 +75,7 @@ enum pd_status
   PD_ERR_INTERNAL = 11,
   PD_ERR_PANIC = 12,
   PD_ERR_INVALID_STATE = 13,
+  PD_ERR_FILE_NOT_FOUND = 14,
 };
 #ifndef __cplusplus
 typedef int32_t pd_status;
@@ -306,6 +329,93 @@ int64_t pd_exec_result_peak_rss_bytes(const pd_exec_result *result);
 
 // Frees a result. NULL is a no-op.
 void pd_exec_result_free(pd_exec_result *result);
+
+// Writes `data[0..len]` to the file at `path` in the container (relative paths start at
+// its working directory), replacing what is there and creating missing parent
+// directories. The file gets mode 0644 and the image's user as owner. `data` may be NULL
+// only when `len` is 0. Blocks until the engine has it; memory use does not grow with
+// `len`. Branch on: `PD_ERR_INVALID_ARGUMENT` (e.g. `path` is a directory),
+// `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+pd_status pd_file_write(pd_container *container,
+                        const char *path,
+                        const uint8_t *data,
+                        size_t len,
+                        pd_error **err_out);
+
+// Reads the whole file at `path` in the container (symlinks followed). On success
+// `*bytes_out` receives a `pd_bytes` to free with `pd_bytes_free`. Blocks. Branch on:
+// `PD_ERR_FILE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT` (a directory or special file),
+// `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+pd_status pd_file_read(pd_container *container,
+                       const char *path,
+                       pd_bytes **bytes_out,
+                       pd_error **err_out);
+
+// The bytes, owned by `bytes` (valid until `pd_bytes_free`); their count goes to
+// `*len_out` (may be NULL). Not NUL-terminated. NULL (and 0) for a NULL or bad handle;
+// for an empty buffer the pointer is not NULL but must not be read.
+const uint8_t *pd_bytes_data(const pd_bytes *bytes, size_t *len_out);
+
+// The number of bytes; 0 for a NULL or bad handle.
+size_t pd_bytes_len(const pd_bytes *bytes);
+
+// Frees bytes returned by pocketdock. NULL is a no-op.
+void pd_bytes_free(pd_bytes *bytes);
+
+// Lists the directory at `path` in the container (symlinks followed): its entries without
+// `.` and `..`, sorted by name. On success `*list_out` receives a listing to read with
+// `pd_file_list_len`/`_name`/`_kind`/`_size`/`_mode` and free with `pd_file_list_free`.
+// Blocks for time in proportion to everything below the directory. Branch on:
+// `PD_ERR_FILE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT` (not a directory),
+// `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+pd_status pd_file_list(pd_container *container,
+                       const char *path,
+                       pd_file_listing **list_out,
+                       pd_error **err_out);
+
+// The number of entries; 0 for a NULL or bad handle.
+size_t pd_file_list_len(const pd_file_listing *list);
+
+// The name (not a path) of entry `index`: UTF-8 (invalid bytes replaced), owned by the
+// listing and valid until `pd_file_list_free`. NULL for a bad handle or index.
+const char *pd_file_list_name(const pd_file_listing *list, size_t index);
+
+// What entry `index` is; `PD_FILE_KIND_UNKNOWN` for a bad handle or index.
+pd_file_kind pd_file_list_kind(const pd_file_listing *list, size_t index);
+
+// Size in bytes of entry `index` if it is a regular file, else 0 (also for a bad handle
+// or index).
+uint64_t pd_file_list_size(const pd_file_listing *list, size_t index);
+
+// Permission bits of entry `index`, with setuid (04000), setgid (02000) and sticky (01000);
+// 0 for a bad handle or index.
+uint32_t pd_file_list_mode(const pd_file_listing *list, size_t index);
+
+// Frees a listing. NULL is a no-op.
+void pd_file_list_free(pd_file_listing *list);
+
+// Copies the host file or directory `host_src` to `dest` in the container, by `docker cp`
+// rules (docs/files.md): onto an existing directory it is nested under its own name (a
+// `host_src` ending in "/." copies only the contents); onto a missing path it becomes that
+// path; missing parents are created. Modes and mtimes are kept, the owner is the image's
+// user. Blocks; streams, so memory use does not grow with the tree. Branch on:
+// `PD_ERR_FILE_NOT_FOUND` (no `host_src`), `PD_ERR_INVALID_ARGUMENT`,
+// `PD_ERR_CONTAINER_GONE`, `PD_ERR_IO`, `PD_ERR_INVALID_STATE`.
+pd_status pd_file_push(pd_container *container,
+                       const char *host_src,
+                       const char *dest,
+                       pd_error **err_out);
+
+// Copies the container file or directory `src` to `host_dest`, by the same rules as
+// `pd_file_push`. The archive is treated as hostile: nothing is ever written outside
+// `host_dest` (names with "..", symlinks and hard links leading out are skipped, devices
+// are not created, setuid/setgid bits are dropped). Files belong to the calling user.
+// Blocks; streams. Branch on: `PD_ERR_FILE_NOT_FOUND` (no `src`),
+// `PD_ERR_INVALID_ARGUMENT`, `PD_ERR_CONTAINER_GONE`, `PD_ERR_IO`, `PD_ERR_INVALID_STATE`.
+pd_status pd_file_pull(pd_container *container,
+                       const char *src,
+                       const char *host_dest,
+                       pd_error **err_out);
 
 // The library version (as in Cargo.toml), a static NUL-terminated string: never free it.
 const char *pd_version(void);

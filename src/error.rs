@@ -24,6 +24,9 @@ pub enum Error {
     /// The image is not present locally (pocketdock never pulls implicitly).
     #[error("image not found locally: {0} (build or load it first; pocketdock does not pull)")]
     ImageNotFound(String),
+    /// A file or directory does not exist (in the container or on the host, as the message says).
+    #[error("file not found: {0}")]
+    FileNotFound(String),
     /// Another container already has this name.
     #[error("a container named {0:?} already exists")]
     NameConflict(String),
@@ -56,6 +59,7 @@ pub enum ErrorKind {
     ContainerGone,
     ImageNotFound,
     NameConflict,
+    FileNotFound,
     Timeout,
     InvalidArgument,
     InvalidState,
@@ -74,6 +78,7 @@ impl Error {
             Error::ContainerGone(_) => ErrorKind::ContainerGone,
             Error::ImageNotFound(_) => ErrorKind::ImageNotFound,
             Error::NameConflict(_) => ErrorKind::NameConflict,
+            Error::FileNotFound(_) => ErrorKind::FileNotFound,
             Error::Timeout(_) => ErrorKind::Timeout,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Error::InvalidState(_) => ErrorKind::InvalidState,

@@ -23,6 +23,7 @@ mod engine;
 mod error;
 pub mod exec;
 pub mod ffi;
+mod files;
 pub mod process;
 pub mod stream;
 
@@ -32,6 +33,7 @@ pub use engine::frames::StreamKind;
 pub use engine::{EngineInfo, EngineKind};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
+pub use files::{FileEntry, FileKind};
 pub use process::{Process, ProcessInfo, ProcessOutput};
 pub use stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
 

@@ -1,12 +1,17 @@
 //! The one request funnel: every call to the engine is built, sent and judged here, so the
 //! mapping from HTTP status to [`Error`] lives in exactly one place.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 use super::Engine;
 use crate::error::{Error, Result};
@@ -27,6 +32,26 @@ pub(crate) enum Subject<'a> {
     Exec(&'a str),
     /// An image, by name.
     Image(&'a str),
+    /// A path in a container's filesystem (the archive API): a 404 may be either.
+    ContainerPath { container: &'a str, path: &'a str },
+}
+
+/// Chunks of a request body produced elsewhere (an `Err` aborts the request).
+pub(crate) type BodyChunks = mpsc::Receiver<std::io::Result<Bytes>>;
+
+/// A request body fed through a bounded channel, so uploads stream in constant memory.
+struct ChannelBody(BodyChunks);
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        self.0.poll_recv(cx).map(|c| c.map(|r| r.map(Frame::data)))
+    }
 }
 
 impl Engine {
@@ -68,12 +93,47 @@ impl Engine {
         };
         let req = req.body(Full::new(payload)).map_err(Error::internal)?;
         let resp = self.transport.send(req).await?;
-        let status = resp.status();
-        if status.is_success() || status == StatusCode::NOT_MODIFIED {
-            return Ok(resp);
-        }
-        let message = engine_message(&read_body(resp).await.unwrap_or_default());
-        Err(map_status(status.as_u16(), message, subject))
+        judge(resp, subject).await
+    }
+
+    /// [`Engine::call_bytes`] with a body streamed from `chunks` (chunked transfer encoding),
+    /// for uploads of any size in constant memory. It runs on a connection of its own (the
+    /// pooled client is typed for whole bodies); the answer is judged like every other.
+    pub(crate) async fn call_stream(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        chunks: BodyChunks,
+        subject: Subject<'_>,
+    ) -> Result<Response<Incoming>> {
+        let io_err = |what: &str, e: &dyn std::fmt::Display| {
+            Error::Io(std::io::Error::other(format!(
+                "{what} {} failed: {e}",
+                self.socket().display()
+            )))
+        };
+        let stream = tokio::net::UnixStream::connect(self.socket()).await?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| io_err("handshake with", &e))?;
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "streaming engine connection ended with an error");
+            }
+        });
+        let req = Request::builder()
+            .method(method)
+            .uri(format!("{API_PREFIX}{path}"))
+            .header("host", "pocketdock")
+            .header("content-type", content_type)
+            .body(ChannelBody(chunks))
+            .map_err(Error::internal)?;
+        let resp = sender
+            .send_request(req)
+            .await
+            .map_err(|e| io_err("streaming request to", &e))?;
+        judge(resp, subject).await
     }
 
     /// [`Engine::call`] and decode the JSON answer.
@@ -101,6 +161,16 @@ impl Engine {
         let resp = self.call(method, path, body, subject).await?;
         read_body(resp).await.map(drop)
     }
+}
+
+/// Passes an accepted answer (2xx or 304) through; turns any other into an [`Error`].
+async fn judge(resp: Response<Incoming>, subject: Subject<'_>) -> Result<Response<Incoming>> {
+    let status = resp.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        return Ok(resp);
+    }
+    let message = engine_message(&read_body(resp).await.unwrap_or_default());
+    Err(map_status(status.as_u16(), message, subject))
 }
 
 pub(crate) async fn read_body(resp: Response<Incoming>) -> Result<Bytes> {
@@ -145,6 +215,17 @@ pub(crate) fn map_status(status: u16, message: String, subject: Subject<'_>) -> 
             Error::NameConflict(name.to_owned())
         }
         (Subject::Container(c), 404) => Error::ContainerNotFound(c.to_owned()),
+        // The archive API answers 404 for a missing container and for a missing path alike;
+        // only the message tells them apart (a HEAD has none: the caller checks).
+        (Subject::ContainerPath { container, .. }, 404)
+            if message.to_ascii_lowercase().contains("no such container") =>
+        {
+            Error::ContainerNotFound(container.to_owned())
+        }
+        (Subject::ContainerPath { path, .. }, 404) => Error::FileNotFound(path.to_owned()),
+        (Subject::ContainerPath { container, .. }, 409 | 500) if not_running => {
+            Error::ContainerNotRunning(container.to_owned())
+        }
         (Subject::Image(i), 404) => Error::ImageNotFound(i.to_owned()),
         (Subject::Container(c), 409) => Error::ContainerNotRunning(c.to_owned()),
         // Podman reports a stopped container's exec as a 500 "container state improper".
@@ -195,6 +276,31 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::ContainerNotRunning);
         let e = map_status(500, "boom".into(), Subject::Container("c"));
         assert_eq!(e.engine_status(), Some(500));
+    }
+
+    #[test]
+    fn archive_404_names_the_container_or_the_path() {
+        let s = Subject::ContainerPath {
+            container: "pd-1",
+            path: "/x",
+        };
+        let docker = "No such container: pd-1";
+        let podman = "no container with name or ID \"pd-1\" found: no such container";
+        for m in [docker, podman] {
+            assert_eq!(
+                map_status(404, m.into(), s).kind(),
+                ErrorKind::ContainerNotFound
+            );
+        }
+        let docker = "Could not find the file /x in container 0123";
+        for m in [docker, "no such file or directory", ""] {
+            let e = map_status(404, m.into(), s);
+            assert!(matches!(&e, Error::FileNotFound(p) if p == "/x"), "{e}");
+        }
+        assert_eq!(
+            map_status(500, "container state improper".into(), s).kind(),
+            ErrorKind::ContainerNotRunning
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub enum pd_status {
     PD_ERR_INTERNAL = 11,
     PD_ERR_PANIC = 12,
     PD_ERR_INVALID_STATE = 13,
+    PD_ERR_FILE_NOT_FOUND = 14,
 }
 
 pub(crate) fn status_of(kind: ErrorKind) -> pd_status {
@@ -40,6 +41,7 @@ pub(crate) fn status_of(kind: ErrorKind) -> pd_status {
         ErrorKind::Engine => PD_ERR_ENGINE,
         ErrorKind::Internal => PD_ERR_INTERNAL,
         ErrorKind::InvalidState => PD_ERR_INVALID_STATE,
+        ErrorKind::FileNotFound => PD_ERR_FILE_NOT_FOUND,
     }
 }
 

@@ -1,0 +1,157 @@
+//! Bridges between the async HTTP bodies and the synchronous tar code: bounded channels of
+//! chunks, so at most a few chunks of a transfer are in memory, whatever its size.
+
+use std::io::{self, Read, Write};
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::Response;
+use tokio::sync::mpsc;
+
+use crate::engine::request::BodyChunks;
+use crate::error::{Error, Result};
+
+/// Chunks in flight per transfer (each up to [`CHUNK`] bytes).
+pub(crate) const DEPTH: usize = 8;
+/// Size of the chunks a writer sends.
+pub(crate) const CHUNK: usize = 64 * 1024;
+
+pub(crate) type Chunks = mpsc::Sender<io::Result<Bytes>>;
+
+/// A fresh channel: the sender for a producer, the receiver for a request body.
+pub(crate) fn channel() -> (Chunks, BodyChunks) {
+    mpsc::channel(DEPTH)
+}
+
+/// A synchronous writer (for a blocking thread) that sends what it is given as chunks.
+pub(crate) struct ChannelWriter {
+    tx: Chunks,
+    buf: Vec<u8>,
+}
+
+impl ChannelWriter {
+    pub(crate) fn new(tx: Chunks) -> ChannelWriter {
+        ChannelWriter {
+            tx,
+            buf: Vec::with_capacity(CHUNK),
+        }
+    }
+
+    fn send_buf(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| closed())
+    }
+}
+
+/// The receiving side went away: the request ended (its own error says why).
+pub(crate) fn closed() -> io::Error {
+    io::Error::new(io::ErrorKind::BrokenPipe, "the transfer was closed")
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let n = data.len().min(CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == CHUNK {
+            self.send_buf()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send_buf()
+    }
+}
+
+/// A synchronous reader (for a blocking thread) over chunks from an async task.
+pub(crate) struct ChannelReader {
+    rx: mpsc::Receiver<io::Result<Bytes>>,
+    cur: Bytes,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.cur.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(chunk) => self.cur = chunk?,
+                None => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.cur.len());
+        out[..n].copy_from_slice(&self.cur.split_to(n));
+        Ok(n)
+    }
+}
+
+/// Reads the tar in `resp`'s body with `consume` on a blocking thread while this task feeds
+/// it, chunk by chunk. `consume` may stop early; the rest of the body is then dropped.
+pub(crate) async fn read_tar<T, F>(resp: Response<Incoming>, consume: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(tar::Archive<ChannelReader>) -> Result<T> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(DEPTH);
+    let reader = ChannelReader {
+        rx,
+        cur: Bytes::new(),
+    };
+    let consumer = tokio::task::spawn_blocking(move || consume(tar::Archive::new(reader)));
+    let mut body = resp.into_body();
+    let feed = async move {
+        while let Some(frame) = body.frame().await {
+            let chunk = match frame {
+                Ok(f) => match f.into_data() {
+                    Ok(data) => Ok(data),
+                    Err(_) => continue, // trailers
+                },
+                Err(e) => Err(io::Error::other(format!(
+                    "reading the engine's archive: {e}"
+                ))),
+            };
+            let failed = chunk.is_err();
+            if tx.send(chunk).await.is_err() || failed {
+                break;
+            }
+        }
+    };
+    let ((), joined) = tokio::join!(feed, consumer);
+    joined.unwrap_or_else(|e| match e.try_into_panic() {
+        Ok(panic) => std::panic::resume_unwind(panic),
+        Err(e) => Err(Error::internal(format!("tar reader stopped: {e}"))),
+    })
+}
+
+/// Runs the blocking `produce` (which writes a tar into the writer it is given) so that its
+/// output streams into `tx`. A failure is also sent down the channel, so the upload is
+/// aborted rather than ended early with what looks like a complete archive.
+pub(crate) async fn produce_blocking<F>(tx: Chunks, produce: F) -> Result<()>
+where
+    F: FnOnce(&mut ChannelWriter) -> io::Result<()> + Send + 'static,
+{
+    let job = tokio::task::spawn_blocking(move || {
+        let mut w = ChannelWriter::new(tx.clone());
+        let r = produce(&mut w).and_then(|()| w.flush());
+        finish(&tx, r)
+    });
+    job.await.unwrap_or_else(|e| match e.try_into_panic() {
+        Ok(panic) => std::panic::resume_unwind(panic),
+        Err(e) => Err(Error::internal(format!("tar writer stopped: {e}"))),
+    })
+}
+
+/// Ends a producer: a closed channel is not its error (the request's error tells the story);
+/// any other failure aborts the body.
+pub(crate) fn finish(tx: &Chunks, r: io::Result<()>) -> Result<()> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe && tx.is_closed() => Ok(()),
+        Err(e) => {
+            let _ = tx.blocking_send(Err(io::Error::new(e.kind(), e.to_string())));
+            Err(Error::Io(e))
+        }
+    }
+}
