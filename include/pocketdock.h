@@ -25,6 +25,11 @@ typedef struct pd_container_opts pd_container_opts;
 typedef struct pd_container pd_container;
 typedef struct pd_run_opts pd_run_opts;
 typedef struct pd_exec_result pd_exec_result;
+typedef struct pd_stream pd_stream;
+typedef struct pd_chunk pd_chunk;
+typedef struct pd_process pd_process;
+typedef struct pd_output pd_output;
+typedef struct pd_process_list pd_process_list;
 typedef struct pd_bytes pd_bytes;
 typedef struct pd_file_listing pd_file_listing;
 
@@ -76,10 +81,21 @@ enum pd_status
   PD_ERR_PANIC = 12,
   PD_ERR_INVALID_STATE = 13,
   PD_ERR_FILE_NOT_FOUND = 14,
+  // Not an error: `pd_stream_next` has nothing more to give (the result is ready).
+  PD_STREAM_END = 100,
 };
 #ifndef __cplusplus
 typedef int32_t pd_status;
 #endif // __cplusplus
+
+// Output callback: `stream` 1 = stdout, 2 = stderr; `data` is valid for the call only.
+typedef void (*pd_output_cb)(void *user_data, int32_t stream, const uint8_t *data, size_t len);
+
+// Exit callback: `result` is valid for the call only (do not free it).
+typedef void (*pd_exit_cb)(void *user_data, const pd_exec_result *result);
+
+// Called exactly once when no callback will use `user_data` any more.
+typedef void (*pd_free_cb)(void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -131,6 +147,35 @@ pd_status pd_container_opts_set_agent(pd_container_opts *opts, bool enabled, pd_
 pd_status pd_container_opts_set_read_only(pd_container_opts *opts,
                                           bool read_only,
                                           pd_error **err_out);
+
+// Applies the strict preset for untrusted code on top of the current options: network
+// off, read-only root with writable tmpfs for /tmp and the working directory, all
+// capabilities dropped, no privilege gains, at most 256 processes, a non-root user.
+pd_status pd_container_opts_use_strict(pd_container_opts *opts, pd_error **err_out);
+
+// Drops every capability from the commands.
+pd_status pd_container_opts_set_cap_drop_all(pd_container_opts *opts,
+                                             bool drop_all,
+                                             pd_error **err_out);
+
+// Forbids privilege gains (no-new-privileges).
+pd_status pd_container_opts_set_no_new_privileges(pd_container_opts *opts,
+                                                  bool enabled,
+                                                  pd_error **err_out);
+
+// Caps the number of processes in the sandbox (> 0); 0 removes the cap.
+pd_status pd_container_opts_set_pids_limit(pd_container_opts *opts,
+                                           int64_t pids_limit,
+                                           pd_error **err_out);
+
+// Sets the user commands run as by default ("name", "uid", "uid:gid"); NULL: the image's.
+pd_status pd_container_opts_set_user(pd_container_opts *opts, const char *user, pd_error **err_out);
+
+// Mounts a writable tmpfs at absolute `path` with mount `options` (NULL: "size=64m").
+pd_status pd_container_opts_add_tmpfs(pd_container_opts *opts,
+                                      const char *path,
+                                      const char *options,
+                                      pd_error **err_out);
 
 // Keeps the container (stopped) on shutdown instead of removing it.
 pd_status pd_container_opts_set_persist(pd_container_opts *opts, bool persist, pd_error **err_out);
@@ -188,6 +233,14 @@ pd_status pd_container_opts_add_device(pd_container_opts *opts,
 pd_status pd_container_create(const pd_container_opts *opts,
                               pd_container **container_out,
                               pd_error **err_out);
+
+// Opens a handle on an existing container by name or id (for example one another
+// process created), on the engine at `socket` (NULL: discovery). Free it with
+// `pd_container_free`. `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
+pd_status pd_container_open(const char *socket,
+                            const char *name_or_id,
+                            pd_container **container_out,
+                            pd_error **err_out);
 
 // The container's name, owned by the handle (valid until `pd_container_free`); NULL for a
 // bad handle.
@@ -261,6 +314,10 @@ pd_status pd_run_opts_set_stdin(pd_run_opts *opts,
                                 const uint8_t *data,
                                 size_t len,
                                 pd_error **err_out);
+
+// Keeps at most `buffer_size` bytes of a detached process's output in the sandbox (split
+// between stdout and stderr; default 1 MiB). At least 2.
+pd_status pd_run_opts_set_buffer_size(pd_run_opts *opts, size_t buffer_size, pd_error **err_out);
 
 // Runs `command` in the container and waits for it. `opts` may be NULL for the defaults.
 // On success `*result_out` receives a result to free with `pd_exec_result_free`; a command
@@ -416,6 +473,165 @@ pd_status pd_file_pull(pd_container *container,
                        const char *src,
                        const char *host_dest,
                        pd_error **err_out);
+
+// Starts `command` in the background (needs the agent). `opts` may be NULL; its timeout
+// applies only if set, its output cap not at all (the sandbox keeps the newest
+// `buffer_size` bytes). Free the handle with `pd_process_free`: that does not stop it.
+pd_status pd_process_spawn(pd_container *container,
+                           const char *command,
+                           const pd_run_opts *opts,
+                           pd_process **process_out,
+                           pd_error **err_out);
+
+// `pd_process_spawn` for `argv[0..argc]`, without a shell.
+pd_status pd_process_spawn_argv(pd_container *container,
+                                const char *const *argv,
+                                size_t argc,
+                                const pd_run_opts *opts,
+                                pd_process **process_out,
+                                pd_error **err_out);
+
+// Attaches to detached process `id` of the container, whoever started it. Reads start at
+// the oldest output still kept. `PD_ERR_INVALID_ARGUMENT` if there is no such process.
+pd_status pd_process_attach(pd_container *container,
+                            uint32_t id,
+                            pd_process **process_out,
+                            pd_error **err_out);
+
+// The process number inside its sandbox (0 for a bad handle).
+uint32_t pd_process_id(const pd_process *process);
+
+// Asks the sandbox whether the process still runs.
+pd_status pd_process_is_running(pd_process *process, bool *running_out, pd_error **err_out);
+
+// Waits up to `timeout_ms` (< 0: no limit) for the process to end; the result holds the
+// output this handle had not read yet. `PD_ERR_TIMEOUT` if it still runs (it keeps running).
+pd_status pd_process_wait(pd_process *process,
+                          int64_t timeout_ms,
+                          pd_exec_result **result_out,
+                          pd_error **err_out);
+
+// Sends `signal` (1..64) to the process and its group inside the sandbox; 9 (SIGKILL) ends
+// everything it started. Signalling a finished process is `PD_OK`.
+pd_status pd_process_kill(pd_process *process, int32_t signal, pd_error **err_out);
+
+// Output written since this handle last read (at first, the oldest still kept), marked
+// read. Free it with `pd_output_free`.
+pd_status pd_process_read(pd_process *process, pd_output **output_out, pd_error **err_out);
+
+// Like `pd_process_read`, but leaves the output unread.
+pd_status pd_process_peek(pd_process *process, pd_output **output_out, pd_error **err_out);
+
+// Sticky: output was dropped from the sandbox's ring before this handle read it.
+bool pd_process_buffer_overflow(const pd_process *process);
+
+// The ring buffer size the process was started with (attached handles: the default).
+size_t pd_process_buffer_size(const pd_process *process);
+
+// Frees the handle; the process keeps running. NULL is a no-op.
+void pd_process_free(pd_process *process);
+
+// Stdout bytes of an output, owned by it; length to `*len_out` (may be NULL).
+const uint8_t *pd_output_stdout(const pd_output *output, size_t *len_out);
+
+// Stderr bytes of an output, owned by it; length to `*len_out` (may be NULL).
+const uint8_t *pd_output_stderr(const pd_output *output, size_t *len_out);
+
+// Frees an output. NULL is a no-op.
+void pd_output_free(pd_output *output);
+
+// Lists the container's detached processes (running and recently finished). Free the
+// list with `pd_process_list_free`.
+pd_status pd_container_list_processes(pd_container *container,
+                                      pd_process_list **list_out,
+                                      pd_error **err_out);
+
+// Number of entries (0 for a bad handle).
+size_t pd_process_list_len(const pd_process_list *list);
+
+// Process number of entry `i` (0 if out of range).
+uint32_t pd_process_list_id(const pd_process_list *list, size_t i);
+
+// Pid inside the sandbox of entry `i` (0 if out of range).
+uint32_t pd_process_list_pid(const pd_process_list *list, size_t i);
+
+// Whether entry `i` still runs.
+bool pd_process_list_running(const pd_process_list *list, size_t i);
+
+// Exit code of entry `i`; -1 while it runs or if out of range.
+int32_t pd_process_list_exit_code(const pd_process_list *list, size_t i);
+
+// Frees a list. NULL is a no-op.
+void pd_process_list_free(pd_process_list *list);
+
+// Calls `on_output` with the process's output (from the oldest byte still kept, then as it
+// comes) and `on_exit` once it ends, on the library's callback thread, one at a time, in
+// order. Either callback may be NULL. `free_user_data` (may be NULL) is called exactly once,
+// after the last callback. Callbacks may call other pd_ functions.
+pd_status pd_process_set_callbacks(pd_process *process,
+                                   pd_output_cb on_output,
+                                   pd_exit_cb on_exit,
+                                   void *user_data,
+                                   pd_free_cb free_user_data,
+                                   pd_error **err_out);
+
+// Gives these callbacks (see `pd_process_set_callbacks`) to every detached process spawned
+// through this container handle from now on; NULL callbacks remove them. The previous
+// `user_data` is released once no process uses it.
+pd_status pd_container_set_callbacks(pd_container *container,
+                                     pd_output_cb on_output,
+                                     pd_exit_cb on_exit,
+                                     void *user_data,
+                                     pd_free_cb free_user_data,
+                                     pd_error **err_out);
+
+// Starts `command` and returns a stream of its output (`opts` may be NULL). Read it with
+// `pd_stream_next`; free it with `pd_stream_free` (freeing it early kills the command).
+// Timeout and output cap apply as in `pd_run`. Blocks only to start the command.
+pd_status pd_run_stream(pd_container *container,
+                        const char *command,
+                        const pd_run_opts *opts,
+                        pd_stream **stream_out,
+                        pd_error **err_out);
+
+// `pd_run_stream` for `argv[0..argc]`, without a shell.
+pd_status pd_run_stream_argv(pd_container *container,
+                             const char *const *argv,
+                             size_t argc,
+                             const pd_run_opts *opts,
+                             pd_stream **stream_out,
+                             pd_error **err_out);
+
+// Waits up to `timeout_ms` (< 0: no limit, 0: just look) for the next piece of output.
+// Returns `PD_OK` with `*chunk_out` set (free it with `pd_chunk_free`), `PD_ERR_TIMEOUT`
+// when nothing came in time (call again), or `PD_STREAM_END` when the command is over (then
+// `pd_stream_result` has the result; later calls return `PD_STREAM_END` again). Only one
+// thread may call it at a time per stream; `pd_stream_cancel` may be called concurrently.
+pd_status pd_stream_next(pd_stream *stream,
+                         int64_t timeout_ms,
+                         pd_chunk **chunk_out,
+                         pd_error **err_out);
+
+// Kills the streamed command (and everything it started). Thread-safe, idempotent; a
+// blocked `pd_stream_next` then returns the remaining output and `PD_STREAM_END`.
+void pd_stream_cancel(pd_stream *stream);
+
+// The result of a finished stream (after `pd_stream_next` returned `PD_STREAM_END`; its
+// stdout/stderr are empty: the output came as chunks). Free it with `pd_exec_result_free`.
+// `PD_ERR_INVALID_STATE` before the end.
+pd_status pd_stream_result(pd_stream *stream, pd_exec_result **result_out, pd_error **err_out);
+
+// Frees a stream; a command still running is killed. NULL is a no-op.
+void pd_stream_free(pd_stream *stream);
+
+// Which output a chunk came from: 1 = stdout, 2 = stderr (0 for a bad handle).
+int32_t pd_chunk_stream(const pd_chunk *chunk);
+
+// The chunk's bytes, owned by the chunk; the length goes to `*len_out` (may be NULL).
+const uint8_t *pd_chunk_data(const pd_chunk *chunk, size_t *len_out);
+
+// Frees a chunk. NULL is a no-op.
+void pd_chunk_free(pd_chunk *chunk);
 
 // The library version (as in Cargo.toml), a static NUL-terminated string: never free it.
 const char *pd_version(void);

@@ -34,7 +34,7 @@ pub use engine::{EngineInfo, EngineKind};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
-pub use process::{Process, ProcessInfo, ProcessOutput};
+pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
 pub use stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
 
 /// The crate version, as in Cargo.toml.

@@ -38,6 +38,28 @@ pub struct ProcessInfo {
     pub argv: Vec<String>,
 }
 
+/// Output callback: which stream, and the bytes.
+pub type OutputCallback = Arc<dyn Fn(StreamKind, &[u8]) + Send + Sync>;
+/// Exit callback: the result (its output came through the output callback).
+pub type ExitCallback = Arc<dyn Fn(&ExecResult) + Send + Sync>;
+
+/// Callbacks for detached processes. They run one at a time per process, in order, on a
+/// pocketdock runtime thread: keep them short and do not block in them.
+#[derive(Clone, Default)]
+pub struct Callbacks {
+    pub on_output: Option<OutputCallback>,
+    pub on_exit: Option<ExitCallback>,
+}
+
+impl std::fmt::Debug for Callbacks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Callbacks")
+            .field("on_output", &self.on_output.is_some())
+            .field("on_exit", &self.on_exit.is_some())
+            .finish()
+    }
+}
+
 /// A handle on a detached process. Dropping it leaves the process running.
 pub struct Process {
     container: Container,
@@ -68,10 +90,14 @@ impl Container {
         spawn.max_output = 0;
         spawn.buffer_size = opts.buffer_size as u64;
         let frames = self.agent_conn().await?.ask(&Msg::Spawn(spawn)).await?;
-        match frames.last() {
-            Some(Msg::Spawned { proc }) => Ok(self.process_handle(*proc, opts.buffer_size)),
-            other => Err(unexpected(other)),
+        let p = match frames.last() {
+            Some(Msg::Spawned { proc }) => self.process_handle(*proc, opts.buffer_size),
+            other => return Err(unexpected(other)),
+        };
+        if let Some(cbs) = self.callbacks() {
+            p.set_callbacks(cbs).await?;
         }
+        Ok(p)
     }
 
     /// Attaches to detached process `id` of this sandbox (started by any client). Reads
@@ -250,6 +276,41 @@ impl Process {
         result.stdout = rest.stdout;
         result.stderr = rest.stderr;
         Ok(result)
+    }
+
+    /// Delivers the process's output (from the oldest byte still kept, then as it comes)
+    /// and its exit to `cbs`, in order, from a background task that ends with the process.
+    pub async fn set_callbacks(&self, cbs: Callbacks) -> Result<()> {
+        let conn = self.container.agent_conn().await?;
+        let (id, mut rx) = conn.register();
+        let msg = Msg::Attach {
+            proc: self.id,
+            stdout_from: 0,
+            stderr_from: 0,
+            follow: true,
+        };
+        conn.send(id, &msg).await?;
+        let started = Instant::now();
+        tokio::spawn(async move {
+            while let Some(m) = rx.recv().await {
+                match m {
+                    Msg::Output { stream, data, .. } => {
+                        if let Some(f) = &cbs.on_output {
+                            f(agent_run::stream_kind(stream), &data);
+                        }
+                    }
+                    Msg::Exit(e) => {
+                        if let Some(f) = &cbs.on_exit {
+                            f(&exit_result(&e, started));
+                        }
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+            conn.forget(id);
+        });
+        Ok(())
     }
 
     /// Sends `signal` to the process and its process group inside the sandbox (SIGKILL

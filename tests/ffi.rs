@@ -278,3 +278,105 @@ fn argv_and_run_option_setters_check_their_input() {
     assert_eq!(pd_exec_result_cpu_sys_us(ptr::null()), -1);
     assert_eq!(pd_exec_result_peak_rss_bytes(ptr::null()), -1);
 }
+
+#[test]
+fn stream_and_process_entry_points_survive_bad_handles() {
+    let mut err = ptr::null_mut();
+    let mut chunk: *mut pd_chunk = 0x1 as *mut _;
+    assert_eq!(
+        pd_stream_next(ptr::null_mut(), 0, &mut chunk, &mut err),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(chunk as usize, 0x1);
+    pd_error_free(err);
+    pd_stream_cancel(ptr::null_mut());
+    pd_stream_free(ptr::null_mut());
+    pd_chunk_free(ptr::null_mut());
+    assert_eq!(pd_chunk_stream(ptr::null()), 0);
+    let mut len = 7usize;
+    assert!(pd_chunk_data(ptr::null(), &mut len).is_null());
+    assert_eq!(len, 0);
+    let mut r = ptr::null_mut();
+    assert_eq!(
+        pd_stream_result(ptr::null_mut(), &mut r, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+
+    let mut running = true;
+    assert_eq!(
+        pd_process_is_running(ptr::null_mut(), &mut running, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert!(running, "untouched on error");
+    assert_eq!(
+        pd_process_kill(ptr::null_mut(), 9, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_process_wait(ptr::null_mut(), -1, &mut r, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    let mut out = ptr::null_mut();
+    assert_eq!(
+        pd_process_read(ptr::null_mut(), &mut out, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_process_peek(ptr::null_mut(), &mut out, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(pd_process_id(ptr::null()), 0);
+    assert!(!pd_process_buffer_overflow(ptr::null()));
+    assert_eq!(pd_process_buffer_size(ptr::null()), 0);
+    pd_process_free(ptr::null_mut());
+    pd_output_free(ptr::null_mut());
+    assert!(pd_output_stdout(ptr::null(), ptr::null_mut()).is_null());
+    assert!(pd_output_stderr(ptr::null(), ptr::null_mut()).is_null());
+    assert_eq!(pd_process_list_len(ptr::null()), 0);
+    assert_eq!(pd_process_list_exit_code(ptr::null(), 0), -1);
+    assert!(!pd_process_list_running(ptr::null(), 0));
+    assert_eq!(pd_process_list_id(ptr::null(), 0), 0);
+    assert_eq!(pd_process_list_pid(ptr::null(), 0), 0);
+    pd_process_list_free(ptr::null_mut());
+    let r_opts = pd_run_opts_new();
+    assert_eq!(
+        pd_run_opts_set_buffer_size(r_opts, 1, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_run_opts_set_buffer_size(r_opts, 4096, ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    pd_run_opts_free(r_opts);
+    let mut c = ptr::null_mut();
+    assert_eq!(
+        pd_container_open(ptr::null(), ptr::null(), &mut c, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+}
+
+static FREED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+unsafe extern "C" fn count_free(_: *mut std::ffi::c_void) {
+    FREED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+#[test]
+fn callback_user_data_is_freed_exactly_once_even_on_bad_handles() {
+    let st = pd_process_set_callbacks(
+        ptr::null_mut(),
+        None,
+        None,
+        ptr::null_mut(),
+        Some(count_free),
+        ptr::null_mut(),
+    );
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+    for _ in 0..100 {
+        if FREED.load(std::sync::atomic::Ordering::SeqCst) == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(FREED.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

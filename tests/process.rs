@@ -18,20 +18,26 @@ fn with_agent() -> ContainerOptions {
 #[tokio::test]
 async fn spawn_read_wait() {
     let s = sandbox_with(with_agent()).await;
-    let p = s
-        .spawn(
-            "echo first; echo warn >&2; sleep 1; echo second; exit 4",
-            &RunOptions::default(),
-        )
-        .await
-        .unwrap();
+    // Deterministic whatever the machine's load: the second half waits for a signal.
+    let cmd =
+        "trap 'echo second; exit 4' USR1; echo first; echo warn >&2; while :; do sleep 0.05; done";
+    let p = s.spawn(cmd, &RunOptions::default()).await.unwrap();
     assert!(p.is_running().await.unwrap());
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let early = p.read().await.unwrap();
+    let mut early = pocketdock::ProcessOutput::default();
+    for _ in 0..200 {
+        let got = p.read().await.unwrap();
+        early.stdout.extend(got.stdout);
+        early.stderr.extend(got.stderr);
+        if !early.stdout.is_empty() && !early.stderr.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(early.stdout, b"first\n");
     assert_eq!(early.stderr, b"warn\n");
     // read drains: the same bytes are not returned twice.
     assert!(p.read().await.unwrap().stdout.is_empty());
+    p.kill(10).await.unwrap();
     let r = p.wait(Some(Duration::from_secs(10))).await.unwrap();
     assert_eq!(r.exit_code, 4);
     assert_eq!(r.stdout, b"second\n", "wait returns what was not read yet");
@@ -133,7 +139,7 @@ async fn another_client_reattaches_and_a_leaving_client_kills_nothing() {
     let id = {
         let a = client().await.get_container(s.name()).await.unwrap();
         let p = a
-            .spawn("echo from-a; sleep 2; echo done-a", &RunOptions::default())
+            .spawn("echo from-a; sleep 60; echo never", &RunOptions::default())
             .await
             .unwrap();
         p.id()
@@ -149,9 +155,11 @@ async fn another_client_reattaches_and_a_leaving_client_kills_nothing() {
         .any(|i| i.id == id && i.running));
     let p = b.attach_process(id).await.unwrap();
     assert!(p.is_running().await.unwrap(), "A leaving must not end it");
+    // B can end what A started.
+    p.kill(15).await.unwrap();
     let r = p.wait(Some(Duration::from_secs(10))).await.unwrap();
-    assert_eq!(r.stdout, b"from-a\ndone-a\n");
-    assert_eq!(r.exit_code, 0);
+    assert_eq!(r.stdout, b"from-a\n");
+    assert_eq!(r.signal, Some(15));
     let err = b.attach_process(99_999).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }
@@ -165,4 +173,42 @@ async fn detached_needs_the_agent() {
     .await;
     let err = s.spawn("true", &RunOptions::default()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+}
+
+#[tokio::test]
+async fn callbacks_see_all_output_in_order_then_the_exit() {
+    use std::sync::{Arc, Mutex};
+    let s = sandbox_with(with_agent()).await;
+    let seen = Arc::new(Mutex::new((Vec::new(), Vec::new(), None::<i32>)));
+    let (a, b) = (seen.clone(), seen.clone());
+    let cbs = pocketdock::Callbacks {
+        on_output: Some(Arc::new(move |k, d| {
+            let mut g = a.lock().unwrap();
+            match k {
+                pocketdock::StreamKind::Stdout => g.0.extend_from_slice(d),
+                pocketdock::StreamKind::Stderr => g.1.extend_from_slice(d),
+            }
+        })),
+        on_exit: Some(Arc::new(move |r| b.lock().unwrap().2 = Some(r.exit_code))),
+    };
+    // Container-level callbacks apply to processes spawned afterwards.
+    s.set_callbacks(Some(cbs));
+    let p = s
+        .spawn(
+            "for i in 1 2 3; do echo $i; sleep 0.1; done; echo e >&2; exit 6",
+            &RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    p.wait(Some(Duration::from_secs(10))).await.unwrap();
+    for _ in 0..100 {
+        if seen.lock().unwrap().2.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let g = seen.lock().unwrap();
+    assert_eq!(g.0, b"1\n2\n3\n");
+    assert_eq!(g.1, b"e\n");
+    assert_eq!(g.2, Some(6));
 }

@@ -17,6 +17,7 @@ use crate::agent::place;
 use crate::engine::request::Subject;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::process::Callbacks;
 pub use options::{ContainerOptions, PortMapping, VolumeMount};
 
 /// A sandbox created by this client. Cheap to clone; all clones are the same sandbox.
@@ -37,6 +38,8 @@ struct Inner {
     agent: Option<AgentLink>,
     /// Set once we have shut it down, so a later 404 reads "not found", not "gone".
     shut_down: AtomicBool,
+    /// Callbacks given to every detached process spawned through this handle.
+    callbacks: std::sync::Mutex<Option<Callbacks>>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +75,19 @@ async fn image_user(engine: &Engine, image: &str) -> Result<Option<String>> {
     Ok(doc.config.user.filter(|u| !u.is_empty()))
 }
 
+/// Who runs commands: the options' user, else the image's; never root when the options
+/// forbid privileges.
+fn run_user(opts: &ContainerOptions, image_user: Option<String>) -> Option<String> {
+    let user = opts.user.clone().or(image_user);
+    let is_root =
+        |u: &str| u == "root" || u == "0" || u.starts_with("0:") || u.starts_with("root:");
+    match user {
+        Some(u) if !(opts.wants_non_root() && is_root(&u)) => Some(u),
+        _ if opts.wants_non_root() => Some(options::STRICT_USER.to_owned()),
+        other => other,
+    }
+}
+
 /// The agent volume for this engine, or `None` (logged) when it cannot be placed.
 async fn agent_volume(engine: &Engine, image: &str) -> Option<String> {
     let placed = engine
@@ -91,12 +107,17 @@ impl Container {
     pub(crate) async fn create(engine: Arc<Engine>, opts: &ContainerOptions) -> Result<Container> {
         opts.validate()?;
         let name = opts.name.clone().unwrap_or_else(labels::random_name);
-        let default_user = image_user(&engine, &opts.image).await?;
+        let image_user = image_user(&engine, &opts.image).await?;
+        let default_user = run_user(opts, image_user);
         let volume = match opts.agent {
             true => agent_volume(&engine, &opts.image).await,
             false => None,
         };
-        let body = spec::create_body(&name, opts, volume.as_deref())?;
+        let with_user = ContainerOptions {
+            user: default_user.clone(),
+            ..opts.clone()
+        };
+        let body = spec::create_body(&name, &with_user, volume.as_deref())?;
         let subject = Subject::Create {
             name: &name,
             image: &opts.image,
@@ -119,6 +140,7 @@ impl Container {
                 default_user,
                 agent: volume.map(|_| AgentLink::default()),
                 shut_down: AtomicBool::new(false),
+                callbacks: std::sync::Mutex::new(None),
             }),
         };
         let started = container
@@ -179,6 +201,7 @@ impl Container {
                     .get(labels::LABEL_AGENT)
                     .map(|_| AgentLink::default()),
                 shut_down: AtomicBool::new(false),
+                callbacks: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -200,6 +223,24 @@ impl Container {
 
     pub(crate) fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Callbacks for every detached process spawned through this handle from now on
+    /// (`None` removes them).
+    pub fn set_callbacks(&self, cbs: Option<Callbacks>) {
+        *self
+            .inner
+            .callbacks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = cbs;
+    }
+
+    pub(crate) fn callbacks(&self) -> Option<Callbacks> {
+        self.inner
+            .callbacks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Whether runs go through the in-sandbox agent (false: engine exec).

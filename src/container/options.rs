@@ -58,7 +58,22 @@ pub struct ContainerOptions {
     pub agent: bool,
     /// Read-only root filesystem.
     pub read_only: bool,
+    /// Writable tmpfs mounts (path -> mount options such as "size=64m"), e.g. for /tmp on a
+    /// read-only root.
+    pub tmpfs: Vec<(String, String)>,
+    /// Drop every Linux capability from the commands. (With the agent, the agent keeps only
+    /// SETUID, SETGID and KILL to start and stop runs; runs themselves have none.)
+    pub cap_drop_all: bool,
+    /// Forbid privilege gains (setuid binaries, file capabilities).
+    pub no_new_privileges: bool,
+    /// Most processes the sandbox may hold at once (a fork bomb stops there).
+    pub pids_limit: Option<i64>,
+    /// The user commands run as by default (`name`, `uid`, `uid:gid`); `None`: the image's.
+    pub user: Option<String>,
 }
+
+/// User commands run as under the strict preset when the image names none (or root).
+pub const STRICT_USER: &str = "65534:65534";
 
 impl Default for ContainerOptions {
     fn default() -> Self {
@@ -79,7 +94,49 @@ impl Default for ContainerOptions {
             labels: Vec::new(),
             agent: true,
             read_only: false,
+            tmpfs: Vec::new(),
+            cap_drop_all: false,
+            no_new_privileges: false,
+            pids_limit: None,
+            user: None,
         }
+    }
+}
+
+impl ContainerOptions {
+    /// The preset for untrusted code: network off, read-only root with writable tmpfs for
+    /// /tmp and the working directory, no capabilities, no privilege gains, at most 256
+    /// processes, and a non-root user (the image's, or 65534 if it would be root). Each of
+    /// these is also a field of its own.
+    pub fn strict() -> ContainerOptions {
+        let mut o = ContainerOptions::default();
+        o.harden();
+        o
+    }
+
+    /// Applies the strict preset's settings on top of these options (the writable working
+    /// directory is `workdir`, or the default image's `/home/sandbox`).
+    pub fn harden(&mut self) {
+        let workdir = self
+            .workdir
+            .clone()
+            .unwrap_or_else(|| "/home/sandbox".into());
+        self.network = false;
+        self.read_only = true;
+        for path in ["/tmp".to_owned(), workdir] {
+            if !self.tmpfs.iter().any(|(p, _)| *p == path) {
+                self.tmpfs
+                    .push((path, "rw,nosuid,nodev,size=64m,mode=1777".into()));
+            }
+        }
+        self.cap_drop_all = true;
+        self.no_new_privileges = true;
+        self.pids_limit = self.pids_limit.or(Some(256));
+    }
+
+    /// Whether these options ask for a non-root user (the strict preset does).
+    pub(crate) fn wants_non_root(&self) -> bool {
+        self.cap_drop_all && self.no_new_privileges
     }
 }
 
@@ -141,6 +198,16 @@ impl ContainerOptions {
         }
         if let Some(m) = &self.mem_limit {
             parse_mem_limit(m)?;
+        }
+        if self.pids_limit.is_some_and(|n| n < 1) {
+            return Err(Error::invalid("pids_limit must be positive"));
+        }
+        for (path, _) in &self.tmpfs {
+            if !path.starts_with('/') {
+                return Err(Error::invalid(format!(
+                    "tmpfs path {path:?} must be absolute"
+                )));
+            }
         }
         if self.cpu_percent == Some(0) {
             return Err(Error::invalid("cpu_percent must be positive"));

@@ -26,6 +26,44 @@ pub(crate) fn create_body(
     if opts.read_only {
         host.insert("ReadonlyRootfs".into(), json!(true));
     }
+    if !opts.tmpfs.is_empty() {
+        // Without the agent to hand them over, a numeric run user gets its tmpfs mounts
+        // through mount options (names cannot be resolved before the container exists).
+        let owner = match agent_volume {
+            None => opts.user.as_deref().and_then(numeric_ids),
+            Some(_) => None,
+        };
+        let t: Map<String, Value> = opts
+            .tmpfs
+            .iter()
+            .map(|(p, o)| {
+                let o = match owner {
+                    Some((u, g)) if !o.contains("uid=") => format!("{o},uid={u},gid={g}"),
+                    _ => o.clone(),
+                };
+                (p.clone(), json!(o))
+            })
+            .collect();
+        host.insert("Tmpfs".into(), Value::Object(t));
+    }
+    if opts.cap_drop_all {
+        host.insert("CapDrop".into(), json!(["ALL"]));
+        if agent_volume.is_some() {
+            // The agent (root, PID 1) needs these to run commands as their user and to stop
+            // them; the commands, never root, end up with no capabilities at all.
+            // CHOWN: to hand the tmpfs mounts to the run user at start (see below).
+            host.insert(
+                "CapAdd".into(),
+                json!(["SETUID", "SETGID", "KILL", "CHOWN"]),
+            );
+        }
+    }
+    if opts.no_new_privileges {
+        host.insert("SecurityOpt".into(), json!(["no-new-privileges"]));
+    }
+    if let Some(n) = opts.pids_limit {
+        host.insert("PidsLimit".into(), json!(n));
+    }
     if let Some(volume) = agent_volume {
         host.insert(
             "Mounts".into(),
@@ -88,16 +126,27 @@ pub(crate) fn create_body(
         "OpenStdin": false,
         "HostConfig": host,
     });
+    let mut env: Vec<String> = opts.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     match agent_volume {
         Some(_) => {
             body["Entrypoint"] = json!([AGENT_PATH, "serve"]);
             body["User"] = json!("0");
             labels.insert(LABEL_AGENT.into(), wire::VERSION.to_string());
+            // tmpfs mounts come up root-owned; the agent hands them to the run user.
+            if let (Some(user), false) = (&opts.user, opts.tmpfs.is_empty()) {
+                let paths: Vec<&str> = opts.tmpfs.iter().map(|(p, _)| p.as_str()).collect();
+                env.push(format!("POCKETDOCK_AGENT_OWN_USER={user}"));
+                env.push(format!("POCKETDOCK_AGENT_OWN_PATHS={}", paths.join(":")));
+            }
         }
-        None => body["Cmd"] = json!(KEEPALIVE_CMD),
+        None => {
+            body["Cmd"] = json!(KEEPALIVE_CMD);
+            if let Some(user) = &opts.user {
+                body["User"] = json!(user);
+            }
+        }
     }
     body["Labels"] = json!(labels);
-    let env: Vec<String> = opts.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     if !env.is_empty() {
         body["Env"] = json!(env);
     }
@@ -111,6 +160,12 @@ pub(crate) fn create_body(
         body["NetworkDisabled"] = json!(true);
     }
     Ok(body)
+}
+
+/// `uid` or `uid:gid` as numbers.
+fn numeric_ids(user: &str) -> Option<(u32, u32)> {
+    let (u, g) = user.split_once(':').unwrap_or((user, user));
+    Some((u.parse().ok()?, g.parse().ok()?))
 }
 
 #[cfg(test)]
@@ -170,6 +225,38 @@ mod tests {
         assert_eq!(h["Mounts"][0]["Source"], json!("vol"));
         assert_eq!(h["Mounts"][0]["ReadOnly"], json!(true));
         assert_eq!(b["Labels"][LABEL_AGENT], json!(wire::VERSION.to_string()));
+    }
+
+    #[test]
+    fn strict_preset_reaches_the_body() {
+        let o = ContainerOptions {
+            user: Some("1000:1001".into()),
+            ..ContainerOptions::strict()
+        };
+        let b = create_body("pd-x", &o, None).unwrap();
+        let h = &b["HostConfig"];
+        assert_eq!(h["CapDrop"], json!(["ALL"]));
+        assert!(h.get("CapAdd").is_none(), "no agent: nothing added back");
+        assert_eq!(h["SecurityOpt"], json!(["no-new-privileges"]));
+        assert_eq!(h["PidsLimit"], json!(256));
+        assert_eq!(h["NetworkMode"], json!("none"));
+        assert!(h["Tmpfs"]["/tmp"]
+            .as_str()
+            .unwrap()
+            .ends_with(",uid=1000,gid=1001"));
+        assert_eq!(b["User"], json!("1000:1001"));
+        let b = create_body("pd-x", &o, Some("vol")).unwrap();
+        assert_eq!(
+            b["HostConfig"]["CapAdd"],
+            json!(["SETUID", "SETGID", "KILL", "CHOWN"])
+        );
+        assert!(b["Env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "POCKETDOCK_AGENT_OWN_USER=1000:1001"));
+        assert_eq!(numeric_ids("sandbox"), None);
+        assert_eq!(numeric_ids("7"), Some((7, 7)));
     }
 
     #[test]

@@ -12,7 +12,8 @@ use super::transport::Transport;
 use super::{Engine, EngineInfo, EngineKind};
 use crate::error::{Error, Result};
 
-const PING_TIMEOUT: Duration = Duration::from_secs(3);
+// Generous: a busy engine on a loaded 2-core machine can take seconds to answer.
+const PING_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The sockets to try, in order. An explicit socket is the only candidate: a caller who names
 /// one wants that engine, not a silent fallback to another.

@@ -157,6 +157,91 @@ pub extern "C" fn pd_container_opts_set_read_only(
     })
 }
 
+/// Applies the strict preset for untrusted code on top of the current options: network
+/// off, read-only root with writable tmpfs for /tmp and the working directory, all
+/// capabilities dropped, no privilege gains, at most 256 processes, a non-root user.
+#[no_mangle]
+pub extern "C" fn pd_container_opts_use_strict(
+    opts: *mut pd_container_opts,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        o.opts.harden();
+        Ok(())
+    })
+}
+
+/// Drops every capability from the commands.
+#[no_mangle]
+pub extern "C" fn pd_container_opts_set_cap_drop_all(
+    opts: *mut pd_container_opts,
+    drop_all: bool,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        o.opts.cap_drop_all = drop_all;
+        Ok(())
+    })
+}
+
+/// Forbids privilege gains (no-new-privileges).
+#[no_mangle]
+pub extern "C" fn pd_container_opts_set_no_new_privileges(
+    opts: *mut pd_container_opts,
+    enabled: bool,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        o.opts.no_new_privileges = enabled;
+        Ok(())
+    })
+}
+
+/// Caps the number of processes in the sandbox (> 0); 0 removes the cap.
+#[no_mangle]
+pub extern "C" fn pd_container_opts_set_pids_limit(
+    opts: *mut pd_container_opts,
+    pids_limit: i64,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        if pids_limit < 0 {
+            return Err(Error::invalid("pids_limit must not be negative"));
+        }
+        o.opts.pids_limit = (pids_limit > 0).then_some(pids_limit);
+        Ok(())
+    })
+}
+
+/// Sets the user commands run as by default ("name", "uid", "uid:gid"); NULL: the image's.
+#[no_mangle]
+pub extern "C" fn pd_container_opts_set_user(
+    opts: *mut pd_container_opts,
+    user: *const c_char,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        o.opts.user = opt_str(user, "user")?;
+        Ok(())
+    })
+}
+
+/// Mounts a writable tmpfs at absolute `path` with mount `options` (NULL: "size=64m").
+#[no_mangle]
+pub extern "C" fn pd_container_opts_add_tmpfs(
+    opts: *mut pd_container_opts,
+    path: *const c_char,
+    options: *const c_char,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        let path = str_arg(path, "path")?.to_owned();
+        let options = opt_str(options, "options")?.unwrap_or_else(|| "size=64m".into());
+        o.opts.tmpfs.push((path, options));
+        Ok(())
+    })
+}
+
 /// Keeps the container (stopped) on shutdown instead of removing it.
 #[no_mangle]
 pub extern "C" fn pd_container_opts_set_persist(
@@ -336,6 +421,35 @@ pub extern "C" fn pd_container_create(
         );
         Ok(())
     })
+}
+
+/// Opens a handle on an existing container by name or id (for example one another
+/// process created), on the engine at `socket` (NULL: discovery). Free it with
+/// `pd_container_free`. `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
+#[no_mangle]
+pub extern "C" fn pd_container_open(
+    socket: *const c_char,
+    name_or_id: *const c_char,
+    container_out: *mut *mut pd_container,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let socket = opt_str(socket, "socket")?.map(PathBuf::from);
+        let name = str_arg(name_or_id, "name_or_id")?;
+        handle::out_ptr(container_out, "container_out")?;
+        let container = block_on(async {
+            let client = crate::Client::connect_to(socket.as_deref()).await?;
+            client.get_container(name).await
+        })?;
+        write_out(container_out, container_handle(container)?);
+        Ok(())
+    })
+}
+
+fn container_handle(container: Container) -> Result<*mut pd_container, Error> {
+    let name_c = CString::new(container.name()).map_err(Error::internal)?;
+    let id_c = CString::new(container.id()).map_err(Error::internal)?;
+    Ok(handle::into_raw(pd_container::new(container, name_c, id_c)))
 }
 
 /// The container's name, owned by the handle (valid until `pd_container_free`); NULL for a

@@ -24,6 +24,8 @@ pub enum pd_status {
     PD_ERR_PANIC = 12,
     PD_ERR_INVALID_STATE = 13,
     PD_ERR_FILE_NOT_FOUND = 14,
+    /// Not an error: `pd_stream_next` has nothing more to give (the result is ready).
+    PD_STREAM_END = 100,
 }
 
 pub(crate) fn status_of(kind: ErrorKind) -> pd_status {

@@ -134,6 +134,34 @@ pub extern "C" fn pd_run_opts_set_stdin(
     })
 }
 
+/// The run options behind `opts`, or the defaults for NULL.
+pub(crate) fn run_opts_or_default(opts: *const pd_run_opts) -> Result<RunOptions, crate::Error> {
+    if opts.is_null() {
+        Ok(RunOptions::default())
+    } else {
+        Ok(handle::borrow(opts)?.opts.clone())
+    }
+}
+
+/// Keeps at most `buffer_size` bytes of a detached process's output in the sandbox (split
+/// between stdout and stderr; default 1 MiB). At least 2.
+#[no_mangle]
+pub extern "C" fn pd_run_opts_set_buffer_size(
+    opts: *mut pd_run_opts,
+    buffer_size: usize,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        if buffer_size < 2 {
+            return Err(crate::Error::InvalidArgument(
+                "buffer_size must be at least 2".into(),
+            ));
+        }
+        handle::borrow_mut(opts)?.opts.buffer_size = buffer_size;
+        Ok(())
+    })
+}
+
 /// Runs `command` in the container and waits for it. `opts` may be NULL for the defaults.
 /// On success `*result_out` receives a result to free with `pd_exec_result_free`; a command
 /// that fails, times out or is truncated is still a success here (see the result).

@@ -10,16 +10,22 @@
 mod boundary;
 mod buf;
 mod container;
+mod dispatch;
 mod error;
 mod exec;
 mod files;
 mod handle;
+mod process;
 mod runtime;
+mod stream;
 mod version;
 
 pub use buf::*;
 pub use container::*;
+pub use dispatch::{pd_exit_cb, pd_free_cb, pd_output_cb};
 pub use error::*;
 pub use exec::*;
 pub use files::*;
+pub use process::*;
+pub use stream::*;
 pub use version::*;

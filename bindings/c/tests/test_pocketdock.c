@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pocketdock.h"
 
@@ -263,6 +264,153 @@ static int test_engine_exec_path(void) {
     return 0;
 }
 
+static int test_stream(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    pd_stream *s = NULL;
+    char out[64] = {0}, err[64] = {0};
+    size_t no = 0, ne = 0;
+    pd_status st = PD_OK;
+    int rounds = 0;
+    CHECK(pd_run_stream(c, "echo a; sleep 0.3; echo b >&2; exit 5", NULL, &s, NULL) == PD_OK);
+    for (rounds = 0; rounds < 200; rounds++) {
+        pd_chunk *ch = NULL;
+        st = pd_stream_next(s, 100, &ch, NULL);
+        if (st == PD_ERR_TIMEOUT) continue;
+        if (st != PD_OK) break;
+        size_t len = 0;
+        const uint8_t *d = pd_chunk_data(ch, &len);
+        if (pd_chunk_stream(ch) == 1 && no + len < sizeof out) { memcpy(out + no, d, len); no += len; }
+        if (pd_chunk_stream(ch) == 2 && ne + len < sizeof err) { memcpy(err + ne, d, len); ne += len; }
+        pd_chunk_free(ch);
+    }
+    CHECK(st == PD_STREAM_END);
+    CHECK(pd_stream_next(s, 0, &(pd_chunk *){NULL}, NULL) == PD_STREAM_END);
+    pd_exec_result *r = NULL;
+    CHECK(pd_stream_result(s, &r, NULL) == PD_OK);
+    int ok = strcmp(out, "a\n") == 0 && strcmp(err, "b\n") == 0 && pd_exec_result_exit_code(r) == 5;
+    pd_exec_result_free(r);
+    pd_stream_free(s);
+    /* cancel ends a long command */
+    CHECK(pd_run_stream(c, "sleep 100", NULL, &s, NULL) == PD_OK);
+    pd_stream_cancel(s);
+    pd_stream_cancel(s);
+    for (rounds = 0; rounds < 100; rounds++) {
+        pd_chunk *ch = NULL;
+        st = pd_stream_next(s, 100, &ch, NULL);
+        pd_chunk_free(ch);
+        if (st == PD_STREAM_END) break;
+    }
+    ok = ok && st == PD_STREAM_END;
+    pd_stream_free(s);
+    /* a stream freed early kills its command; result before the end is INVALID_STATE */
+    CHECK(pd_run_stream(c, "sleep 100", NULL, &s, NULL) == PD_OK);
+    ok = ok && pd_stream_result(s, &r, NULL) == PD_ERR_INVALID_STATE;
+    pd_stream_free(s);
+    ok = ok && pd_stream_next(NULL, 0, &(pd_chunk *){NULL}, NULL) == PD_ERR_INVALID_ARGUMENT;
+    pd_stream_cancel(NULL);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
+struct seen {
+    char out[256];
+    size_t n;
+    int exit_code;
+    int exits;
+    int freed;
+};
+
+static void on_output(void *ud, int32_t stream, const uint8_t *data, size_t len) {
+    struct seen *s = ud;
+    if (stream == 1 && s->n + len < sizeof s->out) { memcpy(s->out + s->n, data, len); s->n += len; }
+}
+
+static void on_exit_cb(void *ud, const pd_exec_result *r) {
+    struct seen *s = ud;
+    s->exit_code = pd_exec_result_exit_code(r);
+    s->exits++;
+}
+
+static void free_seen(void *ud) {
+    ((struct seen *)ud)->freed++;
+}
+
+static int test_detached_process(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    pd_process *p = NULL;
+    CHECK(pd_process_spawn(c, "echo one; sleep 0.5; echo two; exit 3", NULL, &p, NULL) == PD_OK);
+    struct seen seen = {{0}, 0, 0, 0, 0};
+    CHECK(pd_process_set_callbacks(p, on_output, on_exit_cb, &seen, free_seen, NULL) == PD_OK);
+    bool running = false;
+    CHECK(pd_process_is_running(p, &running, NULL) == PD_OK && running);
+    pd_exec_result *r = NULL;
+    CHECK(pd_process_wait(p, 10000, &r, NULL) == PD_OK);
+    int ok = pd_exec_result_exit_code(r) == 3;
+    pd_exec_result_free(r);
+    /* re-attach through a second container handle, as another process would */
+    pd_container *c2 = NULL;
+    CHECK(pd_container_open(getenv("POCKETDOCK_SOCKET"), pd_container_name(c), &c2, NULL) == PD_OK);
+    pd_process *p2 = NULL;
+    CHECK(pd_process_attach(c2, pd_process_id(p), &p2, NULL) == PD_OK);
+    pd_output *o = NULL;
+    CHECK(pd_process_read(p2, &o, NULL) == PD_OK);
+    size_t len = 0;
+    const uint8_t *d = pd_output_stdout(o, &len);
+    ok = ok && len == 8 && memcmp(d, "one\ntwo\n", 8) == 0;
+    pd_output_free(o);
+    pd_process_list *l = NULL;
+    CHECK(pd_container_list_processes(c2, &l, NULL) == PD_OK);
+    ok = ok && pd_process_list_len(l) == 1 && pd_process_list_id(l, 0) == pd_process_id(p) &&
+         !pd_process_list_running(l, 0) && pd_process_list_exit_code(l, 0) == 3 &&
+         pd_process_list_exit_code(l, 5) == -1;
+    pd_process_list_free(l);
+    /* a long one, killed */
+    pd_process *p3 = NULL;
+    CHECK(pd_process_spawn(c2, "sleep 300", NULL, &p3, NULL) == PD_OK);
+    ok = ok && pd_process_wait(p3, 200, &r, NULL) == PD_ERR_TIMEOUT;
+    ok = ok && pd_process_kill(p3, 9, NULL) == PD_OK && pd_process_wait(p3, 10000, &r, NULL) == PD_OK &&
+         pd_exec_result_signal(r) == 9;
+    pd_exec_result_free(r);
+    ok = ok && pd_process_kill(p3, 0, NULL) == PD_ERR_INVALID_ARGUMENT;
+    /* callbacks: delivered in order on the callback thread, user data freed once */
+    for (int i = 0; i < 100 && !seen.freed; i++) {
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    ok = ok && strcmp(seen.out, "one\ntwo\n") == 0 && seen.exits == 1 && seen.exit_code == 3 && seen.freed == 1;
+    pd_process_free(p3);
+    pd_process_free(p2);
+    pd_process_free(p);
+    pd_container_free(c2);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
+static int test_strict(void) {
+    pd_container_opts *o = test_opts();
+    CHECK(pd_container_opts_use_strict(o, NULL) == PD_OK);
+    CHECK(pd_container_opts_set_pids_limit(o, -1, NULL) == PD_ERR_INVALID_ARGUMENT);
+    CHECK(pd_container_opts_set_pids_limit(o, 100, NULL) == PD_OK);
+    CHECK(pd_container_opts_add_tmpfs(o, "/scratch", NULL, NULL) == PD_OK);
+    CHECK(pd_container_opts_set_cap_drop_all(o, true, NULL) == PD_OK);
+    CHECK(pd_container_opts_set_no_new_privileges(o, true, NULL) == PD_OK);
+    CHECK(pd_container_opts_set_user(o, NULL, NULL) == PD_OK);
+    pd_container *c = NULL;
+    pd_status st = pd_container_create(o, &c, NULL);
+    pd_container_opts_free(o);
+    CHECK(st == PD_OK);
+    pd_exec_result *r = run(c, "id -u; grep CapEff /proc/self/status; touch /x 2>/dev/null || echo ro; ls /sys/class/net", NULL, 0);
+    int ok = r && text_is(pd_exec_result_stdout_text(r), "1000\nCapEff:\t0000000000000000\nro\nlo\n");
+    pd_exec_result_free(r);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
 static int test_versions(void) {
     CHECK(pd_abi_version() == PD_ABI_VERSION);
     CHECK(strcmp(pd_version(), PD_VERSION) == 0);
@@ -281,6 +429,9 @@ int main(void) {
     RUN(test_shutdown_twice_and_run_after);
     RUN(test_argv_stdin_and_accounting);
     RUN(test_engine_exec_path);
+    RUN(test_stream);
+    RUN(test_detached_process);
+    RUN(test_strict);
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

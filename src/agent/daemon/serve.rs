@@ -24,7 +24,31 @@ impl Writer {
     }
 }
 
+/// Environment the library sets on the sandbox for the agent alone (removed before any run).
+const OWN_USER: &str = "POCKETDOCK_AGENT_OWN_USER";
+const OWN_PATHS: &str = "POCKETDOCK_AGENT_OWN_PATHS";
+
+/// Gives the run user the writable directories of a locked-down sandbox (tmpfs mounts come
+/// up owned by root, and engines do not all honour a mode for them).
+fn hand_over_dirs() {
+    let (Ok(user), Ok(paths)) = (std::env::var(OWN_USER), std::env::var(OWN_PATHS)) else {
+        return;
+    };
+    std::env::remove_var(OWN_USER);
+    std::env::remove_var(OWN_PATHS);
+    let Ok(ids) = crate::users::resolve(&user) else {
+        eprintln!("pocketdock-agent: unknown user {user:?}");
+        return;
+    };
+    for p in paths.split(':').filter(|p| !p.is_empty()) {
+        if let Err(e) = std::os::unix::fs::chown(p, Some(ids.uid), Some(ids.gid)) {
+            eprintln!("pocketdock-agent: cannot hand {p} to {user}: {e}");
+        }
+    }
+}
+
 pub fn serve() -> ! {
+    hand_over_dirs();
     sys::install_signal_handlers();
     sys::become_subreaper();
     reaper::start();
