@@ -263,6 +263,14 @@ pd_status pd_container_shutdown(pd_container *container, pd_error **err_out);
 // first for that). NULL is a no-op.
 void pd_container_free(pd_container *container);
 
+// Inspects the sandbox and writes a JSON object to `*json_out` (free it with
+// `pd_string_free`): id, name, status, running, image, created_at, started_at, uptime_ms,
+// memory_usage_bytes, memory_limit_bytes, memory_percent, cpu_percent (between two
+// samples 250 ms apart), pids, network, ip_address, ports [{container_port, protocol,
+// host_ip, host_port}], process_titles, processes; live figures are null when it is not
+// running. Blocks ~250 ms for a running container.
+pd_status pd_container_info_json(pd_container *container, char **json_out, pd_error **err_out);
+
 // The status code of an error (`PD_ERR_INVALID_ARGUMENT` for a NULL or bad handle).
 pd_status pd_error_code(const pd_error *err);
 

@@ -24,6 +24,7 @@ mod error;
 pub mod exec;
 pub mod ffi;
 mod files;
+pub mod info;
 pub mod process;
 pub mod stream;
 
@@ -34,6 +35,7 @@ pub use engine::{EngineInfo, EngineKind};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
+pub use info::{ContainerInfo, PortInfo};
 pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
 pub use stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
 

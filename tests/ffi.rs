@@ -380,3 +380,31 @@ fn callback_user_data_is_freed_exactly_once_even_on_bad_handles() {
     }
     assert_eq!(FREED.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+#[test]
+fn info_and_hardening_setters_check_their_input() {
+    let mut json: *mut std::ffi::c_char = 0x1 as *mut _;
+    assert_eq!(
+        pd_container_info_json(ptr::null_mut(), &mut json, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(json as usize, 0x1);
+    let o = pd_container_opts_new();
+    assert_eq!(
+        pd_container_opts_use_strict(o, ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    assert_eq!(
+        pd_container_opts_set_pids_limit(o, -3, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_container_opts_add_tmpfs(o, ptr::null(), ptr::null(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_container_opts_use_strict(ptr::null_mut(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    pd_container_opts_free(o);
+}

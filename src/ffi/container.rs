@@ -493,3 +493,28 @@ pub extern "C" fn pd_container_shutdown(
 pub extern "C" fn pd_container_free(container: *mut pd_container) {
     handle::free(container)
 }
+
+/// Inspects the sandbox and writes a JSON object to `*json_out` (free it with
+/// `pd_string_free`): id, name, status, running, image, created_at, started_at, uptime_ms,
+/// memory_usage_bytes, memory_limit_bytes, memory_percent, cpu_percent (between two
+/// samples 250 ms apart), pids, network, ip_address, ports [{container_port, protocol,
+/// host_ip, host_port}], process_titles, processes; live figures are null when it is not
+/// running. Blocks ~250 ms for a running container.
+#[no_mangle]
+pub extern "C" fn pd_container_info_json(
+    container: *mut pd_container,
+    json_out: *mut *mut c_char,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let c = handle::borrow(container)?;
+        handle::out_ptr(json_out, "json_out")?;
+        let info = block_on(c.inner.info())?;
+        let json = serde_json::to_string(&info).map_err(Error::internal)?;
+        write_out(
+            json_out,
+            CString::new(json).map_err(Error::internal)?.into_raw(),
+        );
+        Ok(())
+    })
+}

@@ -403,6 +403,11 @@ static int test_strict(void) {
     pd_status st = pd_container_create(o, &c, NULL);
     pd_container_opts_free(o);
     CHECK(st == PD_OK);
+    char *json = NULL;
+    CHECK(pd_container_info_json(c, &json, NULL) == PD_OK);
+    int info_ok = strstr(json, "\"running\":true") && strstr(json, "\"network\":false");
+    pd_string_free(json);
+    CHECK(info_ok);
     pd_exec_result *r = run(c, "id -u; grep CapEff /proc/self/status; touch /x 2>/dev/null || echo ro; ls /sys/class/net", NULL, 0);
     int ok = r && text_is(pd_exec_result_stdout_text(r), "1000\nCapEff:\t0000000000000000\nro\nlo\n");
     pd_exec_result_free(r);
