@@ -3,6 +3,10 @@
 
 /** Options of a new sandbox. Every field is optional; omitted ones keep the library defaults. */
 export interface ContainerOptions {
+    /** Applies the strict preset for untrusted code first (network off, read-only root with
+     *  writable tmpfs for /tmp and the working directory, all capabilities dropped, no
+     *  privilege gains, at most 256 processes, a non-root user); the other options refine it. */
+    strict?: boolean;
     /** Image (must exist locally; pocketdock never pulls). Default `pocketdock/minimal-python`. */
     image?: string;
     /** Container name, also the engine's; default `pd-<8 hex>`. A clash is a NameConflictError. */
@@ -20,6 +24,16 @@ export interface ContainerOptions {
     agent?: boolean;
     /** Make the container's root filesystem read-only. */
     readOnly?: boolean;
+    /** Drop every capability from the commands. */
+    capDropAll?: boolean;
+    /** Forbid privilege gains (no-new-privileges). */
+    noNewPrivileges?: boolean;
+    /** Cap on the number of processes (> 0); 0 removes it. */
+    pidsLimit?: number;
+    /** Default user of commands ("name", "uid", "uid:gid"); null: the image's. */
+    user?: string | null;
+    /** Writable tmpfs mounts; `options` default "size=64m". */
+    tmpfs?: Array<{ path: string; options?: string | null }>;
     /** Keep the container (stopped) on shutdown instead of removing it. */
     persist?: boolean;
     /** Working directory inside the container. */
@@ -61,6 +75,51 @@ export interface RunOptions {
     /** Bytes written to the command's stdin (strings as UTF-8), then stdin is closed. Needs
      *  the agent: with `agent: false` the run rejects with InvalidArgumentError. */
     stdin?: string | Uint8Array | ArrayBuffer | null;
+    /** Detached processes: bytes of output kept in the sandbox's ring (split between stdout
+     *  and stderr; default 1 MiB, at least 2). */
+    bufferSize?: number;
+}
+
+/** Options of Container#spawn: run options plus how often events are pulled. */
+export interface SpawnOptions extends RunOptions {
+    /** Event pump period in ms (default 100): the latency of 'stdout'/'stderr' events. */
+    pollMs?: number;
+}
+
+/** One piece of a streaming run's output. */
+export interface Chunk {
+    stream: 'stdout' | 'stderr';
+    data: Buffer;
+}
+
+/** Output of a detached process read (or peeked) at one moment. */
+export interface ProcessOutput {
+    stdout: string;
+    stderr: string;
+    stdoutBytes: Buffer;
+    stderrBytes: Buffer;
+}
+
+/** An entry of Container#listFiles(). */
+export interface FileEntry {
+    /** The entry's name (not a path). */
+    name: string;
+    kind: 'file' | 'dir' | 'symlink' | 'other' | 'unknown';
+    /** Size in bytes of a regular file, else 0. */
+    size: number;
+    /** Permission bits with setuid (0o4000), setgid (0o2000) and sticky (0o1000). */
+    mode: number;
+}
+
+/** An entry of Container#processes(). */
+export interface ProcessInfo {
+    /** Process number inside the sandbox (Container#attach). */
+    id: number;
+    /** Pid inside the sandbox. */
+    pid: number;
+    running: boolean;
+    /** Exit code once finished; null while running. */
+    exitCode: number | null;
 }
 
 /** The outcome of a run: a plain object, copied out of the C result. */
@@ -100,6 +159,9 @@ export declare class Container implements AsyncDisposable {
     private constructor();
     /** Creates and starts a sandbox. */
     static create(opts?: ContainerOptions): Promise<Container>;
+    /** Opens a handle on an existing container by name or id (e.g. made by another process).
+     *  Rejects with ContainerNotFoundError if there is none. */
+    static open(nameOrId: string, opts?: { socket?: string | null }): Promise<Container>;
     /** The container's name (also the engine's name). */
     readonly name: string;
     /** The engine's container id. */
@@ -113,11 +175,103 @@ export declare class Container implements AsyncDisposable {
      *  failing, timed-out or truncated command still resolves (see the result); engine
      *  problems reject with a PocketdockError. */
     run(command: string | readonly string[], opts?: RunOptions): Promise<ExecResult>;
+    /** Starts `command` and resolves once it runs, with a stream of its output. Timeout and
+     *  output cap apply as in run(). */
+    stream(command: string | readonly string[], opts?: RunOptions): Promise<RunStream>;
+    /** Starts `command` in the background (needs the agent). Its timeout applies only if
+     *  given; the sandbox keeps the newest `bufferSize` bytes of output. */
+    spawn(command: string | readonly string[], opts?: SpawnOptions): Promise<Process>;
+    /** Attaches to detached process `id` of this sandbox, whoever started it. */
+    attach(id: number, opts?: { pollMs?: number }): Promise<Process>;
+    /** The sandbox's detached processes (running and recently finished). */
+    processes(): Promise<ProcessInfo[]>;
+    /** Frees the native handle WITHOUT shutting the sandbox down. Idempotent. */
+    release(): void;
+    /** Writes `data` (a string as UTF-8, or bytes) to `path` (relative: the working
+     *  directory), replacing it and creating missing parents; mode 0644. */
+    writeFile(path: string, data: string | Uint8Array | ArrayBuffer): Promise<void>;
+    /** Reads the file at `path` (symlinks followed). Rejects with FileNotFoundError. */
+    readFile(path: string): Promise<Buffer>;
+    readFile(path: string, encoding: BufferEncoding): Promise<string>;
+    /** Lists the directory at `path` (default: the working directory), sorted by name. */
+    listFiles(path?: string): Promise<FileEntry[]>;
+    /** Copies host file or directory `hostSrc` to `dest` in the sandbox (docker cp rules). */
+    push(hostSrc: string, dest: string): Promise<void>;
+    /** Copies sandbox `src` to `hostDest`; nothing is ever written outside `hostDest`. */
+    pull(src: string, hostDest: string): Promise<void>;
     /** Removes an ephemeral sandbox / stops a persistent one. Idempotent. */
     shutdown(): Promise<void>;
     /** `shutdown()` and free the native handle. Idempotent. */
     close(): Promise<void>;
     [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * The output of a streaming run. Iterate it (`for await (const { stream, data } of s)`);
+ * leaving the loop early closes the stream and kills the command. After the end,
+ * `result()` has the exit code etc. (its stdout/stderr are empty: the output came as chunks).
+ */
+export declare class RunStream implements AsyncIterable<Chunk>, AsyncDisposable {
+    private constructor();
+    /** The command is over and every chunk was handed out. */
+    readonly ended: boolean;
+    /** The next chunk, or null at the end (or after close()). */
+    nextChunk(): Promise<Chunk | null>;
+    /** The run's result; reads and discards chunks not consumed yet. Rejects with
+     *  InvalidStateError if the stream was closed before the command ended. */
+    result(): Promise<ExecResult>;
+    /** Kills the command and everything it started; the iteration then ends. */
+    cancel(): void;
+    /** Kills the command if still running and frees the stream. Idempotent. */
+    close(): Promise<void>;
+    [Symbol.asyncIterator](): AsyncIterator<Chunk>;
+    [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Events of a Process: listening to any of stdout/stderr/exit starts pulling them. */
+export interface ProcessEvents {
+    stdout: [data: Buffer];
+    stderr: [data: Buffer];
+    exit: [result: ExecResult];
+    error: [error: Error];
+}
+
+/**
+ * A detached process (Container#spawn / #attach). Closing the handle does not stop it.
+ * Listening to 'stdout', 'stderr' or 'exit' starts a pump that pulls output every `pollMs`
+ * (through the same calls as read()/wait(); don't mix the two on one handle).
+ */
+export declare class Process implements AsyncDisposable {
+    private constructor();
+    /** Process number inside the sandbox. */
+    readonly id: number;
+    /** Ring buffer size it was started with (attached handles: the default). */
+    readonly bufferSize: number;
+    /** Sticky: output was dropped from the ring before this handle read it. */
+    readonly bufferOverflow: boolean;
+    /** True once close() was called. */
+    readonly closed: boolean;
+    /** Asks the sandbox whether it still runs. */
+    isRunning(): Promise<boolean>;
+    /** Waits for the end; the result's output is what this handle had not read yet. With
+     *  `timeoutMs`, rejects with TimeoutError if it still runs then (it keeps running). */
+    wait(opts?: { timeoutMs?: number }): Promise<ExecResult>;
+    /** Signals the process and its group (number or name; default SIGKILL). */
+    kill(signal?: number | NodeJS.Signals): Promise<void>;
+    /** Output since this handle last read (at first: the oldest still kept), marked read. */
+    read(): Promise<ProcessOutput>;
+    /** Like read(), but leaves the output unread. */
+    peek(): Promise<ProcessOutput>;
+    /** Stops the event pump and frees the handle; the process keeps running. Idempotent. */
+    close(): Promise<void>;
+    [Symbol.asyncDispose](): Promise<void>;
+    on<K extends keyof ProcessEvents>(event: K, listener: (...args: ProcessEvents[K]) => void): this;
+    once<K extends keyof ProcessEvents>(event: K, listener: (...args: ProcessEvents[K]) => void): this;
+    off<K extends keyof ProcessEvents>(event: K, listener: (...args: ProcessEvents[K]) => void): this;
+    addListener<K extends keyof ProcessEvents>(event: K, listener: (...args: ProcessEvents[K]) => void): this;
+    removeListener<K extends keyof ProcessEvents>(event: K, listener: (...args: ProcessEvents[K]) => void): this;
+    removeAllListeners(event?: keyof ProcessEvents): this;
+    listenerCount(event: keyof ProcessEvents): number;
 }
 
 /** Creates and starts a sandbox (same as `Container.create`). */
@@ -154,9 +308,10 @@ export type ErrorCode =
     | 'ENGINE'
     | 'INTERNAL'
     | 'PANIC'
-    | 'INVALID_STATE';
+    | 'INVALID_STATE'
+    | 'FILE_NOT_FOUND';
 
-export declare const STATUS: Readonly<{ OK: 0 } & { [K in ErrorCode]: number }>;
+export declare const STATUS: Readonly<{ OK: 0; STREAM_END: 100 } & { [K in ErrorCode]: number }>;
 
 /** Every failure of the library. Branch on `instanceof` a subclass or on `code`. */
 export declare class PocketdockError extends Error {
@@ -179,3 +334,4 @@ export declare class NameConflictError extends PocketdockError {}
 export declare class TimeoutError extends PocketdockError {}
 export declare class EngineError extends PocketdockError {}
 export declare class InvalidStateError extends PocketdockError {}
+export declare class FileNotFoundError extends PocketdockError {}

@@ -4,6 +4,8 @@
 const { lib, libPath, ABI_VERSION } = require('./lib/ffi');
 const errors = require('./lib/errors');
 const { Container, createContainer } = require('./lib/container');
+const { RunStream } = require('./lib/stream');
+const { Process } = require('./lib/process');
 const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
 const { handleStats } = require('./lib/handle');
 
@@ -20,6 +22,8 @@ function abiVersion() {
 module.exports = {
     Container,
     createContainer,
+    RunStream,
+    Process,
     version,
     abiVersion,
     ABI_VERSION,
@@ -39,4 +43,5 @@ module.exports = {
     TimeoutError: errors.TimeoutError,
     EngineError: errors.EngineError,
     InvalidStateError: errors.InvalidStateError,
+    FileNotFoundError: errors.FileNotFoundError,
 };

@@ -7,6 +7,8 @@ const pd = require('./index.js');
 export const {
     Container,
     createContainer,
+    RunStream,
+    Process,
     version,
     abiVersion,
     ABI_VERSION,
@@ -26,5 +28,6 @@ export const {
     TimeoutError,
     EngineError,
     InvalidStateError,
+    FileNotFoundError,
 } = pd;
 export default pd;

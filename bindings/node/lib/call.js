@@ -83,13 +83,28 @@ function blockingStats() {
  * PocketdockError otherwise. `args` (arrays for out-params) are filled in on success.
  */
 async function callBlocking(fn, ...args) {
+    await callBlockingStatus(fn, NO_EXTRA, ...args);
+}
+
+const NO_EXTRA = new Set();
+
+/**
+ * Like callBlocking, but resolves with the status when it is PD_OK or one of `accept`
+ * (e.g. PD_ERR_TIMEOUT for "try again", PD_STREAM_END); any pd_error is freed then.
+ */
+async function callBlockingStatus(fn, accept, ...args) {
     await acquire();
     try {
         const errBox = [null];
         const status = await new Promise((resolve, reject) => {
             fn.async(...args, errBox, (e, st) => (e ? reject(e) : resolve(st)));
         });
-        if (status !== STATUS.OK) throw takeError(status, errBox);
+        if (status === STATUS.OK) return status;
+        if (accept.has(status)) {
+            if (errBox[0]) lib.pd_error_free(errBox[0]);
+            return status;
+        }
+        throw takeError(status, errBox);
     } finally {
         release();
     }
@@ -101,4 +116,12 @@ function copyBytes(ptr, len) {
     return Buffer.from(new Uint8Array(koffi.view(ptr, len)));
 }
 
-module.exports = { callSync, callBlocking, takeError, copyBytes, setMaxBlockingCalls, blockingStats };
+module.exports = {
+    callSync,
+    callBlocking,
+    callBlockingStatus,
+    takeError,
+    copyBytes,
+    setMaxBlockingCalls,
+    blockingStats,
+};

@@ -6,16 +6,20 @@
 const { lib } = require('./ffi');
 const { callSync, callBlocking, copyBytes } = require('./call');
 const { NativeHandle } = require('./handle');
+const { RunStream } = require('./stream');
+const { Process } = require('./process');
+const { fileMethods } = require('./files');
 
 // Node 20 defines it; older runtimes and some bundlers do not.
 // @ts-ignore -- assigning a well-known symbol on purpose
 Symbol.asyncDispose ??= Symbol('Symbol.asyncDispose');
 
 const CONTAINER_OPTION_KEYS = new Set([
-    'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'agent', 'readOnly',
-    'persist', 'workdir', 'project', 'socket', 'env', 'labels', 'volumes', 'ports', 'devices',
+    'strict', 'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'agent', 'readOnly',
+    'capDropAll', 'noNewPrivileges', 'pidsLimit', 'user', 'tmpfs', 'persist', 'workdir', 'project',
+    'socket', 'env', 'labels', 'volumes', 'ports', 'devices',
 ]);
-const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin']);
+const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin', 'bufferSize']);
 
 function checkKeys(opts, allowed, what) {
     if (opts === null || typeof opts !== 'object') throw new TypeError(`${what} must be an object`);
@@ -67,6 +71,8 @@ function buildContainerOpts(opts) {
     if (!o) throw new Error('pocketdock: out of memory');
     try {
         const set = (fn, ...args) => callSync(fn, o, ...args);
+        // The preset first, so explicit options refine it ({ strict: true, network: true }).
+        if (opts.strict !== undefined && bool(opts.strict, 'strict')) set(lib.pd_container_opts_use_strict);
         if (opts.image !== undefined) set(lib.pd_container_opts_set_image, str(opts.image, 'image'));
         if (opts.name !== undefined) set(lib.pd_container_opts_set_name, str(opts.name, 'name', true));
         if (opts.timeoutMs !== undefined) set(lib.pd_container_opts_set_timeout_ms, int(opts.timeoutMs, 'timeoutMs', 0, SAFE));
@@ -77,6 +83,15 @@ function buildContainerOpts(opts) {
         if (opts.network !== undefined) set(lib.pd_container_opts_set_network, bool(opts.network, 'network'));
         if (opts.agent !== undefined) set(lib.pd_container_opts_set_agent, bool(opts.agent, 'agent'));
         if (opts.readOnly !== undefined) set(lib.pd_container_opts_set_read_only, bool(opts.readOnly, 'readOnly'));
+        if (opts.capDropAll !== undefined) set(lib.pd_container_opts_set_cap_drop_all, bool(opts.capDropAll, 'capDropAll'));
+        if (opts.noNewPrivileges !== undefined) {
+            set(lib.pd_container_opts_set_no_new_privileges, bool(opts.noNewPrivileges, 'noNewPrivileges'));
+        }
+        if (opts.pidsLimit !== undefined) set(lib.pd_container_opts_set_pids_limit, int(opts.pidsLimit, 'pidsLimit', 0, SAFE));
+        if (opts.user !== undefined) set(lib.pd_container_opts_set_user, str(opts.user, 'user', true));
+        for (const t of list(opts.tmpfs ?? [], 'tmpfs')) {
+            set(lib.pd_container_opts_add_tmpfs, str(t?.path, 'tmpfs[].path'), str(t.options ?? null, 'tmpfs[].options', true));
+        }
         if (opts.persist !== undefined) set(lib.pd_container_opts_set_persist, bool(opts.persist, 'persist'));
         if (opts.workdir !== undefined) set(lib.pd_container_opts_set_workdir, str(opts.workdir, 'workdir', true));
         if (opts.project !== undefined) set(lib.pd_container_opts_set_project, str(opts.project, 'project', true));
@@ -133,6 +148,9 @@ function buildRunOpts(opts) {
         for (const [k, v] of record(opts.env ?? {}, 'env')) callSync(lib.pd_run_opts_add_env, o, k, v);
         if (opts.workdir !== undefined) callSync(lib.pd_run_opts_set_workdir, o, str(opts.workdir, 'workdir', true));
         if (opts.user !== undefined) callSync(lib.pd_run_opts_set_user, o, str(opts.user, 'user', true));
+        if (opts.bufferSize !== undefined) {
+            callSync(lib.pd_run_opts_set_buffer_size, o, int(opts.bufferSize, 'bufferSize', 0, SAFE));
+        }
         if (opts.stdin !== undefined && opts.stdin !== null) {
             const data = bytes(opts.stdin, 'stdin');
             // An empty input is passed as (NULL, 0), the ABI's only allowed NULL.
@@ -143,6 +161,24 @@ function buildRunOpts(opts) {
         lib.pd_run_opts_free(o);
         throw e;
     }
+}
+
+/** null for a shell command (validated), or the validated argv array. */
+function parseCommand(command) {
+    if (Array.isArray(command)) {
+        if (command.length === 0) throw new TypeError('argv must not be empty');
+        return command.map((a, i) => str(a, `argv[${i}]`));
+    }
+    str(command, 'command');
+    return null;
+}
+
+function splitSpawnOpts(opts) {
+    if (opts === undefined) return { pollMs: undefined, runOpts: undefined };
+    if (opts === null || typeof opts !== 'object') throw new TypeError('spawn options must be an object');
+    const { pollMs, ...runOpts } = opts;
+    if (pollMs !== undefined) int(pollMs, 'pollMs', 1, SAFE);
+    return { pollMs, runOpts };
 }
 
 /** Copies everything out of a pd_exec_result into a plain object. Does not free it. */
@@ -186,6 +222,19 @@ class Container {
     }
 
     /**
+     * Opens a handle on an existing container by name or id (e.g. one another process
+     * created). `socket`: the engine (default: POCKETDOCK_SOCKET, then discovery).
+     * close() shuts it down like any container; release() just lets go of it.
+     */
+    static async open(nameOrId, { socket } = {}) {
+        str(nameOrId, 'nameOrId');
+        const sock = socket === undefined ? null : str(socket, 'socket', true);
+        const out = [null];
+        await callBlocking(lib.pd_container_open, sock, nameOrId, out);
+        return new Container(out[0], CREATE_TOKEN);
+    }
+
+    /**
      * Creates and starts a sandbox.
      * @param {object} [opts]
      */
@@ -223,13 +272,7 @@ class Container {
      * shell (`lang`); an array of strings is an argv run without a shell (pd_run_argv).
      */
     async run(command, opts) {
-        let argv = null;
-        if (Array.isArray(command)) {
-            if (command.length === 0) throw new TypeError('argv must not be empty');
-            argv = command.map((a, i) => str(a, `argv[${i}]`));
-        } else {
-            str(command, 'command');
-        }
+        const argv = parseCommand(command);
         const ro = buildRunOpts(opts);
         try {
             return await this._handle.use(async (c) => {
@@ -248,6 +291,79 @@ class Container {
         }
     }
 
+    /** Starts a command through `fnShell` / `fnArgv` (blocking C calls); resolves with the new handle. */
+    async _start(command, opts, fnShell, fnArgv) {
+        const argv = parseCommand(command);
+        const ro = buildRunOpts(opts);
+        try {
+            return await this._handle.use(async (c) => {
+                const out = [null];
+                if (argv) await callBlocking(fnArgv, c, argv, argv.length, ro, out);
+                else await callBlocking(fnShell, c, command, ro, out);
+                return out[0];
+            });
+        } finally {
+            if (ro) lib.pd_run_opts_free(ro);
+        }
+    }
+
+    /**
+     * Starts `command` (string or argv array) and resolves once it runs, with a RunStream of
+     * its output: `for await (const { stream, data } of s)`, then `await s.result()`.
+     * Timeout and output cap apply as in run().
+     */
+    async stream(command, opts) {
+        const ptr = await this._start(command, opts, lib.pd_run_stream, lib.pd_run_stream_argv);
+        return new RunStream(ptr, readResult);
+    }
+
+    /**
+     * Starts `command` (string or argv array) in the background (needs the agent) and
+     * resolves with its Process. `bufferSize` sets the output ring kept in the sandbox;
+     * `pollMs` how often events are pulled. The timeout applies only if given; closing the
+     * Process handle does not stop it.
+     */
+    async spawn(command, opts) {
+        const { pollMs, runOpts } = splitSpawnOpts(opts);
+        const ptr = await this._start(command, runOpts, lib.pd_process_spawn, lib.pd_process_spawn_argv);
+        return new Process(ptr, readResult, { pollMs });
+    }
+
+    /** Attaches to detached process `id` of this sandbox, whoever started it. */
+    async attach(id, { pollMs } = {}) {
+        int(id, 'id', 0, U32);
+        if (pollMs !== undefined) int(pollMs, 'pollMs', 1, SAFE);
+        const ptr = await this._handle.use(async (c) => {
+            const out = [null];
+            await callBlocking(lib.pd_process_attach, c, id, out);
+            return out[0];
+        });
+        return new Process(ptr, readResult, { pollMs });
+    }
+
+    /** The sandbox's detached processes (running and recently finished). */
+    processes() {
+        return this._handle.use(async (c) => {
+            const out = [null];
+            await callBlocking(lib.pd_container_list_processes, c, out);
+            const l = out[0];
+            try {
+                const n = Number(lib.pd_process_list_len(l));
+                return Array.from({ length: n }, (_, i) => {
+                    const running = lib.pd_process_list_running(l, i);
+                    return {
+                        id: lib.pd_process_list_id(l, i),
+                        pid: lib.pd_process_list_pid(l, i),
+                        running,
+                        exitCode: running ? null : lib.pd_process_list_exit_code(l, i),
+                    };
+                });
+            } finally {
+                lib.pd_process_list_free(l);
+            }
+        });
+    }
+
     /**
      * Shuts the sandbox down: an ephemeral one is removed, a persistent one stopped.
      * Idempotent; the handle stays usable for name/id. A no-op after close().
@@ -255,6 +371,15 @@ class Container {
     async shutdown() {
         if (this._handle.released) return;
         await this._handle.use((c) => callBlocking(lib.pd_container_shutdown, c));
+    }
+
+    /**
+     * Frees the native handle WITHOUT shutting the sandbox down (e.g. a persistent or opened
+     * container that should keep running). Idempotent; close() afterwards does nothing.
+     */
+    release() {
+        this._closing ??= Promise.resolve();
+        this._handle.release();
     }
 
     /** Shuts the sandbox down and frees the handle. Idempotent. */
@@ -281,6 +406,8 @@ class Container {
         return `Container { name: ${JSON.stringify(this._name)}, id: ${JSON.stringify(this._id)}${this.closed ? ', closed' : ''} }`;
     }
 }
+
+Object.assign(Container.prototype, fileMethods(str, bytes));
 
 const CREATE_TOKEN = Symbol('Container.create');
 

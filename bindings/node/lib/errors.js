@@ -18,6 +18,9 @@ const STATUS = Object.freeze({
     INTERNAL: 11, // PD_ERR_INTERNAL
     PANIC: 12, // PD_ERR_PANIC
     INVALID_STATE: 13, // PD_ERR_INVALID_STATE
+    FILE_NOT_FOUND: 14, // PD_ERR_FILE_NOT_FOUND
+    // Not an error: pd_stream_next has nothing more to give. Never becomes a PocketdockError.
+    STREAM_END: 100, // PD_STREAM_END
 });
 
 const CODE_OF = new Map(Object.entries(STATUS).map(([k, v]) => [v, k]));
@@ -56,6 +59,7 @@ class NameConflictError extends PocketdockError {}
 class TimeoutError extends PocketdockError {}
 class EngineError extends PocketdockError {}
 class InvalidStateError extends PocketdockError {}
+class FileNotFoundError extends PocketdockError {}
 
 const CLASS_OF = new Map([
     [STATUS.INVALID_ARGUMENT, InvalidArgumentError],
@@ -68,6 +72,7 @@ const CLASS_OF = new Map([
     [STATUS.TIMEOUT, TimeoutError],
     [STATUS.ENGINE, EngineError],
     [STATUS.INVALID_STATE, InvalidStateError],
+    [STATUS.FILE_NOT_FOUND, FileNotFoundError],
 ]);
 
 /** The right subclass for a status. */
@@ -91,4 +96,5 @@ module.exports = {
     TimeoutError,
     EngineError,
     InvalidStateError,
+    FileNotFoundError,
 };
