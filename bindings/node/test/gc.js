@@ -74,6 +74,38 @@ describe('garbage collection', { skip: gc ? false : 'needs node --expose-gc' }, 
         assert.equal(pd.handleStats.finalized, before.finalized, 'a closed handle reached the finalizer');
     });
 
+    test('forgotten stream and process handles are freed; gc during a stream', async () => {
+        const box = await makeContainer();
+        const before = pd.handleStats.finalized;
+        await (async () => {
+            const s = await box.stream('for i in 1 2 3; do echo $i; sleep 0.1; done; sleep 35');
+            let n = 0;
+            while (n < 3) {
+                const c = await s.nextChunk();
+                assert.ok(c, 'stream ended early');
+                gc?.();
+                n += c.data.toString().split('\n').filter(Boolean).length;
+            }
+            assert.equal(s.ended, false);
+            const p = await box.spawn('sleep 36');
+            gc?.();
+            assert.equal(await p.isRunning(), true);
+            // both dropped without close(): the stream still runs its command, the process too
+        })();
+        const freed = await collectUntil(() => pd.handleStats.finalized >= before + 2);
+        assert.ok(freed, `finalized ${pd.handleStats.finalized - before} of 2 forgotten handles`);
+        // Freeing the stream kills its command (soon after); the detached process keeps running.
+        const count = async (re) =>
+            Number((await box.run(`for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '${re}' || true`)).stdout.trim());
+        let streamed = await count('sleep 3[5]');
+        for (let i = 0; i < 30 && streamed > 0; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            streamed = await count('sleep 3[5]');
+        }
+        assert.equal(streamed, 0, 'the forgotten stream left its command running');
+        assert.ok((await count('sleep 3[6]')) >= 1, 'the detached process died with its handle');
+    });
+
     test('a forgotten handle is freed by the FinalizationRegistry', async () => {
         const before = pd.handleStats.finalized;
         const id = await (async () => {

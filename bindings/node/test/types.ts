@@ -9,6 +9,10 @@ import {
     type ContainerOptions,
     type ExecResult,
     type RunOptions,
+    type ProcessOutput,
+    type ProcessInfo,
+    type FileEntry,
+    Process,
     version,
     abiVersion,
     setMaxBlockingCalls,
@@ -64,6 +68,39 @@ export async function usage(): Promise<number> {
             return STATUS.TIMEOUT;
         }
     }
+    const s = await box.stream(['ls'], { timeoutMs: 5000 });
+    for await (const c of s) {
+        const which: 'stdout' | 'stderr' = c.stream;
+        const data: Buffer = c.data;
+        void [which, data];
+    }
+    const sr: ExecResult = await s.result();
+    void sr;
+    const p: Process = await box.spawn('sleep 1', { bufferSize: 4096, pollMs: 50 });
+    p.on('stdout', (b: Buffer) => void b).on('exit', (res: ExecResult) => void res.exitCode);
+    // @ts-expect-error exit listeners get an ExecResult
+    p.on('exit', (code: string) => void code);
+    const po: ProcessOutput = await p.peek();
+    const list: ProcessInfo[] = await box.processes();
+    const again: Process = await box.attach(list[0]?.id ?? p.id);
+    await again.kill('SIGTERM');
+    await p.kill(9);
+    const waited: ExecResult = await p.wait({ timeoutMs: 1000 });
+    void [po, waited, p.bufferOverflow, p.bufferSize];
+    await p.close();
+    const opened: Container = await Container.open(box.name, { socket: null });
+    opened.release();
+    await box.writeFile('a.txt', 'x');
+    await box.writeFile('b.bin', new Uint8Array([1]));
+    const asText: string = await box.readFile('a.txt', 'utf8');
+    const asBytes: Buffer = await box.readFile('b.bin');
+    const entries: FileEntry[] = await box.listFiles('/tmp');
+    const kind: 'file' | 'dir' | 'symlink' | 'other' | 'unknown' = entries[0]!.kind;
+    await box.push('/etc/hosts', '/tmp/hosts');
+    await box.pull('/tmp/hosts', '/tmp/out');
+    void [asText, asBytes, kind];
+    const hardened: ContainerOptions = { strict: true, pidsLimit: 64, tmpfs: [{ path: '/scratch' }], user: null };
+    void hardened;
     const prev: number = setMaxBlockingCalls(2);
     const { max, active, queued } = blockingStats();
     void [prev, max, active, queued, version().length, abiVersion()];
