@@ -70,14 +70,64 @@ func Create(ctx context.Context, opts ...Option) (*Container, error) {
 	if st := C.pd_container_create(o, &p, &e); st != C.PD_OK {
 		return nil, takeError("create", st, e)
 	}
+	return newContainer(p, cfg.timeout), nil
+}
+
+// OpenOption configures Open.
+type OpenOption func(*openConfig)
+
+type openConfig struct{ socket string }
+
+// OnSocket makes Open use the engine on this Unix socket instead of discovery.
+func OnSocket(path string) OpenOption { return func(o *openConfig) { o.socket = path } }
+
+// Open opens a handle on an existing container by name or id (pd_container_open), for
+// example one another process created. A container that does not exist is
+// ErrContainerNotFound.
+//
+// Close shuts an opened container down as it would a created one; to leave it running,
+// free the handle with Release instead. Runs in an opened container use the library's
+// default timeout (DefaultTimeout) unless WithRunTimeout says otherwise.
+func Open(ctx context.Context, nameOrID string, opts ...OpenOption) (*Container, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := abiOnce(); err != nil {
+		return nil, err
+	}
+	var cfg openConfig
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	csock, err := cStringOrNil("open", "socket", cfg.socket)
+	if err != nil {
+		return nil, err
+	}
+	defer cFree(csock)
+	cname, err := cString("open", "name or id", nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	defer cFree(cname)
+	var p *C.pd_container
+	var e *C.pd_error
+	if st := C.pd_container_open(csock, cname, &p, &e); st != C.PD_OK {
+		return nil, takeError("open", st, e)
+	}
+	return newContainer(p, DefaultTimeout), nil
+}
+
+func newContainer(p *C.pd_container, timeout time.Duration) *Container {
 	c := &Container{
 		ptr:     p,
 		name:    C.GoString(C.pd_container_name(p)),
 		id:      C.GoString(C.pd_container_id(p)),
-		timeout: cfg.timeout,
+		timeout: timeout,
 	}
 	c.cleanup = runtime.AddCleanup(c, freeContainer, p)
-	return c, nil
+	return c
 }
 
 // Name is the container's name (also the engine's container name).
@@ -85,6 +135,22 @@ func (c *Container) Name() string { return c.name }
 
 // ID is the engine's container id.
 func (c *Container) ID() string { return c.id }
+
+// withHandle makes one status-returning C call with the container handle held live.
+func (c *Container) withHandle(op string, call func(e **C.pd_error) C.pd_status) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ptr == nil {
+		return errClosed(op, "container")
+	}
+	var e *C.pd_error
+	st := call(&e)
+	runtime.KeepAlive(c)
+	if st != C.PD_OK {
+		return takeError(op, st, e)
+	}
+	return nil
+}
 
 // UsesAgent reports whether runs go through the in-sandbox agent (pd_container_uses_agent);
 // false when they use the engine exec (asked for with WithAgent(false), or the agent could
@@ -131,13 +197,20 @@ func (c *Container) Shutdown(ctx context.Context) error {
 // The handle is freed even when the shutdown fails; that error is returned.
 func (c *Container) Close() error {
 	err := c.Shutdown(context.Background())
+	c.Release()
+	return err
+}
+
+// Release frees the C handle without shutting the sandbox down (pd_container_free): the
+// container keeps running (Open can find it again). It waits for calls in flight on this
+// Container. Idempotent; after it, methods fail with ErrInvalidState.
+func (c *Container) Release() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ptr == nil {
-		return nil
+		return
 	}
 	c.cleanup.Stop()
 	C.pd_container_free(c.ptr)
 	c.ptr = nil
-	return err
 }

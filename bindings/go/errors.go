@@ -29,6 +29,7 @@ const (
 	CodeInternal            Code = C.PD_ERR_INTERNAL
 	CodePanic               Code = C.PD_ERR_PANIC
 	CodeInvalidState        Code = C.PD_ERR_INVALID_STATE
+	CodeFileNotFound        Code = C.PD_ERR_FILE_NOT_FOUND
 )
 
 var codeNames = map[Code]string{
@@ -46,6 +47,7 @@ var codeNames = map[Code]string{
 	CodeInternal:            "internal error",
 	CodePanic:               "panic in pocketdock",
 	CodeInvalidState:        "invalid state",
+	CodeFileNotFound:        "file not found",
 }
 
 // String names the code, e.g. "image not found".
@@ -113,6 +115,7 @@ var (
 	ErrInternal            = &Error{Code: CodeInternal}
 	ErrPanic               = &Error{Code: CodePanic}
 	ErrInvalidState        = &Error{Code: CodeInvalidState}
+	ErrFileNotFound        = &Error{Code: CodeFileNotFound}
 
 	// ErrNotFound is ErrContainerNotFound.
 	ErrNotFound = ErrContainerNotFound

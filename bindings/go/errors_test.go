@@ -15,7 +15,7 @@ func TestErrorSentinels(t *testing.T) {
 		CodeContainerGone: ErrContainerGone, CodeImageNotFound: ErrImageNotFound,
 		CodeNameConflict: ErrNameConflict, CodeTimeout: ErrTimeout, CodeIO: ErrIO,
 		CodeEngine: ErrEngine, CodeInternal: ErrInternal, CodePanic: ErrPanic,
-		CodeInvalidState: ErrInvalidState,
+		CodeInvalidState: ErrInvalidState, CodeFileNotFound: ErrFileNotFound,
 	}
 	if len(sentinels) != len(codeNames)-1 {
 		t.Errorf("%d sentinels for %d failure codes", len(sentinels), len(codeNames)-1)

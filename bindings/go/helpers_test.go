@@ -120,3 +120,11 @@ func (e *engine) remove(t testing.TB, id string) {
 func uniqueName(prefix string) string {
 	return fmt.Sprintf("%s-%d-%d", prefix, os.Getpid(), time.Now().UnixNano()%1_000_000_000)
 }
+
+var errDeadline = context.DeadlineExceeded
+
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
+func testSocket() string { return os.Getenv("POCKETDOCK_SOCKET") }

@@ -217,22 +217,25 @@ func (r *ExecResult) PeakRSSBytes() int64 {
 // Result copies everything into a Result (nil after Close).
 func (r *ExecResult) Result() *Result {
 	var res *Result
-	r.read(func(p *C.pd_exec_result) {
-		var v C.pdgo_result_view
-		C.pdgo_result_read(p, &v)
-		res = &Result{
-			ExitCode:     int(v.exit_code),
-			Stdout:       goBytes(v.out, v.out_len),
-			Stderr:       goBytes(v.err, v.err_len),
-			DurationMs:   uint64(v.duration_ms),
-			TimedOut:     bool(v.timed_out),
-			Truncated:    bool(v.truncated),
-			Signal:       int(v.signal),
-			OOMKilled:    bool(v.oom_killed),
-			CPUUserUs:    int64(v.cpu_user_us),
-			CPUSysUs:     int64(v.cpu_sys_us),
-			PeakRSSBytes: int64(v.peak_rss_bytes),
-		}
-	})
+	r.read(func(p *C.pd_exec_result) { res = readResult(p) })
 	return res
+}
+
+// readResult copies a C result (which stays owned by the caller) into a Result.
+func readResult(p *C.pd_exec_result) *Result {
+	var v C.pdgo_result_view
+	C.pdgo_result_read(p, &v)
+	return &Result{
+		ExitCode:     int(v.exit_code),
+		Stdout:       goBytes(v.out, v.out_len),
+		Stderr:       goBytes(v.err, v.err_len),
+		DurationMs:   uint64(v.duration_ms),
+		TimedOut:     bool(v.timed_out),
+		Truncated:    bool(v.truncated),
+		Signal:       int(v.signal),
+		OOMKilled:    bool(v.oom_killed),
+		CPUUserUs:    int64(v.cpu_user_us),
+		CPUSysUs:     int64(v.cpu_sys_us),
+		PeakRSSBytes: int64(v.peak_rss_bytes),
+	}
 }

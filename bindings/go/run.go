@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"context"
+	"io"
 	"runtime"
 	"strconv"
 	"time"
@@ -163,17 +164,36 @@ func WithStdin(data []byte) RunOption {
 	}
 }
 
+// WithBufferSize sets how many bytes of a detached process's output the sandbox keeps
+// (split between stdout and stderr; default 1 MiB, at least 2). Only Spawn uses it.
+func WithBufferSize(n int) RunOption {
+	return func(r *runConfig) {
+		r.add(func(o *C.pd_run_opts) error {
+			if n < 0 {
+				return &Error{Op: "run option buffer_size", Code: CodeInvalidArgument,
+					Message: "buffer_size must not be negative, got " + strconv.Itoa(n)}
+			}
+			return runStep("buffer_size", func(e **C.pd_error) C.pd_status {
+				return C.pd_run_opts_set_buffer_size(o, C.size_t(n), e)
+			})
+		})
+	}
+}
+
 // runOpts builds pd_run_opts for cfg (nil when everything is default: pd_run takes NULL).
-// The timeout is capped by ctx's deadline; capped reports whether that happened.
+// The timeout is capped by ctx's deadline (unless ctx is nil); capped reports whether that
+// happened.
 func (c *Container) runOpts(ctx context.Context, cfg *runConfig) (o *C.pd_run_opts, capped bool, err error) {
 	timeout := cfg.timeout
-	if dl, ok := ctx.Deadline(); ok {
-		effective := timeout
-		if effective == 0 {
-			effective = c.timeout
-		}
-		if left := time.Until(dl); left > 0 && left < effective {
-			timeout, capped = left, true
+	if ctx != nil {
+		if dl, ok := ctx.Deadline(); ok {
+			effective := timeout
+			if effective == 0 {
+				effective = c.timeout
+			}
+			if left := time.Until(dl); left > 0 && left < effective {
+				timeout, capped = left, true
+			}
 		}
 	}
 	if timeout == 0 && len(cfg.steps) == 0 {
@@ -201,24 +221,66 @@ func (c *Container) runOpts(ctx context.Context, cfg *runConfig) (o *C.pd_run_op
 	return o, capped, nil
 }
 
-// Run runs cmd in the sandbox and waits for it (pd_run), returning its result copied into
-// Go memory. A command that exits non-zero, times out or is truncated is not an error:
-// see ExitCode, TimedOut and Truncated.
+// Run runs cmd in the sandbox and waits for it, returning its result copied into Go
+// memory. A command that exits non-zero, times out or is truncated is not an error: see
+// ExitCode, TimedOut and Truncated.
 //
 // Errors to branch on: ErrContainerNotFound, ErrContainerNotRunning, ErrContainerGone,
-// ErrInvalidArgument. ctx is checked before the call, and its deadline (if sooner than
-// the run's timeout) becomes the run's timeout: if it fires, Run returns the partial
-// result (TimedOut set) together with ctx.Err(). Cancelling ctx does not interrupt a run
-// in flight; it ends at the latest at its timeout.
+// ErrInvalidArgument. ctx is honoured throughout the run:
+//   - a context that is already done fails the call before anything starts;
+//   - a deadline sooner than the run's timeout becomes its timeout;
+//   - cancelling ctx kills the command (and everything it started) in the sandbox.
+//
+// When ctx ends the run, Run returns the partial result together with ctx.Err().
+//
+// With a context that can never be cancelled (context.Background(), context.TODO()) Run
+// is one pd_run call. Otherwise it runs the command as a stream (pd_run_stream) so that
+// pd_stream_cancel can stop it, and assembles the output from the chunks; the result is
+// the same.
 func (c *Container) Run(ctx context.Context, cmd string, opts ...RunOption) (*Result, error) {
+	if ctx.Done() != nil {
+		return collectStream(c.RunStream(ctx, cmd, opts...))
+	}
 	return copied(c.RunRaw(ctx, cmd, opts...))
 }
 
-// RunArgv runs a program directly, without a shell (pd_run_argv): argv[0] is looked up in
-// PATH and every argument reaches it as is, with no quoting. It works in images without a
-// shell when the agent is used. Otherwise as Run (WithLang is ignored).
+// RunArgv runs a program directly, without a shell (pd_run_argv, or pd_run_stream_argv
+// for a cancellable ctx as in Run): argv[0] is looked up in PATH and every argument
+// reaches it as is, with no quoting. It works in images without a shell when the agent is
+// used. Otherwise as Run (WithLang is ignored).
 func (c *Container) RunArgv(ctx context.Context, argv []string, opts ...RunOption) (*Result, error) {
+	if ctx.Done() != nil {
+		return collectStream(c.RunStreamArgv(ctx, argv, opts...))
+	}
 	return copied(c.RunArgvRaw(ctx, argv, opts...))
+}
+
+// collectStream reads a stream to its end and returns its result with the output.
+func collectStream(s *Stream, err error) (*Result, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	var stdout, stderr []byte
+	for {
+		ch, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ch.Stream == Stderr {
+			stderr = append(stderr, ch.Data...)
+		} else {
+			stdout = append(stdout, ch.Data...)
+		}
+	}
+	res, err := s.Result()
+	if res != nil {
+		res.Stdout, res.Stderr = stdout, stderr
+	}
+	return res, err
 }
 
 func copied(r *ExecResult, err error) (*Result, error) {
@@ -230,9 +292,12 @@ func copied(r *ExecResult, err error) (*Result, error) {
 	return res, err
 }
 
-// RunRaw is Run returning the library-owned result (pd_exec_result) instead of a copy:
-// output stays in C memory until read, and the C text accessors are available. Close the
-// ExecResult when done; a cleanup frees it if it becomes unreachable first.
+// RunRaw runs cmd with pd_run and returns the library-owned result (pd_exec_result)
+// instead of a copy: output stays in C memory until read, and the C text accessors are
+// available. Close the ExecResult when done; a cleanup frees it if it becomes unreachable
+// first. Unlike Run, RunRaw always makes one blocking pd_run call: ctx is checked before it
+// and its deadline caps the run's timeout (the partial result then comes with ctx.Err()),
+// but cancelling ctx does not interrupt it; it ends at the latest at its timeout.
 func (c *Container) RunRaw(ctx context.Context, cmd string, opts ...RunOption) (*ExecResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -252,12 +317,23 @@ func (c *Container) RunArgvRaw(ctx context.Context, argv []string, opts ...RunOp
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// The argument vector lives in C memory for the call: C strings, and an array of
-	// pointers to them.
+	var r *ExecResult
+	err := withCArgv("run_argv", argv, func(cargv **C.char, n C.size_t) (err error) {
+		r, err = c.run(ctx, "run_argv", opts, func(o *C.pd_run_opts, res **C.pd_exec_result, e **C.pd_error) C.pd_status {
+			return C.pd_run_argv(c.ptr, cargv, n, o, res, e)
+		})
+		return err
+	})
+	return r, err
+}
+
+// withCArgv copies argv into C memory (C strings and an array of pointers to them) for the
+// duration of f.
+func withCArgv(op string, argv []string, f func(cargv **C.char, n C.size_t) error) error {
 	n := len(argv)
 	cargv := (**C.char)(C.calloc(C.size_t(max(n, 1)), C.size_t(unsafe.Sizeof((*C.char)(nil)))))
 	if cargv == nil {
-		return nil, &Error{Op: "run_argv", Code: CodeInternal, Message: "out of memory"}
+		return &Error{Op: op, Code: CodeInternal, Message: "out of memory"}
 	}
 	slots := unsafe.Slice(cargv, max(n, 1))
 	defer func() {
@@ -267,15 +343,13 @@ func (c *Container) RunArgvRaw(ctx context.Context, argv []string, opts ...RunOp
 		C.free(unsafe.Pointer(cargv))
 	}()
 	for i, a := range argv {
-		s, err := cString("run_argv", "argv["+strconv.Itoa(i)+"]", a)
+		s, err := cString(op, "argv["+strconv.Itoa(i)+"]", a)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		slots[i] = s
 	}
-	return c.run(ctx, "run_argv", opts, func(o *C.pd_run_opts, res **C.pd_exec_result, e **C.pd_error) C.pd_status {
-		return C.pd_run_argv(c.ptr, cargv, C.size_t(n), o, res, e)
-	})
+	return f(cargv, C.size_t(n))
 }
 
 // run builds the options, then makes the blocking call under the read lock.
