@@ -110,6 +110,16 @@ async function callBlockingStatus(fn, accept, ...args) {
     }
 }
 
+/** Decodes an owned NUL-terminated `char *` into a string and frees it with pd_string_free. */
+function takeString(ptr) {
+    if (!ptr) return null;
+    try {
+        return koffi.decode(ptr, 'char', -1);
+    } finally {
+        lib.pd_string_free(ptr);
+    }
+}
+
 /** Copies `len` bytes at `ptr` (memory owned by a C object) into a new Buffer. */
 function copyBytes(ptr, len) {
     if (!ptr || !len) return Buffer.alloc(0);
@@ -121,6 +131,7 @@ module.exports = {
     callBlocking,
     callBlockingStatus,
     takeError,
+    takeString,
     copyBytes,
     setMaxBlockingCalls,
     blockingStats,

@@ -4,7 +4,7 @@
 // before the promise resolves.
 
 const { lib } = require('./ffi');
-const { callSync, callBlocking, copyBytes } = require('./call');
+const { callSync, callBlocking, copyBytes, takeString } = require('./call');
 const { NativeHandle } = require('./handle');
 const { RunStream } = require('./stream');
 const { Process } = require('./process');
@@ -161,6 +161,15 @@ function buildRunOpts(opts) {
         lib.pd_run_opts_free(o);
         throw e;
     }
+}
+
+/** Deep copy with snake_case object keys turned into camelCase. */
+function camelKeys(v) {
+    if (Array.isArray(v)) return v.map(camelKeys);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k.replace(/_([a-z0-9])/g, (_, ch) => ch.toUpperCase()), camelKeys(x)]),
+    );
 }
 
 /** null for a shell command (validated), or the validated argv array. */
@@ -339,6 +348,19 @@ class Container {
             return out[0];
         });
         return new Process(ptr, readResult, { pollMs });
+    }
+
+    /**
+     * Inspects the sandbox: state, uptime, memory, CPU (two samples 250 ms apart), pids,
+     * network, ports, processes. Works on stopped containers (live figures are null). The
+     * library's snake_case keys become camelCase.
+     */
+    info() {
+        return this._handle.use(async (c) => {
+            const out = [null];
+            await callBlocking(lib.pd_container_info_json, c, out);
+            return camelKeys(JSON.parse(/** @type {string} */ (takeString(out[0]))));
+        });
     }
 
     /** The sandbox's detached processes (running and recently finished). */

@@ -174,6 +174,11 @@ const lib = {
     pd_container_uses_agent: f('bool pd_container_uses_agent(const pd_container *container)'),
     pd_container_shutdown: f('pd_status pd_container_shutdown(pd_container *container, _Out_ pd_error **err_out)'),
     pd_container_free: f('void pd_container_free(pd_container *container)'),
+    // BLOCKING (~250 ms for a running container). `json_out` receives a char* for
+    // pd_string_free (read with koffi.decode; see container.js).
+    pd_container_info_json: f(
+        'pd_status pd_container_info_json(pd_container *container, _Out_ void **json_out, _Out_ pd_error **err_out)',
+    ),
 
     // Errors.
     pd_error_code: f('pd_status pd_error_code(const pd_error *err)'),

@@ -3,7 +3,7 @@
 
 const { describe, test, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { pd, makeContainer, closeAll, uniqueName, inspect, LABEL_KEY, LABEL_VALUE } = require('./helpers');
+const { pd, makeContainer, closeAll, uniqueName, inspect, forceRemove, LABEL_KEY, LABEL_VALUE } = require('./helpers');
 
 describe('lifecycle', () => {
     after(closeAll);
@@ -50,6 +50,34 @@ describe('lifecycle', () => {
         assert.equal(info.Config.Labels['pocketdock.node.extra'], 'yes');
         assert.equal(info.Config.Labels[LABEL_KEY], LABEL_VALUE);
         assert.equal(info.HostConfig.NetworkMode, 'none');
+    });
+
+    test('info(): live figures while running, nulls once stopped, camelCase keys', async () => {
+        const box = await makeContainer({ persist: true, memLimit: '128m' });
+        try {
+            const i = await box.info();
+            assert.equal(i.id, box.id);
+            assert.equal(i.name, box.name);
+            assert.equal(i.running, true);
+            assert.equal(i.status, 'running');
+            assert.match(i.image, /minimal-python/);
+            assert.equal(typeof i.uptimeMs, 'number');
+            assert.ok(i.memoryUsageBytes > 0, `memoryUsageBytes ${i.memoryUsageBytes}`);
+            assert.equal(i.memoryLimitBytes, 128 * 1024 * 1024);
+            assert.equal(typeof i.cpuPercent, 'number');
+            assert.ok(i.pids >= 1, `pids ${i.pids}`);
+            assert.ok(Array.isArray(i.processes) && i.processes.length >= 1);
+            assert.ok(!Object.keys(i).some((k) => k.includes('_')), Object.keys(i).join(','));
+            await box.shutdown();
+            const s = await box.info();
+            assert.equal(s.running, false);
+            assert.equal(s.uptimeMs, null);
+            assert.equal(s.memoryUsageBytes, null);
+            assert.equal(s.pids, null);
+        } finally {
+            await box.close();
+            await forceRemove(box.id);
+        }
     });
 
     test('container default timeout applies to runs', async () => {

@@ -12,6 +12,7 @@ import {
     type ProcessOutput,
     type ProcessInfo,
     type FileEntry,
+    type ContainerInfo,
     Process,
     version,
     abiVersion,
@@ -101,6 +102,9 @@ export async function usage(): Promise<number> {
     void [asText, asBytes, kind];
     const hardened: ContainerOptions = { strict: true, pidsLimit: 64, tmpfs: [{ path: '/scratch' }], user: null };
     void hardened;
+    const info: ContainerInfo = await box.info();
+    const up: number | null = info.uptimeMs;
+    void up;
     const prev: number = setMaxBlockingCalls(2);
     const { max, active, queued } = blockingStats();
     void [prev, max, active, queued, version().length, abiVersion()];
