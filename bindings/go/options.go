@@ -144,6 +144,82 @@ func WithReadOnly(readOnly bool) Option {
 	}
 }
 
+// WithStrict applies the strict preset for untrusted code on top of the options before it
+// (pd_container_opts_use_strict): network off, read-only root with writable tmpfs for /tmp
+// and the working directory, all capabilities dropped, no privilege gains, at most 256
+// processes, a non-root user. Options after it can loosen or tighten it further.
+func WithStrict() Option {
+	return func(c *createConfig) {
+		c.set("strict", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_use_strict(c.opts, e)
+		})
+	}
+}
+
+// WithCapDropAll drops every capability from the commands.
+func WithCapDropAll(dropAll bool) Option {
+	return func(c *createConfig) {
+		c.set("cap_drop_all", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_cap_drop_all(c.opts, C.bool(dropAll), e)
+		})
+	}
+}
+
+// WithNoNewPrivileges forbids privilege gains (no-new-privileges: setuid binaries do not
+// elevate).
+func WithNoNewPrivileges(enabled bool) Option {
+	return func(c *createConfig) {
+		c.set("no_new_privileges", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_no_new_privileges(c.opts, C.bool(enabled), e)
+		})
+	}
+}
+
+// WithPidsLimit caps the number of processes in the sandbox (> 0); 0 removes the cap.
+func WithPidsLimit(n int64) Option {
+	return func(c *createConfig) {
+		c.set("pids_limit", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_pids_limit(c.opts, C.int64_t(n), e)
+		})
+	}
+}
+
+// WithUser sets the user commands run as by default ("name", "uid", "uid:gid"); "" keeps
+// the image's.
+func WithUser(user string) Option {
+	return func(c *createConfig) {
+		c.setString("user", user, true, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_user(c.opts, s, e)
+		})
+	}
+}
+
+// WithTmpfs mounts a writable tmpfs at the absolute path, with mount options (""
+// means "size=64m").
+func WithTmpfs(path, options string) Option {
+	return func(c *createConfig) {
+		if c.err != nil {
+			return
+		}
+		op := "container option tmpfs"
+		cpath, err := cString(op, "tmpfs path", path)
+		if err != nil {
+			c.err = err
+			return
+		}
+		defer cFree(cpath)
+		copts, err := cStringOrNil(op, "tmpfs options", options)
+		if err != nil {
+			c.err = err
+			return
+		}
+		defer cFree(copts)
+		c.set("tmpfs", func(e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_add_tmpfs(c.opts, cpath, copts, e)
+		})
+	}
+}
+
 // WithPersist keeps the container (stopped) on Shutdown instead of removing it.
 func WithPersist(persist bool) Option {
 	return func(c *createConfig) {
