@@ -28,14 +28,21 @@
 // # Blocking, contexts and threads
 //
 // Every call that talks to the engine blocks its goroutine (and the OS thread under it)
-// inside C until the engine answers. A context is checked before the call starts; a
-// context deadline also caps the run's timeout, so the command is killed inside the
-// sandbox when the deadline passes. Cancelling a context does not interrupt a run that
-// is already in flight: it ends when the command does, or at its timeout (30 s by
-// default), whichever comes first.
+// inside C until the engine answers. Contexts are honoured as follows:
 //
-// A *Container is safe for concurrent use: many goroutines may Run on one container at
-// once. Close waits for runs in flight on that container before freeing the handle.
+//   - every call checks its context first: a done context fails the call before anything
+//     starts;
+//   - Run and RunArgv with a cancellable context run the command as a stream and cancel it
+//     (killing the command in the sandbox) when the context ends; with
+//     context.Background() they make one plain pd_run call;
+//   - a context deadline sooner than a run's timeout becomes its timeout;
+//   - RunStream's context kills the streamed command when it ends; Process.Wait stops
+//     waiting (the process keeps running);
+//   - other calls (Create, Shutdown, file transfers, RunRaw) cannot be interrupted once
+//     started: they end when the engine answers, a run at the latest at its timeout.
+//
+// A *Container is safe for concurrent use: many goroutines may Run on it at once. Close
+// waits for calls in flight on that container before freeing the handle.
 //
 // # Errors
 //
