@@ -32,6 +32,7 @@ typedef struct pd_output pd_output;
 typedef struct pd_process_list pd_process_list;
 typedef struct pd_bytes pd_bytes;
 typedef struct pd_file_listing pd_file_listing;
+typedef struct pd_session pd_session;
 
 // Largest frame either side accepts.
 #define MAX_FRAME (16 << 20)
@@ -592,6 +593,46 @@ pd_status pd_container_set_callbacks(pd_container *container,
                                      void *user_data,
                                      pd_free_cb free_user_data,
                                      pd_error **err_out);
+
+// Opens a persistent shell (bash, else sh) in the container (needs the agent); `opts`
+// (may be NULL) gives its env, workdir and user. Free with `pd_session_free`.
+pd_status pd_session_open(pd_container *container,
+                          const pd_run_opts *opts,
+                          pd_session **session_out,
+                          pd_error **err_out);
+
+// Writes `input` and a newline to the shell without waiting; output goes to
+// `pd_session_read`.
+pd_status pd_session_send(pd_session *session, const char *input, pd_error **err_out);
+
+// Runs `command` in the shell and waits up to `timeout_ms` (<= 0: the container's
+// default). cwd and variables persist between commands. On timeout the command is
+// interrupted and the result has `timed_out` set; the session stays usable. A second call
+// while one runs is `PD_ERR_INVALID_STATE`.
+pd_status pd_session_send_and_wait(pd_session *session,
+                                   const char *command,
+                                   int64_t timeout_ms,
+                                   pd_exec_result **result_out,
+                                   pd_error **err_out);
+
+// Output not consumed by `pd_session_send_and_wait` (from `pd_session_send`), marked
+// read. Free with `pd_output_free`.
+pd_status pd_session_read(pd_session *session, pd_output **output_out, pd_error **err_out);
+
+// The shell's output as it comes, and its exit, to callbacks (rules of
+// `pd_process_set_callbacks`).
+pd_status pd_session_set_callbacks(pd_session *session,
+                                   pd_output_cb on_output,
+                                   pd_exit_cb on_exit,
+                                   void *user_data,
+                                   pd_free_cb free_user_data,
+                                   pd_error **err_out);
+
+// Ends the shell. The handle stays valid (free it afterwards).
+pd_status pd_session_close(pd_session *session, pd_error **err_out);
+
+// Frees the handle (the shell keeps running unless closed). NULL is a no-op.
+void pd_session_free(pd_session *session);
 
 // Starts `command` and returns a stream of its output (`opts` may be NULL). Read it with
 // `pd_stream_next`; free it with `pd_stream_free` (freeing it early kills the command).

@@ -26,6 +26,7 @@ pub mod ffi;
 mod files;
 pub mod info;
 pub mod process;
+pub mod session;
 pub mod stream;
 
 pub use client::{create_new_container, Client};
@@ -37,6 +38,7 @@ pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};
 pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
+pub use session::Session;
 pub use stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
 
 /// The crate version, as in Cargo.toml.

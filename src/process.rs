@@ -89,9 +89,18 @@ impl Container {
         spawn.detached = true;
         spawn.max_output = 0;
         spawn.buffer_size = opts.buffer_size as u64;
+        self.spawn_request(spawn, opts.buffer_size).await
+    }
+
+    /// Sends a detached Spawn and makes the handle (with this container's callbacks).
+    pub(crate) async fn spawn_request(
+        &self,
+        spawn: crate::agent::wire::Spawn,
+        buffer_size: usize,
+    ) -> Result<Process> {
         let frames = self.agent_conn().await?.ask(&Msg::Spawn(spawn)).await?;
         let p = match frames.last() {
-            Some(Msg::Spawned { proc }) => self.process_handle(*proc, opts.buffer_size),
+            Some(Msg::Spawned { proc }) => self.process_handle(*proc, buffer_size),
             other => return Err(unexpected(other)),
         };
         if let Some(cbs) = self.callbacks() {
@@ -147,7 +156,7 @@ fn info(e: &ProcEntry) -> ProcessInfo {
     }
 }
 
-fn unexpected(frame: Option<&Msg>) -> Error {
+pub(crate) fn unexpected(frame: Option<&Msg>) -> Error {
     match frame {
         Some(Msg::Failed { message }) if message.starts_with("no detached process") => {
             Error::InvalidArgument(message.clone())
@@ -182,6 +191,18 @@ impl Process {
             follow,
         };
         Ok((conn.ask(&msg).await?, conn))
+    }
+
+    pub(crate) fn container(&self) -> &Container {
+        &self.container
+    }
+
+    pub(crate) fn cursor(&self) -> [u64; 2] {
+        *self.cursor.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn set_cursor(&self, to: [u64; 2]) {
+        *self.cursor.lock().unwrap_or_else(|e| e.into_inner()) = to;
     }
 
     /// Asks the sandbox whether it still runs.

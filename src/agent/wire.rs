@@ -10,7 +10,7 @@
 use std::fmt;
 
 /// Protocol version; bump on any change to the frames below.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Largest frame either side accepts.
 pub const MAX_FRAME: usize = 16 << 20;
 /// The abstract Unix socket the agent listens on (no file: works on a read-only root).
@@ -37,6 +37,8 @@ pub struct Spawn {
     /// a client that disconnects does not end it. Answered with `Spawned`.
     pub detached: bool,
     pub buffer_size: u64,
+    /// Detached only: keep stdin open for `Stdin` frames (after `stdin` is written).
+    pub keep_stdin: bool,
 }
 
 /// One detached process, as listed.
@@ -102,6 +104,16 @@ pub enum Msg {
     KillProc { proc: u32, signal: i32 },
     /// client -> agent: list the detached processes (answered with `Procs`).
     List,
+    /// client -> agent: write to detached process `proc`'s stdin (kept open with
+    /// `keep_stdin`), closing it after if `close`; answered with `Status` (or `Exit`).
+    Stdin {
+        proc: u32,
+        data: Vec<u8>,
+        close: bool,
+    },
+    /// client -> agent: stop following `proc` under this request id (answered with `Status`
+    /// or `Exit`).
+    Unfollow { proc: u32 },
     /// agent -> client: the detached processes.
     Procs(Vec<ProcEntry>),
     /// agent -> client: the run is over; no more frames for this id.
@@ -146,6 +158,8 @@ const K_STATUS: u8 = 10;
 const K_KILL_PROC: u8 = 11;
 const K_LIST: u8 = 12;
 const K_PROCS: u8 = 13;
+const K_STDIN: u8 = 14;
+const K_UNFOLLOW: u8 = 15;
 
 struct Out(Vec<u8>);
 
@@ -252,6 +266,19 @@ pub fn encode(id: u32, msg: &Msg) -> Vec<u8> {
             o.u64(s.max_output);
             o.u8(u8::from(s.detached));
             o.u64(s.buffer_size);
+            o.u8(u8::from(s.keep_stdin));
+        }
+        Msg::Stdin { proc, data, close } => {
+            o.u8(K_STDIN);
+            o.u32(id);
+            o.u32(*proc);
+            o.bytes(data);
+            o.u8(u8::from(*close));
+        }
+        Msg::Unfollow { proc } => {
+            o.u8(K_UNFOLLOW);
+            o.u32(id);
+            o.u32(*proc);
         }
         Msg::Kill { signal } => {
             o.u8(K_KILL);
@@ -363,7 +390,14 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
             max_output: i.u64()?,
             detached: i.u8()? != 0,
             buffer_size: i.u64()?,
+            keep_stdin: i.u8()? != 0,
         }),
+        K_STDIN => Msg::Stdin {
+            proc: i.u32()?,
+            data: i.bytes()?,
+            close: i.u8()? != 0,
+        },
+        K_UNFOLLOW => Msg::Unfollow { proc: i.u32()? },
         K_KILL => Msg::Kill {
             signal: i.u32()? as i32,
         },
@@ -482,6 +516,7 @@ mod tests {
                     max_output: 10 << 20,
                     detached: true,
                     buffer_size: 1 << 20,
+                    keep_stdin: true,
                 }),
             ),
             (7, Msg::Kill { signal: -9 }),
@@ -519,6 +554,15 @@ mod tests {
                 },
             ),
             (3, Msg::List),
+            (
+                5,
+                Msg::Stdin {
+                    proc: 4,
+                    data: b"ls\n".to_vec(),
+                    close: true,
+                },
+            ),
+            (5, Msg::Unfollow { proc: 4 }),
             (
                 3,
                 Msg::Procs(vec![ProcEntry {

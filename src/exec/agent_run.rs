@@ -37,6 +37,7 @@ pub(crate) fn spawn_request(
         max_output: opts.max_output as u64,
         detached: false,
         buffer_size: 0,
+        keep_stdin: false,
     }
 }
 

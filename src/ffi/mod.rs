@@ -17,6 +17,7 @@ mod files;
 mod handle;
 mod process;
 mod runtime;
+mod session;
 mod stream;
 mod version;
 
@@ -27,5 +28,6 @@ pub use error::*;
 pub use exec::*;
 pub use files::*;
 pub use process::*;
+pub use session::*;
 pub use stream::*;
 pub use version::*;

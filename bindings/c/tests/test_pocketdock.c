@@ -416,6 +416,44 @@ static int test_strict(void) {
     return 0;
 }
 
+static int test_session(void) {
+    pd_container *c = make_box();
+    CHECK(c);
+    pd_session *s = NULL;
+    CHECK(pd_session_open(c, NULL, &s, NULL) == PD_OK);
+    pd_exec_result *r = NULL;
+    CHECK(pd_session_send_and_wait(s, "cd /tmp; V=kept", 10000, &r, NULL) == PD_OK);
+    pd_exec_result_free(r);
+    CHECK(pd_session_send_and_wait(s, "echo $V $(pwd)", 10000, &r, NULL) == PD_OK);
+    int ok = text_is(pd_exec_result_stdout_text(r), "kept /tmp\n");
+    pd_exec_result_free(r);
+    CHECK(pd_session_send_and_wait(s, "sleep 50", 500, &r, NULL) == PD_OK);
+    ok = ok && pd_exec_result_timed_out(r);
+    pd_exec_result_free(r);
+    CHECK(pd_session_send(s, "echo later", NULL) == PD_OK);
+    pd_output *o = NULL;
+    size_t len = 0;
+    for (int i = 0; i < 100 && len == 0; i++) {
+        pd_output_free(o);
+        o = NULL;
+        CHECK(pd_session_read(s, &o, NULL) == PD_OK);
+        pd_output_stdout(o, &len);
+        if (len == 0) {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    ok = ok && len == 6;
+    pd_output_free(o);
+    ok = ok && pd_session_send(NULL, "x", NULL) == PD_ERR_INVALID_ARGUMENT;
+    CHECK(pd_session_close(s, NULL) == PD_OK);
+    pd_session_free(s);
+    pd_session_free(NULL);
+    drop_box(c);
+    CHECK(ok);
+    return 0;
+}
+
 static int test_versions(void) {
     CHECK(pd_abi_version() == PD_ABI_VERSION);
     CHECK(strcmp(pd_version(), PD_VERSION) == 0);
@@ -437,6 +475,7 @@ int main(void) {
     RUN(test_stream);
     RUN(test_detached_process);
     RUN(test_strict);
+    RUN(test_session);
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

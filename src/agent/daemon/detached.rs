@@ -56,6 +56,12 @@ pub struct Proc {
     pub id: u32,
     pub pid: AtomicI32,
     argv: Vec<String>,
+    /// Open stdin of a process started with `keep_stdin`. Its own lock: a write that blocks
+    /// on a full pipe must not stop the output from being collected.
+    stdin: Mutex<Option<std::process::ChildStdin>>,
+    /// Set once the command was started (or failed to), so `Spawned` is only answered
+    /// when its stdin can already be written.
+    started: (Mutex<bool>, std::sync::Condvar),
     state: Mutex<State>,
 }
 
@@ -83,6 +89,8 @@ impl Proc {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
             pid: AtomicI32::new(0),
             argv,
+            stdin: Mutex::new(None),
+            started: (Mutex::new(false), std::sync::Condvar::new()),
             state: Mutex::new(State {
                 rings: [ring(), ring()],
                 followers: Vec::new(),
@@ -102,6 +110,43 @@ impl Proc {
         self.state().control = Some(tx);
     }
 
+    pub fn mark_started(&self) {
+        *self.started.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.started.1.notify_all();
+    }
+
+    /// Waits (bounded) until the command was started.
+    pub fn wait_started(&self) {
+        let g = self.started.0.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = self
+            .started
+            .1
+            .wait_timeout_while(g, std::time::Duration::from_secs(10), |s| !*s);
+    }
+
+    pub fn set_stdin(&self, stdin: std::process::ChildStdin) {
+        *self.stdin.lock().unwrap_or_else(|e| e.into_inner()) = Some(stdin);
+    }
+
+    /// Writes to the kept stdin (closing it after if asked); false if there is none.
+    pub fn write_stdin(&self, data: &[u8], close: bool) -> bool {
+        use std::io::Write;
+        let mut stdin = self.stdin.lock().unwrap_or_else(|e| e.into_inner());
+        let ok = match stdin.as_mut() {
+            Some(w) => w.write_all(data).and_then(|_| w.flush()).is_ok(),
+            None => false,
+        };
+        if close {
+            *stdin = None;
+        }
+        ok
+    }
+
+    /// Stops sending this process's output to request `req` of `writer`.
+    pub fn unfollow(&self, writer: &Arc<Writer>, req: u32) {
+        self.state().followers.retain(|(w, id)| !(Arc::ptr_eq(w, writer) && *id == req));
+    }
+
     pub fn output(&self, stream: u8, data: &[u8]) {
         let mut s = self.state();
         let ring = &mut s.rings[usize::from(stream == 2)];
@@ -116,6 +161,7 @@ impl Proc {
     }
 
     pub fn finish(&self, exit: Exit) {
+        self.mark_started();
         {
             let mut s = self.state();
             for (w, id) in s.followers.drain(..) {

@@ -118,7 +118,11 @@ fn build(req: &Spawn, marker: &str) -> Result<(Command, Option<(u32, u32)>), Str
     if let Some(dir) = &req.workdir {
         cmd.current_dir(dir);
     }
-    let stdin = if req.stdin.is_empty() { Stdio::null() } else { Stdio::piped() };
+    let stdin = if req.stdin.is_empty() && !req.keep_stdin {
+        Stdio::null()
+    } else {
+        Stdio::piped()
+    };
     cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
     Ok((cmd, user))
 }
@@ -182,10 +186,21 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
             user,
         };
         if let Some(mut stdin) = child.stdin.take() {
-            let data = req.stdin;
-            std::thread::spawn(move || {
-                let _ = stdin.write_all(&data);
-            });
+            match (&detached, req.keep_stdin) {
+                (Some(p), true) => {
+                    let _ = stdin.write_all(&req.stdin);
+                    p.set_stdin(stdin);
+                }
+                _ => {
+                    let data = req.stdin;
+                    std::thread::spawn(move || {
+                        let _ = stdin.write_all(&data);
+                    });
+                }
+            }
+        }
+        if let Some(p) = &detached {
+            p.mark_started();
         }
         let pipes: Vec<(u8, Box<dyn Read + Send>)> = vec![
             (1, Box::new(child.stdout.take().expect("piped stdout"))),

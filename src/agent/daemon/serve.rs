@@ -116,9 +116,10 @@ fn connection(conn: UnixStream) {
             Msg::Spawn(req) if req.detached => {
                 // Not in this connection's table: it outlives the connection.
                 let p = Proc::register(req.argv.clone(), req.buffer_size);
-                let _ = writer.send(id, &Msg::Spawned { proc: p.id });
                 let tx = run::start(req, Target::Detached(p.clone()), || {});
                 p.set_control(tx);
+                p.wait_started();
+                let _ = writer.send(id, &Msg::Spawned { proc: p.id });
             }
             Msg::Spawn(req) => {
                 let table = runs.clone();
@@ -144,6 +145,24 @@ fn connection(conn: UnixStream) {
             Msg::KillProc { proc, signal } => match Proc::find(proc) {
                 Some(p) => {
                     p.signal(signal);
+                    let _ = writer.send(id, &p.status());
+                }
+                None => no_such(&writer, id, proc),
+            },
+            Msg::Stdin { proc, data, close } => match Proc::find(proc) {
+                Some(p) => {
+                    if !p.write_stdin(&data, close) && !data.is_empty() {
+                        let message = format!("process {proc} has no open stdin");
+                        let _ = writer.send(id, &Msg::Failed { message });
+                    } else {
+                        let _ = writer.send(id, &p.status());
+                    }
+                }
+                None => no_such(&writer, id, proc),
+            },
+            Msg::Unfollow { proc } => match Proc::find(proc) {
+                Some(p) => {
+                    p.unfollow(&writer, id);
                     let _ = writer.send(id, &p.status());
                 }
                 None => no_such(&writer, id, proc),

@@ -1,0 +1,103 @@
+//! Persistent shell sessions (through the agent).
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use pocketdock::{ContainerOptions, ErrorKind, RunOptions};
+
+fn with_agent() -> ContainerOptions {
+    ContainerOptions {
+        agent: true,
+        ..opts()
+    }
+}
+
+#[tokio::test]
+async fn state_persists_and_output_is_framed_exactly() {
+    let s = sandbox_with(with_agent()).await;
+    let sh = s.open_session(&RunOptions::default()).await.unwrap();
+    let t = Some(Duration::from_secs(10));
+    let r = sh
+        .send_and_wait("cd /tmp && export FOO=bar", t)
+        .await
+        .unwrap();
+    assert_eq!((r.exit_code, r.stdout.len(), r.stderr.len()), (0, 0, 0));
+    let r = sh
+        .send_and_wait("pwd; echo $FOO; echo err >&2; printf 'no newline'", t)
+        .await
+        .unwrap();
+    assert_eq!(r.stdout_text(), "/tmp\nbar\nno newline");
+    assert_eq!(r.stderr_text(), "err\n");
+    let r = sh.send_and_wait("false", t).await.unwrap();
+    assert_eq!(r.exit_code, 1);
+    // Quotes and syntax errors cannot break the framing.
+    let r = sh
+        .send_and_wait("echo \"it's\" 'a \"test\"'", t)
+        .await
+        .unwrap();
+    assert_eq!(r.stdout_text(), "it's a \"test\"\n");
+    let r = sh.send_and_wait("echo 'unclosed", t).await.unwrap();
+    assert_ne!(r.exit_code, 0);
+    // A command reading stdin does not swallow the sentinel.
+    let r = sh.send_and_wait("cat; echo after-cat", t).await.unwrap();
+    assert_eq!(r.stdout_text(), "after-cat\n");
+    // The session's environment does not leak into run().
+    let r = s
+        .run("echo \"[$FOO]\"; pwd", &RunOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(r.stdout_text(), "[]\n/home/sandbox\n");
+    sh.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_timed_out_command_is_interrupted_and_the_session_lives_on() {
+    let s = sandbox_with(with_agent()).await;
+    let sh = s.open_session(&RunOptions::default()).await.unwrap();
+    sh.send_and_wait("X=kept", None).await.unwrap();
+    let r = sh
+        .send_and_wait(
+            "echo before; sleep 100; echo never",
+            Some(Duration::from_millis(800)),
+        )
+        .await
+        .unwrap();
+    assert!(r.timed_out);
+    assert_eq!(r.stdout_text(), "before\n");
+    assert_eq!(processes_matching(&s, "sleep 100").await, "");
+    let r = sh
+        .send_and_wait("echo $X", Some(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(r.stdout_text(), "kept\n");
+}
+
+#[tokio::test]
+async fn one_command_at_a_time_and_send_then_read() {
+    let s = sandbox_with(with_agent()).await;
+    let sh = s.open_session(&RunOptions::default()).await.unwrap();
+    sh.send("echo sent-line").await.unwrap();
+    // (Output of a `send` still arriving once a command starts would count as the
+    // command's: wait until it is there.)
+    for _ in 0..200 {
+        if !sh.process().peek().await.unwrap().stdout.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (a, b) = tokio::join!(
+        sh.send_and_wait("sleep 1; echo one", Some(Duration::from_secs(10))),
+        async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            sh.send_and_wait("echo two", Some(Duration::from_secs(10)))
+                .await
+        }
+    );
+    assert_eq!(a.unwrap().stdout_text(), "one\n");
+    assert_eq!(b.unwrap_err().kind(), ErrorKind::InvalidState);
+    // What `send` produced is still there for `read`.
+    let out = sh.read().await.unwrap();
+    assert_eq!(out.stdout, b"sent-line\n");
+}
