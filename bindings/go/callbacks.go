@@ -2,7 +2,7 @@ package pocketdock
 
 // The Go functions the library's callback thread calls. A file with //export may only
 // declare things in its preamble; the C trampolines that adapt the signatures live in
-// process.go.
+// callbacks.c.
 
 /*
 #include "pocketdock.h"

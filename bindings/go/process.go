@@ -1,27 +1,7 @@
 package pocketdock
 
 /*
-#include <stdint.h>
-#include "pocketdock.h"
-
-// The exported Go callbacks (callbacks.go), and trampolines with the exact C signatures.
-extern void pdgoOnOutput(void *ud, int32_t stream, uint8_t *data, size_t n);
-extern void pdgoOnExit(void *ud, pd_exec_result *result);
-extern void pdgoFreeUserData(void *ud);
-
-static void pdgo_on_output(void *ud, int32_t stream, const uint8_t *data, size_t n) {
-	pdgoOnOutput(ud, stream, (uint8_t *)data, n);
-}
-static void pdgo_on_exit(void *ud, const pd_exec_result *result) {
-	pdgoOnExit(ud, (pd_exec_result *)result);
-}
-static void pdgo_free_user_data(void *ud) { pdgoFreeUserData(ud); }
-
-static pd_output_cb pdgo_output_cb(bool on) { return on ? pdgo_on_output : NULL; }
-static pd_exit_cb pdgo_exit_cb(bool on) { return on ? pdgo_on_exit : NULL; }
-static pd_free_cb pdgo_free_cb(void) { return pdgo_free_user_data; }
-// A cgo.Handle travels through C as user_data: an integer, never a Go pointer.
-static void *pdgo_user_data(uintptr_t handle) { return (void *)handle; }
+#include "pdgo.h"
 */
 import "C"
 
@@ -303,11 +283,16 @@ func (p *Process) output(ctx context.Context, op string,
 	if err := p.withHandle(op, func(e **C.pd_error) C.pd_status { return call(&o, e) }); err != nil {
 		return nil, err
 	}
+	return takeOutput(o), nil
+}
+
+// takeOutput copies a pd_output into Go memory and frees it.
+func takeOutput(o *C.pd_output) *Output {
 	defer C.pd_output_free(o)
 	var no, ne C.size_t
 	so := C.pd_output_stdout(o, &no)
 	se := C.pd_output_stderr(o, &ne)
-	return &Output{Stdout: goBytes(so, no), Stderr: goBytes(se, ne)}, nil
+	return &Output{Stdout: goBytes(so, no), Stderr: goBytes(se, ne)}
 }
 
 // BufferOverflow reports (sticky) that output was dropped from the sandbox's ring before
