@@ -1,6 +1,7 @@
 package pocketdock
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"runtime"
@@ -112,6 +113,31 @@ func TestHandlesFreedInAnyOrderUnderGC(t *testing.T) {
 			}
 			runtime.GC()
 		}
+		// A stream still running, a detached process and a session: closed, or dropped.
+		s, err := h.c.RunStream(context.Background(), "sleep 51")
+		if err != nil {
+			t.Fatalf("RunStream: %v", err)
+		}
+		p, err := h.c.Spawn(testCtx(t), "sleep 52")
+		if err != nil {
+			t.Fatalf("Spawn: %v", err)
+		}
+		sess, err := h.c.OpenSession(testCtx(t))
+		if err != nil {
+			t.Fatalf("OpenSession: %v", err)
+		}
+		sessClose := sess.Close // a method value: it holds the Session, not the variable
+		for name, closeFn := range map[string]func(){
+			"stream": s.Close, "process": p.Close, "session": func() { sessClose() },
+		} {
+			if rng.Intn(2) == 0 {
+				items = append(items, item{fmt.Sprintf("%s of box %d", name, bi), closeFn})
+			} else {
+				dropped++
+			}
+		}
+		s, p, sess = nil, nil, nil
+		runtime.GC()
 	}
 	for _, h := range boxes {
 		if err := h.c.Shutdown(testCtx(t)); err != nil {
