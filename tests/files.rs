@@ -114,6 +114,16 @@ async fn write_and_read_round_trip_text_binary_and_empty() {
     s.write_file("rel/note.txt", b"rel").await.unwrap();
     assert_eq!(sh(&s, "cat /home/sandbox/rel/note.txt").await, "rel");
     assert_eq!(s.read_file("rel/note.txt").await.unwrap(), b"rel");
+    // Names that need escaping in a URL, and names longer than a tar header holds.
+    let odd = "/tmp/odd dir/ä ö & 100% #1?=x+y.txt";
+    s.write_file(odd, b"odd").await.unwrap();
+    assert_eq!(s.read_file(odd).await.unwrap(), b"odd");
+    let listed = s.list_files("/tmp/odd dir").await.unwrap();
+    assert_eq!(listed[0].name, "ä ö & 100% #1?=x+y.txt");
+    let long = format!("/tmp/{}/{}.txt", "d".repeat(120), "f".repeat(150));
+    s.write_file(&long, b"long").await.unwrap();
+    assert_eq!(s.read_file(&long).await.unwrap(), b"long");
+    assert_eq!(sh(&s, &format!("cat '{long}'")).await, "long");
     // Symlinks are followed on read.
     sh(&s, "ln -s /home/sandbox/rel/note.txt /tmp/link").await;
     assert_eq!(s.read_file("/tmp/link").await.unwrap(), b"rel");

@@ -176,15 +176,16 @@ impl Engine {
     }
 }
 
-/// Standard base64 (RFC 4648, padding optional), as Go's `base64.StdEncoding` writes it.
+/// Base64 (RFC 4648, padding optional) in either alphabet: Docker writes the standard one,
+/// Podman the URL-safe one (`-`, `_`).
 pub(crate) fn base64_decode(input: &[u8]) -> Option<Vec<u8>> {
     fn value(c: u8) -> Option<u32> {
         Some(match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
             b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
             _ => return None,
         } as u32)
     }
@@ -221,6 +222,7 @@ mod tests {
         assert_eq!(base64_decode(b"Zm9v").unwrap(), b"foo");
         assert_eq!(base64_decode(b"Zm9vYg").unwrap(), b"foob");
         assert_eq!(base64_decode(b"+/+/").unwrap(), [0xfb, 0xff, 0xbf]);
+        assert_eq!(base64_decode(b"-_-_").unwrap(), [0xfb, 0xff, 0xbf]);
         for bad in [&b"Zm9v!"[..], b"Z", b"Zg=x", b"Zg==="] {
             assert!(base64_decode(bad).is_none(), "{bad:?}");
         }

@@ -108,7 +108,7 @@ impl Container {
             .get_archive(self.archive_target(), path)
             .await?;
         let (top, what) = (top_of(path), path.to_owned());
-        read_tar(resp, move |ar| read_single(ar, &top, &what)).await
+        read_tar(resp, move |r| read_single(r, &top, &what)).await
     }
 
     /// The owner of files written into the sandbox: the image's user, resolved through the

@@ -140,7 +140,7 @@ impl Container {
             .get_archive(self.archive_target(), &resolved)
             .await?;
         let top = top_of(&resolved);
-        pipe::read_tar(resp, move |ar| unpack::list(ar, &top)).await
+        pipe::read_tar(resp, move |r| unpack::list(r, &top)).await
     }
 
     /// Copies the host file or directory `host_src` to `dest` in the container, by
@@ -275,7 +275,7 @@ impl Container {
             .get_archive(self.archive_target(), &resolved)
             .await?;
         let top = top_of(&resolved);
-        let summary = pipe::read_tar(resp, move |ar| unpack::extract(ar, &top, &root)).await?;
+        let summary = pipe::read_tar(resp, move |r| unpack::extract(r, &top, &root)).await?;
         tracing::debug!(
             src,
             files = summary.files,

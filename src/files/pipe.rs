@@ -3,7 +3,7 @@
 
 use std::io::{self, Read, Write};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::Response;
@@ -87,30 +87,40 @@ impl Read for ChannelReader {
     }
 }
 
-/// Reads the tar in `resp`'s body with `consume` on a blocking thread while this task feeds
+/// Reads `resp`'s body (a tar) with `consume` on a blocking thread while this task feeds
 /// it, chunk by chunk. `consume` may stop early; the rest of the body is then dropped.
 pub(crate) async fn read_tar<T, F>(resp: Response<Incoming>, consume: F) -> Result<T>
 where
     T: Send + 'static,
-    F: FnOnce(tar::Archive<ChannelReader>) -> Result<T> + Send + 'static,
+    F: FnOnce(ChannelReader) -> Result<T> + Send + 'static,
 {
     let (tx, rx) = mpsc::channel(DEPTH);
     let reader = ChannelReader {
         rx,
         cur: Bytes::new(),
     };
-    let consumer = tokio::task::spawn_blocking(move || consume(tar::Archive::new(reader)));
+    let consumer = tokio::task::spawn_blocking(move || consume(reader));
     let mut body = resp.into_body();
     let feed = async move {
-        while let Some(frame) = body.frame().await {
-            let chunk = match frame {
-                Ok(f) => match f.into_data() {
-                    Ok(data) => Ok(data),
-                    Err(_) => continue, // trailers
-                },
-                Err(e) => Err(io::Error::other(format!(
+        // Engines send small frames (Podman 8 KiB); they are gathered into chunks so the
+        // reader thread is woken once per chunk, not once per frame.
+        let mut pending = BytesMut::new();
+        loop {
+            let chunk = match body.frame().await {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        pending.extend_from_slice(&data);
+                    }
+                    if pending.len() < CHUNK {
+                        continue;
+                    }
+                    Ok(pending.split().freeze())
+                }
+                Some(Err(e)) => Err(io::Error::other(format!(
                     "reading the engine's archive: {e}"
                 ))),
+                None if pending.is_empty() => break,
+                None => Ok(pending.split().freeze()),
             };
             let failed = chunk.is_err();
             if tx.send(chunk).await.is_err() || failed {

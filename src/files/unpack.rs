@@ -63,9 +63,52 @@ fn os(b: &[u8]) -> &OsStr {
     OsStr::from_bytes(b)
 }
 
+/// A reader that notices the end of its input. The engines end every archive with zero
+/// blocks, where the tar reader stops without reading further; so a reader that reached the
+/// end of its input was cut short (an engine may end its answer cleanly after an error, for
+/// example when the container is removed mid-transfer), and that must not pass as complete.
+struct EndCheck<R> {
+    inner: R,
+    hit_end: bool,
+}
+
+impl<R: Read> Read for EndCheck<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if n == 0 && !out.is_empty() {
+            self.hit_end = true;
+        }
+        Ok(n)
+    }
+}
+
+fn archive<R: Read>(r: R) -> Archive<EndCheck<R>> {
+    Archive::new(EndCheck {
+        inner: r,
+        hit_end: false,
+    })
+}
+
+fn cut_short() -> Error {
+    Error::Io(io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the engine's archive ended early: the transfer is incomplete",
+    ))
+}
+
+/// Fails when the archive was read to the end of its input without its end marker.
+fn check_end<R: Read>(ar: Archive<EndCheck<R>>) -> Result<()> {
+    if ar.into_inner().hit_end {
+        Err(cut_short())
+    } else {
+        Ok(())
+    }
+}
+
 /// The content of the archive's top entry, which must be a regular file; `what` names it in
 /// errors.
-pub(crate) fn read_single<R: Read>(mut ar: Archive<R>, top: &Top, what: &str) -> Result<Vec<u8>> {
+pub(crate) fn read_single<R: Read>(r: R, top: &Top, what: &str) -> Result<Vec<u8>> {
+    let mut ar = archive(r);
     for entry in ar.entries()? {
         let mut e = entry?;
         if !below_top(&e.path_bytes(), top).is_some_and(|r| r.is_empty()) {
@@ -75,6 +118,9 @@ pub(crate) fn read_single<R: Read>(mut ar: Archive<R>, top: &Top, what: &str) ->
             EntryType::Regular | EntryType::Continuous => {
                 let mut data = Vec::with_capacity(e.size().min(1 << 30) as usize);
                 e.read_to_end(&mut data)?;
+                if data.len() as u64 != e.size() {
+                    return Err(cut_short());
+                }
                 Ok(data)
             }
             EntryType::Directory => Err(Error::invalid(format!("{what} is a directory"))),
@@ -87,7 +133,8 @@ pub(crate) fn read_single<R: Read>(mut ar: Archive<R>, top: &Top, what: &str) ->
 }
 
 /// The entries directly below the archive's top, sorted by name, contents skipped.
-pub(crate) fn list<R: Read>(mut ar: Archive<R>, top: &Top) -> Result<Vec<FileEntry>> {
+pub(crate) fn list<R: Read>(r: R, top: &Top) -> Result<Vec<FileEntry>> {
+    let mut ar = archive(r);
     let mut out = Vec::new();
     // Sizes of files seen so far: a hard-link entry carries none of its own.
     let mut sizes: HashMap<Vec<u8>, u64> = HashMap::new();
@@ -127,6 +174,7 @@ pub(crate) fn list<R: Read>(mut ar: Archive<R>, top: &Top) -> Result<Vec<FileEnt
             });
         }
     }
+    check_end(ar)?;
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
@@ -142,7 +190,8 @@ pub(crate) struct Summary {
 
 /// Extracts the archive so that its top becomes `root` (whose parent must exist). See the
 /// module docs for what is refused; a file that would replace a directory is an error.
-pub(crate) fn extract<R: Read>(mut ar: Archive<R>, top: &Top, root: &Path) -> Result<Summary> {
+pub(crate) fn extract<R: Read>(r: R, top: &Top, root: &Path) -> Result<Summary> {
+    let mut ar = archive(r);
     let mut x = Extractor {
         root: root.to_path_buf(),
         top: top.clone(),
@@ -159,6 +208,7 @@ pub(crate) fn extract<R: Read>(mut ar: Archive<R>, top: &Top, root: &Path) -> Re
             None => x.skip(&name, "its name leaves the copied path"),
         }
     }
+    check_end(ar)?;
     x.finish()?;
     Ok(x.summary)
 }
@@ -196,7 +246,9 @@ impl Extractor {
                     .mode(0o600)
                     .custom_flags(libc::O_NOFOLLOW)
                     .open(&path)?;
-                io::copy(e, &mut f)?;
+                if io::copy(e, &mut f)? != e.size() {
+                    return Err(cut_short());
+                }
                 f.set_permissions(Permissions::from_mode(mode))?;
                 if let Some(t) = mtime_of(e) {
                     f.set_modified(t)?;
