@@ -282,6 +282,32 @@ async fn listing_gives_names_kinds_sizes_and_modes() {
     assert!(!root.iter().any(|e| e.name.contains('/')));
 }
 
+#[tokio::test]
+async fn files_work_on_a_stopped_container() {
+    let s = sandbox().await;
+    s.write_file("/tmp/before.txt", b"before").await.unwrap();
+    let (status, _) = raw("POST", &format!("/containers/{}/stop?t=0", s.name()));
+    assert!(status == 204 || status == 304, "stop: {status}");
+    s.write_file("/tmp/new/after.txt", b"after").await.unwrap();
+    assert_eq!(s.read_file("/tmp/before.txt").await.unwrap(), b"before");
+    let names: Vec<_> = s
+        .list_files("/tmp")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(names.contains(&"before.txt".to_string()) && names.contains(&"new".to_string()));
+    let h = HostDir::new("stopped");
+    s.pull("/tmp/new", h.join("new")).await.unwrap();
+    assert_eq!(fs::read(h.join("new/after.txt")).unwrap(), b"after");
+    s.push(h.join("new"), "/tmp/pushed").await.unwrap();
+    assert_eq!(
+        s.read_file("/tmp/pushed/after.txt").await.unwrap(),
+        b"after"
+    );
+}
+
 /// A host tree: `proj/run.sh` (0755, old mtime), `proj/src/lib.txt`, `proj/link -> src`.
 fn host_tree(h: &HostDir) -> PathBuf {
     let proj = h.join("proj");
