@@ -34,15 +34,9 @@ typedef struct pd_bytes pd_bytes;
 typedef struct pd_file_listing pd_file_listing;
 typedef struct pd_session pd_session;
 
-// Largest frame either side accepts.
-#define MAX_FRAME (16 << 20)
-
 // The ABI version of this header. Bumped on any incompatible change; bindings refuse to
 // load a library whose `pd_abi_version()` differs from the one they were written for.
 #define PD_ABI_VERSION 1
-
-// The reference's ring buffer: 1 MiB, split between stdout and stderr.
-#define DEFAULT_BUFFER_SIZE (1 << 20)
 
 // What a listed entry is. `PD_FILE_KIND_UNKNOWN` only answers a bad handle or index.
 enum pd_file_kind

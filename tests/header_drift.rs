@@ -11,3 +11,17 @@ fn committed_header_matches_cbindgen_output() {
         "include/pocketdock.h is stale: run scripts/gen-header and commit the result"
     );
 }
+
+#[test]
+fn header_names_are_all_prefixed() {
+    let header = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/include/pocketdock.h"));
+    for line in header.lines() {
+        if let Some(rest) = line.strip_prefix("#define ") {
+            let name = rest.split_whitespace().next().unwrap_or_default();
+            assert!(
+                name.starts_with("PD_") || name == "POCKETDOCK_H",
+                "unprefixed macro {name} in the C header (exclude it in cbindgen.toml)"
+            );
+        }
+    }
+}

@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use hyper::Method;
-use serde::Deserialize;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::OwnedWriteHalf;
@@ -38,12 +36,6 @@ impl Drop for AgentConn {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Created {
-    id: String,
-}
-
 fn lock(p: &Pending) -> std::sync::MutexGuard<'_, HashMap<u32, UnboundedSender<Msg>>> {
     p.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -60,20 +52,12 @@ impl AgentConn {
             "User": "0",
             "Cmd": [AGENT_PATH, "relay"],
         });
-        let created: Created = engine
-            .call_json(
-                Method::POST,
-                &format!("/containers/{}/exec", c.id()),
-                Some(&body),
-                Subject::Container(c.name()),
-            )
-            .await
-            .map_err(|e| c.explain(e))?;
+        let exec_id = c.create_exec(&body).await?;
         let hijacked = engine
             .hijack(
-                &format!("/exec/{}/start", created.id),
+                &format!("/exec/{exec_id}/start"),
                 &json!({"Detach": false, "Tty": false}),
-                Subject::Exec(&created.id),
+                Subject::Exec(&exec_id),
             )
             .await?;
         let (mut rd, wr) = hijacked.stream.into_split();

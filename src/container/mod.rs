@@ -243,6 +243,21 @@ impl Container {
             .clone()
     }
 
+    /// Creates an engine exec in this container from `body`; returns its id.
+    pub(crate) async fn create_exec(&self, body: &Value) -> Result<String> {
+        let created: Created = self
+            .engine()
+            .call_json(
+                Method::POST,
+                &format!("/containers/{}/exec", self.id()),
+                Some(body),
+                Subject::Container(self.name()),
+            )
+            .await
+            .map_err(|e| self.explain(e))?;
+        Ok(created.id)
+    }
+
     /// Whether runs go through the in-sandbox agent (false: engine exec).
     pub fn uses_agent(&self) -> bool {
         self.inner.agent.is_some()

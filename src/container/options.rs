@@ -228,14 +228,20 @@ impl ContainerOptions {
                 )));
             }
         }
-        for (k, _) in &self.env {
-            if k.is_empty() || k.contains('=') {
-                return Err(Error::invalid(format!(
-                    "bad environment variable name {k:?}"
-                )));
-            }
-        }
-        Ok(())
+        check_env_names(&self.env)
+    }
+}
+
+/// Environment variable names must be non-empty and hold no `=` or NUL.
+pub(crate) fn check_env_names(env: &[(String, String)]) -> Result<()> {
+    match env
+        .iter()
+        .find(|(k, _)| k.is_empty() || k.contains('=') || k.contains('\0'))
+    {
+        Some((k, _)) => Err(Error::invalid(format!(
+            "bad environment variable name {k:?}"
+        ))),
+        None => Ok(()),
     }
 }
 

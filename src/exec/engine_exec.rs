@@ -38,12 +38,6 @@ pub(crate) struct Exec<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Created {
-    id: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct ExecState {
     #[serde(default)]
     running: bool,
@@ -94,21 +88,13 @@ pub(crate) async fn exec_stream(
     if let Some(user) = exec.user {
         body["User"] = json!(user);
     }
-    let created: Created = engine
-        .call_json(
-            Method::POST,
-            &format!("/containers/{}/exec", c.id()),
-            Some(&body),
-            Subject::Container(c.name()),
-        )
-        .await
-        .map_err(|e| c.explain(e))?;
+    let exec_id = c.create_exec(&body).await?;
     let resp = engine
         .call(
             Method::POST,
-            &format!("/exec/{}/start", created.id),
+            &format!("/exec/{exec_id}/start"),
             Some(&json!({"Detach": false, "Tty": false})),
-            Subject::Exec(&created.id),
+            Subject::Exec(&exec_id),
         )
         .await?;
     let mut body = resp.into_body();
@@ -141,7 +127,7 @@ pub(crate) async fn exec_stream(
     };
     // Dropping the body closes this connection; the engine never reuses a hijacked stream.
     drop(body);
-    Ok((ending, created.id))
+    Ok((ending, exec_id))
 }
 
 /// The exit code of a finished exec. The stream can close a moment before the engine records

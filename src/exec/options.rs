@@ -98,14 +98,7 @@ impl RunOptions {
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::invalid("timeout must be positive"));
         }
-        for (k, _) in &self.env {
-            if k.is_empty() || k.contains('=') || k.contains('\0') {
-                return Err(Error::invalid(format!(
-                    "bad environment variable name {k:?}"
-                )));
-            }
-        }
-        Ok(())
+        crate::container::options::check_env_names(&self.env)
     }
 }
 

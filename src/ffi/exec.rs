@@ -176,20 +176,7 @@ pub extern "C" fn pd_run(
     result_out: *mut *mut pd_exec_result,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
-    guard(err_out, || {
-        let c = handle::borrow(container)?;
-        let command = str_arg(command, "command")?;
-        handle::out_ptr(result_out, "result_out")?;
-        let defaults = RunOptions::default();
-        let o = if opts.is_null() {
-            &defaults
-        } else {
-            &handle::borrow(opts)?.opts
-        };
-        let result = block_on(c.inner.run(command, o))?;
-        write_out(result_out, handle::into_raw(pd_exec_result::new(result)));
-        Ok(())
-    })
+    run_into(container, Command::Line(command), opts, result_out, err_out)
 }
 
 /// Runs a program directly, without a shell: `argv[0..argc]` (argv[0] looked up in PATH).
@@ -204,20 +191,68 @@ pub extern "C" fn pd_run_argv(
     result_out: *mut *mut pd_exec_result,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
+    run_into(
+        container,
+        Command::Argv(argv, argc),
+        opts,
+        result_out,
+        err_out,
+    )
+}
+
+/// What a C caller asked to run: a command line (interpreted by `opts.lang`) or an argv.
+#[derive(Clone, Copy)]
+pub(crate) enum Command {
+    Line(*const c_char),
+    Argv(*const *const c_char, usize),
+}
+
+impl Command {
+    pub(crate) fn argv(self, o: &RunOptions) -> Result<Vec<String>, crate::Error> {
+        match self {
+            Command::Line(p) => Ok(o.lang.argv(str_arg(p, "command")?)),
+            Command::Argv(p, n) => str_array_arg(p, n, "argv"),
+        }
+    }
+}
+
+/// Resolves a container, options and command for a call that produces one `T`.
+pub(crate) fn with_command<T>(
+    container: *mut pd_container,
+    command: Command,
+    opts: *const pd_run_opts,
+    out: *mut *mut T,
+    err_out: *mut *mut pd_error,
+    call: impl FnOnce(&crate::Container, &[String], &RunOptions) -> Result<*mut T, crate::Error>,
+) -> pd_status {
     guard(err_out, || {
         let c = handle::borrow(container)?;
-        let argv = str_array_arg(argv, argc, "argv")?;
-        handle::out_ptr(result_out, "result_out")?;
-        let defaults = RunOptions::default();
-        let o = if opts.is_null() {
-            &defaults
-        } else {
-            &handle::borrow(opts)?.opts
-        };
-        let result = block_on(c.inner.run_argv(&argv, o))?;
-        write_out(result_out, handle::into_raw(pd_exec_result::new(result)));
+        let o = run_opts_or_default(opts)?;
+        let argv = command.argv(&o)?;
+        handle::out_ptr(out, "out")?;
+        write_out(out, call(&c.inner, &argv, &o)?);
         Ok(())
     })
+}
+
+fn run_into(
+    container: *mut pd_container,
+    command: Command,
+    opts: *const pd_run_opts,
+    result_out: *mut *mut pd_exec_result,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_command(
+        container,
+        command,
+        opts,
+        result_out,
+        err_out,
+        |c, argv, o| {
+            let result = block_on(c.run_argv(argv, o))?;
+            Ok(handle::into_raw(pd_exec_result::new(result)))
+        },
+    )
 }
 
 fn with_result<T>(r: *const pd_exec_result, fallback: T, f: impl FnOnce(&ExecResult) -> T) -> T {

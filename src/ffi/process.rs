@@ -7,8 +7,8 @@ use super::boundary::{guard, guard_value, write_out};
 use super::container::pd_container;
 use super::dispatch::{callbacks, pd_exit_cb, pd_free_cb, pd_output_cb};
 use super::error::{pd_error, pd_status};
-use super::exec::{pd_exec_result, pd_run_opts, run_opts_or_default};
-use super::handle::{self, handle_type, str_arg, str_array_arg};
+use super::exec::{pd_exec_result, pd_run_opts, with_command, Command};
+use super::handle::{self, handle_type};
 use super::runtime::block_on;
 use crate::process::{Process, ProcessInfo, ProcessOutput};
 
@@ -31,14 +31,18 @@ pub extern "C" fn pd_process_spawn(
     process_out: *mut *mut pd_process,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
-    guard(err_out, || {
-        let c = handle::borrow(container)?;
-        let command = str_arg(command, "command")?;
-        handle::out_ptr(process_out, "process_out")?;
-        let o = run_opts_or_default(opts)?;
-        proc_out(process_out, block_on(c.inner.spawn(command, &o))?);
-        Ok(())
-    })
+    with_command(
+        container,
+        Command::Line(command),
+        opts,
+        process_out,
+        err_out,
+        |c, argv, o| {
+            Ok(handle::into_raw(pd_process::new(block_on(
+                c.spawn_argv(argv, o),
+            )?)))
+        },
+    )
 }
 
 /// `pd_process_spawn` for `argv[0..argc]`, without a shell.
@@ -51,14 +55,18 @@ pub extern "C" fn pd_process_spawn_argv(
     process_out: *mut *mut pd_process,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
-    guard(err_out, || {
-        let c = handle::borrow(container)?;
-        let argv = str_array_arg(argv, argc, "argv")?;
-        handle::out_ptr(process_out, "process_out")?;
-        let o = run_opts_or_default(opts)?;
-        proc_out(process_out, block_on(c.inner.spawn_argv(&argv, &o))?);
-        Ok(())
-    })
+    with_command(
+        container,
+        Command::Argv(argv, argc),
+        opts,
+        process_out,
+        err_out,
+        |c, argv, o| {
+            Ok(handle::into_raw(pd_process::new(block_on(
+                c.spawn_argv(argv, o),
+            )?)))
+        },
+    )
 }
 
 /// Attaches to detached process `id` of the container, whoever started it. Reads start at

@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::boundary::{guard, guard_value, write_out};
 use super::container::pd_container;
 use super::error::{pd_error, pd_status};
-use super::exec::{pd_exec_result, run_opts_or_default};
-use super::handle::{self, handle_type, str_arg, str_array_arg};
+use super::exec::{pd_exec_result, with_command, Command};
+use super::handle::{self, handle_type};
 use super::runtime::block_on;
 use crate::error::Error;
 use crate::exec::ExecResult;
@@ -42,15 +42,14 @@ pub extern "C" fn pd_run_stream(
     stream_out: *mut *mut pd_stream,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
-    guard(err_out, || {
-        let c = handle::borrow(container)?;
-        let command = str_arg(command, "command")?;
-        handle::out_ptr(stream_out, "stream_out")?;
-        let o = run_opts_or_default(opts)?;
-        let stream = block_on(c.inner.run_stream(command, &o))?;
-        write_out(stream_out, new_stream(stream));
-        Ok(())
-    })
+    with_command(
+        container,
+        Command::Line(command),
+        opts,
+        stream_out,
+        err_out,
+        |c, argv, o| Ok(new_stream(block_on(c.run_stream_argv(argv, o))?)),
+    )
 }
 
 /// `pd_run_stream` for `argv[0..argc]`, without a shell.
@@ -63,15 +62,14 @@ pub extern "C" fn pd_run_stream_argv(
     stream_out: *mut *mut pd_stream,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
-    guard(err_out, || {
-        let c = handle::borrow(container)?;
-        let argv = str_array_arg(argv, argc, "argv")?;
-        handle::out_ptr(stream_out, "stream_out")?;
-        let o = run_opts_or_default(opts)?;
-        let stream = block_on(c.inner.run_stream_argv(&argv, &o))?;
-        write_out(stream_out, new_stream(stream));
-        Ok(())
-    })
+    with_command(
+        container,
+        Command::Argv(argv, argc),
+        opts,
+        stream_out,
+        err_out,
+        |c, argv, o| Ok(new_stream(block_on(c.run_stream_argv(argv, o))?)),
+    )
 }
 
 /// Waits up to `timeout_ms` (< 0: no limit, 0: just look) for the next piece of output.
