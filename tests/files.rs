@@ -308,6 +308,36 @@ async fn files_work_on_a_stopped_container() {
     );
 }
 
+#[tokio::test]
+async fn files_need_no_shell_in_the_image() {
+    // An image with one static binary and nothing else: no shell, no ls, no /etc/passwd.
+    // (Such a container only runs with the agent as its PID 1.)
+    let s = sandbox_with(pocketdock::ContainerOptions {
+        image: "pocketdock/test-no-shell".into(),
+        agent: true,
+        ..opts()
+    })
+    .await;
+    s.write_file("/data/in/note.txt", b"no shell")
+        .await
+        .unwrap();
+    assert_eq!(s.read_file("/data/in/note.txt").await.unwrap(), b"no shell");
+    let root: Vec<_> = s
+        .list_files("/")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(root.contains(&"busybox".to_string()) && root.contains(&"data".to_string()));
+    let h = HostDir::new("noshell");
+    fs::write(h.join("up.txt"), "up").unwrap();
+    s.push(h.join("up.txt"), "/data/in/").await.unwrap();
+    s.pull("/data", h.join("back")).await.unwrap();
+    assert_eq!(fs::read(h.join("back/in/note.txt")).unwrap(), b"no shell");
+    assert_eq!(fs::read(h.join("back/in/up.txt")).unwrap(), b"up");
+}
+
 /// A host tree: `proj/run.sh` (0755, old mtime), `proj/src/lib.txt`, `proj/link -> src`.
 fn host_tree(h: &HostDir) -> PathBuf {
     let proj = h.join("proj");
