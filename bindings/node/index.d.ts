@@ -213,6 +213,9 @@ export declare class Container implements AsyncDisposable {
     attach(id: number, opts?: { pollMs?: number }): Promise<Process>;
     /** The sandbox's detached processes (running and recently finished). */
     processes(): Promise<ProcessInfo[]>;
+    /** Opens a persistent shell (bash, else sh; needs the agent); `env`, `workdir` and `user`
+     *  of `opts` apply to it. */
+    session(opts?: RunOptions): Promise<Session>;
     /** Inspects the sandbox (state, uptime, memory, CPU, pids, network, ports, processes);
      *  takes ~250 ms on a running container (two CPU samples). */
     info(): Promise<ContainerInfo>;
@@ -303,6 +306,23 @@ export declare class Process implements AsyncDisposable {
     removeListener<K extends keyof ProcessEvents>(event: K, listener: (...args: ProcessEvents[K]) => void): this;
     removeAllListeners(event?: keyof ProcessEvents): this;
     listenerCount(event: keyof ProcessEvents): number;
+}
+
+/** A persistent shell: cwd and variables persist between commands. */
+export declare class Session implements AsyncDisposable {
+    private constructor();
+    /** True once close() was called. */
+    readonly closed: boolean;
+    /** Runs `command` and waits up to `timeoutMs` (0/default: the container's). On timeout the
+     *  command is interrupted (`timedOut`), the session stays usable. Calls queue in order. */
+    sendAndWait(command: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
+    /** Writes `input` and a newline without waiting; its output goes to read(). */
+    send(input: string): Promise<void>;
+    /** Output not consumed by sendAndWait(), marked read. */
+    read(): Promise<ProcessOutput>;
+    /** Ends the shell (after queued commands) and frees the handle. Idempotent. */
+    close(): Promise<void>;
+    [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Creates and starts a sandbox (same as `Container.create`). */

@@ -6,6 +6,7 @@ const errors = require('./lib/errors');
 const { Container, createContainer } = require('./lib/container');
 const { RunStream } = require('./lib/stream');
 const { Process } = require('./lib/process');
+const { Session } = require('./lib/session');
 const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
 const { handleStats } = require('./lib/handle');
 
@@ -24,6 +25,7 @@ module.exports = {
     createContainer,
     RunStream,
     Process,
+    Session,
     version,
     abiVersion,
     ABI_VERSION,

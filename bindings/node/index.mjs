@@ -9,6 +9,7 @@ export const {
     createContainer,
     RunStream,
     Process,
+    Session,
     version,
     abiVersion,
     ABI_VERSION,

@@ -9,6 +9,7 @@ const { NativeHandle } = require('./handle');
 const { RunStream } = require('./stream');
 const { Process } = require('./process');
 const { fileMethods } = require('./files');
+const { Session } = require('./session');
 
 // Node 20 defines it; older runtimes and some bundlers do not.
 // @ts-ignore -- assigning a well-known symbol on purpose
@@ -348,6 +349,24 @@ class Container {
             return out[0];
         });
         return new Process(ptr, readResult, { pollMs });
+    }
+
+    /**
+     * Opens a persistent shell (bash, else sh; needs the agent). `env`, `workdir` and `user`
+     * of `opts` apply to it. Close it with close() / `await using`.
+     */
+    async session(opts) {
+        const ro = buildRunOpts(opts);
+        try {
+            const ptr = await this._handle.use(async (c) => {
+                const out = [null];
+                await callBlocking(lib.pd_session_open, c, ro, out);
+                return out[0];
+            });
+            return new Session(ptr, readResult, str);
+        } finally {
+            if (ro) lib.pd_run_opts_free(ro);
+        }
     }
 
     /**

@@ -49,7 +49,7 @@ try {
 for (const name of [
     'pd_error', 'pd_container_opts', 'pd_container', 'pd_run_opts', 'pd_exec_result',
     'pd_stream', 'pd_chunk', 'pd_process', 'pd_output', 'pd_process_list', 'pd_bytes',
-    'pd_file_listing',
+    'pd_file_listing', 'pd_session',
 ]) {
     koffi.opaque(name);
 }
@@ -287,6 +287,22 @@ const lib = {
     pd_container_set_callbacks: f(
         'pd_status pd_container_set_callbacks(pd_container *container, pd_output_cb *on_output, pd_exit_cb *on_exit, void *user_data, pd_free_cb *free_user_data, _Out_ pd_error **err_out)',
     ),
+
+    // Sessions (persistent shells). BLOCKING: open, send, send_and_wait (up to its timeout),
+    // read, close. pd_session_set_callbacks: not wrapped, as for processes (see above).
+    pd_session_open: f(
+        'pd_status pd_session_open(pd_container *container, const pd_run_opts *opts, _Out_ pd_session **session_out, _Out_ pd_error **err_out)',
+    ),
+    pd_session_send: f('pd_status pd_session_send(pd_session *session, const char *input, _Out_ pd_error **err_out)'),
+    pd_session_send_and_wait: f(
+        'pd_status pd_session_send_and_wait(pd_session *session, const char *command, int64_t timeout_ms, _Out_ pd_exec_result **result_out, _Out_ pd_error **err_out)',
+    ),
+    pd_session_read: f('pd_status pd_session_read(pd_session *session, _Out_ pd_output **output_out, _Out_ pd_error **err_out)'),
+    pd_session_set_callbacks: f(
+        'pd_status pd_session_set_callbacks(pd_session *session, pd_output_cb *on_output, pd_exit_cb *on_exit, void *user_data, pd_free_cb *free_user_data, _Out_ pd_error **err_out)',
+    ),
+    pd_session_close: f('pd_status pd_session_close(pd_session *session, _Out_ pd_error **err_out)'),
+    pd_session_free: f('void pd_session_free(pd_session *session)'),
 
     // Streaming runs. BLOCKING: pd_run_stream(_argv) (to start), pd_stream_next (up to its
     // timeout). pd_stream_cancel is thread-safe and wakes a blocked pd_stream_next.

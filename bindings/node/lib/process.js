@@ -183,4 +183,4 @@ class Process extends EventEmitter {
     }
 }
 
-module.exports = { Process, signalNumber };
+module.exports = { Process, signalNumber, readOutput };

@@ -14,6 +14,7 @@ import {
     type FileEntry,
     type ContainerInfo,
     Process,
+    Session,
     version,
     abiVersion,
     setMaxBlockingCalls,
@@ -105,6 +106,11 @@ export async function usage(): Promise<number> {
     const info: ContainerInfo = await box.info();
     const up: number | null = info.uptimeMs;
     void up;
+    await using sh: Session = await box.session({ workdir: '/tmp' });
+    const sr2: ExecResult = await sh.sendAndWait('cd /', { timeoutMs: 1000 });
+    await sh.send('ls');
+    const so: ProcessOutput = await sh.read();
+    void [sr2, so];
     const prev: number = setMaxBlockingCalls(2);
     const { max, active, queued } = blockingStats();
     void [prev, max, active, queued, version().length, abiVersion()];
