@@ -26,6 +26,7 @@ pub mod ffi;
 mod files;
 pub mod info;
 pub mod process;
+pub mod profiles;
 pub mod session;
 pub mod stream;
 
@@ -38,6 +39,7 @@ pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};
 pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
+pub use profiles::{list_profiles, resolve_profile, Profile};
 pub use session::Session;
 pub use stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
 
