@@ -32,6 +32,10 @@ impl Client {
         &self.engine.info
     }
 
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// A handle on an existing pocketdock container, by name or id (for example one created
     /// by another process): run in it, attach to its detached processes, shut it down.
     pub async fn get_container(&self, name_or_id: &str) -> Result<Container> {

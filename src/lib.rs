@@ -27,6 +27,7 @@ mod files;
 pub mod info;
 pub mod process;
 pub mod profiles;
+pub mod project;
 pub mod session;
 pub mod stream;
 
@@ -40,6 +41,9 @@ pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};
 pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
 pub use profiles::{list_profiles, resolve_profile, Profile};
+pub use project::{
+    find_project_root, init_project, DoctorItem, DoctorReport, HistoryEntry, Project, ProjectConfig,
+};
 pub use session::Session;
 pub use stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
 

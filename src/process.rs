@@ -89,7 +89,9 @@ impl Container {
         spawn.detached = true;
         spawn.max_output = 0;
         spawn.buffer_size = opts.buffer_size as u64;
-        self.spawn_request(spawn, opts.buffer_size).await
+        let p = self.spawn_request(spawn, opts.buffer_size).await?;
+        crate::project::hooks::watch_process(self.recorder(), argv, &p).await;
+        Ok(p)
     }
 
     /// Sends a detached Spawn and makes the handle (with this container's callbacks).

@@ -115,6 +115,13 @@ impl Session {
         command: &str,
         timeout: Option<Duration>,
     ) -> Result<ExecResult> {
+        let result = self.command(command, timeout).await;
+        let recorder = self.process.container().recorder();
+        crate::project::hooks::record_session(recorder, command, &result);
+        result
+    }
+
+    async fn command(&self, command: &str, timeout: Option<Duration>) -> Result<ExecResult> {
         let _turn = self.busy.try_lock().map_err(|_| {
             Error::InvalidState("a command is already running in this session".into())
         })?;

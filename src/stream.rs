@@ -146,6 +146,7 @@ impl Container {
                 });
             }
         }
+        let rx = crate::project::hooks::tee_stream(self.recorder(), argv, rx);
         Ok(RunStream {
             rx,
             canceller,

@@ -13,6 +13,13 @@ pub const LABEL_CREATED_AT: &str = "pocketdock.created-at";
 pub const LABEL_PROJECT: &str = "pocketdock.project";
 /// Set (to the protocol version) when the sandbox runs the agent as PID 1.
 pub const LABEL_AGENT: &str = "pocketdock.agent";
+/// The creating process: its pid, its start time (clock ticks since boot, so a reused pid
+/// is told apart) and its host; `doctor` uses them to find containers of dead clients.
+pub const LABEL_OWNER_PID: &str = "pocketdock.owner-pid";
+pub const LABEL_OWNER_START: &str = "pocketdock.owner-start";
+pub const LABEL_OWNER_HOST: &str = "pocketdock.owner-host";
+/// The project root of a project's sandbox (its instance directory is under it).
+pub const LABEL_PROJECT_DIR: &str = "pocketdock.project-dir";
 
 /// A fresh default name: `pd-` and 8 random hex digits.
 pub(crate) fn random_name() -> String {
@@ -35,6 +42,15 @@ pub(crate) fn labels_for(name: &str, opts: &ContainerOptions) -> BTreeMap<String
     l.insert(
         LABEL_PROJECT.into(),
         opts.project.clone().unwrap_or_default(),
+    );
+    l.insert(LABEL_OWNER_PID.into(), std::process::id().to_string());
+    l.insert(
+        LABEL_OWNER_START.into(),
+        crate::project::owner::own_start_time().to_string(),
+    );
+    l.insert(
+        LABEL_OWNER_HOST.into(),
+        crate::project::owner::host_name().into(),
     );
     l
 }
@@ -96,5 +112,7 @@ mod tests {
         assert_eq!(l[LABEL_PERSIST], "false");
         assert_eq!(l[LABEL_PROJECT], "proj");
         assert!(l[LABEL_CREATED_AT].ends_with('Z'));
+        assert_eq!(l[LABEL_OWNER_PID], std::process::id().to_string());
+        assert!(l.contains_key(LABEL_OWNER_HOST) && l.contains_key(LABEL_OWNER_START));
     }
 }

@@ -4,6 +4,7 @@ pub mod labels;
 pub mod options;
 mod spec;
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,8 @@ use crate::engine::request::Subject;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::process::Callbacks;
+use crate::project::instance::Binding;
+use crate::project::logs::Recorder;
 pub use options::{ContainerOptions, PortMapping, VolumeMount};
 
 /// A sandbox created by this client. Cheap to clone; all clones are the same sandbox.
@@ -40,6 +43,8 @@ struct Inner {
     shut_down: AtomicBool,
     /// Callbacks given to every detached process spawned through this handle.
     callbacks: std::sync::Mutex<Option<Callbacks>>,
+    /// Where its runs are logged, when it belongs to a project.
+    recorder: Option<Arc<Recorder>>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +112,29 @@ impl Container {
     pub(crate) async fn create(engine: Arc<Engine>, opts: &ContainerOptions) -> Result<Container> {
         opts.validate()?;
         let name = opts.name.clone().unwrap_or_else(labels::random_name);
+        let Some(dir) = &opts.project_dir else {
+            return Container::create_named(engine, opts, name, None).await;
+        };
+        // A project's sandbox: its instance directory first (the data mount is in the spec).
+        let (opts, binding) = Binding::prepare(opts, dir, &name)?;
+        match Container::create_named(engine, &opts, name, Some(binding.recorder())).await {
+            Ok(c) => {
+                binding.created(c.id());
+                Ok(c)
+            }
+            Err(e) => {
+                binding.abandon();
+                Err(e)
+            }
+        }
+    }
+
+    async fn create_named(
+        engine: Arc<Engine>,
+        opts: &ContainerOptions,
+        name: String,
+        recorder: Option<Arc<Recorder>>,
+    ) -> Result<Container> {
         let image_user = image_user(&engine, &opts.image).await?;
         let default_user = run_user(opts, image_user);
         let volume = match opts.agent {
@@ -141,6 +169,7 @@ impl Container {
                 agent: volume.map(|_| AgentLink::default()),
                 shut_down: AtomicBool::new(false),
                 callbacks: std::sync::Mutex::new(None),
+                recorder,
             }),
         };
         let started = container
@@ -189,6 +218,9 @@ impl Container {
             .as_str()
             .unwrap_or(name_or_id)
             .trim_start_matches('/');
+        let recorder = labels[labels::LABEL_PROJECT_DIR]
+            .as_str()
+            .and_then(|d| crate::project::logs::reattach(Path::new(d), name));
         Ok(Container {
             inner: Arc::new(Inner {
                 engine,
@@ -202,6 +234,7 @@ impl Container {
                     .map(|_| AgentLink::default()),
                 shut_down: AtomicBool::new(false),
                 callbacks: std::sync::Mutex::new(None),
+                recorder,
             }),
         })
     }
@@ -223,6 +256,15 @@ impl Container {
 
     pub(crate) fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Its instance directory (`.pocketdock/instances/<name>/`), when it belongs to a project.
+    pub fn instance_dir(&self) -> Option<&Path> {
+        self.inner.recorder.as_ref().map(|r| r.instance_dir())
+    }
+
+    pub(crate) fn recorder(&self) -> Option<&Arc<Recorder>> {
+        self.inner.recorder.as_ref()
     }
 
     /// Callbacks for every detached process spawned through this handle from now on
@@ -305,7 +347,12 @@ impl Container {
             self.remove().await
         };
         match result {
-            Err(Error::ContainerNotFound(_)) | Ok(()) => Ok(()),
+            Err(Error::ContainerNotFound(_)) | Ok(()) => {
+                if let (Some(r), false) = (&self.inner.recorder, self.inner.persist) {
+                    r.ended("shut down");
+                }
+                Ok(())
+            }
             Err(e) => {
                 self.inner.shut_down.store(false, Ordering::Release);
                 Err(e)

@@ -1,5 +1,6 @@
 //! Container options as a plain struct with the reference defaults, and their validation.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -70,6 +71,10 @@ pub struct ContainerOptions {
     pub pids_limit: Option<i64>,
     /// The user commands run as by default (`name`, `uid`, `uid:gid`); `None`: the image's.
     pub user: Option<String>,
+    /// The project (a directory at or under a project root) this sandbox belongs to: it
+    /// gets an instance directory, its `data/` mounted at `/data`, and run logs. Set it with
+    /// `apply_project` to take the project's defaults too (see docs/projects.md).
+    pub project_dir: Option<PathBuf>,
 }
 
 /// User commands run as under the strict preset when the image names none (or root).
@@ -99,6 +104,7 @@ impl Default for ContainerOptions {
             no_new_privileges: false,
             pids_limit: None,
             user: None,
+            project_dir: None,
         }
     }
 }

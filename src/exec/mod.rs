@@ -31,10 +31,12 @@ impl Container {
     pub async fn run_argv(&self, argv: &[String], opts: &RunOptions) -> Result<ExecResult> {
         check_argv(argv, opts)?;
         let timeout = opts.timeout.unwrap_or(self.default_timeout());
-        match self.agent() {
+        let result = match self.agent() {
             Some(_) => agent_run::run(self, argv, opts, timeout).await,
             None => self.run_engine_exec(argv, opts, timeout).await,
-        }
+        };
+        crate::project::hooks::record_run(self.recorder(), argv, &result);
+        result
     }
 
     async fn run_engine_exec(
