@@ -185,6 +185,15 @@ pd_status pd_container_opts_set_project(pd_container_opts *opts,
                                         const char *project,
                                         pd_error **err_out);
 
+// Makes the sandbox part of the project at or above `dir`: applies the project's
+// settings now (profile image and network, persist, project label, its socket unless one
+// is set) and gives the sandbox an instance directory with `data/` at `/data` and run
+// logs. Call it before the setters that should override the project.
+// `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
+pd_status pd_container_opts_set_project_dir(pd_container_opts *opts,
+                                            const char *dir,
+                                            pd_error **err_out);
+
 // Uses the engine on this Unix socket only; NULL restores discovery.
 pd_status pd_container_opts_set_socket(pd_container_opts *opts,
                                        const char *socket,
@@ -587,6 +596,50 @@ pd_status pd_container_set_callbacks(pd_container *container,
                                      void *user_data,
                                      pd_free_cb free_user_data,
                                      pd_error **err_out);
+
+// Makes `path` a project (creates `.pocketdock/pocketdock.yaml` naming it `name`, NULL:
+// the directory's name, and `.pocketdock/instances/`); an existing config is kept. On
+// success `*root_out` receives the absolute project root (free with `pd_string_free`).
+// `PD_ERR_FILE_NOT_FOUND` when `path` is not a directory.
+pd_status pd_project_init(const char *path, const char *name, char **root_out, pd_error **err_out);
+
+// Finds the project root at or above `start` (free `*root_out` with `pd_string_free`).
+// `PD_ERR_FILE_NOT_FOUND` when there is none.
+pd_status pd_project_find_root(const char *start, char **root_out, pd_error **err_out);
+
+// The merged settings of the project at or above `dir` as a JSON object (project_name,
+// default_profile, default_persist, socket, logging {history, run_logs, max_file_size,
+// max_run_logs, max_age_days}); free with `pd_string_free`. `PD_ERR_FILE_NOT_FOUND`: no
+// project; `PD_ERR_INVALID_ARGUMENT`: a malformed `pocketdock.yaml`.
+pd_status pd_project_config_json(const char *dir, char **json_out, pd_error **err_out);
+
+// The history of instance `instance` of the project at or above `dir`, oldest first, as
+// a JSON array of objects (time, unix_ms, kind, command, exit_code, signal, duration_ms,
+// timed_out, truncated, process_id, error, log); free with `pd_string_free`.
+// `PD_ERR_FILE_NOT_FOUND`: no project or no such instance directory.
+pd_status pd_project_history_json(const char *dir,
+                                  const char *instance,
+                                  char **json_out,
+                                  pd_error **err_out);
+
+// The instance directory of a project's container (free `*dir_out` with
+// `pd_string_free`). `PD_ERR_FILE_NOT_FOUND` when the container belongs to no project.
+pd_status pd_container_instance_dir(const pd_container *container,
+                                    char **dir_out,
+                                    pd_error **err_out);
+
+// Examines the project at or above `project_dir` (NULL: every pocketdock container on the
+// engine, for crashed clients only) on the engine at `socket` (NULL: the project's
+// configured socket, else discovery) and, with `fix`, repairs what is safe. Writes a JSON
+// report (engine_kind, engine_version, api_version, socket, project_root, project_name,
+// orphans, stale_dirs, crashed: [{name, path, detail, fixed}], fix); free it with
+// `pd_string_free`. Blocks on a few engine calls. `PD_ERR_FILE_NOT_FOUND`: no project;
+// `PD_ERR_ENGINE_NOT_FOUND`.
+pd_status pd_doctor(const char *socket,
+                    const char *project_dir,
+                    bool fix,
+                    char **report_out,
+                    pd_error **err_out);
 
 // Opens a persistent shell (bash, else sh) in the container (needs the agent); `opts`
 // (may be NULL) gives its env, workdir and user. Free with `pd_session_free`.

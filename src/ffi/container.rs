@@ -281,6 +281,25 @@ pub extern "C" fn pd_container_opts_set_project(
     })
 }
 
+/// Makes the sandbox part of the project at or above `dir`: applies the project's
+/// settings now (profile image and network, persist, project label, its socket unless one
+/// is set) and gives the sandbox an instance directory with `data/` at `/data` and run
+/// logs. Call it before the setters that should override the project.
+/// `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
+#[no_mangle]
+pub extern "C" fn pd_container_opts_set_project_dir(
+    opts: *mut pd_container_opts,
+    dir: *const c_char,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    with_opts(opts, err_out, |o| {
+        let project = crate::project::Project::open(std::path::Path::new(str_arg(dir, "dir")?))?;
+        project.apply_to(&mut o.opts)?;
+        o.socket = o.socket.take().or(project.config().socket.clone());
+        Ok(())
+    })
+}
+
 /// Uses the engine on this Unix socket only; NULL restores discovery.
 #[no_mangle]
 pub extern "C" fn pd_container_opts_set_socket(

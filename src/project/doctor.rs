@@ -188,6 +188,21 @@ impl Client {
     }
 }
 
+/// [`Client::doctor`] on the engine at `socket`, else the project's configured socket, else
+/// the one discovery finds.
+pub async fn doctor(
+    socket: Option<&Path>,
+    project_dir: Option<&Path>,
+    fix: bool,
+) -> Result<DoctorReport> {
+    let configured = match (socket, project_dir) {
+        (None, Some(d)) => Project::open(d)?.config().socket.clone(),
+        _ => None,
+    };
+    let client = Client::connect_to(socket.or(configured.as_deref())).await?;
+    client.doctor(project_dir, fix).await
+}
+
 /// An orphan's instance directory, rebuilt from its labels.
 fn recreate_dir(p: &Project, c: &Listed, dir: &Path) -> Result<String> {
     std::fs::create_dir_all(dir.join("data"))?;

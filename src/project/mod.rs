@@ -19,7 +19,7 @@ use crate::container::{Container, ContainerOptions};
 use crate::error::{Error, Result};
 use crate::Client;
 pub use config::{LoggingConfig, ProjectConfig};
-pub use doctor::{DoctorItem, DoctorReport};
+pub use doctor::{doctor, DoctorItem, DoctorReport};
 pub use instance::{InstanceRecord, DATA_MOUNT};
 pub use logs::{read_history, HistoryEntry};
 pub use root::{find_project_root, init_project, CONFIG_FILE, PROJECT_DIR};
