@@ -42,6 +42,10 @@ export interface ContainerOptions {
     project?: string;
     /** Use the engine on this Unix socket only (default: $POCKETDOCK_SOCKET, then discovery). */
     socket?: string;
+    /** Makes the sandbox part of the project at or above this directory: its settings apply
+     *  first (profile, persist, project label, socket), every other option here overrides
+     *  them; the sandbox gets an instance directory with data/ mounted at /data and run logs. */
+    projectDir?: string;
     /** Environment variables. */
     env?: Record<string, string>;
     /** Extra labels (in addition to pocketdock's own). */
@@ -213,6 +217,9 @@ export declare class Container implements AsyncDisposable {
     attach(id: number, opts?: { pollMs?: number }): Promise<Process>;
     /** The sandbox's detached processes (running and recently finished). */
     processes(): Promise<ProcessInfo[]>;
+    /** The instance directory of a project's sandbox; rejects with FileNotFoundError when it
+     *  belongs to no project. */
+    instanceDir(): Promise<string>;
     /** Opens a persistent shell (bash, else sh; needs the agent); `env`, `workdir` and `user`
      *  of `opts` apply to it. */
     session(opts?: RunOptions): Promise<Session>;
@@ -327,6 +334,70 @@ export declare class Session implements AsyncDisposable {
 
 /** Creates and starts a sandbox (same as `Container.create`). */
 export declare function createContainer(opts?: ContainerOptions): Promise<Container>;
+
+/** A project's merged settings: its pocketdock.yaml over ~/.pocketdock/pocketdock.yaml over
+ *  the built-in defaults. */
+export interface ProjectConfig {
+    projectName: string;
+    defaultProfile: string | null;
+    defaultPersist: boolean;
+    socket: string | null;
+    logging: { history: boolean; runLogs: boolean; maxFileSize: number; maxRunLogs: number; maxAgeDays: number };
+}
+
+/** One line of an instance's history (logs/history.jsonl). */
+export interface HistoryEntry {
+    time: string;
+    unixMs: number;
+    kind: 'run' | 'stream' | 'spawn' | 'exit' | 'session';
+    command: string;
+    exitCode: number | null;
+    signal: number | null;
+    durationMs: number | null;
+    timedOut: boolean;
+    truncated: boolean;
+    processId: number | null;
+    error: string | null;
+    /** File name of the per-run log under logs/runs/. */
+    log: string | null;
+}
+
+/** One finding of doctor(). */
+export interface DoctorItem {
+    name: string;
+    path: string | null;
+    detail: string;
+    /** What the repair did; null when none was made. */
+    fixed: string | null;
+}
+
+/** What doctor() found. */
+export interface DoctorReport {
+    engineKind: 'docker' | 'podman';
+    engineVersion: string;
+    apiVersion: string;
+    socket: string;
+    projectRoot: string | null;
+    projectName: string | null;
+    orphans: DoctorItem[];
+    staleDirs: DoctorItem[];
+    crashed: DoctorItem[];
+    fix: boolean;
+    /** Nothing found. */
+    healthy: boolean;
+}
+
+/** Makes `path` a project named `name` (default: the directory's name); returns its root. */
+export declare function initProject(path: string, name?: string | null): string;
+/** The project root at or above `start`; throws FileNotFoundError when there is none. */
+export declare function findProjectRoot(start: string): string;
+/** The merged settings of the project at or above `dir`. */
+export declare function projectConfig(dir: string): ProjectConfig;
+/** The history of instance `instance` (a container name) of the project at or above `dir`. */
+export declare function projectHistory(dir: string, instance: string): HistoryEntry[];
+/** Examines a project (or, without projectDir, every pocketdock container, for crashed
+ *  clients only) and with `fix` repairs what is safe. */
+export declare function doctor(opts?: { socket?: string | null; projectDir?: string | null; fix?: boolean }): Promise<DoctorReport>;
 
 /** The library version (pd_version). */
 export declare function version(): string;

@@ -9,6 +9,7 @@ const { Process } = require('./lib/process');
 const { Session } = require('./lib/session');
 const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
 const { handleStats } = require('./lib/handle');
+const project = require('./lib/project');
 
 /** The library's version string (pd_version). */
 function version() {
@@ -33,6 +34,11 @@ module.exports = {
     setMaxBlockingCalls,
     blockingStats,
     handleStats,
+    initProject: project.initProject,
+    findProjectRoot: project.findProjectRoot,
+    projectConfig: project.projectConfig,
+    projectHistory: project.projectHistory,
+    doctor: project.doctor,
     STATUS: errors.STATUS,
     PocketdockError: errors.PocketdockError,
     InvalidArgumentError: errors.InvalidArgumentError,

@@ -18,7 +18,7 @@ Symbol.asyncDispose ??= Symbol('Symbol.asyncDispose');
 const CONTAINER_OPTION_KEYS = new Set([
     'strict', 'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'agent', 'readOnly',
     'capDropAll', 'noNewPrivileges', 'pidsLimit', 'user', 'tmpfs', 'persist', 'workdir', 'project',
-    'socket', 'env', 'labels', 'volumes', 'ports', 'devices',
+    'socket', 'env', 'labels', 'volumes', 'ports', 'devices', 'projectDir',
 ]);
 const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin', 'bufferSize']);
 
@@ -72,6 +72,8 @@ function buildContainerOpts(opts) {
     if (!o) throw new Error('pocketdock: out of memory');
     try {
         const set = (fn, ...args) => callSync(fn, o, ...args);
+        // The project first: every explicit option below overrides what it set.
+        if (opts.projectDir !== undefined) set(lib.pd_container_opts_set_project_dir, str(opts.projectDir, 'projectDir'));
         // The preset first, so explicit options refine it ({ strict: true, network: true }).
         if (opts.strict !== undefined && bool(opts.strict, 'strict')) set(lib.pd_container_opts_use_strict);
         if (opts.image !== undefined) set(lib.pd_container_opts_set_image, str(opts.image, 'image'));
@@ -379,6 +381,16 @@ class Container {
             const out = [null];
             await callBlocking(lib.pd_container_info_json, c, out);
             return camelKeys(JSON.parse(/** @type {string} */ (takeString(out[0]))));
+        });
+    }
+
+    /** The instance directory of a project's sandbox; rejects with FileNotFoundError when it
+     *  belongs to no project. */
+    instanceDir() {
+        return this._handle.use(async (c) => {
+            const out = [null];
+            callSync(lib.pd_container_instance_dir, c, out);
+            return /** @type {string} */ (takeString(out[0]));
         });
     }
 

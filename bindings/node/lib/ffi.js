@@ -350,6 +350,31 @@ const lib = {
         'pd_status pd_file_pull(pd_container *container, const char *src, const char *host_dest, _Out_ pd_error **err_out)',
     ),
 
+    // --- Projects (pocketdock projects, instance dirs, history, doctor) ----------------------
+    // BLOCKING: pd_doctor. The others touch only the host filesystem.
+    pd_container_opts_set_project_dir: f(
+        'pd_status pd_container_opts_set_project_dir(pd_container_opts *opts, const char *dir, _Out_ pd_error **err_out)',
+    ),
+    pd_project_init: f(
+        'pd_status pd_project_init(const char *path, const char *name, _Out_ void **root_out, _Out_ pd_error **err_out)',
+    ),
+    pd_project_find_root: f(
+        'pd_status pd_project_find_root(const char *start, _Out_ void **root_out, _Out_ pd_error **err_out)',
+    ),
+    pd_project_config_json: f(
+        'pd_status pd_project_config_json(const char *dir, _Out_ void **json_out, _Out_ pd_error **err_out)',
+    ),
+    pd_project_history_json: f(
+        'pd_status pd_project_history_json(const char *dir, const char *instance, _Out_ void **json_out, _Out_ pd_error **err_out)',
+    ),
+    pd_container_instance_dir: f(
+        'pd_status pd_container_instance_dir(const pd_container *container, _Out_ void **dir_out, _Out_ pd_error **err_out)',
+    ),
+    pd_doctor: f(
+        'pd_status pd_doctor(const char *socket, const char *project_dir, bool fix, _Out_ void **report_out, _Out_ pd_error **err_out)',
+    ),
+    // --- end of projects ---------------------------------------------------------------------
+
     // Versions.
     pd_version,
     pd_abi_version,

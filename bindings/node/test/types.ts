@@ -116,3 +116,29 @@ export async function usage(): Promise<number> {
     void [prev, max, active, queued, version().length, abiVersion()];
     return r.exitCode;
 }
+
+// Projects (index.d.ts: initProject ... doctor).
+import {
+    initProject,
+    findProjectRoot,
+    projectConfig,
+    projectHistory,
+    doctor,
+    type ProjectConfig,
+    type HistoryEntry,
+    type DoctorReport,
+} from 'pocketdock';
+
+export async function projects(): Promise<boolean> {
+    const root: string = initProject('/tmp/p', 'name');
+    const again: string = findProjectRoot(root);
+    const cfg: ProjectConfig = projectConfig(again);
+    const box = await createContainer({ projectDir: root, persist: false });
+    const dir: string = await box.instanceDir();
+    const h: HistoryEntry[] = projectHistory(root, box.name);
+    const r: DoctorReport = await doctor({ projectDir: root, fix: false });
+    // @ts-expect-error -- fix is a boolean
+    await doctor({ fix: 'yes' });
+    void [cfg.logging.maxRunLogs, dir, h[0]?.kind, r.crashed[0]?.fixed];
+    return r.healthy;
+}
