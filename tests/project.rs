@@ -133,6 +133,15 @@ async fn config_layers_apply_and_the_data_dir_is_shared() {
     assert!(rec.persist && rec.ended_at.is_none());
     assert_eq!(rec.data_mount, DATA_MOUNT);
 
+    // Another handle on it (as another process would open it) logs to the same place.
+    let again = pocketdock::Client::connect_to(Some(&socket()))
+        .await
+        .unwrap()
+        .get_container(s.name())
+        .await
+        .unwrap();
+    assert_eq!(again.instance_dir(), Some(idir));
+
     // /data both ways: written inside, visible on the host; written on the host, inside.
     let run = RunOptions::default();
     let r = s
