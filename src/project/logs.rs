@@ -211,12 +211,12 @@ impl Recorder {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "log"))
             .collect();
-        // Names start with zero-padded milliseconds: name order is age order.
+        // Names start with zero-padded milliseconds: name order is age order, so the age
+        // check stops at the first log young enough (about one stat per run).
         logs.sort();
-        let (old, mut keep): (Vec<PathBuf>, Vec<PathBuf>) =
-            logs.into_iter().partition(|p| too_old(p));
-        let excess = keep.len().saturating_sub(self.cfg.max_run_logs);
-        for p in old.into_iter().chain(keep.drain(..excess)) {
+        let old = logs.iter().take_while(|p| too_old(p)).count();
+        let excess = (logs.len() - old).saturating_sub(self.cfg.max_run_logs);
+        for p in logs.drain(..old + excess) {
             std::fs::remove_file(p)?;
         }
         let rotated = self.logs.join(HISTORY_ROTATED);
