@@ -7,9 +7,9 @@
 //! - stale directory: an instance directory whose container is gone and that was not
 //!   ended by pocketdock. Fix: mark it ended in `instance.toml`; its data and logs stay
 //!   (deleting them is the user's call).
-//! - crashed client: an ephemeral container whose owner process (on this host) no longer
-//!   exists; nobody can shut it down any more. Fix: remove it (and mark its instance
-//!   directory ended).
+//! - crashed client: an ephemeral container whose creating process (on this host) no longer
+//!   exists. An ephemeral sandbox lives as long as its creator, so it was leaked. Fix:
+//!   remove it (and mark its instance directory ended).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
