@@ -641,6 +641,11 @@ pd_status pd_doctor(const char *socket,
                     char **report_out,
                     pd_error **err_out);
 
+// Sets how long an ephemeral sandbox may live, in milliseconds (0 removes the limit;
+// negative is `PD_ERR_INVALID_ARGUMENT`): past it, `pd_doctor` treats it as left by a
+// crashed client (rounded to whole seconds in the `pocketdock.expires-at` label).
+pd_status pd_container_opts_set_ttl_ms(pd_container_opts *opts, int64_t ttl_ms, pd_error **err_out);
+
 // Opens a persistent shell (bash, else sh) in the container (needs the agent); `opts`
 // (may be NULL) gives its env, workdir and user. Free with `pd_session_free`.
 pd_status pd_session_open(pd_container *container,

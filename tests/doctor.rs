@@ -115,6 +115,13 @@ async fn doctor_finds_and_fixes() {
     let gone = client.create_container(&opts_in(&project)).await.unwrap();
     cleanup.names.push(gone.name().to_owned());
     force_remove(gone.name());
+    // An ephemeral container of a live owner (us) whose TTL has passed.
+    let mut o = opts_in(&project);
+    o.ttl = Some(Duration::from_millis(1));
+    let expired = client.create_container(&o).await.unwrap();
+    cleanup.names.push(expired.name().to_owned());
+    // The label has whole seconds: be sure one has passed.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     // A crashed client's container.
     let crashed = crashed_client(&root);
     cleanup.names.push(crashed.clone());
@@ -142,19 +149,44 @@ async fn doctor_finds_and_fixes() {
     assert_eq!(report.project_name.as_deref(), Some(pname.as_str()));
     assert_eq!(names(&report.orphans), [orphan.name()]);
     assert_eq!(names(&report.stale_dirs), [gone.name()]);
-    assert_eq!(names(&report.crashed), [crashed.as_str()]);
-    assert!(report.crashed[0].fixed.is_none());
+    let mut want = vec![crashed.clone(), expired.name().to_owned()];
+    want.sort();
+    let mut got = names(&report.crashed);
+    got.sort();
+    assert_eq!(got, want, "the dead client's and the expired container");
+    assert!(report.crashed.iter().all(|c| c.fixed.is_none()));
+    let why = |n: &str| {
+        report
+            .crashed
+            .iter()
+            .find(|c| c.name == n)
+            .unwrap()
+            .detail
+            .clone()
+    };
+    assert!(why(&crashed).contains("which is gone"), "{}", why(&crashed));
+    assert!(
+        why(expired.name()).contains("TTL"),
+        "{}",
+        why(expired.name())
+    );
     assert!(!report.healthy());
 
     // Across all projects, the crashed client is found too (and nothing of ours that lives).
     let all = client.doctor(None, false).await.unwrap();
     assert!(names(&all.crashed).contains(&crashed));
+    assert!(names(&all.crashed).iter().any(|n| n == expired.name()));
     for alive in [orphan.name(), healthy.name()] {
         assert!(!names(&all.crashed).iter().any(|n| n == alive));
     }
 
     let fixed = client.doctor(Some(&root), true).await.unwrap();
-    assert!(fixed.crashed[0].fixed.is_some() && fixed.orphans[0].fixed.is_some());
+    assert!(fixed.crashed.iter().all(|c| c.fixed.is_some()));
+    assert!(fixed.orphans[0].fixed.is_some());
+    assert!(
+        inspect(expired.name()).is_none(),
+        "the expired container is removed"
+    );
     assert!(
         inspect(&crashed).is_none(),
         "the crashed client's container is removed"

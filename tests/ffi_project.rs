@@ -55,6 +55,19 @@ fn null_and_bad_utf8_are_invalid_arguments_and_outs_stay_untouched() {
     assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
     let st = pd_container_opts_set_project_dir(ptr::null_mut(), ok.as_ptr(), ptr::null_mut());
     assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+    let opts = pd_container_opts_new();
+    assert_eq!(
+        pd_container_opts_set_ttl_ms(opts, -1, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_container_opts_set_ttl_ms(opts, 0, ptr::null_mut()),
+        pd_status::PD_OK
+    );
+    assert_eq!(
+        pd_container_opts_set_ttl_ms(ptr::null_mut(), 5, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
     pd_container_opts_free(opts);
 }
 

@@ -9,6 +9,7 @@ import "C"
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // ProjectConfig is a project's merged settings (pd_project_config_json): the project's
@@ -205,4 +206,18 @@ func (c *Container) InstanceDir() (string, error) {
 		return "", err
 	}
 	return pdString(out), nil
+}
+
+// WithTTL sets how long an ephemeral sandbox may live (pd_container_opts_set_ttl_ms; 0
+// removes the limit): past it, Doctor treats it as left by a crashed client.
+func WithTTL(d time.Duration) Option {
+	return func(c *createConfig) {
+		c.set("ttl", func(e **C.pd_error) C.pd_status {
+			var ms C.int64_t
+			if d != 0 {
+				ms = millis(d)
+			}
+			return C.pd_container_opts_set_ttl_ms(c.opts, ms, e)
+		})
+	}
 }

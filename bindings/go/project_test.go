@@ -57,12 +57,19 @@ func TestProjectInitFindConfigAndErrors(t *testing.T) {
 	if _, err := Create(context.Background(), WithProjectDir(t.TempDir())); !errors.Is(err, ErrFileNotFound) {
 		t.Fatalf("WithProjectDir without a project: %v", err)
 	}
+	if _, err := Create(context.Background(), WithTTL(-time.Second)); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("negative TTL: %v", err)
+	}
 }
 
 func TestProjectSandboxDataHistoryAndDoctor(t *testing.T) {
-	testEngine(t) // skips without POCKETDOCK_SOCKET
+	eng := testEngine(t) // skips without POCKETDOCK_SOCKET
 	root, name := newProject(t)
-	c := newBox(t, WithProjectDir(root))
+	c := newBox(t, WithProjectDir(root), WithTTL(time.Hour))
+	labels := eng.inspect(t, c.Name()).Config.Labels
+	if labels["pocketdock.project"] != name || labels["pocketdock.expires-at"] == "" || labels["pocketdock.owner-pid"] != fmt.Sprint(os.Getpid()) {
+		t.Fatalf("labels %v", labels)
+	}
 	dir, err := c.InstanceDir()
 	if err != nil || dir != filepath.Join(root, ".pocketdock", "instances", c.Name()) {
 		t.Fatalf("InstanceDir = %q, %v", dir, err)

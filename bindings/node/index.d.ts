@@ -46,6 +46,9 @@ export interface ContainerOptions {
      *  first (profile, persist, project label, socket), every other option here overrides
      *  them; the sandbox gets an instance directory with data/ mounted at /data and run logs. */
     projectDir?: string;
+    /** How long an ephemeral sandbox may live, in ms (0: no limit); past it, doctor() treats
+     *  it as left by a crashed client. */
+    ttlMs?: number;
     /** Environment variables. */
     env?: Record<string, string>;
     /** Extra labels (in addition to pocketdock's own). */

@@ -18,6 +18,8 @@ pub const LABEL_AGENT: &str = "pocketdock.agent";
 pub const LABEL_OWNER_PID: &str = "pocketdock.owner-pid";
 pub const LABEL_OWNER_START: &str = "pocketdock.owner-start";
 pub const LABEL_OWNER_HOST: &str = "pocketdock.owner-host";
+/// When an ephemeral sandbox with a TTL expires (seconds since the Unix epoch).
+pub const LABEL_EXPIRES_AT: &str = "pocketdock.expires-at";
 /// The project root of a project's sandbox (its instance directory is under it).
 pub const LABEL_PROJECT_DIR: &str = "pocketdock.project-dir";
 
@@ -52,6 +54,11 @@ pub(crate) fn labels_for(name: &str, opts: &ContainerOptions) -> BTreeMap<String
         LABEL_OWNER_HOST.into(),
         crate::project::owner::host_name().into(),
     );
+    if let Some(ttl) = opts.ttl {
+        let at = SystemTime::now() + ttl;
+        let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        l.insert(LABEL_EXPIRES_AT.into(), secs.to_string());
+    }
     l
 }
 
@@ -114,5 +121,16 @@ mod tests {
         assert!(l[LABEL_CREATED_AT].ends_with('Z'));
         assert_eq!(l[LABEL_OWNER_PID], std::process::id().to_string());
         assert!(l.contains_key(LABEL_OWNER_HOST) && l.contains_key(LABEL_OWNER_START));
+        assert!(!l.contains_key(LABEL_EXPIRES_AT));
+        let ttl = ContainerOptions {
+            ttl: Some(Duration::from_secs(60)),
+            ..Default::default()
+        };
+        let at: u64 = labels_for("pd-2", &ttl)[LABEL_EXPIRES_AT].parse().unwrap();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!((now + 59..=now + 61).contains(&at));
     }
 }

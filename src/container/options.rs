@@ -75,6 +75,9 @@ pub struct ContainerOptions {
     /// gets an instance directory, its `data/` mounted at `/data`, and run logs. Set it with
     /// `apply_project` to take the project's defaults too (see docs/projects.md).
     pub project_dir: Option<PathBuf>,
+    /// How long an ephemeral sandbox may live: past it, `doctor` treats it as leaked (for
+    /// clients whose process it cannot check, e.g. in another PID namespace). `None`: no limit.
+    pub ttl: Option<Duration>,
 }
 
 /// User commands run as under the strict preset when the image names none (or root).
@@ -105,6 +108,7 @@ impl Default for ContainerOptions {
             pids_limit: None,
             user: None,
             project_dir: None,
+            ttl: None,
         }
     }
 }

@@ -148,3 +148,21 @@ pub extern "C" fn pd_doctor(
         write_json(report_out, &report)
     })
 }
+
+/// Sets how long an ephemeral sandbox may live, in milliseconds (0 removes the limit;
+/// negative is `PD_ERR_INVALID_ARGUMENT`): past it, `pd_doctor` treats it as left by a
+/// crashed client (rounded to whole seconds in the `pocketdock.expires-at` label).
+#[no_mangle]
+pub extern "C" fn pd_container_opts_set_ttl_ms(
+    opts: *mut super::container::pd_container_opts,
+    ttl_ms: i64,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let o = handle::borrow_mut(opts)?;
+        let ms =
+            u64::try_from(ttl_ms).map_err(|_| Error::invalid("ttl_ms must not be negative"))?;
+        o.opts.ttl = (ms > 0).then(|| std::time::Duration::from_millis(ms));
+        Ok(())
+    })
+}

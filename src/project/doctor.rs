@@ -83,13 +83,40 @@ impl Listed {
         self.labels.as_ref()?.get(key).map(String::as_str)
     }
 
-    fn crashed(&self) -> bool {
-        self.label(LABEL_PERSIST) != Some("true")
-            && owner::owner_gone(
-                self.label(LABEL_OWNER_HOST),
-                self.label(LABEL_OWNER_PID),
-                self.label(LABEL_OWNER_START),
-            )
+    fn owner_gone(&self) -> bool {
+        owner::owner_gone(
+            self.label(LABEL_OWNER_HOST),
+            self.label(LABEL_OWNER_PID),
+            self.label(LABEL_OWNER_START),
+        )
+    }
+
+    fn expired(&self) -> bool {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.label(LABEL_EXPIRES_AT)
+            .and_then(|s| s.parse::<u64>().ok())
+            .is_some_and(|at| at < now)
+    }
+
+    /// Why this container counts as left by a crashed client, if it does.
+    fn crashed(&self) -> Option<String> {
+        if self.label(LABEL_PERSIST) == Some("true") {
+            return None;
+        }
+        let owner = format!(
+            "process {} on {}",
+            self.label(LABEL_OWNER_PID).unwrap_or("?"),
+            self.label(LABEL_OWNER_HOST).unwrap_or("?")
+        );
+        if self.owner_gone() {
+            Some(format!("ephemeral container of {owner}, which is gone"))
+        } else if self.expired() {
+            Some(format!("ephemeral container of {owner}, past its TTL"))
+        } else {
+            None
+        }
     }
 }
 
@@ -116,12 +143,7 @@ impl Client {
         for c in &listed {
             let dir = project.as_ref().map(|p| p.instance_dir(c.name()));
             let path = dir.as_ref().map(|d| d.to_string_lossy().into_owned());
-            if c.crashed() {
-                let detail = format!(
-                    "ephemeral container of process {} on {}, which is gone",
-                    c.label(LABEL_OWNER_PID).unwrap_or("?"),
-                    c.label(LABEL_OWNER_HOST).unwrap_or("?")
-                );
+            if let Some(detail) = c.crashed() {
                 let fixed = match fix {
                     true => Some(self.remove_crashed(c, dir.as_deref()).await?),
                     false => None,

@@ -18,7 +18,7 @@ Symbol.asyncDispose ??= Symbol('Symbol.asyncDispose');
 const CONTAINER_OPTION_KEYS = new Set([
     'strict', 'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'agent', 'readOnly',
     'capDropAll', 'noNewPrivileges', 'pidsLimit', 'user', 'tmpfs', 'persist', 'workdir', 'project',
-    'socket', 'env', 'labels', 'volumes', 'ports', 'devices', 'projectDir',
+    'socket', 'env', 'labels', 'volumes', 'ports', 'devices', 'projectDir', 'ttlMs',
 ]);
 const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin', 'bufferSize']);
 
@@ -99,6 +99,7 @@ function buildContainerOpts(opts) {
         if (opts.workdir !== undefined) set(lib.pd_container_opts_set_workdir, str(opts.workdir, 'workdir', true));
         if (opts.project !== undefined) set(lib.pd_container_opts_set_project, str(opts.project, 'project', true));
         if (opts.socket !== undefined) set(lib.pd_container_opts_set_socket, str(opts.socket, 'socket', true));
+        if (opts.ttlMs !== undefined) set(lib.pd_container_opts_set_ttl_ms, int(opts.ttlMs, 'ttlMs', 0, SAFE));
         for (const [k, v] of record(opts.env ?? {}, 'env')) set(lib.pd_container_opts_add_env, k, v);
         for (const [k, v] of record(opts.labels ?? {}, 'labels')) set(lib.pd_container_opts_add_label, k, v);
         for (const v of list(opts.volumes ?? [], 'volumes')) {

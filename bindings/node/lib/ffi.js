@@ -370,6 +370,9 @@ const lib = {
     pd_container_instance_dir: f(
         'pd_status pd_container_instance_dir(const pd_container *container, _Out_ void **dir_out, _Out_ pd_error **err_out)',
     ),
+    pd_container_opts_set_ttl_ms: f(
+        'pd_status pd_container_opts_set_ttl_ms(pd_container_opts *opts, int64_t ttl_ms, _Out_ pd_error **err_out)',
+    ),
     pd_doctor: f(
         'pd_status pd_doctor(const char *socket, const char *project_dir, bool fix, _Out_ void **report_out, _Out_ pd_error **err_out)',
     ),

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { pd, makeContainer, closeAll } = require('./helpers');
+const { pd, makeContainer, closeAll, inspect } = require('./helpers');
 
 const SOCKET = process.env.POCKETDOCK_SOCKET || '/run/podman/podman.sock';
 const dirs = [];
@@ -29,7 +29,7 @@ describe('projects', () => {
         for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
     });
 
-    test('init, find the root from below, merged config; errors', () => {
+    test('init, find the root from below, merged config; errors', async () => {
         const { root, name } = newProject('default_persist: true\n');
         const sub = path.join(root, 'a', 'b');
         fs.mkdirSync(sub, { recursive: true });
@@ -45,13 +45,18 @@ describe('projects', () => {
         assert.throws(() => pd.projectHistory(root, 'pd-none'), pd.FileNotFoundError);
         assert.throws(() => pd.initProject('a\0b'), TypeError);
         assert.throws(() => pd.projectConfig(/** @type {any} */ (5)), TypeError);
+        await assert.rejects(pd.createContainer({ ttlMs: -1 }), TypeError);
         fs.writeFileSync(path.join(root, '.pocketdock', 'pocketdock.yaml'), 'bogus: 1\n');
         assert.throws(() => pd.projectConfig(root), pd.InvalidArgumentError);
     });
 
     test('a project sandbox: /data on the host, history with retention, doctor', async () => {
         const { root, name } = newProject('logging:\n  max_run_logs: 2\n');
-        const box = await makeContainer({ projectDir: root });
+        const box = await makeContainer({ projectDir: root, ttlMs: 3_600_000 });
+        const labels = (await inspect(box.name)).Config.Labels;
+        assert.equal(labels['pocketdock.project'], name);
+        assert.equal(labels['pocketdock.owner-pid'], String(process.pid));
+        assert.ok(Number(labels['pocketdock.expires-at']) > Date.now() / 1000 + 3000);
         const dir = await box.instanceDir();
         assert.equal(dir, path.join(root, '.pocketdock', 'instances', box.name));
         await box.run('echo from-node > /data/node.txt');

@@ -133,7 +133,7 @@ export async function projects(): Promise<boolean> {
     const root: string = initProject('/tmp/p', 'name');
     const again: string = findProjectRoot(root);
     const cfg: ProjectConfig = projectConfig(again);
-    const box = await createContainer({ projectDir: root, persist: false });
+    const box = await createContainer({ projectDir: root, persist: false, ttlMs: 60_000 });
     const dir: string = await box.instanceDir();
     const h: HistoryEntry[] = projectHistory(root, box.name);
     const r: DoctorReport = await doctor({ projectDir: root, fix: false });
