@@ -13,6 +13,8 @@ pub const LABEL_CREATED_AT: &str = "pocketdock.created-at";
 pub const LABEL_PROJECT: &str = "pocketdock.project";
 /// Set (to the protocol version) when the sandbox runs the agent as PID 1.
 pub const LABEL_AGENT: &str = "pocketdock.agent";
+/// Every option the container was created with, as JSON, so any client can recreate it.
+pub const LABEL_OPTIONS: &str = "pocketdock.options";
 
 /// A fresh default name: `pd-` and 8 random hex digits.
 pub(crate) fn random_name() -> String {

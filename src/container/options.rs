@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 
 /// The image a sandbox uses when none is given.
@@ -10,7 +12,8 @@ pub const DEFAULT_IMAGE: &str = "pocketdock/minimal-python";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A host path mounted into the container.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VolumeMount {
     pub host_path: String,
     pub container_path: String,
@@ -18,22 +21,28 @@ pub struct VolumeMount {
 }
 
 /// A container port published on the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortMapping {
     pub host_port: u16,
     pub container_port: u16,
     /// `tcp` (default) or `udp`.
+    #[serde(default = "tcp")]
     pub protocol: String,
 }
 
 /// How to create a sandbox. `Default` gives the reference defaults.
-#[derive(Debug, Clone)]
+///
+/// Serialized (JSON) into the `pocketdock.options` label of every container, so that any
+/// client can recreate it; a field missing from an older label takes its default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ContainerOptions {
     /// Image to run; must be present locally (never pulled).
     pub image: String,
     /// Container name (also the engine's name). `None`: `pd-<8 hex>`.
     pub name: Option<String>,
-    /// Default timeout for runs on this container.
+    /// Default timeout for runs on this container (milliseconds in the options label).
+    #[serde(with = "millis")]
     pub timeout: Duration,
     /// Memory limit such as `"256m"` or `"1g"`.
     pub mem_limit: Option<String>,
@@ -70,6 +79,26 @@ pub struct ContainerOptions {
     pub pids_limit: Option<i64>,
     /// The user commands run as by default (`name`, `uid`, `uid:gid`); `None`: the image's.
     pub user: Option<String>,
+}
+
+fn tcp() -> String {
+    "tcp".to_owned()
+}
+
+/// A [`Duration`] as whole milliseconds, the unit every binding uses for timeouts.
+mod millis {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        u64::try_from(d.as_millis())
+            .unwrap_or(u64::MAX)
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
 }
 
 /// User commands run as under the strict preset when the image names none (or root).
@@ -230,6 +259,15 @@ impl ContainerOptions {
         }
         check_env_names(&self.env)
     }
+}
+
+/// The options recorded in a container's labels (`None` when absent or unreadable, e.g. a
+/// container made by an older pocketdock).
+pub(crate) fn recorded(labels: &serde_json::Value) -> Option<ContainerOptions> {
+    let json = labels[super::labels::LABEL_OPTIONS].as_str()?;
+    serde_json::from_str(json)
+        .map_err(|e| tracing::warn!(error = %e, "unreadable pocketdock.options label"))
+        .ok()
 }
 
 /// Environment variable names must be non-empty and hold no `=` or NUL.
