@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::container::labels::{
-    rfc3339_utc, LABEL_CREATED_AT, LABEL_MANAGED, LABEL_PERSIST, LABEL_PROJECT,
+    rfc3339_utc, LABEL_CREATED_AT, LABEL_MANAGED, LABEL_OPTIONS, LABEL_PERSIST, LABEL_PROJECT,
 };
 use crate::container::Container;
 use crate::engine::request::{query_escape, Subject};
@@ -71,7 +71,13 @@ impl From<Listed> for ContainerSummary {
                 .map(|n| n.trim_start_matches('/').to_owned())
                 .unwrap_or_default(),
             id: l.id,
-            image: l.image,
+            // Podman lists the normalized name (`localhost/x:latest`); the recorded options
+            // hold the name the sandbox was asked for, the same on both engines.
+            image: labels
+                .get(LABEL_OPTIONS)
+                .and_then(|o| serde_json::from_str::<serde_json::Value>(o).ok())
+                .and_then(|o| o["image"].as_str().map(str::to_owned))
+                .unwrap_or(l.image),
             status: l.state,
             persist: labels.get(LABEL_PERSIST).is_some_and(|v| v == "true"),
             project: label(LABEL_PROJECT),
