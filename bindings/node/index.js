@@ -9,6 +9,7 @@ const { Process } = require('./lib/process');
 const { Session } = require('./lib/session');
 const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
 const { handleStats } = require('./lib/handle');
+const persist = require('./lib/persist');
 
 /** The library's version string (pd_version). */
 function version() {
@@ -33,6 +34,11 @@ module.exports = {
     setMaxBlockingCalls,
     blockingStats,
     handleStats,
+    resumeContainer: persist.resumeContainer,
+    stopContainer: persist.stopContainer,
+    destroyContainer: persist.destroyContainer,
+    listContainers: persist.listContainers,
+    prune: persist.prune,
     STATUS: errors.STATUS,
     PocketdockError: errors.PocketdockError,
     InvalidArgumentError: errors.InvalidArgumentError,
