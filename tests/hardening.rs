@@ -132,3 +132,18 @@ async fn a_read_only_root_has_the_same_scratch_dirs_on_both_engines() {
     .await;
     assert_eq!(r.stdout_text(), "/tmp:w\n/var/tmp:w\n/etc:ro\n1\n", "{r:?}");
 }
+
+#[tokio::test]
+async fn a_numeric_user_gets_writable_tmpfs_mounts() {
+    // Without the agent the engine has to hand the mount over; Docker and Podman want
+    // different mount options for that, and Podman 4.3 refuses Docker's.
+    let s = sandbox_with(ContainerOptions {
+        user: Some("1000:1000".into()),
+        tmpfs: vec![("/scratch".into(), "rw,size=8m,mode=1777".into())],
+        read_only: true,
+        ..opts()
+    })
+    .await;
+    let r = sh(&s, "id -u; touch /scratch/x && echo written").await;
+    assert_eq!(r.stdout_text(), "1000\nwritten\n", "{r:?}");
+}

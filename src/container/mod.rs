@@ -132,7 +132,7 @@ async fn spawn(engine: &Engine, opts: &ContainerOptions) -> Result<Spawned> {
         user: default_user.clone(),
         ..opts.clone()
     };
-    let mut body = spec::create_body(&name, &with_user, volume.as_deref())?;
+    let mut body = spec::create_body(&name, &with_user, volume.as_deref(), engine.info.kind)?;
     let recorded = ContainerOptions {
         name: Some(name.clone()),
         ..opts.clone()
