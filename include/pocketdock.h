@@ -33,6 +33,7 @@ typedef struct pd_process_list pd_process_list;
 typedef struct pd_bytes pd_bytes;
 typedef struct pd_file_listing pd_file_listing;
 typedef struct pd_session pd_session;
+typedef struct pd_container_listing pd_container_listing;
 
 // The ABI version of this header. Bumped on any incompatible change; bindings refuse to
 // load a library whose `pd_abi_version()` differs from the one they were written for.
@@ -251,7 +252,8 @@ pd_status pd_container_open(const char *socket,
 const char *pd_container_name(const pd_container *container);
 
 // The engine's container id, owned by the handle (valid until `pd_container_free`); NULL
-// for a bad handle.
+// for a bad handle. After a fresh `pd_container_reboot` it is the new container's id
+// (earlier pointers stay valid and keep the old id).
 const char *pd_container_id(const pd_container *container);
 
 // True when runs go through the in-sandbox agent; false when they use the engine exec
@@ -485,6 +487,94 @@ pd_status pd_file_pull(pd_container *container,
                        const char *src,
                        const char *host_dest,
                        pd_error **err_out);
+
+// Starts the stopped pocketdock container named exactly `name` (e.g. a persistent one after
+// `pd_container_shutdown`), or takes the running one, on the engine at `socket` (NULL:
+// discovery). On success `*container_out` receives a handle to free with
+// `pd_container_free`; files are as they were and runs work at once. Blocks. Branch on:
+// `PD_ERR_CONTAINER_NOT_FOUND` (no pocketdock container of that exact name),
+// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_container_resume(const char *socket,
+                              const char *name,
+                              pd_container **container_out,
+                              pd_error **err_out);
+
+// Stops the pocketdock container named exactly `name` and keeps it (2 s grace); stopping a
+// stopped one is `PD_OK`. Blocks. Branch on: `PD_ERR_CONTAINER_NOT_FOUND`,
+// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_container_stop_by_name(const char *socket, const char *name, pd_error **err_out);
+
+// Removes the pocketdock container named exactly `name` at once, running or not (no stop
+// grace). Handles still open on it then see `PD_ERR_CONTAINER_GONE`. Blocks. Branch on:
+// `PD_ERR_CONTAINER_NOT_FOUND`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_container_destroy(const char *socket, const char *name, pd_error **err_out);
+
+// Lists pocketdock's containers (running or stopped) on the engine at `socket` (NULL:
+// discovery), only those of `project` unless it is NULL. On success `*list_out` receives a
+// listing to read with `pd_container_list_len`/`_name`/`_id`/`_image`/`_status`/`_persist`/
+// `_project`/`_created_at` and free with `pd_container_list_free`. Blocks. Branch on:
+// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_container_list(const char *socket,
+                            const char *project,
+                            pd_container_listing **list_out,
+                            pd_error **err_out);
+
+// The number of containers listed; 0 for a NULL or bad handle.
+size_t pd_container_list_len(const pd_container_listing *list);
+
+// The name of container `index`, owned by the listing (valid until
+// `pd_container_list_free`). NULL for a bad handle or index.
+const char *pd_container_list_name(const pd_container_listing *list, size_t index);
+
+// The engine id of container `index`, owned by the listing. NULL for a bad handle or index.
+const char *pd_container_list_id(const pd_container_listing *list, size_t index);
+
+// The image container `index` was created from, owned by the listing. NULL for a bad
+// handle or index.
+const char *pd_container_list_image(const pd_container_listing *list, size_t index);
+
+// The engine's state word of container `index` (`running`, `exited`, `created`, ...),
+// owned by the listing. NULL for a bad handle or index.
+const char *pd_container_list_status(const pd_container_listing *list, size_t index);
+
+// Whether container `index` is persistent (kept, stopped, on shutdown); false for a bad
+// handle or index.
+bool pd_container_list_persist(const pd_container_listing *list, size_t index);
+
+// The project of container `index`, owned by the listing; NULL when it has none (and for a
+// bad handle or index).
+const char *pd_container_list_project(const pd_container_listing *list, size_t index);
+
+// When container `index` was created, RFC 3339 UTC (`2024-02-29T12:34:56Z`), owned by the
+// listing. NULL for a bad handle or index.
+const char *pd_container_list_created_at(const pd_container_listing *list, size_t index);
+
+// Frees a listing. NULL is a no-op.
+void pd_container_list_free(pd_container_listing *list);
+
+// Removes every STOPPED pocketdock container on the engine at `socket` (NULL: discovery),
+// only those of `project` unless it is NULL; running ones and other tools' containers are
+// never touched. On success `*count_out` receives how many were removed. Blocks. Branch
+// on: `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_prune(const char *socket, const char *project, size_t *count_out, pd_error **err_out);
+
+// Reboots the sandbox; it runs afterwards. `fresh = false` restarts the same container
+// (files kept, no stop grace); `fresh = true` recreates it from its recorded options under
+// the same name (new filesystem, every option kept) and the handle follows it:
+// `pd_container_id` then answers the new id. Running commands and detached processes end.
+// Blocks. Branch on: `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE` (no recorded options:
+// made by an older pocketdock), `PD_ERR_IMAGE_NOT_FOUND` (fresh, image removed since).
+pd_status pd_container_reboot(pd_container *container, bool fresh, pd_error **err_out);
+
+// Commits the sandbox's filesystem to the local image `reference` (`repo[:tag]`, tag
+// `latest` by default; `localhost:5000/team/img:v1` keeps the registry port in the
+// repository); nothing is pushed. On success `*image_id_out` receives the image id (free it
+// with `pd_string_free`). The container keeps running. Blocks. Branch on:
+// `PD_ERR_INVALID_ARGUMENT` (malformed reference), `PD_ERR_CONTAINER_GONE`.
+pd_status pd_container_snapshot(pd_container *container,
+                                const char *reference,
+                                char **image_id_out,
+                                pd_error **err_out);
 
 // Starts `command` in the background (needs the agent). `opts` may be NULL; its timeout
 // applies only if set, its output cap not at all (the sandbox keeps the newest

@@ -27,19 +27,22 @@ impl Client {
         })
     }
 
+    pub(crate) fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
     /// Which engine this is and where it was found.
     pub fn engine_info(&self) -> &EngineInfo {
         &self.engine.info
     }
 
-    pub(crate) fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    /// A handle on an existing pocketdock container, by name or id (for example one created
-    /// by another process): run in it, attach to its detached processes, shut it down.
+    /// A handle on an existing pocketdock container, by exact name or id (a full id, or a
+    /// unique prefix of at least 12 hex digits), for example one created by another process:
+    /// run in it, attach to its detached processes, shut it down. A container pocketdock
+    /// did not create is `ContainerNotFound`.
     pub async fn get_container(&self, name_or_id: &str) -> Result<Container> {
-        Container::existing(self.engine.clone(), name_or_id).await
+        let found = crate::persist::resolve(&self.engine, name_or_id).await?;
+        Container::existing(self.engine.clone(), &found.id).await
     }
 
     /// Creates and starts a sandbox.

@@ -25,6 +25,7 @@ pub mod exec;
 pub mod ffi;
 mod files;
 pub mod info;
+mod persist;
 pub mod process;
 pub mod profiles;
 pub mod project;
@@ -39,6 +40,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};
+pub use persist::ContainerSummary;
 pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
 pub use profiles::{list_profiles, resolve_profile, Profile};
 pub use project::{

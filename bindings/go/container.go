@@ -23,8 +23,9 @@ type Container struct {
 	mu       sync.RWMutex
 	ptr      *C.pd_container
 	cleanup  runtime.Cleanup
-	name, id string
-	timeout  time.Duration // the default run timeout, to cap it by a context deadline
+	name     string
+	id       atomic.Pointer[string] // replaced by a fresh Reboot
+	timeout  time.Duration          // the default run timeout, to cap it by a context deadline
 	shutDown atomic.Bool
 }
 
@@ -123,9 +124,10 @@ func newContainer(p *C.pd_container, timeout time.Duration) *Container {
 	c := &Container{
 		ptr:     p,
 		name:    C.GoString(C.pd_container_name(p)),
-		id:      C.GoString(C.pd_container_id(p)),
 		timeout: timeout,
 	}
+	id := C.GoString(C.pd_container_id(p))
+	c.id.Store(&id)
 	c.cleanup = runtime.AddCleanup(c, freeContainer, p)
 	return c
 }
@@ -134,7 +136,7 @@ func newContainer(p *C.pd_container, timeout time.Duration) *Container {
 func (c *Container) Name() string { return c.name }
 
 // ID is the engine's container id.
-func (c *Container) ID() string { return c.id }
+func (c *Container) ID() string { return *c.id.Load() }
 
 // withHandle makes one status-returning C call with the container handle held live.
 func (c *Container) withHandle(op string, call func(e **C.pd_error) C.pd_status) error {

@@ -243,6 +243,13 @@ export declare class Container implements AsyncDisposable {
     push(hostSrc: string, dest: string): Promise<void>;
     /** Copies sandbox `src` to `hostDest`; nothing is ever written outside `hostDest`. */
     pull(src: string, hostDest: string): Promise<void>;
+    /** Reboots the sandbox; it runs afterwards. `fresh: false` (default) restarts it in
+     *  place, files kept; `fresh: true` recreates it from its recorded options under the same
+     *  name (new filesystem, every option kept) and this object follows it (`id` changes). */
+    reboot(opts?: { fresh?: boolean }): Promise<void>;
+    /** Commits the filesystem to the local image `reference` (`repo[:tag]`, tag `latest` by
+     *  default); resolves to the image id. Rejects with InvalidArgumentError if malformed. */
+    snapshot(reference: string): Promise<string>;
     /** Removes an ephemeral sandbox / stops a persistent one. Idempotent. */
     shutdown(): Promise<void>;
     /** `shutdown()` and free the native handle. Idempotent. */
@@ -337,6 +344,38 @@ export declare class Session implements AsyncDisposable {
 
 /** Creates and starts a sandbox (same as `Container.create`). */
 export declare function createContainer(opts?: ContainerOptions): Promise<Container>;
+
+/** A pocketdock container as listContainers() reports it. */
+export interface ContainerSummary {
+    name: string;
+    id: string;
+    /** The image it was created from, as asked for. */
+    image: string;
+    /** The engine's state word: 'running', 'exited', 'created', ... */
+    status: string;
+    /** Kept (stopped) on shutdown. */
+    persist: boolean;
+    project: string | null;
+    /** RFC 3339 UTC, e.g. '2024-02-29T12:34:56Z'. */
+    createdAt: string;
+}
+
+/** Which engine: `socket` (default: POCKETDOCK_SOCKET, then discovery). */
+export interface EngineOptions {
+    socket?: string | null;
+}
+
+/** Starts the stopped pocketdock container named exactly `name` (or takes the running one).
+ *  Rejects with ContainerNotFoundError if no pocketdock container has that name. */
+export declare function resumeContainer(name: string, opts?: EngineOptions): Promise<Container>;
+/** Stops the pocketdock container named exactly `name` and keeps it. */
+export declare function stopContainer(name: string, opts?: EngineOptions): Promise<void>;
+/** Removes the pocketdock container named exactly `name` at once, running or not. */
+export declare function destroyContainer(name: string, opts?: EngineOptions): Promise<void>;
+/** pocketdock's containers, running or stopped; only those of `project` if given. */
+export declare function listContainers(opts?: EngineOptions & { project?: string | null }): Promise<ContainerSummary[]>;
+/** Removes every stopped pocketdock container (of `project` if given); resolves to the count. */
+export declare function prune(opts?: EngineOptions & { project?: string | null }): Promise<number>;
 
 /** A project's merged settings: its pocketdock.yaml over ~/.pocketdock/pocketdock.yaml over
  *  the built-in defaults. */

@@ -9,6 +9,7 @@ const { Process } = require('./lib/process');
 const { Session } = require('./lib/session');
 const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
 const { handleStats } = require('./lib/handle');
+const persist = require('./lib/persist');
 const project = require('./lib/project');
 
 /** The library's version string (pd_version). */
@@ -34,6 +35,11 @@ module.exports = {
     setMaxBlockingCalls,
     blockingStats,
     handleStats,
+    resumeContainer: persist.resumeContainer,
+    stopContainer: persist.stopContainer,
+    destroyContainer: persist.destroyContainer,
+    listContainers: persist.listContainers,
+    prune: persist.prune,
     initProject: project.initProject,
     findProjectRoot: project.findProjectRoot,
     projectConfig: project.projectConfig,

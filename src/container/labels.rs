@@ -22,6 +22,8 @@ pub const LABEL_OWNER_HOST: &str = "pocketdock.owner-host";
 pub const LABEL_EXPIRES_AT: &str = "pocketdock.expires-at";
 /// The project root of a project's sandbox (its instance directory is under it).
 pub const LABEL_PROJECT_DIR: &str = "pocketdock.project-dir";
+/// Every option the container was created with, as JSON, so any client can recreate it.
+pub const LABEL_OPTIONS: &str = "pocketdock.options";
 
 /// A fresh default name: `pd-` and 8 random hex digits.
 pub(crate) fn random_name() -> String {

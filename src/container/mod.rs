@@ -2,6 +2,8 @@
 
 pub mod labels;
 pub mod options;
+mod reboot;
+mod snapshot;
 mod spec;
 
 use std::path::Path;
@@ -22,6 +24,7 @@ use crate::process::Callbacks;
 use crate::project::instance::Binding;
 use crate::project::logs::Recorder;
 pub use options::{ContainerOptions, PortMapping, VolumeMount};
+use reboot::IdChain;
 
 /// A sandbox created by this client. Cheap to clone; all clones are the same sandbox.
 #[derive(Clone)]
@@ -31,7 +34,10 @@ pub struct Container {
 
 struct Inner {
     engine: Arc<Engine>,
-    id: String,
+    /// The engine id; a fresh reboot appends the new container's (see [`IdChain`]).
+    id: IdChain,
+    /// Held while a reboot replaces the container, so two reboots never interleave.
+    reboot: tokio::sync::Mutex<()>,
     name: String,
     timeout: Duration,
     persist: bool,
@@ -108,86 +114,131 @@ async fn agent_volume(engine: &Engine, image: &str) -> Option<String> {
     }
 }
 
+/// A container created and started from options: what a handle is made of.
+struct Spawned {
+    id: String,
+    name: String,
+    default_user: Option<String>,
+    agent: bool,
+}
+
+/// Creates and starts a container from `opts` (validated); on a failed start nothing is left
+/// behind. Shared by [`Container::create`] and a fresh reboot, so both build the same thing.
+async fn spawn(engine: &Engine, opts: &ContainerOptions) -> Result<Spawned> {
+    opts.validate()?;
+    let name = opts.name.clone().unwrap_or_else(labels::random_name);
+    let image_user = image_user(engine, &opts.image).await?;
+    let default_user = run_user(opts, image_user);
+    let volume = match opts.agent {
+        true => agent_volume(engine, &opts.image).await,
+        false => None,
+    };
+    let with_user = ContainerOptions {
+        user: default_user.clone(),
+        ..opts.clone()
+    };
+    let mut body = spec::create_body(&name, &with_user, volume.as_deref(), engine.info.kind)?;
+    let recorded = ContainerOptions {
+        name: Some(name.clone()),
+        ..opts.clone()
+    };
+    body["Labels"][labels::LABEL_OPTIONS] =
+        Value::String(serde_json::to_string(&recorded).map_err(Error::internal)?);
+    let subject = Subject::Create {
+        name: &name,
+        image: &opts.image,
+    };
+    let created: Created = engine
+        .call_json(
+            Method::POST,
+            &format!("/containers/create?name={name}"),
+            Some(&body),
+            subject,
+        )
+        .await?;
+    let started = engine
+        .call_unit(
+            Method::POST,
+            &format!("/containers/{}/start", created.id),
+            None,
+            Subject::Container(&name),
+        )
+        .await;
+    if let Err(e) = started {
+        // Never leave a created-but-unstartable container behind.
+        let _ = remove_id(engine, &created.id, &name).await;
+        return Err(e);
+    }
+    tracing::debug!(name, "container started");
+    Ok(Spawned {
+        id: created.id,
+        name,
+        default_user,
+        agent: volume.is_some(),
+    })
+}
+
+/// Force-removes a container with its anonymous volumes.
+async fn remove_id(engine: &Engine, id: &str, name: &str) -> Result<()> {
+    // A force-remove is a SIGKILL on Docker. On Podman it is a stop with the container's
+    // StopTimeout, which the compat create leaves at 0 when unset (we never set it), and
+    // the init process forwards SIGTERM anyway: no 10 s grace either way.
+    engine
+        .call_unit(
+            Method::DELETE,
+            &format!("/containers/{id}?force=true&v=true"),
+            None,
+            Subject::Container(name),
+        )
+        .await
+}
+
 impl Container {
     pub(crate) async fn create(engine: Arc<Engine>, opts: &ContainerOptions) -> Result<Container> {
-        opts.validate()?;
-        let name = opts.name.clone().unwrap_or_else(labels::random_name);
-        let Some(dir) = &opts.project_dir else {
-            return Container::create_named(engine, opts, name, None).await;
-        };
-        // A project's sandbox: its instance directory first (the data mount is in the spec).
-        let (opts, binding) = Binding::prepare(opts, dir, &name)?;
-        match Container::create_named(engine, &opts, name, Some(binding.recorder())).await {
-            Ok(c) => {
-                binding.created(c.id());
-                Ok(c)
+        let (bound, binding) = match &opts.project_dir {
+            // A project's sandbox: its instance directory first (the data mount is in the
+            // spec, and so in the recorded options a reboot recreates it from).
+            Some(dir) => {
+                opts.validate()?;
+                let name = opts.name.clone().unwrap_or_else(labels::random_name);
+                let (o, b) = Binding::prepare(opts, dir, &name)?;
+                let o = ContainerOptions {
+                    name: Some(name),
+                    ..o
+                };
+                (Some(o), Some(b))
             }
+            None => (None, None),
+        };
+        let s = match spawn(&engine, bound.as_ref().unwrap_or(opts)).await {
+            Ok(s) => s,
             Err(e) => {
-                binding.abandon();
-                Err(e)
+                if let Some(b) = binding {
+                    b.abandon();
+                }
+                return Err(e);
             }
-        }
-    }
-
-    async fn create_named(
-        engine: Arc<Engine>,
-        opts: &ContainerOptions,
-        name: String,
-        recorder: Option<Arc<Recorder>>,
-    ) -> Result<Container> {
-        let image_user = image_user(&engine, &opts.image).await?;
-        let default_user = run_user(opts, image_user);
-        let volume = match opts.agent {
-            true => agent_volume(&engine, &opts.image).await,
-            false => None,
         };
-        let with_user = ContainerOptions {
-            user: default_user.clone(),
-            ..opts.clone()
-        };
-        let body = spec::create_body(&name, &with_user, volume.as_deref())?;
-        let subject = Subject::Create {
-            name: &name,
-            image: &opts.image,
-        };
-        let created: Created = engine
-            .call_json(
-                Method::POST,
-                &format!("/containers/create?name={name}"),
-                Some(&body),
-                subject,
-            )
-            .await?;
-        let container = Container {
+        let recorder = binding.map(|b| {
+            let r = b.recorder();
+            b.created(&s.id);
+            r
+        });
+        Ok(Container {
             inner: Arc::new(Inner {
                 engine,
-                id: created.id,
-                name,
+                id: IdChain::new(s.id),
+                reboot: tokio::sync::Mutex::new(()),
+                name: s.name,
                 timeout: opts.timeout,
                 persist: opts.persist,
-                default_user,
-                agent: volume.map(|_| AgentLink::default()),
+                default_user: s.default_user,
+                agent: s.agent.then(AgentLink::default),
                 shut_down: AtomicBool::new(false),
                 callbacks: std::sync::Mutex::new(None),
                 recorder,
             }),
-        };
-        let started = container
-            .engine()
-            .call_unit(
-                Method::POST,
-                &format!("/containers/{}/start", container.id()),
-                None,
-                Subject::Container(container.name()),
-            )
-            .await;
-        if let Err(e) = started {
-            // Never leave a created-but-unstartable container behind.
-            let _ = container.remove().await;
-            return Err(e);
-        }
-        tracing::debug!(name = container.name(), "container started");
-        Ok(container)
+        })
     }
 
     /// A handle on an existing pocketdock container (by name or id), e.g. one another
@@ -221,17 +272,22 @@ impl Container {
         let recorder = labels[labels::LABEL_PROJECT_DIR]
             .as_str()
             .and_then(|d| crate::project::logs::reattach(Path::new(d), name));
+        // The recorded options restore what the engine does not keep (the run timeout).
+        let recorded = options::recorded(labels);
+        // An empty agent label is one a snapshot image cleared (see snapshot.rs).
+        let agent = labels[labels::LABEL_AGENT]
+            .as_str()
+            .is_some_and(|v| !v.is_empty());
         Ok(Container {
             inner: Arc::new(Inner {
                 engine,
-                id: doc["Id"].as_str().unwrap_or(name_or_id).to_owned(),
+                id: IdChain::new(doc["Id"].as_str().unwrap_or(name_or_id).to_owned()),
+                reboot: tokio::sync::Mutex::new(()),
                 name: name.to_owned(),
-                timeout: options::DEFAULT_TIMEOUT,
+                timeout: recorded.map_or(options::DEFAULT_TIMEOUT, |o| o.timeout),
                 persist: labels[labels::LABEL_PERSIST] == "true",
                 default_user,
-                agent: labels
-                    .get(labels::LABEL_AGENT)
-                    .map(|_| AgentLink::default()),
+                agent: agent.then(AgentLink::default),
                 shut_down: AtomicBool::new(false),
                 callbacks: std::sync::Mutex::new(None),
                 recorder,
@@ -241,7 +297,7 @@ impl Container {
 
     /// The engine's container id.
     pub fn id(&self) -> &str {
-        &self.inner.id
+        self.inner.id.current()
     }
 
     /// The container name (also the engine's name).
@@ -361,17 +417,7 @@ impl Container {
     }
 
     async fn remove(&self) -> Result<()> {
-        // A force-remove is a SIGKILL on Docker. On Podman it is a stop with the container's
-        // StopTimeout, which the compat create leaves at 0 when unset (we never set it), and
-        // the init process forwards SIGTERM anyway: no 10 s grace either way.
-        self.engine()
-            .call_unit(
-                Method::DELETE,
-                &format!("/containers/{}?force=true&v=true", self.id()),
-                None,
-                Subject::Container(self.name()),
-            )
-            .await
+        remove_id(self.engine(), self.id(), self.name()).await
     }
 }
 
@@ -379,7 +425,7 @@ impl std::fmt::Debug for Container {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Container")
             .field("name", &self.inner.name)
-            .field("id", &self.inner.id)
+            .field("id", &self.id())
             .finish()
     }
 }

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 
 /// The image a sandbox uses when none is given.
@@ -11,7 +13,8 @@ pub const DEFAULT_IMAGE: &str = "pocketdock/minimal-python";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A host path mounted into the container.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VolumeMount {
     pub host_path: String,
     pub container_path: String,
@@ -19,22 +22,28 @@ pub struct VolumeMount {
 }
 
 /// A container port published on the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortMapping {
     pub host_port: u16,
     pub container_port: u16,
     /// `tcp` (default) or `udp`.
+    #[serde(default = "tcp")]
     pub protocol: String,
 }
 
 /// How to create a sandbox. `Default` gives the reference defaults.
-#[derive(Debug, Clone)]
+///
+/// Serialized (JSON) into the `pocketdock.options` label of every container, so that any
+/// client can recreate it; a field missing from an older label takes its default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ContainerOptions {
     /// Image to run; must be present locally (never pulled).
     pub image: String,
     /// Container name (also the engine's name). `None`: `pd-<8 hex>`.
     pub name: Option<String>,
-    /// Default timeout for runs on this container.
+    /// Default timeout for runs on this container (milliseconds in the options label).
+    #[serde(with = "millis")]
     pub timeout: Duration,
     /// Memory limit such as `"256m"` or `"1g"`.
     pub mem_limit: Option<String>,
@@ -78,6 +87,26 @@ pub struct ContainerOptions {
     /// How long an ephemeral sandbox may live: past it, `doctor` treats it as leaked (for
     /// clients whose process it cannot check, e.g. in another PID namespace). `None`: no limit.
     pub ttl: Option<Duration>,
+}
+
+fn tcp() -> String {
+    "tcp".to_owned()
+}
+
+/// A [`Duration`] as whole milliseconds, the unit every binding uses for timeouts.
+mod millis {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        u64::try_from(d.as_millis())
+            .unwrap_or(u64::MAX)
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
 }
 
 /// User commands run as under the strict preset when the image names none (or root).
@@ -240,6 +269,15 @@ impl ContainerOptions {
         }
         check_env_names(&self.env)
     }
+}
+
+/// The options recorded in a container's labels (`None` when absent or unreadable, e.g. a
+/// container made by an older pocketdock).
+pub(crate) fn recorded(labels: &serde_json::Value) -> Option<ContainerOptions> {
+    let json = labels[super::labels::LABEL_OPTIONS].as_str()?;
+    serde_json::from_str(json)
+        .map_err(|e| tracing::warn!(error = %e, "unreadable pocketdock.options label"))
+        .ok()
 }
 
 /// Environment variable names must be non-empty and hold no `=` or NUL.

@@ -7,11 +7,20 @@ use serde_json::{json, Map, Value};
 use super::labels::{labels_for, LABEL_AGENT};
 use super::options::{parse_mem_limit, ContainerOptions};
 use crate::agent::{wire, AGENT_DIR, AGENT_PATH};
+use crate::engine::EngineKind;
 use crate::error::Result;
 
 /// The command that keeps an agent-less sandbox alive. Under `Init` the engine's tiny init
 /// (docker-init / catatonit) is PID 1, so zombies are reaped and SIGTERM stops it at once.
 const KEEPALIVE_CMD: [&str; 2] = ["sleep", "infinity"];
+
+/// Scratch space a read-only root keeps writable. Podman mounts these itself for a read-only
+/// container and Docker does not; naming them makes both engines behave the same.
+const READ_ONLY_SCRATCH: [(&str, &str); 3] = [
+    ("/tmp", "rw,nosuid,nodev,mode=1777"),
+    ("/var/tmp", "rw,nosuid,nodev,mode=1777"),
+    ("/run", "rw,nosuid,nodev,mode=755"),
+];
 
 /// The create body. With `agent_volume`, the agent (mounted read-only from that volume) is
 /// PID 1 and runs as root so it can run each command as the user asked for; without it,
@@ -20,20 +29,23 @@ pub(crate) fn create_body(
     name: &str,
     opts: &ContainerOptions,
     agent_volume: Option<&str>,
+    engine: EngineKind,
 ) -> Result<Value> {
     let mut host = Map::new();
     host.insert("Init".into(), json!(agent_volume.is_none()));
     if opts.read_only {
         host.insert("ReadonlyRootfs".into(), json!(true));
     }
-    if !opts.tmpfs.is_empty() {
+    if !opts.tmpfs.is_empty() || opts.read_only {
         // Without the agent to hand them over, a numeric run user gets its tmpfs mounts
         // through mount options (names cannot be resolved before the container exists).
-        let owner = match agent_volume {
-            None => opts.user.as_deref().and_then(numeric_ids),
-            Some(_) => None,
+        // Only Docker needs them (it ignores `mode` on directories the image has) and only
+        // Docker takes them: Podman 4.3 refuses `uid=` and honours the mode instead.
+        let owner = match (agent_volume, engine) {
+            (None, EngineKind::Docker) => opts.user.as_deref().and_then(numeric_ids),
+            _ => None,
         };
-        let t: Map<String, Value> = opts
+        let mut t: Map<String, Value> = opts
             .tmpfs
             .iter()
             .map(|(p, o)| {
@@ -44,6 +56,11 @@ pub(crate) fn create_body(
                 (p.clone(), json!(o))
             })
             .collect();
+        if opts.read_only {
+            for (path, o) in READ_ONLY_SCRATCH {
+                t.entry(path).or_insert_with(|| json!(o));
+            }
+        }
         host.insert("Tmpfs".into(), Value::Object(t));
     }
     if opts.cap_drop_all {
@@ -194,7 +211,7 @@ mod tests {
             workdir: Some("/w".into()),
             ..Default::default()
         };
-        let b = create_body("pd-x", &o, None).unwrap();
+        let b = create_body("pd-x", &o, None, EngineKind::Docker).unwrap();
         let h = &b["HostConfig"];
         assert_eq!(h["Memory"], json!(256 << 20));
         assert_eq!(h["CpuQuota"], json!(50_000));
@@ -215,7 +232,7 @@ mod tests {
             read_only: true,
             ..Default::default()
         };
-        let b = create_body("pd-x", &o, Some("vol")).unwrap();
+        let b = create_body("pd-x", &o, Some("vol"), EngineKind::Docker).unwrap();
         assert_eq!(b["Entrypoint"], json!([AGENT_PATH, "serve"]));
         assert!(b.get("Cmd").is_none());
         assert_eq!(b["User"], json!("0"));
@@ -228,12 +245,34 @@ mod tests {
     }
 
     #[test]
+    fn a_read_only_root_keeps_scratch_dirs_writable_unless_told_otherwise() {
+        let o = ContainerOptions {
+            read_only: true,
+            tmpfs: vec![("/tmp".into(), "size=1m".into())],
+            ..Default::default()
+        };
+        let b = create_body("pd-x", &o, None, EngineKind::Docker).unwrap();
+        let t = &b["HostConfig"]["Tmpfs"];
+        assert_eq!(t["/tmp"], json!("size=1m"), "the caller's mount wins");
+        assert_eq!(t["/var/tmp"], json!("rw,nosuid,nodev,mode=1777"));
+        assert_eq!(t["/run"], json!("rw,nosuid,nodev,mode=755"));
+        let rw = create_body(
+            "pd-x",
+            &ContainerOptions::default(),
+            None,
+            EngineKind::Docker,
+        )
+        .unwrap();
+        assert!(rw["HostConfig"].get("Tmpfs").is_none());
+    }
+
+    #[test]
     fn strict_preset_reaches_the_body() {
         let o = ContainerOptions {
             user: Some("1000:1001".into()),
             ..ContainerOptions::strict()
         };
-        let b = create_body("pd-x", &o, None).unwrap();
+        let b = create_body("pd-x", &o, None, EngineKind::Docker).unwrap();
         let h = &b["HostConfig"];
         assert_eq!(h["CapDrop"], json!(["ALL"]));
         assert!(h.get("CapAdd").is_none(), "no agent: nothing added back");
@@ -245,7 +284,13 @@ mod tests {
             .unwrap()
             .ends_with(",uid=1000,gid=1001"));
         assert_eq!(b["User"], json!("1000:1001"));
-        let b = create_body("pd-x", &o, Some("vol")).unwrap();
+        let p = create_body("pd-x", &o, None, EngineKind::Podman).unwrap();
+        let tmp = p["HostConfig"]["Tmpfs"]["/tmp"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(!tmp.contains("uid=") && tmp.contains("mode=1777"), "{tmp}");
+        let b = create_body("pd-x", &o, Some("vol"), EngineKind::Docker).unwrap();
         assert_eq!(
             b["HostConfig"]["CapAdd"],
             json!(["SETUID", "SETGID", "KILL", "CHOWN"])
@@ -265,6 +310,6 @@ mod tests {
             mem_limit: Some("lots".into()),
             ..Default::default()
         };
-        assert!(create_body("pd-x", &o, None).is_err());
+        assert!(create_body("pd-x", &o, None, EngineKind::Docker).is_err());
     }
 }

@@ -20,7 +20,9 @@ handle_type!(pd_container_opts, 0x7064_636f_7074_7331, {
 handle_type!(pd_container, 0x7064_636f_6e74_6e72, {
     inner: Container,
     name_c: CString,
-    id_c: CString,
+    // Every id handed out, newest last: a fresh reboot gives the container a new id, and a
+    // pointer `pd_container_id` returned earlier must stay valid until the handle is freed.
+    ids_c: std::sync::Mutex<Vec<CString>>,
 });
 
 /// Runs `f` on a live options builder.
@@ -432,12 +434,7 @@ pub extern "C" fn pd_container_create(
             handle::borrow(opts)?
         };
         let container = block_on(create_new_container(&o.opts, o.socket.as_deref()))?;
-        let name_c = CString::new(container.name()).map_err(Error::internal)?;
-        let id_c = CString::new(container.id()).map_err(Error::internal)?;
-        write_out(
-            container_out,
-            handle::into_raw(pd_container::new(container, name_c, id_c)),
-        );
+        write_out(container_out, container_handle(container)?);
         Ok(())
     })
 }
@@ -465,10 +462,27 @@ pub extern "C" fn pd_container_open(
     })
 }
 
-fn container_handle(container: Container) -> Result<*mut pd_container, Error> {
+pub(crate) fn container_handle(container: Container) -> Result<*mut pd_container, Error> {
     let name_c = CString::new(container.name()).map_err(Error::internal)?;
     let id_c = CString::new(container.id()).map_err(Error::internal)?;
-    Ok(handle::into_raw(pd_container::new(container, name_c, id_c)))
+    let ids_c = std::sync::Mutex::new(vec![id_c]);
+    Ok(handle::into_raw(pd_container::new(
+        container, name_c, ids_c,
+    )))
+}
+
+impl pd_container {
+    /// The current id as a C string owned by the handle (see `ids_c`).
+    fn id_ptr(&self) -> *const c_char {
+        let mut ids = self.ids_c.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.inner.id();
+        if ids.last().map(|c| c.to_bytes()) != Some(current.as_bytes()) {
+            if let Ok(c) = CString::new(current) {
+                ids.push(c);
+            }
+        }
+        ids.last().map_or(std::ptr::null(), |c| c.as_ptr())
+    }
 }
 
 /// The container's name, owned by the handle (valid until `pd_container_free`); NULL for a
@@ -479,10 +493,11 @@ pub extern "C" fn pd_container_name(container: *const pd_container) -> *const c_
 }
 
 /// The engine's container id, owned by the handle (valid until `pd_container_free`); NULL
-/// for a bad handle.
+/// for a bad handle. After a fresh `pd_container_reboot` it is the new container's id
+/// (earlier pointers stay valid and keep the old id).
 #[no_mangle]
 pub extern "C" fn pd_container_id(container: *const pd_container) -> *const c_char {
-    handle::borrow(container).map_or(std::ptr::null(), |c| c.id_c.as_ptr())
+    handle::borrow(container).map_or(std::ptr::null(), |c| c.id_ptr())
 }
 
 /// True when runs go through the in-sandbox agent; false when they use the engine exec

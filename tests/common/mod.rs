@@ -127,3 +127,81 @@ pub async fn processes_matching(s: &Sandbox, word: &str) -> String {
     assert_eq!(r.exit_code, 0, "process scan failed: {}", r.stderr_text());
     r.stdout_text()
 }
+
+/// [`raw`] with a JSON body (for making containers the library did not make).
+pub fn raw_json(method: &str, path: &str, body: &serde_json::Value) -> (u16, String) {
+    let body = body.to_string();
+    let mut s = UnixStream::connect(socket()).expect("connect to engine socket");
+    s.set_read_timeout(Some(Duration::from_secs(60))).ok();
+    write!(
+        s,
+        "{method} /v1.41{path} HTTP/1.0\r\nHost: d\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).expect("read");
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
+    (status, body.to_owned())
+}
+
+/// A project name no other test (or other run) uses, so anything that lists or removes
+/// containers can be scoped to it.
+pub fn unique_project(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("pdtest-{tag}-{}-{nanos:08x}", std::process::id())
+}
+
+/// Force-removes every container of a project when dropped (persistent and stopped ones
+/// included), even when the test panics.
+pub struct ProjectGuard(pub String);
+
+impl Drop for ProjectGuard {
+    fn drop(&mut self) {
+        for name in project_containers(&self.0) {
+            force_remove(&name);
+        }
+    }
+}
+
+/// Names of every container (running or not) labelled with `project`, asked of the engine
+/// directly.
+pub fn project_containers(project: &str) -> Vec<String> {
+    let filters = format!("{{\"label\":[\"pocketdock.project={project}\"]}}");
+    let escaped: String = filters
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let (status, body) = raw(
+        "GET",
+        &format!("/containers/json?all=true&filters={escaped}"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let list: Vec<serde_json::Value> = serde_json::from_str(&body).expect("list JSON");
+    list.iter()
+        .filter_map(|c| c["Names"][0].as_str())
+        .map(|n| n.trim_start_matches('/').to_owned())
+        .collect()
+}
+
+/// Removes a local image when dropped, even when the test panics.
+pub struct ImageGuard(pub String);
+
+impl Drop for ImageGuard {
+    fn drop(&mut self) {
+        let _ = raw("DELETE", &format!("/images/{}?force=true", self.0));
+    }
+}

@@ -470,4 +470,4 @@ function createContainer(opts) {
     return Container.create(opts);
 }
 
-module.exports = { Container, createContainer, readResult };
+module.exports = { Container, createContainer, readResult, CREATE_TOKEN, str };

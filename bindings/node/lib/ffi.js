@@ -49,7 +49,7 @@ try {
 for (const name of [
     'pd_error', 'pd_container_opts', 'pd_container', 'pd_run_opts', 'pd_exec_result',
     'pd_stream', 'pd_chunk', 'pd_process', 'pd_output', 'pd_process_list', 'pd_bytes',
-    'pd_file_listing', 'pd_session',
+    'pd_file_listing', 'pd_session', 'pd_container_listing',
 ]) {
     koffi.opaque(name);
 }
@@ -350,6 +350,39 @@ const lib = {
         'pd_status pd_file_pull(pd_container *container, const char *src, const char *host_dest, _Out_ pd_error **err_out)',
     ),
 
+    // ---- Persistence (lib/persist.js) ------------------------------------------------------
+    // BLOCKING: all but the pd_container_list_* accessors and pd_container_list_free.
+    pd_container_resume: f(
+        'pd_status pd_container_resume(const char *socket, const char *name, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
+    ),
+    pd_container_stop_by_name: f(
+        'pd_status pd_container_stop_by_name(const char *socket, const char *name, _Out_ pd_error **err_out)',
+    ),
+    pd_container_destroy: f(
+        'pd_status pd_container_destroy(const char *socket, const char *name, _Out_ pd_error **err_out)',
+    ),
+    pd_container_list: f(
+        'pd_status pd_container_list(const char *socket, const char *project, _Out_ pd_container_listing **list_out, _Out_ pd_error **err_out)',
+    ),
+    pd_container_list_len: f('size_t pd_container_list_len(const pd_container_listing *list)'),
+    pd_container_list_name: f('const char *pd_container_list_name(const pd_container_listing *list, size_t index)'),
+    pd_container_list_id: f('const char *pd_container_list_id(const pd_container_listing *list, size_t index)'),
+    pd_container_list_image: f('const char *pd_container_list_image(const pd_container_listing *list, size_t index)'),
+    pd_container_list_status: f('const char *pd_container_list_status(const pd_container_listing *list, size_t index)'),
+    pd_container_list_persist: f('bool pd_container_list_persist(const pd_container_listing *list, size_t index)'),
+    pd_container_list_project: f('const char *pd_container_list_project(const pd_container_listing *list, size_t index)'),
+    pd_container_list_created_at: f(
+        'const char *pd_container_list_created_at(const pd_container_listing *list, size_t index)',
+    ),
+    pd_container_list_free: f('void pd_container_list_free(pd_container_listing *list)'),
+    pd_prune: f(
+        'pd_status pd_prune(const char *socket, const char *project, _Out_ size_t *count_out, _Out_ pd_error **err_out)',
+    ),
+    pd_container_reboot: f('pd_status pd_container_reboot(pd_container *container, bool fresh, _Out_ pd_error **err_out)'),
+    pd_container_snapshot: f(
+        'pd_status pd_container_snapshot(pd_container *container, const char *reference, _Out_ void **image_id_out, _Out_ pd_error **err_out)',
+    ),
+    // ---- end of persistence -----------------------------------------------------------------
     // --- Projects (pocketdock projects, instance dirs, history, doctor) ----------------------
     // BLOCKING: pd_doctor. The others touch only the host filesystem.
     pd_container_opts_set_project_dir: f(

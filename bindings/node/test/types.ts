@@ -20,6 +20,10 @@ import {
     setMaxBlockingCalls,
     blockingStats,
     STATUS,
+    resumeContainer,
+    listContainers,
+    prune,
+    type ContainerSummary,
 } from 'pocketdock';
 
 export async function usage(): Promise<number> {
@@ -115,6 +119,16 @@ export async function usage(): Promise<number> {
     const { max, active, queued } = blockingStats();
     void [prev, max, active, queued, version().length, abiVersion()];
     return r.exitCode;
+}
+
+export async function persistence(): Promise<number> {
+    const c: Container = await resumeContainer('pd-1', { socket: null });
+    await c.reboot({ fresh: true });
+    const image: string = await c.snapshot('localhost:5000/team/img:v1');
+    const all: ContainerSummary[] = await listContainers({ project: 'p' });
+    // @ts-expect-error fresh is a boolean
+    await c.reboot({ fresh: 1 });
+    return all.length + image.length + (await prune());
 }
 
 // Projects (index.d.ts: initProject ... doctor).
