@@ -81,9 +81,14 @@ impl Session {
             data: data.to_vec(),
             close,
         };
+        // The agent answers with the process's state after the write: `Exit` when the input
+        // was delivered and the shell ended on it (`exit 3`) before the answer was made. A
+        // shell that had already gone cannot take input, and that is `Failed`.
         match conn.ask(&msg).await?.last() {
-            Some(Msg::Status { .. }) => Ok(()),
-            Some(Msg::Exit(_)) => Err(Error::InvalidState("the session's shell has exited".into())),
+            Some(Msg::Status { .. } | Msg::Exit(_)) => Ok(()),
+            Some(Msg::Failed { message }) if message.contains("no open stdin") => {
+                Err(Error::InvalidState("the session's shell has exited".into()))
+            }
             other => Err(unexpected(other)),
         }
     }

@@ -101,3 +101,21 @@ async fn one_command_at_a_time_and_send_then_read() {
     let out = sh.read().await.unwrap();
     assert_eq!(out.stdout, b"sent-line\n");
 }
+
+#[tokio::test]
+async fn input_that_ends_the_shell_is_delivered_and_later_input_is_refused() {
+    let s = sandbox_with(with_agent()).await;
+    // The shell may end before the agent answers the write: that write still succeeded.
+    for _ in 0..8 {
+        let sh = s.open_session(&RunOptions::default()).await.unwrap();
+        sh.send("exit 3").await.unwrap();
+        let r = sh
+            .process()
+            .wait(Some(Duration::from_secs(10)))
+            .await
+            .unwrap();
+        assert_eq!(r.exit_code, 3);
+        let late = sh.send("echo too late").await.unwrap_err();
+        assert_eq!(late.kind(), ErrorKind::InvalidState, "{late}");
+    }
+}
