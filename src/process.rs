@@ -142,7 +142,7 @@ impl Container {
         match self.agent() {
             Some(link) => link.get(self).await,
             None => Err(Error::invalid(
-                "detached processes need the agent (this container runs without it)",
+                "detached processes and sessions need the agent (this container runs without it)",
             )),
         }
     }
