@@ -38,6 +38,11 @@ impl Client {
         Container::existing(self.engine.clone(), name_or_id).await
     }
 
+    /// The engine behind this client, for the modules that add their own calls to it.
+    pub(crate) fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
     /// Creates and starts a sandbox.
     pub async fn create_container(&self, opts: &ContainerOptions) -> Result<Container> {
         Container::create(self.engine.clone(), opts).await

@@ -39,7 +39,7 @@ pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};
 pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
-pub use profiles::{list_profiles, resolve_profile, Profile};
+pub use profiles::{list_profiles, resolve_profile, BuildOptions, Profile, ProgressCallback};
 pub use session::Session;
 pub use stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
 

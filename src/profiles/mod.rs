@@ -2,6 +2,11 @@
 //! defaults that go with them. A profile is applied when options are made from it: its image
 //! and its network default; options set afterwards win.
 
+mod build;
+mod export;
+
+pub use build::{profile_dockerfile, BuildOptions, ProgressCallback};
+
 use crate::container::ContainerOptions;
 use crate::error::{Error, Result};
 
