@@ -33,6 +33,7 @@ typedef struct pd_process_list pd_process_list;
 typedef struct pd_bytes pd_bytes;
 typedef struct pd_file_listing pd_file_listing;
 typedef struct pd_session pd_session;
+typedef struct pd_build_opts pd_build_opts;
 
 // The ABI version of this header. Bumped on any incompatible change; bindings refuse to
 // load a library whose `pd_abi_version()` differs from the one they were written for.

@@ -70,7 +70,7 @@ pub extern "C" fn pd_profile_resolve(
         handle::out_ptr(index_out, "index_out")?;
         let i = list_profiles()
             .iter()
-            .position(|q| std::ptr::eq(q, p))
+            .position(|q| q.name == p.name)
             .ok_or_else(|| Error::internal("resolved profile is not in the table"))?;
         write_out(index_out, i);
         Ok(())
