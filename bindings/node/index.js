@@ -9,6 +9,7 @@ const { Process } = require('./lib/process');
 const { Session } = require('./lib/session');
 const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
 const { handleStats } = require('./lib/handle');
+const profiles = require('./lib/profiles');
 
 /** The library's version string (pd_version). */
 function version() {
@@ -46,4 +47,12 @@ module.exports = {
     EngineError: errors.EngineError,
     InvalidStateError: errors.InvalidStateError,
     FileNotFoundError: errors.FileNotFoundError,
+    BuildFailedError: errors.BuildFailedError,
+    listProfiles: profiles.listProfiles,
+    resolveProfile: profiles.resolveProfile,
+    buildProfile: profiles.buildProfile,
+    exportImages: profiles.exportImages,
+    importImages: profiles.importImages,
+    removeImage: profiles.removeImage,
+    imageExists: profiles.imageExists,
 };
