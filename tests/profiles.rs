@@ -100,9 +100,19 @@ async fn every_profile_builds_and_its_tools_run() {
         o.agent = agent_on();
         let s = sandbox_with(o).await;
         let r = s.run(check, &RunOptions::default()).await.unwrap();
-        assert_eq!(r.exit_code, 0, "{profile}: {}{}", r.stdout_text(), r.stderr_text());
+        assert_eq!(
+            r.exit_code,
+            0,
+            "{profile}: {}{}",
+            r.stdout_text(),
+            r.stderr_text()
+        );
         let who = s.run("id -un", &RunOptions::default()).await.unwrap();
-        assert_eq!(who.stdout_text().trim(), "sandbox", "{profile} runs as sandbox");
+        assert_eq!(
+            who.stdout_text().trim(),
+            "sandbox",
+            "{profile} runs as sandbox"
+        );
     }
 }
 
@@ -168,7 +178,9 @@ async fn two_small_images(client: &pocketdock::Client) -> Vec<String> {
     let mut tags = Vec::new();
     for i in 0..2 {
         let tag = unique(&format!("roundtrip{i}"));
-        let dir = context_dir(&format!("FROM {base}\nLABEL pocketdock.test.tag=\"{tag}\"\n"));
+        let dir = context_dir(&format!(
+            "FROM {base}\nLABEL pocketdock.test.tag=\"{tag}\"\n"
+        ));
         client
             .build_image(dir.path(), &tag, &BuildOptions::default(), None)
             .await
@@ -196,7 +208,10 @@ async fn round_trip(file_name: &str) {
     }
     let loaded = client.import_images(&file).await.unwrap();
     for t in &tags {
-        assert!(client.image_exists(t).await.unwrap(), "{t} back after import");
+        assert!(
+            client.image_exists(t).await.unwrap(),
+            "{t} back after import"
+        );
         assert!(
             loaded.iter().any(|l| l.contains(t.as_str())),
             "{t} in {loaded:?}"
@@ -231,7 +246,9 @@ async fn export_and_import_report_what_is_missing() {
     assert_eq!(e.unwrap_err().kind(), ErrorKind::FileNotFound);
     std::fs::write(&file, b"not a tar at all").unwrap();
     assert!(client.import_images(&file).await.is_err());
-    let e = client.remove_image("pocketdock-test/never-built:x", true).await;
+    let e = client
+        .remove_image("pocketdock-test/never-built:x", true)
+        .await;
     assert_eq!(e.unwrap_err().kind(), ErrorKind::ImageNotFound);
 }
 

@@ -44,8 +44,8 @@ const PROFILES: &[Profile] = &[
         name: "dev",
         image: "pocketdock/dev",
         network: true,
-        description: "development: python3 with pip and venv, Node.js and npm, git, gcc, g++, make, \
-                      curl, jq",
+        description: "development: python3 with pip and venv, Node.js and npm, git, gcc, g++, \
+                      make, curl, jq",
         size: "~660 MB",
     },
     Profile {
