@@ -246,6 +246,10 @@ async fn export_and_import_report_what_is_missing() {
     assert_eq!(e.unwrap_err().kind(), ErrorKind::FileNotFound);
     std::fs::write(&file, b"not a tar at all").unwrap();
     assert!(client.import_images(&file).await.is_err());
+    // gzip's magic, then garbage: the decoder's error, not a hang or a partial load.
+    std::fs::write(&file, b"\x1f\x8b\x08\x00garbage-garbage-garbage").unwrap();
+    let e = client.import_images(&file).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
     let e = client
         .remove_image("pocketdock-test/never-built:x", true)
         .await;

@@ -146,9 +146,8 @@ async fn build(
         follow(resp.into_body(), progress.as_deref()).await
     };
     let (packed, built) = tokio::join!(packer, request);
-    let id = built?;
-    packed?;
-    Ok(id)
+    // A packing failure aborts the upload; its own error says more than the engine's.
+    packed.and(built)
 }
 
 /// A refusal before the build started (a bad Dockerfile, a missing base) is a failed build.

@@ -97,9 +97,8 @@ impl Client {
             read_body(resp).await
         };
         let (packed, answer) = tokio::join!(packer, request);
-        let answer = answer?;
-        packed?;
-        loaded_names(&answer)
+        // A file that fails to read or decompress aborts the upload; its error says more.
+        loaded_names(&packed.and(answer)?)
     }
 
     /// Removes an image by name or id; `force` also removes it when containers use it or
