@@ -113,3 +113,22 @@ async fn each_hardening_option_works_on_its_own() {
     let r = sh(&s, "grep ' /scratch ' /proc/mounts | cut -d' ' -f3").await;
     assert_eq!(r.stdout_text(), "tmpfs\n");
 }
+
+#[tokio::test]
+async fn a_read_only_root_has_the_same_scratch_dirs_on_both_engines() {
+    // Podman mounts tmpfs on these for a read-only container by itself, Docker does not:
+    // pocketdock names them so the same code works on both.
+    let s = sandbox_with(ContainerOptions {
+        read_only: true,
+        ..opts()
+    })
+    .await;
+    let r = sh(
+        &s,
+        "for d in /tmp /var/tmp; do touch $d/w && echo $d:w || echo $d:ro; done; \
+         touch /etc/w 2>/dev/null && echo /etc:w || echo /etc:ro; \
+         grep -c ' /run tmpfs ' /proc/mounts",
+    )
+    .await;
+    assert_eq!(r.stdout_text(), "/tmp:w\n/var/tmp:w\n/etc:ro\n1\n", "{r:?}");
+}

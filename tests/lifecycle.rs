@@ -182,7 +182,34 @@ async fn engine_not_found_lists_what_was_tried() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::EngineNotFound);
-    assert!(err.to_string().contains("/nonexistent/pd.sock"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("/nonexistent/pd.sock (no such socket)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn engine_not_found_says_why_a_socket_was_passed_over() {
+    // A Unix socket that accepts and closes: there, but no engine behind it.
+    let dir = std::env::temp_dir().join(format!("pd-notengine-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fake.sock");
+    let _ = std::fs::remove_file(&path);
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        for s in listener.incoming() {
+            drop(s);
+        }
+    });
+    let err = pocketdock::Client::connect_to(Some(&path))
+        .await
+        .unwrap_err();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(err.kind(), ErrorKind::EngineNotFound);
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("{} (", path.display())), "{msg}");
+    assert!(!msg.contains("no such socket"), "{msg}");
 }
 
 #[tokio::test]

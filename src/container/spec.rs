@@ -13,6 +13,14 @@ use crate::error::Result;
 /// (docker-init / catatonit) is PID 1, so zombies are reaped and SIGTERM stops it at once.
 const KEEPALIVE_CMD: [&str; 2] = ["sleep", "infinity"];
 
+/// Scratch space a read-only root keeps writable. Podman mounts these itself for a read-only
+/// container and Docker does not; naming them makes both engines behave the same.
+const READ_ONLY_SCRATCH: [(&str, &str); 3] = [
+    ("/tmp", "rw,nosuid,nodev,mode=1777"),
+    ("/var/tmp", "rw,nosuid,nodev,mode=1777"),
+    ("/run", "rw,nosuid,nodev,mode=755"),
+];
+
 /// The create body. With `agent_volume`, the agent (mounted read-only from that volume) is
 /// PID 1 and runs as root so it can run each command as the user asked for; without it,
 /// the engine's init keeps a `sleep` alive for engine execs.
@@ -26,14 +34,14 @@ pub(crate) fn create_body(
     if opts.read_only {
         host.insert("ReadonlyRootfs".into(), json!(true));
     }
-    if !opts.tmpfs.is_empty() {
+    if !opts.tmpfs.is_empty() || opts.read_only {
         // Without the agent to hand them over, a numeric run user gets its tmpfs mounts
         // through mount options (names cannot be resolved before the container exists).
         let owner = match agent_volume {
             None => opts.user.as_deref().and_then(numeric_ids),
             Some(_) => None,
         };
-        let t: Map<String, Value> = opts
+        let mut t: Map<String, Value> = opts
             .tmpfs
             .iter()
             .map(|(p, o)| {
@@ -44,6 +52,11 @@ pub(crate) fn create_body(
                 (p.clone(), json!(o))
             })
             .collect();
+        if opts.read_only {
+            for (path, o) in READ_ONLY_SCRATCH {
+                t.entry(path).or_insert_with(|| json!(o));
+            }
+        }
         host.insert("Tmpfs".into(), Value::Object(t));
     }
     if opts.cap_drop_all {
@@ -225,6 +238,22 @@ mod tests {
         assert_eq!(h["Mounts"][0]["Source"], json!("vol"));
         assert_eq!(h["Mounts"][0]["ReadOnly"], json!(true));
         assert_eq!(b["Labels"][LABEL_AGENT], json!(wire::VERSION.to_string()));
+    }
+
+    #[test]
+    fn a_read_only_root_keeps_scratch_dirs_writable_unless_told_otherwise() {
+        let o = ContainerOptions {
+            read_only: true,
+            tmpfs: vec![("/tmp".into(), "size=1m".into())],
+            ..Default::default()
+        };
+        let b = create_body("pd-x", &o, None).unwrap();
+        let t = &b["HostConfig"]["Tmpfs"];
+        assert_eq!(t["/tmp"], json!("size=1m"), "the caller's mount wins");
+        assert_eq!(t["/var/tmp"], json!("rw,nosuid,nodev,mode=1777"));
+        assert_eq!(t["/run"], json!("rw,nosuid,nodev,mode=755"));
+        let rw = create_body("pd-x", &ContainerOptions::default(), None).unwrap();
+        assert!(rw["HostConfig"].get("Tmpfs").is_none());
     }
 
     #[test]

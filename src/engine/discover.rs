@@ -49,27 +49,28 @@ pub(crate) fn candidates(
 /// Connects to the first candidate that answers `/_ping`.
 pub(crate) async fn connect(explicit: Option<&Path>) -> Result<Engine> {
     let env = |k: &str| std::env::var(k).ok();
-    let tried = candidates(explicit, &env);
-    for socket in &tried {
-        if !socket.exists() {
-            continue;
-        }
-        let transport = Transport::new(socket);
-        match tokio::time::timeout(PING_TIMEOUT, probe(transport)).await {
-            Ok(Ok(engine)) => {
-                tracing::debug!(socket = %socket.display(), kind = ?engine.info.kind, "engine found");
-                return Ok(engine);
+    let candidates = candidates(explicit, &env);
+    // Why each candidate was passed over: "no answer" and "not there" need different fixes.
+    let mut tried = Vec::with_capacity(candidates.len());
+    for socket in &candidates {
+        let why = if !socket.exists() {
+            "no such socket".to_owned()
+        } else {
+            let transport = Transport::new(socket);
+            match tokio::time::timeout(PING_TIMEOUT, probe(transport)).await {
+                Ok(Ok(engine)) => {
+                    tracing::debug!(socket = %socket.display(), kind = ?engine.info.kind, "engine found");
+                    return Ok(engine);
+                }
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => format!("no answer to /_ping within {} s", PING_TIMEOUT.as_secs()),
             }
-            Ok(Err(e)) => tracing::debug!(socket = %socket.display(), error = %e, "not an engine"),
-            Err(_) => tracing::debug!(socket = %socket.display(), "ping timed out"),
-        }
+        };
+        tracing::debug!(socket = %socket.display(), why, "not an engine");
+        tried.push(format!("{} ({why})", socket.display()));
     }
     Err(Error::EngineNotFound {
-        tried: tried
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        tried: tried.join(", "),
         hint: "start Podman (`podman system service --time=0 unix:///run/podman/podman.sock`) \
                or Docker, or point POCKETDOCK_SOCKET at its socket"
             .into(),
