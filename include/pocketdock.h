@@ -34,6 +34,7 @@ typedef struct pd_bytes pd_bytes;
 typedef struct pd_file_listing pd_file_listing;
 typedef struct pd_session pd_session;
 typedef struct pd_container_listing pd_container_listing;
+typedef struct pd_build_opts pd_build_opts;
 
 // The ABI version of this header. Bumped on any incompatible change; bindings refuse to
 // load a library whose `pd_abi_version()` differs from the one they were written for.
@@ -77,6 +78,7 @@ enum pd_status
   PD_ERR_PANIC = 12,
   PD_ERR_INVALID_STATE = 13,
   PD_ERR_FILE_NOT_FOUND = 14,
+  PD_ERR_BUILD_FAILED = 15,
   // Not an error: `pd_stream_next` has nothing more to give (the result is ready).
   PD_STREAM_END = 100,
 };
@@ -92,6 +94,9 @@ typedef void (*pd_exit_cb)(void *user_data, const pd_exec_result *result);
 
 // Called exactly once when no callback will use `user_data` any more.
 typedef void (*pd_free_cb)(void *user_data);
+
+// Line callback (build progress): `line` is UTF-8, NUL-terminated, valid for the call only.
+typedef void (*pd_line_cb)(void *user_data, const char *line);
 
 #ifdef __cplusplus
 extern "C" {
@@ -686,6 +691,99 @@ pd_status pd_container_set_callbacks(pd_container *container,
                                      void *user_data,
                                      pd_free_cb free_user_data,
                                      pd_error **err_out);
+
+// How many profiles there are; their indexes are 0 to count - 1, in a stable order.
+size_t pd_profile_count(void);
+
+// The index of the profile called `name` ("minimal-python", "minimal-node", "dev",
+// "agent", "embedded"); an unknown name is `PD_ERR_INVALID_ARGUMENT` naming the known ones.
+pd_status pd_profile_resolve(const char *name, size_t *index_out, pd_error **err_out);
+
+// The name of profile `index`; NULL when out of range. Static: never free it.
+const char *pd_profile_name(size_t index);
+
+// The image of profile `index` (e.g. "pocketdock/dev"); NULL when out of range. Static.
+const char *pd_profile_image(size_t index);
+
+// What profile `index` is for and carries; NULL when out of range. Static.
+const char *pd_profile_description(size_t index);
+
+// The approximate size of profile `index`'s image (e.g. "~450 MB"); NULL when out of range.
+const char *pd_profile_size(size_t index);
+
+// Whether sandboxes of profile `index` get a network by default; false when out of range.
+bool pd_profile_network(size_t index);
+
+// Sets the image and the network default of profile `profile` on the options; setters
+// called afterwards win (e.g. `pd_container_opts_set_network`).
+pd_status pd_container_opts_set_profile(pd_container_opts *opts,
+                                        const char *profile,
+                                        pd_error **err_out);
+
+// Creates a build options builder: the Dockerfile's own base (`debian:bookworm-slim`), the
+// embedded Dockerfile, the profile's tag, the layer cache used. Free with
+// `pd_build_opts_free`. Returns NULL only if memory is exhausted.
+pd_build_opts *pd_build_opts_new(void);
+
+// Frees a build options builder. NULL is a no-op.
+void pd_build_opts_free(pd_build_opts *opts);
+
+// Sets the `BASE` build argument, the image the profile builds on (offline: a local Debian
+// image such as "pocketdock/debian-base:bookworm"); NULL restores the Dockerfile's default.
+pd_status pd_build_opts_set_base(pd_build_opts *opts, const char *base, pd_error **err_out);
+
+// Builds from this host directory (holding a Dockerfile) instead of the profile's embedded
+// Dockerfile; NULL restores the embedded one.
+pd_status pd_build_opts_set_context_dir(pd_build_opts *opts, const char *dir, pd_error **err_out);
+
+// Tags the image `tag` instead of the profile's image; NULL restores the profile's.
+pd_status pd_build_opts_set_tag(pd_build_opts *opts, const char *tag, pd_error **err_out);
+
+// Builds every step afresh instead of reusing the engine's layer cache.
+pd_status pd_build_opts_set_no_cache(pd_build_opts *opts, bool no_cache, pd_error **err_out);
+
+// Builds the image of `profile` on the engine at `socket` (NULL: discovery); `opts` may be
+// NULL for the defaults. Each progress line goes to `on_progress` (may be NULL) on the
+// callback thread; `free_user_data` (may be NULL) is called exactly once, and both have run
+// by the time this returns. On success `*image_id_out` (may be NULL) receives the image id,
+// freed with `pd_string_free`. A failing step is `PD_ERR_BUILD_FAILED` with the engine's
+// message. Blocks until the build ends.
+pd_status pd_profile_build(const char *socket,
+                           const char *profile,
+                           const pd_build_opts *opts,
+                           pd_line_cb on_progress,
+                           void *user_data,
+                           pd_free_cb free_user_data,
+                           char **image_id_out,
+                           pd_error **err_out);
+
+// Writes the `n_images` images (names or ids) into one archive at host path `file`
+// (gzip-compressed when it ends in ".gz"), streamed with flat memory; `podman load` and
+// `docker load` read it too. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
+pd_status pd_image_export(const char *socket,
+                          const char *const *images,
+                          size_t n_images,
+                          const char *file,
+                          pd_error **err_out);
+
+// Loads every image in the archive at host path `file` (plain or gzip tar). On success
+// `*loaded_json_out` (may be NULL) receives a JSON array of the loaded names, freed with
+// `pd_string_free`.
+pd_status pd_image_import(const char *socket,
+                          const char *file,
+                          char **loaded_json_out,
+                          pd_error **err_out);
+
+// Removes an image by name or id; `force` also removes it when it is in use or has several
+// tags. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
+pd_status pd_image_remove(const char *socket, const char *image, bool force, pd_error **err_out);
+
+// Whether an image of this name or id is present on the engine: writes true or false to
+// `*exists_out`.
+pd_status pd_image_exists(const char *socket,
+                          const char *image,
+                          bool *exists_out,
+                          pd_error **err_out);
 
 // Makes `path` a project (creates `.pocketdock/pocketdock.yaml` naming it `name`, NULL:
 // the directory's name, and `.pocketdock/instances/`); an existing config is kept. On

@@ -27,10 +27,6 @@ impl Client {
         })
     }
 
-    pub(crate) fn engine(&self) -> &Arc<Engine> {
-        &self.engine
-    }
-
     /// Which engine this is and where it was found.
     pub fn engine_info(&self) -> &EngineInfo {
         &self.engine.info
@@ -43,6 +39,11 @@ impl Client {
     pub async fn get_container(&self, name_or_id: &str) -> Result<Container> {
         let found = crate::persist::resolve(&self.engine, name_or_id).await?;
         Container::existing(self.engine.clone(), &found.id).await
+    }
+
+    /// The engine behind this client, for the modules that add their own calls to it.
+    pub(crate) fn engine(&self) -> &Arc<Engine> {
+        &self.engine
     }
 
     /// Creates and starts a sandbox.

@@ -45,6 +45,10 @@ pub enum Error {
     /// The engine answered with an error we have no better name for.
     #[error("engine error (HTTP {status}): {message}")]
     Engine { status: u16, message: String },
+    /// An image build failed (a step exited non-zero, a bad Dockerfile, a missing base):
+    /// the engine's message.
+    #[error("image build failed: {0}")]
+    BuildFailed(String),
     /// A bug or an unexpected answer: please report it.
     #[error("internal error: {0}")]
     Internal(String),
@@ -66,6 +70,7 @@ pub enum ErrorKind {
     Io,
     Engine,
     Internal,
+    BuildFailed,
 }
 
 impl Error {
@@ -85,6 +90,7 @@ impl Error {
             Error::Io(_) => ErrorKind::Io,
             Error::Engine { .. } => ErrorKind::Engine,
             Error::Internal(_) => ErrorKind::Internal,
+            Error::BuildFailed(_) => ErrorKind::BuildFailed,
         }
     }
 

@@ -42,7 +42,7 @@ pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};
 pub use persist::ContainerSummary;
 pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
-pub use profiles::{list_profiles, resolve_profile, Profile};
+pub use profiles::{list_profiles, resolve_profile, BuildOptions, Profile, ProgressCallback};
 pub use project::{
     find_project_root, init_project, DoctorItem, DoctorReport, HistoryEntry, Project, ProjectConfig,
 };

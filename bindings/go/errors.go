@@ -30,6 +30,7 @@ const (
 	CodePanic               Code = C.PD_ERR_PANIC
 	CodeInvalidState        Code = C.PD_ERR_INVALID_STATE
 	CodeFileNotFound        Code = C.PD_ERR_FILE_NOT_FOUND
+	CodeBuildFailed         Code = C.PD_ERR_BUILD_FAILED
 )
 
 var codeNames = map[Code]string{
@@ -48,6 +49,7 @@ var codeNames = map[Code]string{
 	CodePanic:               "panic in pocketdock",
 	CodeInvalidState:        "invalid state",
 	CodeFileNotFound:        "file not found",
+	CodeBuildFailed:         "build failed",
 }
 
 // String names the code, e.g. "image not found".
@@ -116,6 +118,7 @@ var (
 	ErrPanic               = &Error{Code: CodePanic}
 	ErrInvalidState        = &Error{Code: CodeInvalidState}
 	ErrFileNotFound        = &Error{Code: CodeFileNotFound}
+	ErrBuildFailed         = &Error{Code: CodeBuildFailed}
 
 	// ErrNotFound is ErrContainerNotFound.
 	ErrNotFound = ErrContainerNotFound

@@ -16,6 +16,7 @@ func TestErrorSentinels(t *testing.T) {
 		CodeNameConflict: ErrNameConflict, CodeTimeout: ErrTimeout, CodeIO: ErrIO,
 		CodeEngine: ErrEngine, CodeInternal: ErrInternal, CodePanic: ErrPanic,
 		CodeInvalidState: ErrInvalidState, CodeFileNotFound: ErrFileNotFound,
+		CodeBuildFailed: ErrBuildFailed,
 	}
 	if len(sentinels) != len(codeNames)-1 {
 		t.Errorf("%d sentinels for %d failure codes", len(sentinels), len(codeNames)-1)

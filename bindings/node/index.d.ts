@@ -59,6 +59,9 @@ export interface ContainerOptions {
     ports?: Array<{ hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp' }>;
     /** Host devices: "/dev/x" or "/dev/x:/dev/in-container". */
     devices?: string[];
+    /** Image profile ('minimal-python', 'minimal-node', 'dev', 'agent', 'embedded'): its
+     *  image and network default, applied before every other option (which win). */
+    profile?: string;
 }
 
 /** Language a run's command is written in. */
@@ -473,7 +476,8 @@ export type ErrorCode =
     | 'INTERNAL'
     | 'PANIC'
     | 'INVALID_STATE'
-    | 'FILE_NOT_FOUND';
+    | 'FILE_NOT_FOUND'
+    | 'BUILD_FAILED';
 
 export declare const STATUS: Readonly<{ OK: 0; STREAM_END: 100 } & { [K in ErrorCode]: number }>;
 
@@ -499,3 +503,43 @@ export declare class TimeoutError extends PocketdockError {}
 export declare class EngineError extends PocketdockError {}
 export declare class InvalidStateError extends PocketdockError {}
 export declare class FileNotFoundError extends PocketdockError {}
+/** An image build failed (a step exited non-zero, a bad Dockerfile, a missing base). */
+export declare class BuildFailedError extends PocketdockError {}
+
+/** A ready-made sandbox image (pd_profile_*). */
+export interface Profile {
+    name: string;
+    /** The image sandboxes of this profile are created from, e.g. 'pocketdock/dev'. */
+    image: string;
+    /** Whether its sandboxes get a network by default. */
+    network: boolean;
+    description: string;
+    /** Approximate image size, e.g. '~680 MB'. */
+    size: string;
+}
+export interface BuildOptions {
+    /** Engine socket (default: discovery). */
+    socket?: string | null;
+    /** The BASE build argument, e.g. 'pocketdock/debian-base:bookworm' offline. */
+    base?: string | null;
+    /** Build from this directory (holding a Dockerfile) instead of the embedded Dockerfile. */
+    contextDir?: string | null;
+    /** Tag instead of the profile's image. */
+    tag?: string | null;
+    /** Build every step afresh. */
+    noCache?: boolean;
+}
+/** Every profile, in a stable order. */
+export declare function listProfiles(): Profile[];
+/** The profile called `name` (InvalidArgumentError if unknown). */
+export declare function resolveProfile(name: string): Profile;
+/** Builds a profile's image; resolves with the image id. A failing step: BuildFailedError. */
+export declare function buildProfile(profile: string, opts?: BuildOptions): Promise<string>;
+/** Writes images into one archive at `file` (gzip when it ends in '.gz'). */
+export declare function exportImages(images: string[], file: string, opts?: { socket?: string | null }): Promise<void>;
+/** Loads every image of an archive (plain or gzip); resolves with the loaded names. */
+export declare function importImages(file: string, opts?: { socket?: string | null }): Promise<string[]>;
+/** Removes an image (ImageNotFoundError if missing). */
+export declare function removeImage(image: string, opts?: { socket?: string | null; force?: boolean }): Promise<void>;
+/** Whether an image is on the engine. */
+export declare function imageExists(image: string, opts?: { socket?: string | null }): Promise<boolean>;

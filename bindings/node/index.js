@@ -11,6 +11,7 @@ const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
 const { handleStats } = require('./lib/handle');
 const persist = require('./lib/persist');
 const project = require('./lib/project');
+const profiles = require('./lib/profiles');
 
 /** The library's version string (pd_version). */
 function version() {
@@ -58,4 +59,12 @@ module.exports = {
     EngineError: errors.EngineError,
     InvalidStateError: errors.InvalidStateError,
     FileNotFoundError: errors.FileNotFoundError,
+    BuildFailedError: errors.BuildFailedError,
+    listProfiles: profiles.listProfiles,
+    resolveProfile: profiles.resolveProfile,
+    buildProfile: profiles.buildProfile,
+    exportImages: profiles.exportImages,
+    importImages: profiles.importImages,
+    removeImage: profiles.removeImage,
+    imageExists: profiles.imageExists,
 };

@@ -40,5 +40,13 @@ export const {
     EngineError,
     InvalidStateError,
     FileNotFoundError,
+    BuildFailedError,
+    listProfiles,
+    resolveProfile,
+    buildProfile,
+    exportImages,
+    importImages,
+    removeImage,
+    imageExists,
 } = pd;
 export default pd;

@@ -2,7 +2,7 @@
 //! worker: so a callback may make blocking pd_ calls, and callbacks never run concurrently.
 //! `free_user_data` goes through the same queue, after the last callback that uses it.
 
-use std::ffi::c_void;
+use std::ffi::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, OnceLock};
@@ -110,4 +110,43 @@ pub(crate) fn callbacks(
         on_output: out,
         on_exit: exit,
     }
+}
+
+/// Line callback (build progress): `line` is UTF-8, NUL-terminated, valid for the call only.
+pub type pd_line_cb = Option<unsafe extern "C" fn(user_data: *mut c_void, line: *const c_char)>;
+
+/// Wraps a C line callback as a core one that posts to the callback thread. The returned
+/// closure owns `user_data`: `free` is posted when the last copy of it is dropped (also when
+/// `cb` is NULL, so a finalizer is called exactly once whatever happens).
+pub(crate) fn line_callback(
+    cb: pd_line_cb,
+    user_data: *mut c_void,
+    free: pd_free_cb,
+) -> Option<crate::ProgressCallback> {
+    let data = Arc::new(UserData {
+        ptr: Ptr(user_data),
+        free,
+    });
+    let f = cb?;
+    Some(Arc::new(move |line: &str| {
+        let data = data.clone();
+        let line = std::ffi::CString::new(line.replace('\0', "\u{FFFD}")).unwrap_or_default();
+        // SAFETY: the caller's callback with its own pointer and a string valid for the call.
+        post(Box::new(move || unsafe {
+            f(data.ptr.get(), line.as_ptr())
+        }));
+    }))
+}
+
+/// Waits until every job posted so far (callbacks, finalizers) has run, so a blocking call
+/// returns only after its callbacks. From the callback thread itself it returns at once.
+pub(crate) fn drain() {
+    if std::thread::current().name() == Some("pocketdock-callbacks") {
+        return;
+    }
+    let (tx, rx) = channel::<()>();
+    post(Box::new(move || {
+        let _ = tx.send(());
+    }));
+    let _ = rx.recv();
 }

@@ -24,6 +24,7 @@ pub enum pd_status {
     PD_ERR_PANIC = 12,
     PD_ERR_INVALID_STATE = 13,
     PD_ERR_FILE_NOT_FOUND = 14,
+    PD_ERR_BUILD_FAILED = 15,
     /// Not an error: `pd_stream_next` has nothing more to give (the result is ready).
     PD_STREAM_END = 100,
 }
@@ -44,6 +45,7 @@ pub(crate) fn status_of(kind: ErrorKind) -> pd_status {
         ErrorKind::Internal => PD_ERR_INTERNAL,
         ErrorKind::InvalidState => PD_ERR_INVALID_STATE,
         ErrorKind::FileNotFound => PD_ERR_FILE_NOT_FOUND,
+        ErrorKind::BuildFailed => PD_ERR_BUILD_FAILED,
     }
 }
 

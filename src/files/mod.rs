@@ -8,7 +8,7 @@ mod lookup;
 mod owner;
 mod pack;
 mod paths;
-mod pipe;
+pub(crate) mod pipe;
 mod unpack;
 
 use std::os::unix::ffi::OsStrExt;

@@ -2,6 +2,11 @@
 //! defaults that go with them. A profile is applied when options are made from it: its image
 //! and its network default; options set afterwards win.
 
+mod build;
+mod export;
+
+pub use build::{profile_dockerfile, BuildOptions, ProgressCallback};
+
 use crate::container::ContainerOptions;
 use crate::error::{Error, Result};
 
@@ -16,7 +21,7 @@ pub struct Profile {
     pub network: bool,
     /// What the image is for and what it carries.
     pub description: &'static str,
-    /// Approximate size of the built image.
+    /// Approximate size of the built image (as Docker and Podman report it, Debian bookworm).
     pub size: &'static str,
 }
 
@@ -26,28 +31,29 @@ const PROFILES: &[Profile] = &[
         image: "pocketdock/minimal-python",
         network: false,
         description: "Debian with python3, bash and coreutils: the default sandbox",
-        size: "~130 MB",
+        size: "~125 MB",
     },
     Profile {
         name: "minimal-node",
         image: "pocketdock/minimal-node",
         network: false,
-        description: "Debian with Node.js, npm and bash",
-        size: "~200 MB",
+        description: "Debian with Node.js 18, npm and bash",
+        size: "~310 MB",
     },
     Profile {
         name: "dev",
         image: "pocketdock/dev",
         network: true,
-        description: "development: python3, Node.js, git, gcc, make, curl, jq",
-        size: "~450 MB",
+        description: "development: python3 with pip and venv, Node.js and npm, git, gcc, g++, \
+                      make, curl, jq",
+        size: "~660 MB",
     },
     Profile {
         name: "agent",
         image: "pocketdock/agent",
         network: false,
         description: "for LLM agents: python3 with requests, numpy, pandas; ripgrep, jq, git",
-        size: "~350 MB",
+        size: "~340 MB",
     },
     Profile {
         name: "embedded",
@@ -55,7 +61,7 @@ const PROFILES: &[Profile] = &[
         network: true,
         description: "C/C++ and ARM bare-metal: gcc, g++, cmake, ninja, make, gdb-multiarch, \
                       gcc-arm-none-eabi with newlib, python3",
-        size: "~900 MB",
+        size: "~1.3 GB",
     },
 ];
 

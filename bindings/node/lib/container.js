@@ -18,7 +18,7 @@ Symbol.asyncDispose ??= Symbol('Symbol.asyncDispose');
 const CONTAINER_OPTION_KEYS = new Set([
     'strict', 'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'agent', 'readOnly',
     'capDropAll', 'noNewPrivileges', 'pidsLimit', 'user', 'tmpfs', 'persist', 'workdir', 'project',
-    'socket', 'env', 'labels', 'volumes', 'ports', 'devices', 'projectDir', 'ttlMs',
+    'socket', 'env', 'labels', 'volumes', 'ports', 'devices', 'projectDir', 'ttlMs', 'profile',
 ]);
 const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin', 'bufferSize']);
 
@@ -72,8 +72,11 @@ function buildContainerOpts(opts) {
     if (!o) throw new Error('pocketdock: out of memory');
     try {
         const set = (fn, ...args) => callSync(fn, o, ...args);
-        // The project first: every explicit option below overrides what it set.
+        // The project first (its default profile, persist, /data), then the profile (image,
+        // network default), then the preset, so explicit options refine all three
+        // ({ projectDir, profile: 'dev', network: false }).
         if (opts.projectDir !== undefined) set(lib.pd_container_opts_set_project_dir, str(opts.projectDir, 'projectDir'));
+        if (opts.profile !== undefined) set(lib.pd_container_opts_set_profile, str(opts.profile, 'profile'));
         // The preset first, so explicit options refine it ({ strict: true, network: true }).
         if (opts.strict !== undefined && bool(opts.strict, 'strict')) set(lib.pd_container_opts_use_strict);
         if (opts.image !== undefined) set(lib.pd_container_opts_set_image, str(opts.image, 'image'));

@@ -19,6 +19,7 @@ const STATUS = Object.freeze({
     PANIC: 12, // PD_ERR_PANIC
     INVALID_STATE: 13, // PD_ERR_INVALID_STATE
     FILE_NOT_FOUND: 14, // PD_ERR_FILE_NOT_FOUND
+    BUILD_FAILED: 15, // PD_ERR_BUILD_FAILED
     // Not an error: pd_stream_next has nothing more to give. Never becomes a PocketdockError.
     STREAM_END: 100, // PD_STREAM_END
 });
@@ -60,6 +61,8 @@ class TimeoutError extends PocketdockError {}
 class EngineError extends PocketdockError {}
 class InvalidStateError extends PocketdockError {}
 class FileNotFoundError extends PocketdockError {}
+/** An image build failed (a step exited non-zero, a bad Dockerfile, a missing base). */
+class BuildFailedError extends PocketdockError {}
 
 const CLASS_OF = new Map([
     [STATUS.INVALID_ARGUMENT, InvalidArgumentError],
@@ -73,6 +76,7 @@ const CLASS_OF = new Map([
     [STATUS.ENGINE, EngineError],
     [STATUS.INVALID_STATE, InvalidStateError],
     [STATUS.FILE_NOT_FOUND, FileNotFoundError],
+    [STATUS.BUILD_FAILED, BuildFailedError],
 ]);
 
 /** The right subclass for a status. */
@@ -97,4 +101,5 @@ module.exports = {
     EngineError,
     InvalidStateError,
     FileNotFoundError,
+    BuildFailedError,
 };

@@ -49,7 +49,7 @@ try {
 for (const name of [
     'pd_error', 'pd_container_opts', 'pd_container', 'pd_run_opts', 'pd_exec_result',
     'pd_stream', 'pd_chunk', 'pd_process', 'pd_output', 'pd_process_list', 'pd_bytes',
-    'pd_file_listing', 'pd_session', 'pd_container_listing',
+    'pd_file_listing', 'pd_session', 'pd_container_listing', 'pd_build_opts',
 ]) {
     koffi.opaque(name);
 }
@@ -59,6 +59,7 @@ koffi.alias('pd_file_kind', 'int32_t');
 koffi.proto('void pd_output_cb(void *user_data, int32_t stream, const uint8_t *data, size_t len)');
 koffi.proto('void pd_exit_cb(void *user_data, const pd_exec_result *result)');
 koffi.proto('void pd_free_cb(void *user_data)');
+koffi.proto('void pd_line_cb(void *user_data, const char *line)');
 
 const f = (proto) => native.func(proto);
 
@@ -410,6 +411,44 @@ const lib = {
         'pd_status pd_doctor(const char *socket, const char *project_dir, bool fix, _Out_ void **report_out, _Out_ pd_error **err_out)',
     ),
     // --- end of projects ---------------------------------------------------------------------
+    // ==== Profiles and images (src/ffi/profiles.rs) ====================================
+    // BLOCKING: pd_profile_build, pd_image_export, pd_image_import, pd_image_remove,
+    // pd_image_exists. pd_profile_build's progress callback is not wrapped (NULL is passed,
+    // as for the process and session callbacks).
+    pd_profile_count: f('size_t pd_profile_count(void)'),
+    pd_profile_resolve: f('pd_status pd_profile_resolve(const char *name, _Out_ size_t *index_out, _Out_ pd_error **err_out)'),
+    pd_profile_name: f('const char *pd_profile_name(size_t index)'),
+    pd_profile_image: f('const char *pd_profile_image(size_t index)'),
+    pd_profile_description: f('const char *pd_profile_description(size_t index)'),
+    pd_profile_size: f('const char *pd_profile_size(size_t index)'),
+    pd_profile_network: f('bool pd_profile_network(size_t index)'),
+    pd_container_opts_set_profile: f(
+        'pd_status pd_container_opts_set_profile(pd_container_opts *opts, const char *profile, _Out_ pd_error **err_out)',
+    ),
+    pd_build_opts_new: f('pd_build_opts *pd_build_opts_new(void)'),
+    pd_build_opts_free: f('void pd_build_opts_free(pd_build_opts *opts)'),
+    pd_build_opts_set_base: f('pd_status pd_build_opts_set_base(pd_build_opts *opts, const char *base, _Out_ pd_error **err_out)'),
+    pd_build_opts_set_context_dir: f(
+        'pd_status pd_build_opts_set_context_dir(pd_build_opts *opts, const char *dir, _Out_ pd_error **err_out)',
+    ),
+    pd_build_opts_set_tag: f('pd_status pd_build_opts_set_tag(pd_build_opts *opts, const char *tag, _Out_ pd_error **err_out)'),
+    pd_build_opts_set_no_cache: f(
+        'pd_status pd_build_opts_set_no_cache(pd_build_opts *opts, bool no_cache, _Out_ pd_error **err_out)',
+    ),
+    pd_profile_build: f(
+        'pd_status pd_profile_build(const char *socket, const char *profile, const pd_build_opts *opts, pd_line_cb *on_progress, void *user_data, pd_free_cb *free_user_data, _Out_ void **image_id_out, _Out_ pd_error **err_out)',
+    ),
+    pd_image_export: f(
+        'pd_status pd_image_export(const char *socket, const char **images, size_t n_images, const char *file, _Out_ pd_error **err_out)',
+    ),
+    pd_image_import: f(
+        'pd_status pd_image_import(const char *socket, const char *file, _Out_ void **loaded_json_out, _Out_ pd_error **err_out)',
+    ),
+    pd_image_remove: f('pd_status pd_image_remove(const char *socket, const char *image, bool force, _Out_ pd_error **err_out)'),
+    pd_image_exists: f(
+        'pd_status pd_image_exists(const char *socket, const char *image, _Out_ bool *exists_out, _Out_ pd_error **err_out)',
+    ),
+    // ==== end of profiles and images ===================================================
 
     // Versions.
     pd_version,

@@ -1,0 +1,289 @@
+package pocketdock
+
+/*
+#include <stdlib.h>
+#include "pdgo.h"
+
+pd_line_cb pdgo_line_cb(void);
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"runtime/cgo"
+	"unsafe"
+)
+
+// Profile is a ready-made sandbox image (pd_profile_*): its name, the image sandboxes of
+// it are created from, whether they get a network by default, what it carries and about
+// how big it is.
+type Profile struct {
+	Name        string
+	Image       string
+	Network     bool
+	Description string
+	Size        string
+}
+
+// Profiles lists the profiles, in a stable order (minimal-python first).
+func Profiles() []Profile {
+	n := int(C.pd_profile_count())
+	out := make([]Profile, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, profileAt(C.size_t(i)))
+	}
+	return out
+}
+
+func profileAt(i C.size_t) Profile {
+	return Profile{
+		Name:        C.GoString(C.pd_profile_name(i)),
+		Image:       C.GoString(C.pd_profile_image(i)),
+		Network:     bool(C.pd_profile_network(i)),
+		Description: C.GoString(C.pd_profile_description(i)),
+		Size:        C.GoString(C.pd_profile_size(i)),
+	}
+}
+
+// ResolveProfile returns the profile called name; an unknown name is ErrInvalidArgument
+// naming the known ones.
+func ResolveProfile(name string) (Profile, error) {
+	cname, err := cString("resolve profile", "name", name)
+	if err != nil {
+		return Profile{}, err
+	}
+	defer cFree(cname)
+	var idx C.size_t
+	var e *C.pd_error
+	if st := C.pd_profile_resolve(cname, &idx, &e); st != C.PD_OK {
+		return Profile{}, takeError("resolve profile", st, e)
+	}
+	return profileAt(idx), nil
+}
+
+// WithProfile sets the image and the network default of a profile
+// (pd_container_opts_set_profile); options given after it win.
+func WithProfile(name string) Option {
+	return func(c *createConfig) {
+		c.setString("profile", name, false, func(s *C.char, e **C.pd_error) C.pd_status {
+			return C.pd_container_opts_set_profile(c.opts, s, e)
+		})
+	}
+}
+
+// BuildOptions says how Build builds a profile's image. The zero value builds the
+// embedded Dockerfile on the public debian:bookworm-slim, tagged with the profile's image.
+type BuildOptions struct {
+	// Socket is the engine's Unix socket; "" discovers one.
+	Socket string
+	// Base is the BASE build argument, e.g. "pocketdock/debian-base:bookworm" offline.
+	Base string
+	// ContextDir builds from this directory (holding a Dockerfile) instead of the
+	// profile's embedded Dockerfile.
+	ContextDir string
+	// Tag names the image instead of the profile's image.
+	Tag string
+	// NoCache builds every step afresh.
+	NoCache bool
+	// Progress receives the build's output, one line at a time, on the library's callback
+	// thread; all calls have been made by the time Build returns.
+	Progress func(line string)
+}
+
+// Build builds the image of profile (pd_profile_build) and returns the new image's id. A
+// failing step is ErrBuildFailed with the engine's message. ctx is checked before the
+// call; the build itself is not interrupted by cancelling ctx.
+func Build(ctx context.Context, profile string, opts BuildOptions) (string, error) {
+	const op = "build"
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := abiOnce(); err != nil {
+		return "", err
+	}
+	o := C.pd_build_opts_new()
+	if o == nil {
+		return "", &Error{Op: op, Code: CodeInternal, Message: "pd_build_opts_new returned NULL"}
+	}
+	defer C.pd_build_opts_free(o)
+	sets := []struct {
+		what, value string
+		call        func(*C.char, **C.pd_error) C.pd_status
+	}{
+		{"base", opts.Base, func(s *C.char, e **C.pd_error) C.pd_status { return C.pd_build_opts_set_base(o, s, e) }},
+		{"context dir", opts.ContextDir, func(s *C.char, e **C.pd_error) C.pd_status { return C.pd_build_opts_set_context_dir(o, s, e) }},
+		{"tag", opts.Tag, func(s *C.char, e **C.pd_error) C.pd_status { return C.pd_build_opts_set_tag(o, s, e) }},
+	}
+	for _, s := range sets {
+		cs, err := cStringOrNil(op, s.what, s.value)
+		if err != nil {
+			return "", err
+		}
+		var e *C.pd_error
+		st := s.call(cs, &e)
+		cFree(cs)
+		if st != C.PD_OK {
+			return "", takeError(op, st, e)
+		}
+	}
+	var e *C.pd_error
+	if st := C.pd_build_opts_set_no_cache(o, C.bool(opts.NoCache), &e); st != C.PD_OK {
+		return "", takeError(op, st, e)
+	}
+	csock, err := cStringOrNil(op, "socket", opts.Socket)
+	if err != nil {
+		return "", err
+	}
+	defer cFree(csock)
+	cprof, err := cString(op, "profile", profile)
+	if err != nil {
+		return "", err
+	}
+	defer cFree(cprof)
+	var cb C.pd_line_cb
+	var ud unsafe.Pointer
+	var free C.pd_free_cb
+	if opts.Progress != nil {
+		// The library calls free_user_data exactly once (before pd_profile_build returns).
+		h := cgo.NewHandle(opts.Progress)
+		liveCallbackHandles.Add(1)
+		cb, ud, free = C.pdgo_line_cb(), C.pdgo_user_data(C.uintptr_t(h)), C.pdgo_free_cb()
+	}
+	var id *C.char
+	if st := C.pd_profile_build(csock, cprof, o, cb, ud, free, &id, &e); st != C.PD_OK {
+		return "", takeError(op, st, e)
+	}
+	return pdString(id), nil
+}
+
+// ExportImages writes images (names or ids) into one archive at file on this host,
+// gzip-compressed when the name ends in ".gz" (pd_image_export), streamed in constant
+// memory. socket "" discovers the engine. A missing image is ErrImageNotFound.
+func ExportImages(ctx context.Context, socket string, images []string, file string) error {
+	const op = "export images"
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := abiOnce(); err != nil {
+		return err
+	}
+	csock, err := cStringOrNil(op, "socket", socket)
+	if err != nil {
+		return err
+	}
+	defer cFree(csock)
+	cfile, err := cString(op, "file", file)
+	if err != nil {
+		return err
+	}
+	defer cFree(cfile)
+	arr := (*[1 << 20]*C.char)(C.malloc(C.size_t(len(images)+1) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+	defer C.free(unsafe.Pointer(arr))
+	for i, img := range images {
+		cs, err := cString(op, "image", img)
+		if err != nil {
+			for _, p := range arr[:i] {
+				cFree(p)
+			}
+			return err
+		}
+		arr[i] = cs
+	}
+	defer func() {
+		for _, p := range arr[:len(images)] {
+			cFree(p)
+		}
+	}()
+	var e *C.pd_error
+	if st := C.pd_image_export(csock, &arr[0], C.size_t(len(images)), cfile, &e); st != C.PD_OK {
+		return takeError(op, st, e)
+	}
+	return nil
+}
+
+// ImportImages loads every image in the archive at file (plain or gzip tar;
+// pd_image_import) and returns the names the engine reports loading.
+func ImportImages(ctx context.Context, socket string, file string) ([]string, error) {
+	const op = "import images"
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := abiOnce(); err != nil {
+		return nil, err
+	}
+	csock, err := cStringOrNil(op, "socket", socket)
+	if err != nil {
+		return nil, err
+	}
+	defer cFree(csock)
+	cfile, err := cString(op, "file", file)
+	if err != nil {
+		return nil, err
+	}
+	defer cFree(cfile)
+	var out *C.char
+	var e *C.pd_error
+	if st := C.pd_image_import(csock, cfile, &out, &e); st != C.PD_OK {
+		return nil, takeError(op, st, e)
+	}
+	var names []string
+	if err := json.Unmarshal([]byte(pdString(out)), &names); err != nil {
+		return nil, &Error{Op: op, Code: CodeInternal, Message: "decoding the library's JSON: " + err.Error()}
+	}
+	return names, nil
+}
+
+// RemoveImage removes an image (pd_image_remove); force also removes one in use or with
+// several tags. A missing image is ErrImageNotFound.
+func RemoveImage(ctx context.Context, socket string, image string, force bool) error {
+	const op = "remove image"
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := abiOnce(); err != nil {
+		return err
+	}
+	csock, err := cStringOrNil(op, "socket", socket)
+	if err != nil {
+		return err
+	}
+	defer cFree(csock)
+	cimg, err := cString(op, "image", image)
+	if err != nil {
+		return err
+	}
+	defer cFree(cimg)
+	var e *C.pd_error
+	if st := C.pd_image_remove(csock, cimg, C.bool(force), &e); st != C.PD_OK {
+		return takeError(op, st, e)
+	}
+	return nil
+}
+
+// ImageExists reports whether an image of this name or id is on the engine (pd_image_exists).
+func ImageExists(ctx context.Context, socket string, image string) (bool, error) {
+	const op = "image exists"
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := abiOnce(); err != nil {
+		return false, err
+	}
+	csock, err := cStringOrNil(op, "socket", socket)
+	if err != nil {
+		return false, err
+	}
+	defer cFree(csock)
+	cimg, err := cString(op, "image", image)
+	if err != nil {
+		return false, err
+	}
+	defer cFree(cimg)
+	var exists C.bool
+	var e *C.pd_error
+	if st := C.pd_image_exists(csock, cimg, &exists, &e); st != C.PD_OK {
+		return false, takeError(op, st, e)
+	}
+	return bool(exists), nil
+}
