@@ -18,6 +18,10 @@ labelled_containers() {
 sweep() {
   local n=0 id
   for id in $(labelled_containers "$1" "$2"); do
+    # Say which ones: a leak is easier to trace by name and labels.
+    curl -sf --unix-socket "$1" "http://d/v1.41/containers/$id/json" | python3 -c 'import json,sys
+d = json.load(sys.stdin); l = d["Config"]["Labels"] or {}
+print("left behind:", d["Name"], d["State"]["Status"], "project=" + l.get("pocketdock.project", ""), file=sys.stderr)' || true
     curl -sf --unix-socket "$1" -X DELETE "http://d/v1.41/containers/$id?force=true&v=true" >/dev/null || true
     n=$((n + 1))
   done

@@ -97,10 +97,19 @@ pub fn raw(method: &str, path: &str) -> (u16, String) {
 }
 
 pub fn force_remove(name: &str) {
-    let _ = raw(
-        "DELETE",
-        &format!("/containers/{name}?force=true&v=true&timeout=0"),
-    );
+    // Podman answers 409/500 while the container is mid-way through another state change
+    // (a stop or a removal the library started): try again until it is gone.
+    for _ in 0..20 {
+        let (status, _) = raw(
+            "DELETE",
+            &format!("/containers/{name}?force=true&v=true&t=0"),
+        );
+        if matches!(status, 200 | 204 | 404) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    eprintln!("test cleanup: could not remove container {name}");
 }
 
 pub fn inspect(name: &str) -> Option<serde_json::Value> {
