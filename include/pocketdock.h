@@ -105,6 +105,52 @@ extern "C" {
 // Frees a string returned by pocketdock. NULL is a no-op.
 void pd_string_free(char *s);
 
+// Creates and starts a sandbox. `opts` may be NULL for the defaults; it is only borrowed.
+// On success `*container_out` receives a handle to free with `pd_container_free`.
+// Blocks until the container runs. Branch on: `PD_ERR_IMAGE_NOT_FOUND`,
+// `PD_ERR_NAME_CONFLICT`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_container_create(const pd_container_opts *opts,
+                              pd_container **container_out,
+                              pd_error **err_out);
+
+// Opens a handle on an existing container by name or id (for example one another
+// process created), on the engine at `socket` (NULL: discovery). Free it with
+// `pd_container_free`. `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
+pd_status pd_container_open(const char *socket,
+                            const char *name_or_id,
+                            pd_container **container_out,
+                            pd_error **err_out);
+
+// The container's name, owned by the handle (valid until `pd_container_free`); NULL for a
+// bad handle.
+const char *pd_container_name(const pd_container *container);
+
+// The engine's container id, owned by the handle (valid until `pd_container_free`); NULL
+// for a bad handle. After a fresh `pd_container_reboot` it is the new container's id
+// (earlier pointers stay valid and keep the old id).
+const char *pd_container_id(const pd_container *container);
+
+// True when runs go through the in-sandbox agent; false when they use the engine exec
+// (asked for, or the agent could not be placed) or for a bad handle.
+bool pd_container_uses_agent(const pd_container *container);
+
+// Shuts the sandbox down: an ephemeral one is removed at once, a persistent one stopped.
+// Idempotent: a second call returns `PD_OK`. The handle stays valid (free it afterwards).
+// Blocks until done.
+pd_status pd_container_shutdown(pd_container *container, pd_error **err_out);
+
+// Frees the handle. It does NOT shut the container down (call `pd_container_shutdown`
+// first for that). NULL is a no-op.
+void pd_container_free(pd_container *container);
+
+// Inspects the sandbox and writes a JSON object to `*json_out` (free it with
+// `pd_string_free`): id, name, status, running, image, created_at, started_at, uptime_ms,
+// memory_usage_bytes, memory_limit_bytes, memory_percent, cpu_percent (between two
+// samples 250 ms apart), pids, network, ip_address, ports [{container_port, protocol,
+// host_ip, host_port}], process_titles, processes; live figures are null when it is not
+// running. Blocks ~250 ms for a running container.
+pd_status pd_container_info_json(pd_container *container, char **json_out, pd_error **err_out);
+
 // Creates an options builder holding the defaults (image `pocketdock/minimal-python`, timeout
 // 30 s, network on, ephemeral). Free it with `pd_container_opts_free`; create calls only
 // borrow it. Returns NULL only if memory is exhausted.
@@ -235,52 +281,6 @@ pd_status pd_container_opts_add_port(pd_container_opts *opts,
 pd_status pd_container_opts_add_device(pd_container_opts *opts,
                                        const char *device,
                                        pd_error **err_out);
-
-// Creates and starts a sandbox. `opts` may be NULL for the defaults; it is only borrowed.
-// On success `*container_out` receives a handle to free with `pd_container_free`.
-// Blocks until the container runs. Branch on: `PD_ERR_IMAGE_NOT_FOUND`,
-// `PD_ERR_NAME_CONFLICT`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
-pd_status pd_container_create(const pd_container_opts *opts,
-                              pd_container **container_out,
-                              pd_error **err_out);
-
-// Opens a handle on an existing container by name or id (for example one another
-// process created), on the engine at `socket` (NULL: discovery). Free it with
-// `pd_container_free`. `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
-pd_status pd_container_open(const char *socket,
-                            const char *name_or_id,
-                            pd_container **container_out,
-                            pd_error **err_out);
-
-// The container's name, owned by the handle (valid until `pd_container_free`); NULL for a
-// bad handle.
-const char *pd_container_name(const pd_container *container);
-
-// The engine's container id, owned by the handle (valid until `pd_container_free`); NULL
-// for a bad handle. After a fresh `pd_container_reboot` it is the new container's id
-// (earlier pointers stay valid and keep the old id).
-const char *pd_container_id(const pd_container *container);
-
-// True when runs go through the in-sandbox agent; false when they use the engine exec
-// (asked for, or the agent could not be placed) or for a bad handle.
-bool pd_container_uses_agent(const pd_container *container);
-
-// Shuts the sandbox down: an ephemeral one is removed at once, a persistent one stopped.
-// Idempotent: a second call returns `PD_OK`. The handle stays valid (free it afterwards).
-// Blocks until done.
-pd_status pd_container_shutdown(pd_container *container, pd_error **err_out);
-
-// Frees the handle. It does NOT shut the container down (call `pd_container_shutdown`
-// first for that). NULL is a no-op.
-void pd_container_free(pd_container *container);
-
-// Inspects the sandbox and writes a JSON object to `*json_out` (free it with
-// `pd_string_free`): id, name, status, running, image, created_at, started_at, uptime_ms,
-// memory_usage_bytes, memory_limit_bytes, memory_percent, cpu_percent (between two
-// samples 250 ms apart), pids, network, ip_address, ports [{container_port, protocol,
-// host_ip, host_port}], process_titles, processes; live figures are null when it is not
-// running. Blocks ~250 ms for a running container.
-pd_status pd_container_info_json(pd_container *container, char **json_out, pd_error **err_out);
 
 // The status code of an error (`PD_ERR_INVALID_ARGUMENT` for a NULL or bad handle).
 pd_status pd_error_code(const pd_error *err);

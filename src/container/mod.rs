@@ -4,6 +4,7 @@ pub mod labels;
 pub mod options;
 mod reboot;
 mod snapshot;
+mod spawn;
 mod spec;
 
 use std::path::Path;
@@ -12,11 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::Method;
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::agent::conn::AgentLink;
-use crate::agent::place;
 use crate::engine::request::Subject;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -25,6 +24,7 @@ use crate::project::instance::Binding;
 use crate::project::logs::Recorder;
 pub use options::{ContainerOptions, PortMapping, VolumeMount};
 use reboot::IdChain;
+use spawn::{image_user, remove_id, spawn, Created};
 
 /// A sandbox created by this client. Cheap to clone; all clones are the same sandbox.
 #[derive(Clone)]
@@ -51,146 +51,6 @@ struct Inner {
     callbacks: std::sync::Mutex<Option<Callbacks>>,
     /// Where its runs are logged, when it belongs to a project.
     recorder: Option<Arc<Recorder>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Created {
-    id: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct ImageDoc {
-    #[serde(default)]
-    config: ImageConfig,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct ImageConfig {
-    #[serde(default)]
-    user: Option<String>,
-}
-
-/// The user an image runs as (empty means root); also the early "is the image here" check.
-async fn image_user(engine: &Engine, image: &str) -> Result<Option<String>> {
-    let doc: ImageDoc = engine
-        .call_json(
-            Method::GET,
-            &format!("/images/{image}/json"),
-            None,
-            Subject::Image(image),
-        )
-        .await?;
-    Ok(doc.config.user.filter(|u| !u.is_empty()))
-}
-
-/// Who runs commands: the options' user, else the image's; never root when the options
-/// forbid privileges.
-fn run_user(opts: &ContainerOptions, image_user: Option<String>) -> Option<String> {
-    let user = opts.user.clone().or(image_user);
-    let is_root =
-        |u: &str| u == "root" || u == "0" || u.starts_with("0:") || u.starts_with("root:");
-    match user {
-        Some(u) if !(opts.wants_non_root() && is_root(&u)) => Some(u),
-        _ if opts.wants_non_root() => Some(options::STRICT_USER.to_owned()),
-        other => other,
-    }
-}
-
-/// The agent volume for this engine, or `None` (logged) when it cannot be placed.
-async fn agent_volume(engine: &Engine, image: &str) -> Option<String> {
-    let placed = engine
-        .agent_volume
-        .get_or_try_init(|| place::ensure_volume(engine, image))
-        .await;
-    match placed {
-        Ok(v) => Some(v.clone()),
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot place the pocketdock agent; runs use the engine exec");
-            None
-        }
-    }
-}
-
-/// A container created and started from options: what a handle is made of.
-struct Spawned {
-    id: String,
-    name: String,
-    default_user: Option<String>,
-    agent: bool,
-}
-
-/// Creates and starts a container from `opts` (validated); on a failed start nothing is left
-/// behind. Shared by [`Container::create`] and a fresh reboot, so both build the same thing.
-async fn spawn(engine: &Engine, opts: &ContainerOptions) -> Result<Spawned> {
-    opts.validate()?;
-    let name = opts.name.clone().unwrap_or_else(labels::random_name);
-    let image_user = image_user(engine, &opts.image).await?;
-    let default_user = run_user(opts, image_user);
-    let volume = match opts.agent {
-        true => agent_volume(engine, &opts.image).await,
-        false => None,
-    };
-    let with_user = ContainerOptions {
-        user: default_user.clone(),
-        ..opts.clone()
-    };
-    let mut body = spec::create_body(&name, &with_user, volume.as_deref(), engine.info.kind)?;
-    let recorded = ContainerOptions {
-        name: Some(name.clone()),
-        ..opts.clone()
-    };
-    body["Labels"][labels::LABEL_OPTIONS] =
-        Value::String(serde_json::to_string(&recorded).map_err(Error::internal)?);
-    let subject = Subject::Create {
-        name: &name,
-        image: &opts.image,
-    };
-    let created: Created = engine
-        .call_json(
-            Method::POST,
-            &format!("/containers/create?name={name}"),
-            Some(&body),
-            subject,
-        )
-        .await?;
-    let started = engine
-        .call_unit(
-            Method::POST,
-            &format!("/containers/{}/start", created.id),
-            None,
-            Subject::Container(&name),
-        )
-        .await;
-    if let Err(e) = started {
-        // Never leave a created-but-unstartable container behind.
-        let _ = remove_id(engine, &created.id, &name).await;
-        return Err(e);
-    }
-    tracing::debug!(name, "container started");
-    Ok(Spawned {
-        id: created.id,
-        name,
-        default_user,
-        agent: volume.is_some(),
-    })
-}
-
-/// Force-removes a container with its anonymous volumes.
-async fn remove_id(engine: &Engine, id: &str, name: &str) -> Result<()> {
-    // A force-remove is a SIGKILL on Docker. On Podman it is a stop with the container's
-    // StopTimeout, which the compat create leaves at 0 when unset (we never set it), and
-    // the init process forwards SIGTERM anyway: no 10 s grace either way.
-    engine
-        .call_unit(
-            Method::DELETE,
-            &format!("/containers/{id}?force=true&v=true"),
-            None,
-            Subject::Container(name),
-        )
-        .await
 }
 
 impl Container {

@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use hyper::Method;
 use serde_json::Value;
 
-use super::{options, remove_id, spawn, Container};
+use super::spawn::{remove_id, spawn};
+use super::{options, Container};
 use crate::engine::request::{query_escape, Subject};
 use crate::error::{Error, Result};
 

@@ -4,7 +4,8 @@ use std::ffi::c_char;
 
 use super::boundary::{guard, guard_value, write_out};
 use super::buf::text_out;
-use super::container::{pd_container, positive_ms};
+use super::container::pd_container;
+use super::container_opts::positive_ms;
 use super::error::{pd_error, pd_status};
 use super::handle::{self, bytes_arg, handle_type, opt_str, str_arg, str_array_arg};
 use super::runtime::block_on;

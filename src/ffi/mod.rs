@@ -10,6 +10,7 @@
 mod boundary;
 mod buf;
 mod container;
+mod container_opts;
 mod dispatch;
 mod error;
 mod exec;
@@ -26,6 +27,7 @@ mod version;
 
 pub use buf::*;
 pub use container::*;
+pub use container_opts::*;
 pub use dispatch::{pd_exit_cb, pd_free_cb, pd_line_cb, pd_output_cb};
 pub use error::*;
 pub use exec::*;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::boundary::{guard, guard_value, write_out};
-use super::container::pd_container_opts;
+use super::container_opts::pd_container_opts;
 use super::dispatch::{self, pd_free_cb, pd_line_cb};
 use super::error::{pd_error, pd_status};
 use super::handle::{self, handle_type, opt_str, str_arg, str_array_arg};

@@ -154,7 +154,7 @@ pub extern "C" fn pd_doctor(
 /// crashed client (rounded to whole seconds in the `pocketdock.expires-at` label).
 #[no_mangle]
 pub extern "C" fn pd_container_opts_set_ttl_ms(
-    opts: *mut super::container::pd_container_opts,
+    opts: *mut super::container_opts::pd_container_opts,
     ttl_ms: i64,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
