@@ -2,7 +2,7 @@
 //! pocketdock, next to the same operations as raw HTTP requests on the same socket, in the
 //! same run. Prints median and p95 and the ratio of medians for each engine.
 //!
-//!     cargo bench --bench core            # both engines started by scripts/engine-up
+//!     cargo bench --bench core            # both engines started by scripts/engine-up, both paths
 //!     POCKETDOCK_TEST_SOCKETS=/run/podman/podman.sock BENCH_N=50 cargo bench --bench core
 
 #[path = "../common/raw_http.rs"]
@@ -45,19 +45,25 @@ fn row(op: &str, lib: Vec<Duration>, raw: Vec<Duration>) {
     );
 }
 
-fn bench_engine(rt: &tokio::runtime::Runtime, socket: PathBuf, n: usize) {
+fn bench_engine(rt: &tokio::runtime::Runtime, socket: PathBuf, n: usize, agent: bool) {
     let client = rt
         .block_on(Client::connect_to(Some(&socket)))
         .expect("engine answers");
     let info = client.engine_info();
     println!(
-        "{:?} {} on {} ({n} iterations)",
+        "{:?} {} on {} ({n} iterations), runs through {}",
         info.kind,
         info.version,
-        socket.display()
+        socket.display(),
+        if agent {
+            "the agent (the default)"
+        } else {
+            "the engine exec (agent = false)"
+        }
     );
     let opts = ContainerOptions {
         labels: vec![(LABEL.into(), "bench".into())],
+        agent,
         ..Default::default()
     };
     let image = opts.image.clone();
@@ -108,7 +114,11 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // The engine-exec path is the one the raw requests mirror step for step (the same
+    // `sleep` container, the same exec); the agent path adds its volume and PID 1.
     for s in sockets.split_whitespace() {
-        bench_engine(&rt, PathBuf::from(s), n);
+        for agent in [false, true] {
+            bench_engine(&rt, PathBuf::from(s), n, agent);
+        }
     }
 }
