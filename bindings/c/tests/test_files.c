@@ -10,29 +10,8 @@
 #include <unistd.h>
 
 #include "pocketdock.h"
+#include "check.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                   \
-            return 1;                                                         \
-        }                                                                     \
-    } while (0)
-
-#define RUN(test)                                                             \
-    do {                                                                      \
-        fprintf(stderr, "test %s ... ", #test);                               \
-        if (test() == 0) {                                                    \
-            passed++;                                                         \
-            fprintf(stderr, "ok\n");                                          \
-        } else {                                                              \
-            failed++;                                                         \
-            fprintf(stderr, "FAILED\n");                                      \
-        }                                                                     \
-    } while (0)
 
 static pd_container *make_box(void) {
     pd_container_opts *o = pd_container_opts_new();

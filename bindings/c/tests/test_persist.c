@@ -10,30 +10,9 @@
 #include <unistd.h>
 
 #include "pocketdock.h"
+#include "check.h"
 
-static int passed, failed;
 static char project[64];
-
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                   \
-            return 1;                                                         \
-        }                                                                     \
-    } while (0)
-
-#define RUN(test)                                                             \
-    do {                                                                      \
-        fprintf(stderr, "test %s ... ", #test);                               \
-        if (test() == 0) {                                                    \
-            passed++;                                                         \
-            fprintf(stderr, "ok\n");                                          \
-        } else {                                                              \
-            failed++;                                                         \
-            fprintf(stderr, "FAILED\n");                                      \
-        }                                                                     \
-    } while (0)
 
 static const char *sock(void) { return getenv("POCKETDOCK_SOCKET"); }
 

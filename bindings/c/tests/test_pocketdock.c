@@ -8,29 +8,8 @@
 #include <time.h>
 
 #include "pocketdock.h"
+#include "check.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                   \
-            return 1;                                                         \
-        }                                                                     \
-    } while (0)
-
-#define RUN(test)                                                             \
-    do {                                                                      \
-        fprintf(stderr, "test %s ... ", #test);                               \
-        if (test() == 0) {                                                    \
-            passed++;                                                         \
-            fprintf(stderr, "ok\n");                                          \
-        } else {                                                              \
-            failed++;                                                         \
-            fprintf(stderr, "FAILED\n");                                      \
-        }                                                                     \
-    } while (0)
 
 static pd_container_opts *test_opts(void) {
     pd_container_opts *o = pd_container_opts_new();
