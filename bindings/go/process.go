@@ -71,7 +71,7 @@ func (c *Container) SpawnArgv(ctx context.Context, argv []string, opts ...RunOpt
 		return nil, err
 	}
 	var pr *Process
-	err := withCArgv("spawn_argv", argv, func(cargv **C.char, n C.size_t) (err error) {
+	err := withCStrings("spawn_argv", "argv", argv, func(cargv **C.char, n C.size_t) (err error) {
 		pr, err = c.spawn("spawn_argv", opts, func(o *C.pd_run_opts, p **C.pd_process, e **C.pd_error) C.pd_status {
 			return C.pd_process_spawn_argv(c.ptr, cargv, n, o, p, e)
 		})

@@ -178,28 +178,13 @@ func ExportImages(ctx context.Context, socket string, images []string, file stri
 		return err
 	}
 	defer cFree(cfile)
-	arr := (*[1 << 20]*C.char)(C.malloc(C.size_t(len(images)+1) * C.size_t(unsafe.Sizeof((*C.char)(nil)))))
-	defer C.free(unsafe.Pointer(arr))
-	for i, img := range images {
-		cs, err := cString(op, "image", img)
-		if err != nil {
-			for _, p := range arr[:i] {
-				cFree(p)
-			}
-			return err
+	return withCStrings(op, "images", images, func(arr **C.char, n C.size_t) error {
+		var e *C.pd_error
+		if st := C.pd_image_export(csock, arr, n, cfile, &e); st != C.PD_OK {
+			return takeError(op, st, e)
 		}
-		arr[i] = cs
-	}
-	defer func() {
-		for _, p := range arr[:len(images)] {
-			cFree(p)
-		}
-	}()
-	var e *C.pd_error
-	if st := C.pd_image_export(csock, &arr[0], C.size_t(len(images)), cfile, &e); st != C.PD_OK {
-		return takeError(op, st, e)
-	}
-	return nil
+		return nil
+	})
 }
 
 // ImportImages loads every image in the archive at file (plain or gzip tar;

@@ -318,7 +318,7 @@ func (c *Container) RunArgvRaw(ctx context.Context, argv []string, opts ...RunOp
 		return nil, err
 	}
 	var r *ExecResult
-	err := withCArgv("run_argv", argv, func(cargv **C.char, n C.size_t) (err error) {
+	err := withCStrings("run_argv", "argv", argv, func(cargv **C.char, n C.size_t) (err error) {
 		r, err = c.run(ctx, "run_argv", opts, func(o *C.pd_run_opts, res **C.pd_exec_result, e **C.pd_error) C.pd_status {
 			return C.pd_run_argv(c.ptr, cargv, n, o, res, e)
 		})
@@ -327,10 +327,10 @@ func (c *Container) RunArgvRaw(ctx context.Context, argv []string, opts ...RunOp
 	return r, err
 }
 
-// withCArgv copies argv into C memory (C strings and an array of pointers to them) for the
-// duration of f.
-func withCArgv(op string, argv []string, f func(cargv **C.char, n C.size_t) error) error {
-	n := len(argv)
+// withCStrings copies list (argv, image names, ...) into C memory (C strings and an array of
+// pointers to them) for the duration of f; what names the list in errors.
+func withCStrings(op, what string, list []string, f func(arr **C.char, n C.size_t) error) error {
+	n := len(list)
 	cargv := (**C.char)(C.calloc(C.size_t(max(n, 1)), C.size_t(unsafe.Sizeof((*C.char)(nil)))))
 	if cargv == nil {
 		return &Error{Op: op, Code: CodeInternal, Message: "out of memory"}
@@ -342,8 +342,8 @@ func withCArgv(op string, argv []string, f func(cargv **C.char, n C.size_t) erro
 		}
 		C.free(unsafe.Pointer(cargv))
 	}()
-	for i, a := range argv {
-		s, err := cString(op, "argv["+strconv.Itoa(i)+"]", a)
+	for i, a := range list {
+		s, err := cString(op, what+"["+strconv.Itoa(i)+"]", a)
 		if err != nil {
 			return err
 		}

@@ -115,7 +115,7 @@ func (c *Container) RunStreamArgv(ctx context.Context, argv []string, opts ...Ru
 		return nil, err
 	}
 	var s *Stream
-	err := withCArgv("run_stream_argv", argv, func(cargv **C.char, n C.size_t) (err error) {
+	err := withCStrings("run_stream_argv", "argv", argv, func(cargv **C.char, n C.size_t) (err error) {
 		s, err = c.startStream(ctx, "run_stream_argv", opts, func(o *C.pd_run_opts, s **C.pd_stream, e **C.pd_error) C.pd_status {
 			return C.pd_run_stream_argv(c.ptr, cargv, n, o, s, e)
 		})
