@@ -88,12 +88,22 @@ impl From<Listed> for ContainerSummary {
 
 /// pocketdock's containers on `engine`, running or not, optionally of one project.
 async fn list(engine: &Engine, project: Option<&str>) -> Result<Vec<ContainerSummary>> {
+    let listed: Vec<Listed> = list_managed(engine, project).await?;
+    Ok(listed.into_iter().map(ContainerSummary::from).collect())
+}
+
+/// The engine's list entries of pocketdock's containers (of `project`, when given), running or
+/// not, decoded into whatever view of them the caller needs.
+pub(crate) async fn list_managed<T: serde::de::DeserializeOwned>(
+    engine: &Engine,
+    project: Option<&str>,
+) -> Result<Vec<T>> {
     let mut labels = vec![format!("{LABEL_MANAGED}=true")];
     if let Some(p) = project {
         labels.push(format!("{LABEL_PROJECT}={p}"));
     }
     let filters = json!({ "label": labels }).to_string();
-    let listed: Vec<Listed> = engine
+    engine
         .call_json(
             Method::GET,
             &format!(
@@ -103,8 +113,7 @@ async fn list(engine: &Engine, project: Option<&str>) -> Result<Vec<ContainerSum
             None,
             Subject::Engine,
         )
-        .await?;
-    Ok(listed.into_iter().map(ContainerSummary::from).collect())
+        .await
 }
 
 /// The pocketdock container called exactly `name`, or whose id is `name` (a full id, or a

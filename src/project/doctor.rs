@@ -178,15 +178,8 @@ impl Client {
 
     /// pocketdock's containers (of `project`, when given), running or not.
     async fn list_managed(&self, project: Option<&Project>) -> Result<Vec<Listed>> {
-        let mut labels = vec![format!("{LABEL_MANAGED}=true")];
-        if let Some(p) = project {
-            labels.push(format!("{LABEL_PROJECT}={}", p.config().project_name));
-        }
-        let filters = serde_json::json!({ "label": labels }).to_string();
-        let path = format!("/containers/json?all=true&filters={}", url_encode(&filters));
-        self.engine()
-            .call_json(Method::GET, &path, None, Subject::Engine)
-            .await
+        let name = project.map(|p| p.config().project_name.clone());
+        crate::persist::list_managed(self.engine(), name.as_deref()).await
     }
 
     async fn remove_crashed(&self, c: &Listed, dir: Option<&Path>) -> Result<String> {
@@ -282,16 +275,4 @@ fn recreate_record(dir: &Path, name: &str, p: &Project) -> Result<()> {
     }
     .write(dir)?;
     InstanceRecord::end(dir, "container missing (doctor)")
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
