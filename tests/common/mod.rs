@@ -77,9 +77,15 @@ pub async fn sandbox() -> Sandbox {
 
 /// One blocking HTTP/1.0 request on the engine socket, independent of the library.
 pub fn raw(method: &str, path: &str) -> (u16, String) {
+    request(method, path, "\r\n")
+}
+
+/// Sends `method path` followed by `extra` (after the Host line: more headers, the blank
+/// line, the body) and answers the status and the body.
+fn request(method: &str, path: &str, extra: &str) -> (u16, String) {
     let mut s = UnixStream::connect(socket()).expect("connect to engine socket");
     s.set_read_timeout(Some(Duration::from_secs(60))).ok();
-    write!(s, "{method} /v1.41{path} HTTP/1.0\r\nHost: d\r\n\r\n").expect("write");
+    write!(s, "{method} /v1.41{path} HTTP/1.0\r\nHost: d\r\n{extra}").expect("write");
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).expect("read");
     let text = String::from_utf8_lossy(&buf).into_owned();
@@ -140,25 +146,11 @@ pub async fn processes_matching(s: &Sandbox, word: &str) -> String {
 /// [`raw`] with a JSON body (for making containers the library did not make).
 pub fn raw_json(method: &str, path: &str, body: &serde_json::Value) -> (u16, String) {
     let body = body.to_string();
-    let mut s = UnixStream::connect(socket()).expect("connect to engine socket");
-    s.set_read_timeout(Some(Duration::from_secs(60))).ok();
-    write!(
-        s,
-        "{method} /v1.41{path} HTTP/1.0\r\nHost: d\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
+    let extra = format!(
+        "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
-    )
-    .expect("write");
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).expect("read");
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
-    (status, body.to_owned())
+    );
+    request(method, path, &extra)
 }
 
 /// A project name no other test (or other run) uses, so anything that lists or removes
