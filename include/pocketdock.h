@@ -21,6 +21,8 @@
 #define PD_VERSION_MINOR 1
 #define PD_VERSION_PATCH 0
 typedef struct pd_error pd_error;
+typedef struct pd_client_opts pd_client_opts;
+typedef struct pd_client pd_client;
 typedef struct pd_container_opts pd_container_opts;
 typedef struct pd_container pd_container;
 typedef struct pd_run_opts pd_run_opts;
@@ -36,9 +38,25 @@ typedef struct pd_session pd_session;
 typedef struct pd_container_listing pd_container_listing;
 typedef struct pd_build_opts pd_build_opts;
 
+// Pass as any `*_timeout_ms` argument for "no limit".
+#define PD_NO_TIMEOUT -1
+
 // The ABI version of this header. Bumped on any incompatible change; bindings refuse to
 // load a library whose `pd_abi_version()` differs from the one they were written for.
-#define PD_ABI_VERSION 1
+#define PD_ABI_VERSION 2
+
+// Which engine a client talks to.
+enum pd_engine_kind
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  PD_ENGINE_DOCKER = 1,
+  PD_ENGINE_PODMAN = 2,
+};
+#ifndef __cplusplus
+typedef int32_t pd_engine_kind;
+#endif // __cplusplus
 
 // What a listed entry is. `PD_FILE_KIND_UNKNOWN` only answers a bad handle or index.
 enum pd_file_kind
@@ -55,6 +73,23 @@ enum pd_file_kind
 };
 #ifndef __cplusplus
 typedef int32_t pd_file_kind;
+#endif // __cplusplus
+
+// How much the library says. Numbers are part of the ABI.
+enum pd_log_level
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  PD_LOG_OFF = 0,
+  PD_LOG_ERROR = 1,
+  PD_LOG_WARN = 2,
+  PD_LOG_INFO = 3,
+  PD_LOG_DEBUG = 4,
+  PD_LOG_TRACE = 5,
+};
+#ifndef __cplusplus
+typedef int32_t pd_log_level;
 #endif // __cplusplus
 
 // Result of every fallible call. Numbers are part of the ABI: never reuse or renumber one.
@@ -86,14 +121,30 @@ enum pd_status
 typedef int32_t pd_status;
 #endif // __cplusplus
 
+// What the engine said about itself. The strings are owned by the client and valid until
+// `pd_client_free`.
+typedef struct pd_engine_info {
+  pd_engine_kind kind;
+  // The engine's own version, e.g. "4.3.1" or "20.10.24+dfsg1".
+  const char *version;
+  // The highest engine API version it speaks, e.g. "1.41".
+  const char *api_version;
+  // The Unix socket it was reached on.
+  const char *socket;
+} pd_engine_info;
+
+// Log callback: `level` is a `pd_log_level`; `target` (the module that logged) and `message`
+// are UTF-8, NUL-terminated, valid for the call only.
+typedef void (*pd_log_cb)(void *user_data, int32_t level, const char *target, const char *message);
+
+// Called exactly once when no callback will use `user_data` any more.
+typedef void (*pd_free_cb)(void *user_data);
+
 // Output callback: `stream` 1 = stdout, 2 = stderr; `data` is valid for the call only.
 typedef void (*pd_output_cb)(void *user_data, int32_t stream, const uint8_t *data, size_t len);
 
 // Exit callback: `result` is valid for the call only (do not free it).
 typedef void (*pd_exit_cb)(void *user_data, const pd_exec_result *result);
-
-// Called exactly once when no callback will use `user_data` any more.
-typedef void (*pd_free_cb)(void *user_data);
 
 // Line callback (build progress): `line` is UTF-8, NUL-terminated, valid for the call only.
 typedef void (*pd_line_cb)(void *user_data, const char *line);
@@ -105,18 +156,65 @@ extern "C" {
 // Frees a string returned by pocketdock. NULL is a no-op.
 void pd_string_free(char *s);
 
-// Creates and starts a sandbox. `opts` may be NULL for the defaults; it is only borrowed.
-// On success `*container_out` receives a handle to free with `pd_container_free`.
+// Creates a client options builder holding the defaults: discovery (unless
+// `POCKETDOCK_SOCKET` names a socket) and a 30 s connect timeout. Free it with
+// `pd_client_opts_free`; `pd_client_open` only borrows it. NULL only if memory is exhausted.
+pd_client_opts *pd_client_opts_new(void);
+
+// Frees a client options builder. NULL is a no-op.
+void pd_client_opts_free(pd_client_opts *opts);
+
+// Uses the engine on this Unix socket (a path or `unix://PATH`) and no other: if it does
+// not answer, `pd_client_open` fails with `PD_ERR_ENGINE_NOT_FOUND` naming it. NULL
+// restores the default (`POCKETDOCK_SOCKET`, else discovery). Other schemes (`tcp://`,
+// `ssh://`) are `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_client_opts_set_socket(pd_client_opts *opts, const char *socket, pd_error **err_out);
+
+// How long `pd_client_open` keeps retrying an engine that exists but does not answer
+// (default 30 000). Timeout rule (docs/ffi-conventions.md): > 0 is a limit in ms; 0 is
+// `PD_ERR_INVALID_ARGUMENT` (a connect needs some time); < 0 means no limit.
+pd_status pd_client_opts_set_connect_timeout_ms(pd_client_opts *opts,
+                                                int64_t timeout_ms,
+                                                pd_error **err_out);
+
+// Uses the socket configured by the project at or above `dir` (its `socket` setting), unless
+// a socket is already set on `opts`. A project without one changes nothing.
+// `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
+pd_status pd_client_opts_set_project_dir(pd_client_opts *opts, const char *dir, pd_error **err_out);
+
+// Connects to an engine: the socket `opts` names, else `POCKETDOCK_SOCKET`, else the first
+// engine found by discovery (docs/engines.md). `opts` may be NULL for the defaults; it is
+// only borrowed. On success `*client_out` receives a client to free with `pd_client_free`
+// (containers made from it keep what they need, so it may be freed before them). Blocks
+// for `/_ping` and `/version` (retrying a slow engine within the connect timeout).
+// Branch on: `PD_ERR_ENGINE_NOT_FOUND` (the message says which sockets were tried and why
+// each was passed over), `PD_ERR_INVALID_ARGUMENT`, `PD_ERR_INVALID_STATE` (a forked child).
+pd_status pd_client_open(const pd_client_opts *opts, pd_client **client_out, pd_error **err_out);
+
+// Writes what the engine said about itself to `*info_out` (a caller-owned struct; its
+// strings are owned by the client, valid until `pd_client_free`). Does not block.
+pd_status pd_client_engine_info(const pd_client *client,
+                                struct pd_engine_info *info_out,
+                                pd_error **err_out);
+
+// Frees the client. Containers, listings and processes made from it stay usable. NULL is a
+// no-op.
+void pd_client_free(pd_client *client);
+
+// Creates and starts a sandbox on `client`'s engine. `opts` may be NULL for the defaults;
+// it is only borrowed. On success `*container_out` receives a handle to free with
+// `pd_container_free` (it holds the client: freeing the client first is fine).
 // Blocks until the container runs. Branch on: `PD_ERR_IMAGE_NOT_FOUND`,
-// `PD_ERR_NAME_CONFLICT`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
-pd_status pd_container_create(const pd_container_opts *opts,
+// `PD_ERR_NAME_CONFLICT`, `PD_ERR_INVALID_ARGUMENT`.
+pd_status pd_container_create(const pd_client *client,
+                              const pd_container_opts *opts,
                               pd_container **container_out,
                               pd_error **err_out);
 
 // Opens a handle on an existing container by name or id (for example one another
-// process created), on the engine at `socket` (NULL: discovery). Free it with
-// `pd_container_free`. `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
-pd_status pd_container_open(const char *socket,
+// process created) on `client`'s engine. Free it with `pd_container_free`.
+// `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
+pd_status pd_container_open(const pd_client *client,
                             const char *name_or_id,
                             pd_container **container_out,
                             pd_error **err_out);
@@ -167,7 +265,8 @@ pd_status pd_container_opts_set_image(pd_container_opts *opts,
 // Sets the container name (also the engine's name); NULL restores the default `pd-<8 hex>`.
 pd_status pd_container_opts_set_name(pd_container_opts *opts, const char *name, pd_error **err_out);
 
-// Sets the default timeout of runs, in milliseconds (> 0, else `PD_ERR_INVALID_ARGUMENT`).
+// Sets the default timeout of runs, in milliseconds (the timeout rule: > 0 a limit, < 0 no
+// limit, 0 `PD_ERR_INVALID_ARGUMENT`).
 pd_status pd_container_opts_set_timeout_ms(pd_container_opts *opts,
                                            int64_t timeout_ms,
                                            pd_error **err_out);
@@ -238,18 +337,12 @@ pd_status pd_container_opts_set_project(pd_container_opts *opts,
                                         pd_error **err_out);
 
 // Makes the sandbox part of the project at or above `dir`: applies the project's
-// settings now (profile image and network, persist, project label, its socket unless one
-// is set) and gives the sandbox an instance directory with `data/` at `/data` and run
+// settings now (profile image and network, persist, project label) and gives the sandbox an instance directory with `data/` at `/data` and run
 // logs. Call it before the setters that should override the project.
 // `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
 pd_status pd_container_opts_set_project_dir(pd_container_opts *opts,
                                             const char *dir,
                                             pd_error **err_out);
-
-// Uses the engine on this Unix socket only; NULL restores discovery.
-pd_status pd_container_opts_set_socket(pd_container_opts *opts,
-                                       const char *socket,
-                                       pd_error **err_out);
 
 // Adds an environment variable for the container.
 pd_status pd_container_opts_add_env(pd_container_opts *opts,
@@ -302,7 +395,8 @@ pd_run_opts *pd_run_opts_new(void);
 // Frees run options. NULL is a no-op.
 void pd_run_opts_free(pd_run_opts *opts);
 
-// Sets the run's timeout in milliseconds (> 0, else `PD_ERR_INVALID_ARGUMENT`).
+// Sets the run's timeout in milliseconds (the timeout rule: > 0 a limit, < 0 no limit, 0
+// `PD_ERR_INVALID_ARGUMENT`). Unset: the container's default.
 pd_status pd_run_opts_set_timeout_ms(pd_run_opts *opts, int64_t timeout_ms, pd_error **err_out);
 
 // Caps stdout+stderr at `max_output` bytes; beyond it output is dropped and the command
@@ -493,13 +587,25 @@ pd_status pd_file_pull(pd_container *container,
                        const char *host_dest,
                        pd_error **err_out);
 
+// Sends the library's log records at `level` and more severe to `cb`, on the callback
+// thread, in order (see docs/ffi-conventions.md). `level` `PD_LOG_OFF` or a NULL `cb`
+// silences the library again (the default). A later call replaces the earlier callback,
+// whose `free_user_data` is then called once (after its last record). The callback must not
+// block for long: records wait behind it. `PD_ERR_INVALID_ARGUMENT` for a level outside
+// 0..5 (the callback is not installed, but `free_user_data` is still called);
+// `PD_ERR_INVALID_STATE` if the process already has a global `tracing` subscriber of its own.
+pd_status pd_set_log_callback(int32_t level,
+                              pd_log_cb cb,
+                              void *user_data,
+                              pd_free_cb free_user_data,
+                              pd_error **err_out);
+
 // Starts the stopped pocketdock container named exactly `name` (e.g. a persistent one after
-// `pd_container_shutdown`), or takes the running one, on the engine at `socket` (NULL:
-// discovery). On success `*container_out` receives a handle to free with
+// `pd_container_shutdown`), or takes the running one, on `client`'s engine. On success `*container_out` receives a handle to free with
 // `pd_container_free`; files are as they were and runs work at once. Blocks. Branch on:
 // `PD_ERR_CONTAINER_NOT_FOUND` (no pocketdock container of that exact name),
 // `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
-pd_status pd_container_resume(const char *socket,
+pd_status pd_container_resume(const pd_client *client,
                               const char *name,
                               pd_container **container_out,
                               pd_error **err_out);
@@ -507,19 +613,18 @@ pd_status pd_container_resume(const char *socket,
 // Stops the pocketdock container named exactly `name` and keeps it (2 s grace); stopping a
 // stopped one is `PD_OK`. Blocks. Branch on: `PD_ERR_CONTAINER_NOT_FOUND`,
 // `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
-pd_status pd_container_stop_by_name(const char *socket, const char *name, pd_error **err_out);
+pd_status pd_container_stop_by_name(const pd_client *client, const char *name, pd_error **err_out);
 
 // Removes the pocketdock container named exactly `name` at once, running or not (no stop
 // grace). Handles still open on it then see `PD_ERR_CONTAINER_GONE`. Blocks. Branch on:
 // `PD_ERR_CONTAINER_NOT_FOUND`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
-pd_status pd_container_destroy(const char *socket, const char *name, pd_error **err_out);
+pd_status pd_container_destroy(const pd_client *client, const char *name, pd_error **err_out);
 
-// Lists pocketdock's containers (running or stopped) on the engine at `socket` (NULL:
-// discovery), only those of `project` unless it is NULL. On success `*list_out` receives a
+// Lists pocketdock's containers (running or stopped) on `client`'s engine, only those of `project` unless it is NULL. On success `*list_out` receives a
 // listing to read with `pd_container_list_len`/`_name`/`_id`/`_image`/`_status`/`_persist`/
 // `_project`/`_created_at` and free with `pd_container_list_free`. Blocks. Branch on:
 // `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
-pd_status pd_container_list(const char *socket,
+pd_status pd_container_list(const pd_client *client,
                             const char *project,
                             pd_container_listing **list_out,
                             pd_error **err_out);
@@ -557,11 +662,14 @@ const char *pd_container_list_created_at(const pd_container_listing *list, size_
 // Frees a listing. NULL is a no-op.
 void pd_container_list_free(pd_container_listing *list);
 
-// Removes every STOPPED pocketdock container on the engine at `socket` (NULL: discovery),
+// Removes every STOPPED pocketdock container on `client`'s engine,
 // only those of `project` unless it is NULL; running ones and other tools' containers are
 // never touched. On success `*count_out` receives how many were removed. Blocks. Branch
 // on: `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
-pd_status pd_prune(const char *socket, const char *project, size_t *count_out, pd_error **err_out);
+pd_status pd_prune(const pd_client *client,
+                   const char *project,
+                   size_t *count_out,
+                   pd_error **err_out);
 
 // Reboots the sandbox; it runs afterwards. `fresh = false` restarts the same container
 // (files kept, no stop grace); `fresh = true` recreates it from its recorded options under
@@ -611,7 +719,8 @@ uint32_t pd_process_id(const pd_process *process);
 // Asks the sandbox whether the process still runs.
 pd_status pd_process_is_running(pd_process *process, bool *running_out, pd_error **err_out);
 
-// Waits up to `timeout_ms` (< 0: no limit) for the process to end; the result holds the
+// Waits up to `timeout_ms` (the timeout rule: > 0 a limit, 0 just looks, < 0 no limit) for
+// the process to end; the result holds the
 // output this handle had not read yet. `PD_ERR_TIMEOUT` if it still runs (it keeps running).
 pd_status pd_process_wait(pd_process *process,
                           int64_t timeout_ms,
@@ -742,13 +851,13 @@ pd_status pd_build_opts_set_tag(pd_build_opts *opts, const char *tag, pd_error *
 // Builds every step afresh instead of reusing the engine's layer cache.
 pd_status pd_build_opts_set_no_cache(pd_build_opts *opts, bool no_cache, pd_error **err_out);
 
-// Builds the image of `profile` on the engine at `socket` (NULL: discovery); `opts` may be
+// Builds the image of `profile` on `client`'s engine; `opts` may be
 // NULL for the defaults. Each progress line goes to `on_progress` (may be NULL) on the
 // callback thread; `free_user_data` (may be NULL) is called exactly once, and both have run
 // by the time this returns. On success `*image_id_out` (may be NULL) receives the image id,
 // freed with `pd_string_free`. A failing step is `PD_ERR_BUILD_FAILED` with the engine's
 // message. Blocks until the build ends.
-pd_status pd_profile_build(const char *socket,
+pd_status pd_profile_build(const pd_client *client,
                            const char *profile,
                            const pd_build_opts *opts,
                            pd_line_cb on_progress,
@@ -760,7 +869,7 @@ pd_status pd_profile_build(const char *socket,
 // Writes the `n_images` images (names or ids) into one archive at host path `file`
 // (gzip-compressed when it ends in ".gz"), streamed with flat memory; `podman load` and
 // `docker load` read it too. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
-pd_status pd_image_export(const char *socket,
+pd_status pd_image_export(const pd_client *client,
                           const char *const *images,
                           size_t n_images,
                           const char *file,
@@ -769,18 +878,21 @@ pd_status pd_image_export(const char *socket,
 // Loads every image in the archive at host path `file` (plain or gzip tar). On success
 // `*loaded_json_out` (may be NULL) receives a JSON array of the loaded names, freed with
 // `pd_string_free`.
-pd_status pd_image_import(const char *socket,
+pd_status pd_image_import(const pd_client *client,
                           const char *file,
                           char **loaded_json_out,
                           pd_error **err_out);
 
 // Removes an image by name or id; `force` also removes it when it is in use or has several
 // tags. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
-pd_status pd_image_remove(const char *socket, const char *image, bool force, pd_error **err_out);
+pd_status pd_image_remove(const pd_client *client,
+                          const char *image,
+                          bool force,
+                          pd_error **err_out);
 
 // Whether an image of this name or id is present on the engine: writes true or false to
 // `*exists_out`.
-pd_status pd_image_exists(const char *socket,
+pd_status pd_image_exists(const pd_client *client,
                           const char *image,
                           bool *exists_out,
                           pd_error **err_out);
@@ -817,13 +929,12 @@ pd_status pd_container_instance_dir(const pd_container *container,
                                     pd_error **err_out);
 
 // Examines the project at or above `project_dir` (NULL: every pocketdock container on the
-// engine, for crashed clients only) on the engine at `socket` (NULL: the project's
-// configured socket, else discovery) and, with `fix`, repairs what is safe. Writes a JSON
+// engine, for crashed clients only) on `client`'s engine and, with `fix`, repairs what is safe. Writes a JSON
 // report (engine_kind, engine_version, api_version, socket, project_root, project_name,
 // orphans, stale_dirs, crashed: [{name, path, detail, fixed}], fix); free it with
 // `pd_string_free`. Blocks on a few engine calls. `PD_ERR_FILE_NOT_FOUND`: no project;
 // `PD_ERR_ENGINE_NOT_FOUND`.
-pd_status pd_doctor(const char *socket,
+pd_status pd_doctor(const pd_client *client,
                     const char *project_dir,
                     bool fix,
                     char **report_out,
@@ -845,8 +956,8 @@ pd_status pd_session_open(pd_container *container,
 // `pd_session_read`.
 pd_status pd_session_send(pd_session *session, const char *input, pd_error **err_out);
 
-// Runs `command` in the shell and waits up to `timeout_ms` (<= 0: the container's
-// default). cwd and variables persist between commands. On timeout the command is
+// Runs `command` in the shell and waits up to `timeout_ms` (the timeout rule: > 0 a limit,
+// < 0 no limit, 0 `PD_ERR_INVALID_ARGUMENT`). cwd and variables persist between commands. On timeout the command is
 // interrupted and the result has `timed_out` set; the session stays usable. A second call
 // while one runs is `PD_ERR_INVALID_STATE`.
 pd_status pd_session_send_and_wait(pd_session *session,
@@ -891,7 +1002,8 @@ pd_status pd_run_stream_argv(pd_container *container,
                              pd_stream **stream_out,
                              pd_error **err_out);
 
-// Waits up to `timeout_ms` (< 0: no limit, 0: just look) for the next piece of output.
+// Waits up to `timeout_ms` (the timeout rule: > 0 a limit, 0 just looks, < 0 no limit) for
+// the next piece of output.
 // Returns `PD_OK` with `*chunk_out` set (free it with `pd_chunk_free`), `PD_ERR_TIMEOUT`
 // when nothing came in time (call again), or `PD_STREAM_END` when the command is over (then
 // `pd_stream_result` has the result; later calls return `PD_STREAM_END` again). Only one

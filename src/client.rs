@@ -2,26 +2,83 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::container::{Container, ContainerOptions};
 use crate::engine::{discover, Engine, EngineInfo};
 use crate::error::Result;
 
-/// A connection to a Docker or Podman engine. Cheap to clone.
+/// How to reach an engine. `Default`: discovery (unless `POCKETDOCK_SOCKET` names a socket),
+/// retrying a slow engine for up to 30 s.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// The engine's Unix socket, as a path or `unix://PATH`. When set (here or by
+    /// `POCKETDOCK_SOCKET`) it is the only engine tried: one that does not answer is
+    /// `EngineNotFound` naming it, never a silent switch to another engine.
+    pub socket: Option<String>,
+    /// How long to keep retrying a socket that exists but does not answer `/_ping` and
+    /// `/version` (attempts of 2, 4, 8, 8... s with a growing pause between them).
+    pub connect_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> ClientOptions {
+        ClientOptions {
+            socket: None,
+            connect_timeout: crate::engine::discover::DEFAULT_CONNECT_TIMEOUT,
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Checks the options without connecting: a socket must be a path or `unix://PATH`, the
+    /// connect timeout positive.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(s) = &self.socket {
+            discover::socket_path(s)?;
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(crate::Error::invalid("connect_timeout must be positive"));
+        }
+        Ok(())
+    }
+
+    /// Options naming one socket.
+    pub fn socket(socket: impl Into<String>) -> ClientOptions {
+        ClientOptions {
+            socket: Some(socket.into()),
+            ..ClientOptions::default()
+        }
+    }
+}
+
+/// A connection to a Docker or Podman engine. Cheap to clone: clones share one connection
+/// pool and what was learned about the engine, so nothing is discovered twice.
 #[derive(Clone)]
 pub struct Client {
     engine: Arc<Engine>,
 }
 
 impl Client {
-    /// Connects to the first engine found in the documented discovery order.
+    /// Connects to the engine `POCKETDOCK_SOCKET` names, else to the first engine found in
+    /// the documented discovery order.
     pub async fn connect() -> Result<Client> {
-        Client::connect_to(None).await
+        Client::connect_with(&ClientOptions::default()).await
     }
 
-    /// Connects to the engine on `socket`, or discovers one when `None`.
+    /// Connects to the engine on `socket` only, or as [`Client::connect`] when `None`.
     pub async fn connect_to(socket: Option<&Path>) -> Result<Client> {
-        let engine = discover::connect(socket).await?;
+        let opts = ClientOptions {
+            socket: socket.map(|p| p.to_string_lossy().into_owned()),
+            ..ClientOptions::default()
+        };
+        Client::connect_with(&opts).await
+    }
+
+    /// Connects as `opts` says.
+    pub async fn connect_with(opts: &ClientOptions) -> Result<Client> {
+        opts.validate()?;
+        let engine = discover::connect(opts.socket.as_deref(), opts.connect_timeout).await?;
         Ok(Client {
             engine: Arc::new(engine),
         })

@@ -32,7 +32,7 @@ pub mod project;
 pub mod session;
 pub mod stream;
 
-pub use client::{create_new_container, Client};
+pub use client::{create_new_container, Client, ClientOptions};
 pub use container::{Container, ContainerOptions, PortMapping, VolumeMount};
 pub use engine::frames::StreamKind;
 pub use engine::{EngineInfo, EngineKind};

@@ -1,8 +1,11 @@
-//! Finding an engine: candidate sockets in a fixed order, each kept only if it answers
-//! `/_ping`, then `/version` to learn which engine it is.
+//! Finding an engine. An explicit socket (the client option, else `POCKETDOCK_SOCKET`) is the
+//! only candidate: a caller who names one wants that engine, never a silent fallback to
+//! another. Without one, candidate sockets are tried in a fixed order. A candidate counts when
+//! it answers `/_ping` and `/version`; a slow one gets retries with backoff within the
+//! connect budget before it is passed over.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::Method;
 use serde::Deserialize;
@@ -12,27 +15,55 @@ use super::transport::Transport;
 use super::{Engine, EngineInfo, EngineKind};
 use crate::error::{Error, Result};
 
-// Generous: a busy engine on a loaded 2-core machine can take seconds to answer.
-const PING_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one connect may keep retrying a socket that exists but does not answer.
+/// Generous: Podman's API has taken over 10 s to answer `/_ping` on a loaded 2-core machine.
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+const FIRST_ATTEMPT: Duration = Duration::from_secs(2);
+const LONGEST_ATTEMPT: Duration = Duration::from_secs(8);
+const FIRST_PAUSE: Duration = Duration::from_millis(100);
+const LONGEST_PAUSE: Duration = Duration::from_secs(1);
 
-/// The sockets to try, in order. An explicit socket is the only candidate: a caller who names
-/// one wants that engine, not a silent fallback to another.
-pub(crate) fn candidates(
-    explicit: Option<&Path>,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Vec<PathBuf> {
-    if let Some(p) = explicit {
-        return vec![p.to_path_buf()];
+const HINT: &str = "start Podman (`podman system service --time=0 unix:///run/podman/podman.sock`) \
+                    or Docker, or point POCKETDOCK_SOCKET at its socket";
+
+/// A socket as a user writes it: a path, or `unix://` and a path. Other schemes are refused
+/// by name rather than mistaken for a file.
+pub(crate) fn socket_path(s: &str) -> Result<PathBuf> {
+    let path = s.strip_prefix("unix://").unwrap_or(s);
+    if path.is_empty() {
+        return Err(Error::invalid("the engine socket is empty"));
     }
+    if let Some((scheme, _)) = path.split_once("://") {
+        return Err(Error::invalid(format!(
+            "engine address {s:?}: only Unix sockets (a path or unix://PATH) are supported, \
+             not {scheme}://"
+        )));
+    }
+    Ok(PathBuf::from(path))
+}
+
+/// The explicit socket and who named it, if anyone did.
+pub(crate) fn explicit(
+    option: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<(PathBuf, &'static str)>> {
+    if let Some(s) = option {
+        return Ok(Some((socket_path(s)?, "the client options")));
+    }
+    match env("POCKETDOCK_SOCKET").filter(|s| !s.is_empty()) {
+        Some(s) => Ok(Some((socket_path(&s)?, "POCKETDOCK_SOCKET"))),
+        None => Ok(None),
+    }
+}
+
+/// The sockets discovery tries, in order, when nothing explicit is given.
+pub(crate) fn candidates(env: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let mut push = |p: PathBuf| {
         if !out.contains(&p) {
             out.push(p);
         }
     };
-    if let Some(p) = env("POCKETDOCK_SOCKET").filter(|s| !s.is_empty()) {
-        push(PathBuf::from(p.strip_prefix("unix://").unwrap_or(&p)));
-    }
     for var in ["CONTAINER_HOST", "DOCKER_HOST"] {
         if let Some(p) = env(var).as_deref().and_then(|v| v.strip_prefix("unix://")) {
             push(PathBuf::from(p));
@@ -46,35 +77,74 @@ pub(crate) fn candidates(
     out
 }
 
-/// Connects to the first candidate that answers `/_ping`.
-pub(crate) async fn connect(explicit: Option<&Path>) -> Result<Engine> {
+/// Connects to the explicit socket (option, else `POCKETDOCK_SOCKET`), or to the first
+/// discovered candidate that answers, retrying a slow one within `budget`.
+pub(crate) async fn connect(option: Option<&str>, budget: Duration) -> Result<Engine> {
     let env = |k: &str| std::env::var(k).ok();
-    let candidates = candidates(explicit, &env);
+    if let Some((socket, named_by)) = explicit(option, &env)? {
+        return reach(&socket, budget, true).await.map_err(|why| Error::EngineNotFound {
+            tried: format!("{} ({why})", socket.display()),
+            hint: format!(
+                "the socket was named by {named_by}, so no other engine was tried; start the \
+                 engine there or name another socket"
+            ),
+        });
+    }
     // Why each candidate was passed over: "no answer" and "not there" need different fixes.
-    let mut tried = Vec::with_capacity(candidates.len());
-    for socket in &candidates {
-        let why = if !socket.exists() {
-            "no such socket".to_owned()
-        } else {
-            let transport = Transport::new(socket);
-            match tokio::time::timeout(PING_TIMEOUT, probe(transport)).await {
-                Ok(Ok(engine)) => {
-                    tracing::debug!(socket = %socket.display(), kind = ?engine.info.kind, "engine found");
-                    return Ok(engine);
-                }
-                Ok(Err(e)) => e.to_string(),
-                Err(_) => format!("no answer to /_ping within {} s", PING_TIMEOUT.as_secs()),
+    let mut tried = Vec::new();
+    for socket in candidates(&env) {
+        match reach(&socket, budget, false).await {
+            Ok(engine) => return Ok(engine),
+            Err(why) => {
+                tracing::debug!(socket = %socket.display(), why, "not an engine");
+                tried.push(format!("{} ({why})", socket.display()));
             }
-        };
-        tracing::debug!(socket = %socket.display(), why, "not an engine");
-        tried.push(format!("{} ({why})", socket.display()));
+        }
     }
     Err(Error::EngineNotFound {
         tried: tried.join(", "),
-        hint: "start Podman (`podman system service --time=0 unix:///run/podman/podman.sock`) \
-               or Docker, or point POCKETDOCK_SOCKET at its socket"
-            .into(),
+        hint: HINT.into(),
     })
+}
+
+/// Probes one socket. A socket that does not answer in time is asked again on a new
+/// connection, each attempt waiting longer, until `budget` is spent. A refused connection is
+/// retried only for an explicit socket (an engine restarting); during discovery it means a
+/// stale socket file, and the next candidate should be tried at once.
+async fn reach(socket: &Path, budget: Duration, explicit: bool) -> Result<Engine, String> {
+    if !socket.exists() {
+        return Err("no such socket".into());
+    }
+    let start = Instant::now();
+    let (mut attempt, mut pause, mut attempts) = (FIRST_ATTEMPT, FIRST_PAUSE, 0u32);
+    loop {
+        attempts += 1;
+        let left = budget.saturating_sub(start.elapsed());
+        let why = match tokio::time::timeout(attempt.min(left), probe(Transport::new(socket))).await {
+            Ok(Ok(engine)) => {
+                tracing::debug!(socket = %socket.display(), kind = ?engine.info.kind, attempts, "engine found");
+                return Ok(engine);
+            }
+            // An answer that is not an engine's (or an engine's refusal): asking again will not help.
+            Ok(Err(e)) if matches!(e, Error::Engine { .. } | Error::Internal(_)) => {
+                return Err(e.to_string())
+            }
+            Ok(Err(e)) if !explicit => return Err(e.to_string()),
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "no answer to /_ping and /version".into(),
+        };
+        let spent = start.elapsed();
+        if spent + pause >= budget {
+            return Err(format!(
+                "{why}; {attempts} attempt(s) over {:.1} s, the connect timeout",
+                spent.as_secs_f64()
+            ));
+        }
+        tracing::debug!(socket = %socket.display(), why, attempts, "engine slow to answer, retrying");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(LONGEST_PAUSE);
+        attempt = (attempt * 2).min(LONGEST_ATTEMPT);
+    }
 }
 
 #[derive(Deserialize)]
@@ -150,9 +220,8 @@ mod tests {
             ("DOCKER_HOST", "tcp://remote:2375"),
             ("XDG_RUNTIME_DIR", "/run/user/1000"),
         ]);
-        let c = candidates(None, &env);
+        let c = candidates(&env);
         let want: Vec<PathBuf> = [
-            "/a.sock",
             "/b.sock",
             "/run/user/1000/podman/podman.sock",
             "/run/podman/podman.sock",
@@ -165,18 +234,69 @@ mod tests {
     }
 
     #[test]
-    fn explicit_socket_is_the_only_candidate() {
+    fn the_option_wins_over_the_environment() {
         let env = env_of(&[("POCKETDOCK_SOCKET", "/a.sock")]);
-        assert_eq!(
-            candidates(Some(Path::new("/x.sock")), &env),
-            vec![PathBuf::from("/x.sock")]
-        );
+        let (p, by) = explicit(Some("unix:///x.sock"), &env).unwrap().unwrap();
+        assert_eq!((p, by), (PathBuf::from("/x.sock"), "the client options"));
+        let (p, by) = explicit(None, &env).unwrap().unwrap();
+        assert_eq!((p, by), (PathBuf::from("/a.sock"), "POCKETDOCK_SOCKET"));
+        assert!(explicit(None, &env_of(&[("POCKETDOCK_SOCKET", "")]))
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn sockets_are_paths_or_unix_urls_only() {
+        assert_eq!(socket_path("/s").unwrap(), PathBuf::from("/s"));
+        assert_eq!(socket_path("unix:///s").unwrap(), PathBuf::from("/s"));
+        for bad in ["", "unix://", "tcp://host:2375", "ssh://u@h"] {
+            let e = socket_path(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_explicit_socket_that_is_missing_is_named_and_nothing_else_is_tried() {
+        let e = connect(Some("/nonexistent/pd.sock"), Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        let msg = e.to_string();
+        assert_eq!(e.kind(), crate::ErrorKind::EngineNotFound);
+        assert!(msg.contains("/nonexistent/pd.sock (no such socket)"), "{msg}");
+        assert!(!msg.contains("podman.sock") && !msg.contains("docker.sock"), "{msg}");
+    }
+
+    #[tokio::test]
+    async fn a_silent_socket_is_retried_until_the_budget_then_reported() {
+        let dir = std::env::temp_dir().join(format!("pd-silent-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("engine.sock");
+        let _ = std::fs::remove_file(&path);
+        // Accepts connections and never answers: an engine too busy to reply.
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        let keep = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((c, _)) = listener.accept().await {
+                held.push(c);
+            }
+        });
+        let started = Instant::now();
+        let e = connect(path.to_str(), Duration::from_millis(2500))
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        keep.abort();
+        let _ = std::fs::remove_dir_all(&dir);
+        let msg = e.to_string();
+        assert!(msg.contains("no answer to /_ping and /version"), "{msg}");
+        assert!(msg.contains("2 attempt(s)"), "{msg}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
     }
 
     #[test]
     fn duplicates_are_tried_once() {
         let env = env_of(&[("DOCKER_HOST", "unix:///var/run/docker.sock")]);
-        let c = candidates(None, &env);
+        let c = candidates(&env);
         assert_eq!(c.iter().filter(|p| p.ends_with("docker.sock")).count(), 1);
     }
 }

@@ -2,15 +2,14 @@
 //! `container_opts.rs`).
 
 use std::ffi::{c_char, CString};
-use std::path::PathBuf;
 
 use super::boundary::{guard, write_out};
+use super::client::{client_arg, pd_client};
 use super::container_opts::pd_container_opts;
 use super::error::{pd_error, pd_status};
-use super::handle::{self, handle_type, opt_str, str_arg};
+use super::handle::{self, handle_type, str_arg};
 use super::runtime::block_on;
 use crate::container::{Container, ContainerOptions};
-use crate::create_new_container;
 use crate::error::Error;
 
 handle_type!(pd_container, 0x7064_636f_6e74_6e72, {
@@ -21,48 +20,49 @@ handle_type!(pd_container, 0x7064_636f_6e74_6e72, {
     ids_c: std::sync::Mutex<Vec<CString>>,
 });
 
-/// Creates and starts a sandbox. `opts` may be NULL for the defaults; it is only borrowed.
-/// On success `*container_out` receives a handle to free with `pd_container_free`.
+/// Creates and starts a sandbox on `client`'s engine. `opts` may be NULL for the defaults;
+/// it is only borrowed. On success `*container_out` receives a handle to free with
+/// `pd_container_free` (it holds the client: freeing the client first is fine).
 /// Blocks until the container runs. Branch on: `PD_ERR_IMAGE_NOT_FOUND`,
-/// `PD_ERR_NAME_CONFLICT`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+/// `PD_ERR_NAME_CONFLICT`, `PD_ERR_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn pd_container_create(
+    client: *const pd_client,
     opts: *const pd_container_opts,
     container_out: *mut *mut pd_container,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
+        let client = client_arg(client)?;
         handle::out_ptr(container_out, "container_out")?;
-        let defaults = pd_container_opts::new(ContainerOptions::default(), None);
+        let defaults = pd_container_opts::new(ContainerOptions::default());
         let o = if opts.is_null() {
             &defaults
         } else {
             handle::borrow(opts)?
         };
-        let container = block_on(create_new_container(&o.opts, o.socket.as_deref()))?;
+        o.opts.validate()?;
+        let container = block_on(client.create_container(&o.opts))?;
         write_out(container_out, container_handle(container)?);
         Ok(())
     })
 }
 
 /// Opens a handle on an existing container by name or id (for example one another
-/// process created), on the engine at `socket` (NULL: discovery). Free it with
-/// `pd_container_free`. `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
+/// process created) on `client`'s engine. Free it with `pd_container_free`.
+/// `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
 #[no_mangle]
 pub extern "C" fn pd_container_open(
-    socket: *const c_char,
+    client: *const pd_client,
     name_or_id: *const c_char,
     container_out: *mut *mut pd_container,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
-        let socket = opt_str(socket, "socket")?.map(PathBuf::from);
+        let client = client_arg(client)?;
         let name = str_arg(name_or_id, "name_or_id")?;
         handle::out_ptr(container_out, "container_out")?;
-        let container = block_on(async {
-            let client = crate::Client::connect_to(socket.as_deref()).await?;
-            client.get_container(name).await
-        })?;
+        let container = block_on(client.get_container(name))?;
         write_out(container_out, container_handle(container)?);
         Ok(())
     })

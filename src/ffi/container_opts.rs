@@ -1,18 +1,16 @@
 //! C ABI of `container`'s options: the builder `pd_container_opts` and its setters.
 
 use std::ffi::c_char;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use super::boundary::guard;
 use super::error::{pd_error, pd_status};
 use super::handle::{self, handle_type, opt_str, str_arg};
+use super::timeout::limit_ms;
 use crate::container::{ContainerOptions, PortMapping, VolumeMount};
 use crate::error::Error;
 
 handle_type!(pd_container_opts, 0x7064_636f_7074_7331, {
     opts: ContainerOptions,
-    socket: Option<PathBuf>,
 });
 
 /// Runs `f` on a live options builder.
@@ -32,7 +30,6 @@ pub extern "C" fn pd_container_opts_new() -> *mut pd_container_opts {
     super::boundary::guard_value(std::ptr::null_mut(), || {
         Ok(handle::into_raw(pd_container_opts::new(
             ContainerOptions::default(),
-            None,
         )))
     })
 }
@@ -69,7 +66,8 @@ pub extern "C" fn pd_container_opts_set_name(
     })
 }
 
-/// Sets the default timeout of runs, in milliseconds (> 0, else `PD_ERR_INVALID_ARGUMENT`).
+/// Sets the default timeout of runs, in milliseconds (the timeout rule: > 0 a limit, < 0 no
+/// limit, 0 `PD_ERR_INVALID_ARGUMENT`).
 #[no_mangle]
 pub extern "C" fn pd_container_opts_set_timeout_ms(
     opts: *mut pd_container_opts,
@@ -77,7 +75,7 @@ pub extern "C" fn pd_container_opts_set_timeout_ms(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     with_opts(opts, err_out, |o| {
-        o.opts.timeout = positive_ms(timeout_ms)?;
+        o.opts.timeout = limit_ms(timeout_ms, "timeout")?;
         Ok(())
     })
 }
@@ -274,8 +272,7 @@ pub extern "C" fn pd_container_opts_set_project(
 }
 
 /// Makes the sandbox part of the project at or above `dir`: applies the project's
-/// settings now (profile image and network, persist, project label, its socket unless one
-/// is set) and gives the sandbox an instance directory with `data/` at `/data` and run
+/// settings now (profile image and network, persist, project label) and gives the sandbox an instance directory with `data/` at `/data` and run
 /// logs. Call it before the setters that should override the project.
 /// `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
 #[no_mangle]
@@ -287,20 +284,6 @@ pub extern "C" fn pd_container_opts_set_project_dir(
     with_opts(opts, err_out, |o| {
         let project = crate::project::Project::open(std::path::Path::new(str_arg(dir, "dir")?))?;
         project.apply_to(&mut o.opts)?;
-        o.socket = o.socket.take().or(project.config().socket.clone());
-        Ok(())
-    })
-}
-
-/// Uses the engine on this Unix socket only; NULL restores discovery.
-#[no_mangle]
-pub extern "C" fn pd_container_opts_set_socket(
-    opts: *mut pd_container_opts,
-    socket: *const c_char,
-    err_out: *mut *mut pd_error,
-) -> pd_status {
-    with_opts(opts, err_out, |o| {
-        o.socket = opt_str(socket, "socket")?.map(PathBuf::from);
         Ok(())
     })
 }
@@ -397,10 +380,3 @@ pub extern "C" fn pd_container_opts_add_device(
     })
 }
 
-pub(crate) fn positive_ms(ms: i64) -> Result<Duration, Error> {
-    u64::try_from(ms)
-        .ok()
-        .filter(|&m| m > 0)
-        .map(Duration::from_millis)
-        .ok_or_else(|| Error::invalid(format!("timeout must be a positive number of ms, got {ms}")))
-}

@@ -138,10 +138,45 @@ pub(crate) fn line_callback(
     }))
 }
 
+/// Log callback: `level` is a `pd_log_level`; `target` (the module that logged) and `message`
+/// are UTF-8, NUL-terminated, valid for the call only.
+pub type pd_log_cb = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        level: i32,
+        target: *const c_char,
+        message: *const c_char,
+    ),
+>;
+
+/// Where log records go: the caller's callback, called on the callback thread.
+pub(crate) type LogSink = Arc<dyn Fn(i32, &str, &str) + Send + Sync>;
+
+/// Wraps a C log callback; `free` is posted when the sink is dropped (replaced or removed).
+pub(crate) fn log_sink(cb: pd_log_cb, user_data: *mut c_void, free: pd_free_cb) -> Option<LogSink> {
+    let data = Arc::new(UserData {
+        ptr: Ptr(user_data),
+        free,
+    });
+    let f = cb?;
+    Some(Arc::new(move |level: i32, target: &str, message: &str| {
+        let data = data.clone();
+        let c = |s: &str| std::ffi::CString::new(s.replace('\0', "\u{FFFD}")).unwrap_or_default();
+        let (target, message) = (c(target), c(message));
+        // SAFETY: the caller's callback with its own pointer and strings valid for the call.
+        post(Box::new(move || unsafe {
+            f(data.ptr.get(), level, target.as_ptr(), message.as_ptr())
+        }));
+    }))
+}
+
 /// Waits until every job posted so far (callbacks, finalizers) has run, so a blocking call
 /// returns only after its callbacks. From the callback thread itself it returns at once.
 pub(crate) fn drain() {
-    if std::thread::current().name() == Some("pocketdock-callbacks") {
+    // In a forked child the callback thread does not exist: nothing would ever answer.
+    if std::thread::current().name() == Some("pocketdock-callbacks")
+        || super::runtime::is_forked_child()
+    {
         return;
     }
     let (tx, rx) = channel::<()>();

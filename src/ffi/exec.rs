@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use super::boundary::{guard, guard_value, write_out};
 use super::buf::text_out;
 use super::container::pd_container;
-use super::container_opts::positive_ms;
+use super::timeout::limit_ms;
 use super::error::{pd_error, pd_status};
 use super::handle::{self, bytes_arg, handle_type, opt_str, str_arg, str_array_arg};
 use super::runtime::block_on;
@@ -29,7 +29,8 @@ pub extern "C" fn pd_run_opts_free(opts: *mut pd_run_opts) {
     handle::free(opts)
 }
 
-/// Sets the run's timeout in milliseconds (> 0, else `PD_ERR_INVALID_ARGUMENT`).
+/// Sets the run's timeout in milliseconds (the timeout rule: > 0 a limit, < 0 no limit, 0
+/// `PD_ERR_INVALID_ARGUMENT`). Unset: the container's default.
 #[no_mangle]
 pub extern "C" fn pd_run_opts_set_timeout_ms(
     opts: *mut pd_run_opts,
@@ -37,7 +38,7 @@ pub extern "C" fn pd_run_opts_set_timeout_ms(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
-        handle::borrow_mut(opts)?.opts.timeout = Some(positive_ms(timeout_ms)?);
+        handle::borrow_mut(opts)?.opts.timeout = Some(limit_ms(timeout_ms, "timeout")?);
         Ok(())
     })
 }

@@ -2,10 +2,10 @@
 //! container's reboot and snapshot.
 
 use std::ffi::{c_char, CString};
-use std::path::PathBuf;
 
 use super::boundary::{guard, guard_value, write_out};
 use super::container::{container_handle, pd_container};
+use super::client::{client_arg, pd_client};
 use super::error::{pd_error, pd_status};
 use super::handle::{self, handle_type, opt_str, str_arg};
 use super::runtime::block_on;
@@ -43,24 +43,23 @@ impl From<&ContainerSummary> for Row {
     }
 }
 
-/// Connects to the engine at `socket` (NULL: discovery) and runs `f` with the client.
-fn on_engine<T>(socket: *const c_char, f: impl AsyncFnOnce(&Client) -> Result<T>) -> Result<T> {
-    let socket = opt_str(socket, "socket")?.map(PathBuf::from);
-    block_on(async {
-        let client = Client::connect_to(socket.as_deref()).await?;
-        f(&client).await
-    })
+/// Runs `f` with the core client behind `client`.
+fn on_engine<T>(
+    client: *const pd_client,
+    f: impl AsyncFnOnce(&Client) -> Result<T>,
+) -> Result<T> {
+    let client = client_arg(client)?;
+    block_on(f(client))
 }
 
 /// Starts the stopped pocketdock container named exactly `name` (e.g. a persistent one after
-/// `pd_container_shutdown`), or takes the running one, on the engine at `socket` (NULL:
-/// discovery). On success `*container_out` receives a handle to free with
+/// `pd_container_shutdown`), or takes the running one, on `client`'s engine. On success `*container_out` receives a handle to free with
 /// `pd_container_free`; files are as they were and runs work at once. Blocks. Branch on:
 /// `PD_ERR_CONTAINER_NOT_FOUND` (no pocketdock container of that exact name),
 /// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn pd_container_resume(
-    socket: *const c_char,
+    client: *const pd_client,
     name: *const c_char,
     container_out: *mut *mut pd_container,
     err_out: *mut *mut pd_error,
@@ -68,7 +67,7 @@ pub extern "C" fn pd_container_resume(
     guard(err_out, || {
         let name = str_arg(name, "name")?;
         handle::out_ptr(container_out, "container_out")?;
-        let c = on_engine(socket, async |client| client.resume_container(name).await)?;
+        let c = on_engine(client, async |client| client.resume_container(name).await)?;
         write_out(container_out, container_handle(c)?);
         Ok(())
     })
@@ -79,13 +78,13 @@ pub extern "C" fn pd_container_resume(
 /// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn pd_container_stop_by_name(
-    socket: *const c_char,
+    client: *const pd_client,
     name: *const c_char,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
         let name = str_arg(name, "name")?;
-        on_engine(socket, async |client| client.stop_container(name).await)
+        on_engine(client, async |client| client.stop_container(name).await)
     })
 }
 
@@ -94,24 +93,23 @@ pub extern "C" fn pd_container_stop_by_name(
 /// `PD_ERR_CONTAINER_NOT_FOUND`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn pd_container_destroy(
-    socket: *const c_char,
+    client: *const pd_client,
     name: *const c_char,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
         let name = str_arg(name, "name")?;
-        on_engine(socket, async |client| client.destroy_container(name).await)
+        on_engine(client, async |client| client.destroy_container(name).await)
     })
 }
 
-/// Lists pocketdock's containers (running or stopped) on the engine at `socket` (NULL:
-/// discovery), only those of `project` unless it is NULL. On success `*list_out` receives a
+/// Lists pocketdock's containers (running or stopped) on `client`'s engine, only those of `project` unless it is NULL. On success `*list_out` receives a
 /// listing to read with `pd_container_list_len`/`_name`/`_id`/`_image`/`_status`/`_persist`/
 /// `_project`/`_created_at` and free with `pd_container_list_free`. Blocks. Branch on:
 /// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn pd_container_list(
-    socket: *const c_char,
+    client: *const pd_client,
     project: *const c_char,
     list_out: *mut *mut pd_container_listing,
     err_out: *mut *mut pd_error,
@@ -119,7 +117,7 @@ pub extern "C" fn pd_container_list(
     guard(err_out, || {
         let project = opt_str(project, "project")?;
         handle::out_ptr(list_out, "list_out")?;
-        let listed = on_engine(socket, async |client| {
+        let listed = on_engine(client, async |client| {
             client.list_containers(project.as_deref()).await
         })?;
         let rows = listed.iter().map(Row::from).collect();
@@ -227,13 +225,13 @@ pub extern "C" fn pd_container_list_free(list: *mut pd_container_listing) {
     handle::free(list)
 }
 
-/// Removes every STOPPED pocketdock container on the engine at `socket` (NULL: discovery),
+/// Removes every STOPPED pocketdock container on `client`'s engine,
 /// only those of `project` unless it is NULL; running ones and other tools' containers are
 /// never touched. On success `*count_out` receives how many were removed. Blocks. Branch
 /// on: `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn pd_prune(
-    socket: *const c_char,
+    client: *const pd_client,
     project: *const c_char,
     count_out: *mut usize,
     err_out: *mut *mut pd_error,
@@ -241,7 +239,7 @@ pub extern "C" fn pd_prune(
     guard(err_out, || {
         let project = opt_str(project, "project")?;
         handle::out_ptr(count_out, "count_out")?;
-        let n = on_engine(socket, async |client| {
+        let n = on_engine(client, async |client| {
             client.prune(project.as_deref()).await
         })?;
         write_out(count_out, n);

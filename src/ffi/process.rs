@@ -1,7 +1,6 @@
 //! C ABI of `process`: detached processes.
 
 use std::ffi::{c_char, c_void};
-use std::time::Duration;
 
 use super::boundary::{guard, guard_value, write_out};
 use super::container::pd_container;
@@ -10,6 +9,7 @@ use super::error::{pd_error, pd_status};
 use super::exec::{pd_exec_result, pd_run_opts, with_command, Command};
 use super::handle::{self, handle_type};
 use super::runtime::block_on;
+use super::timeout::wait_ms;
 use crate::process::{Process, ProcessInfo, ProcessOutput};
 
 handle_type!(pd_process, 0x7064_7072_6f63_6573, { inner: Process });
@@ -107,7 +107,8 @@ pub extern "C" fn pd_process_is_running(
     })
 }
 
-/// Waits up to `timeout_ms` (< 0: no limit) for the process to end; the result holds the
+/// Waits up to `timeout_ms` (the timeout rule: > 0 a limit, 0 just looks, < 0 no limit) for
+/// the process to end; the result holds the
 /// output this handle had not read yet. `PD_ERR_TIMEOUT` if it still runs (it keeps running).
 #[no_mangle]
 pub extern "C" fn pd_process_wait(
@@ -119,7 +120,7 @@ pub extern "C" fn pd_process_wait(
     guard(err_out, || {
         let p = handle::borrow(process)?;
         handle::out_ptr(result_out, "result_out")?;
-        let limit = u64::try_from(timeout_ms).ok().map(Duration::from_millis);
+        let limit = wait_ms(timeout_ms);
         let r = block_on(p.inner.wait(limit))?;
         write_out(result_out, handle::into_raw(pd_exec_result::new(r)));
         Ok(())

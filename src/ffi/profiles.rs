@@ -8,12 +8,13 @@ use std::sync::OnceLock;
 use super::boundary::{guard, guard_value, write_out};
 use super::container_opts::pd_container_opts;
 use super::dispatch::{self, pd_free_cb, pd_line_cb};
+use super::client::{client_arg, pd_client};
 use super::error::{pd_error, pd_status};
 use super::handle::{self, handle_type, opt_str, str_arg, str_array_arg};
 use super::runtime::block_on;
 use crate::error::{Error, Result};
 use crate::profiles::BuildOptions;
-use crate::{list_profiles, resolve_profile, Client, Profile};
+use crate::{list_profiles, resolve_profile, Profile};
 
 handle_type!(pd_build_opts, 0x7064_6275_696c_6431, {
     opts: BuildOptions,
@@ -203,7 +204,7 @@ pub extern "C" fn pd_build_opts_set_no_cache(
     })
 }
 
-/// Builds the image of `profile` on the engine at `socket` (NULL: discovery); `opts` may be
+/// Builds the image of `profile` on `client`'s engine; `opts` may be
 /// NULL for the defaults. Each progress line goes to `on_progress` (may be NULL) on the
 /// callback thread; `free_user_data` (may be NULL) is called exactly once, and both have run
 /// by the time this returns. On success `*image_id_out` (may be NULL) receives the image id,
@@ -211,7 +212,7 @@ pub extern "C" fn pd_build_opts_set_no_cache(
 /// message. Blocks until the build ends.
 #[no_mangle]
 pub extern "C" fn pd_profile_build(
-    socket: *const c_char,
+    client: *const pd_client,
     profile: *const c_char,
     opts: *const pd_build_opts,
     on_progress: pd_line_cb,
@@ -222,7 +223,7 @@ pub extern "C" fn pd_profile_build(
 ) -> pd_status {
     let progress = dispatch::line_callback(on_progress, user_data, free_user_data);
     let status = guard(err_out, move || {
-        let socket = opt_str(socket, "socket")?.map(PathBuf::from);
+        let client = client_arg(client)?;
         let profile = str_arg(profile, "profile")?;
         let defaults = BuildOptions::default();
         let o = if opts.is_null() {
@@ -230,10 +231,7 @@ pub extern "C" fn pd_profile_build(
         } else {
             &handle::borrow(opts)?.opts
         };
-        let id = block_on(async {
-            let client = Client::connect_to(socket.as_deref()).await?;
-            client.build_profile(profile, o, progress).await
-        })?;
+        let id = block_on(client.build_profile(profile, o, progress))?;
         if !image_id_out.is_null() {
             write_out(
                 image_id_out,
@@ -251,21 +249,18 @@ pub extern "C" fn pd_profile_build(
 /// `docker load` read it too. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
 #[no_mangle]
 pub extern "C" fn pd_image_export(
-    socket: *const c_char,
+    client: *const pd_client,
     images: *const *const c_char,
     n_images: usize,
     file: *const c_char,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
-        let socket = opt_str(socket, "socket")?.map(PathBuf::from);
+        let client = client_arg(client)?;
         let images = str_array_arg(images, n_images, "images")?;
         let file = PathBuf::from(str_arg(file, "file")?);
         let names: Vec<&str> = images.iter().map(String::as_str).collect();
-        block_on(async {
-            let client = Client::connect_to(socket.as_deref()).await?;
-            client.export_images(&names, &file).await
-        })
+        block_on(client.export_images(&names, &file))
         .map(drop)
     })
 }
@@ -275,18 +270,15 @@ pub extern "C" fn pd_image_export(
 /// `pd_string_free`.
 #[no_mangle]
 pub extern "C" fn pd_image_import(
-    socket: *const c_char,
+    client: *const pd_client,
     file: *const c_char,
     loaded_json_out: *mut *mut c_char,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
-        let socket = opt_str(socket, "socket")?.map(PathBuf::from);
+        let client = client_arg(client)?;
         let file = str_arg(file, "file")?;
-        let names = block_on(async {
-            let client = Client::connect_to(socket.as_deref()).await?;
-            client.import_images(Path::new(file)).await
-        })?;
+        let names = block_on(client.import_images(Path::new(file)))?;
         if !loaded_json_out.is_null() {
             let json = serde_json::to_string(&names).map_err(Error::internal)?;
             write_out(
@@ -302,18 +294,15 @@ pub extern "C" fn pd_image_import(
 /// tags. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
 #[no_mangle]
 pub extern "C" fn pd_image_remove(
-    socket: *const c_char,
+    client: *const pd_client,
     image: *const c_char,
     force: bool,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
-        let socket = opt_str(socket, "socket")?.map(PathBuf::from);
+        let client = client_arg(client)?;
         let image = str_arg(image, "image")?;
-        block_on(async {
-            let client = Client::connect_to(socket.as_deref()).await?;
-            client.remove_image(image, force).await
-        })
+        block_on(client.remove_image(image, force))
     })
 }
 
@@ -321,19 +310,16 @@ pub extern "C" fn pd_image_remove(
 /// `*exists_out`.
 #[no_mangle]
 pub extern "C" fn pd_image_exists(
-    socket: *const c_char,
+    client: *const pd_client,
     image: *const c_char,
     exists_out: *mut bool,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
-        let socket = opt_str(socket, "socket")?.map(PathBuf::from);
+        let client = client_arg(client)?;
         let image = str_arg(image, "image")?;
         handle::out_ptr(exists_out, "exists_out")?;
-        let exists = block_on(async {
-            let client = Client::connect_to(socket.as_deref()).await?;
-            client.image_exists(image).await
-        })?;
+        let exists = block_on(client.image_exists(image))?;
         write_out(exists_out, exists);
         Ok(())
     })

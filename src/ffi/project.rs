@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::boundary::{guard, write_out};
 use super::container::pd_container;
+use super::client::{client_arg, pd_client};
 use super::error::{pd_error, pd_status};
 use super::handle::{self, opt_str, str_arg};
 use super::runtime::block_on;
@@ -122,29 +123,24 @@ pub extern "C" fn pd_container_instance_dir(
 }
 
 /// Examines the project at or above `project_dir` (NULL: every pocketdock container on the
-/// engine, for crashed clients only) on the engine at `socket` (NULL: the project's
-/// configured socket, else discovery) and, with `fix`, repairs what is safe. Writes a JSON
+/// engine, for crashed clients only) on `client`'s engine and, with `fix`, repairs what is safe. Writes a JSON
 /// report (engine_kind, engine_version, api_version, socket, project_root, project_name,
 /// orphans, stale_dirs, crashed: [{name, path, detail, fixed}], fix); free it with
 /// `pd_string_free`. Blocks on a few engine calls. `PD_ERR_FILE_NOT_FOUND`: no project;
 /// `PD_ERR_ENGINE_NOT_FOUND`.
 #[no_mangle]
 pub extern "C" fn pd_doctor(
-    socket: *const c_char,
+    client: *const pd_client,
     project_dir: *const c_char,
     fix: bool,
     report_out: *mut *mut c_char,
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     guard(err_out, || {
-        let socket = opt_str(socket, "socket")?.map(PathBuf::from);
+        let client = client_arg(client)?;
         let dir = opt_str(project_dir, "project_dir")?.map(PathBuf::from);
         handle::out_ptr(report_out, "report_out")?;
-        let report = block_on(crate::project::doctor(
-            socket.as_deref(),
-            dir.as_deref(),
-            fix,
-        ))?;
+        let report = block_on(client.doctor(dir.as_deref(), fix))?;
         write_json(report_out, &report)
     })
 }

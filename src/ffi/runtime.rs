@@ -1,14 +1,22 @@
 //! The one process-global tokio runtime behind every blocking C call.
+//!
+//! fork() copies the runtime's state but not its worker threads, so in a forked child every
+//! call would wait forever for a worker that does not exist. The runtime remembers the
+//! process that built it, and a call from any other process is refused at once.
 
 use std::future::Future;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 
-static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+/// The runtime and the id of the process it was built in.
+static RUNTIME: OnceLock<(tokio::runtime::Runtime, u32)> = OnceLock::new();
 
 fn runtime() -> Result<&'static tokio::runtime::Runtime> {
-    if let Some(rt) = RUNTIME.get() {
+    if let Some((rt, pid)) = RUNTIME.get() {
+        if *pid != std::process::id() {
+            return Err(forked());
+        }
         return Ok(rt);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -17,7 +25,23 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(Error::Io)?;
-    Ok(RUNTIME.get_or_init(|| rt))
+    Ok(&RUNTIME.get_or_init(|| (rt, std::process::id())).0)
+}
+
+fn forked() -> Error {
+    Error::InvalidState(
+        "pocketdock was used in this process's parent before fork(): its runtime threads and \
+         engine connections do not exist here. Use the library only in the parent, or in a \
+         child that exec()s a new program (which may then use it from scratch)"
+            .into(),
+    )
+}
+
+/// Whether this process is a fork of the one that started the runtime.
+pub(crate) fn is_forked_child() -> bool {
+    RUNTIME
+        .get()
+        .is_some_and(|(_, pid)| *pid != std::process::id())
 }
 
 /// Runs `fut` to completion on the global runtime. Called from a runtime thread (for example

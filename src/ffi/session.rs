@@ -1,7 +1,6 @@
 //! C ABI of `session`: persistent shells.
 
 use std::ffi::{c_char, c_void};
-use std::time::Duration;
 
 use super::boundary::{guard, write_out};
 use super::container::pd_container;
@@ -11,6 +10,7 @@ use super::exec::{pd_exec_result, pd_run_opts, run_opts_or_default};
 use super::handle::{self, handle_type, str_arg};
 use super::process::pd_output;
 use super::runtime::block_on;
+use super::timeout::limit_ms;
 use crate::session::Session;
 
 handle_type!(pd_session, 0x7064_7365_7373_696f, { inner: Session });
@@ -48,8 +48,8 @@ pub extern "C" fn pd_session_send(
     })
 }
 
-/// Runs `command` in the shell and waits up to `timeout_ms` (<= 0: the container's
-/// default). cwd and variables persist between commands. On timeout the command is
+/// Runs `command` in the shell and waits up to `timeout_ms` (the timeout rule: > 0 a limit,
+/// < 0 no limit, 0 `PD_ERR_INVALID_ARGUMENT`). cwd and variables persist between commands. On timeout the command is
 /// interrupted and the result has `timed_out` set; the session stays usable. A second call
 /// while one runs is `PD_ERR_INVALID_STATE`.
 #[no_mangle]
@@ -64,11 +64,8 @@ pub extern "C" fn pd_session_send_and_wait(
         let s = handle::borrow(session)?;
         let command = str_arg(command, "command")?;
         handle::out_ptr(result_out, "result_out")?;
-        let limit = u64::try_from(timeout_ms)
-            .ok()
-            .filter(|&m| m > 0)
-            .map(Duration::from_millis);
-        let r = block_on(s.inner.send_and_wait(command, limit))?;
+        let limit = limit_ms(timeout_ms, "timeout")?;
+        let r = block_on(s.inner.send_and_wait(command, Some(limit)))?;
         write_out(result_out, handle::into_raw(pd_exec_result::new(r)));
         Ok(())
     })

@@ -2,7 +2,6 @@
 
 use std::ffi::c_char;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use super::boundary::{guard, guard_value, write_out};
 use super::container::pd_container;
@@ -10,6 +9,7 @@ use super::error::{pd_error, pd_status};
 use super::exec::{pd_exec_result, with_command, Command};
 use super::handle::{self, handle_type};
 use super::runtime::block_on;
+use super::timeout::wait_ms;
 use crate::error::Error;
 use crate::exec::ExecResult;
 use crate::stream::{Chunk, RunStream, StreamCanceller, StreamEvent};
@@ -72,7 +72,8 @@ pub extern "C" fn pd_run_stream_argv(
     )
 }
 
-/// Waits up to `timeout_ms` (< 0: no limit, 0: just look) for the next piece of output.
+/// Waits up to `timeout_ms` (the timeout rule: > 0 a limit, 0 just looks, < 0 no limit) for
+/// the next piece of output.
 /// Returns `PD_OK` with `*chunk_out` set (free it with `pd_chunk_free`), `PD_ERR_TIMEOUT`
 /// when nothing came in time (call again), or `PD_STREAM_END` when the command is over (then
 /// `pd_stream_result` has the result; later calls return `PD_STREAM_END` again). Only one
@@ -90,11 +91,11 @@ pub extern "C" fn pd_stream_next(
         handle::out_ptr(chunk_out, "chunk_out")?;
         let next = block_on(async {
             let mut st = s.stream.lock().await;
-            match u64::try_from(timeout_ms) {
-                Ok(ms) => tokio::time::timeout(Duration::from_millis(ms), st.next())
+            match wait_ms(timeout_ms) {
+                Some(limit) => tokio::time::timeout(limit, st.next())
                     .await
                     .map_err(|_| Error::Timeout("no output yet".into())),
-                Err(_) => Ok(st.next().await),
+                None => Ok(st.next().await),
             }
         })?;
         match next {

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 /// The ABI version of this header. Bumped on any incompatible change; bindings refuse to
 /// load a library whose `pd_abi_version()` differs from the one they were written for.
-pub const PD_ABI_VERSION: u32 = 1;
+pub const PD_ABI_VERSION: u32 = 2;
 
 const VERSION_Z: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 
