@@ -53,7 +53,7 @@ fn null_handles_and_strings_are_invalid_arguments_with_an_error_object() {
     );
     assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
 
-    let st = pd_container_create(ptr::null(), ptr::null_mut(), ptr::null_mut());
+    let st = pd_container_create(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut());
     assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
     assert_eq!(
         pd_container_shutdown(ptr::null_mut(), ptr::null_mut()),
@@ -125,17 +125,27 @@ fn wrong_handle_type_is_detected() {
 }
 
 #[test]
-fn timeouts_must_be_positive_and_langs_known() {
+fn timeouts_follow_the_one_rule_and_langs_are_known() {
     let r = pd_run_opts_new();
     let o = pd_container_opts_new();
-    for bad in [0i64, -1, -5000, i64::MIN] {
+    // A limit a command runs under cannot be "do not wait"...
+    assert_eq!(
+        pd_run_opts_set_timeout_ms(r, 0, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_container_opts_set_timeout_ms(o, 0, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    // ...and any negative value is "no limit".
+    for none in [PD_NO_TIMEOUT, -5000, i64::MIN] {
         assert_eq!(
-            pd_run_opts_set_timeout_ms(r, bad, ptr::null_mut()),
-            pd_status::PD_ERR_INVALID_ARGUMENT
+            pd_run_opts_set_timeout_ms(r, none, ptr::null_mut()),
+            pd_status::PD_OK
         );
         assert_eq!(
-            pd_container_opts_set_timeout_ms(o, bad, ptr::null_mut()),
-            pd_status::PD_ERR_INVALID_ARGUMENT
+            pd_container_opts_set_timeout_ms(o, none, ptr::null_mut()),
+            pd_status::PD_OK
         );
     }
     assert_eq!(
@@ -162,32 +172,112 @@ fn timeouts_must_be_positive_and_langs_known() {
 }
 
 #[test]
-fn bad_mem_limit_fails_create_before_touching_the_engine() {
-    let o = pd_container_opts_new();
-    let m = CString::new("a lot").unwrap();
+fn an_explicit_socket_that_does_not_answer_is_named_and_never_replaced() {
+    let o = pd_client_opts_new();
+    let sock = CString::new("unix:///nonexistent/engine.sock").unwrap();
     assert_eq!(
-        pd_container_opts_set_mem_limit(o, m.as_ptr(), ptr::null_mut()),
+        pd_client_opts_set_socket(o, sock.as_ptr(), ptr::null_mut()),
         pd_status::PD_OK
     );
-    let sock = CString::new("/nonexistent/engine.sock").unwrap();
-    pd_container_opts_set_socket(o, sock.as_ptr(), ptr::null_mut());
-    let mut c: *mut pd_container = ptr::null_mut();
+    let mut client: *mut pd_client = 0x1 as *mut _;
     let mut err = ptr::null_mut();
-    let st = pd_container_create(o, &mut c, &mut err);
-    // The options are refused before the (missing) engine is looked for.
-    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT, "{}", message(err));
-    assert!(message(err).contains("mem_limit"), "{}", message(err));
-    pd_error_free(err);
-    // With a good limit, the missing engine is what fails.
-    let m = CString::new("256m").unwrap();
-    pd_container_opts_set_mem_limit(o, m.as_ptr(), ptr::null_mut());
-    let mut err = ptr::null_mut();
-    let st = pd_container_create(o, &mut c, &mut err);
+    let st = pd_client_open(o, &mut client, &mut err);
     assert_eq!(st, pd_status::PD_ERR_ENGINE_NOT_FOUND, "{}", message(err));
-    assert!(message(err).contains("/nonexistent/engine.sock"));
-    assert!(c.is_null());
+    let m = message(err);
+    assert!(
+        m.contains("/nonexistent/engine.sock (no such socket)"),
+        "{m}"
+    );
+    // Engines do run on this machine: none of them was silently used instead.
+    assert!(
+        !m.contains("podman.sock") && !m.contains("docker.sock"),
+        "{m}"
+    );
+    assert_eq!(client as usize, 0x1, "out-param written on error");
     pd_error_free(err);
-    pd_container_opts_free(o);
+    pd_client_opts_free(o);
+}
+
+#[test]
+fn client_options_check_their_input() {
+    let o = pd_client_opts_new();
+    let mut err = ptr::null_mut();
+    for bad in ["tcp://127.0.0.1:2375", "", "unix://"] {
+        let s = CString::new(bad).unwrap();
+        let st = pd_client_opts_set_socket(o, s.as_ptr(), &mut err);
+        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT, "{bad}");
+        pd_error_free(std::mem::replace(&mut err, ptr::null_mut()));
+    }
+    assert_eq!(
+        pd_client_opts_set_socket(o, bad_utf8().as_ptr().cast(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_client_opts_set_socket(o, ptr::null(), ptr::null_mut()),
+        pd_status::PD_OK,
+        "NULL restores discovery"
+    );
+    assert_eq!(
+        pd_client_opts_set_connect_timeout_ms(o, 0, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    for ok in [1, 500, PD_NO_TIMEOUT, i64::MIN] {
+        assert_eq!(
+            pd_client_opts_set_connect_timeout_ms(o, ok, ptr::null_mut()),
+            pd_status::PD_OK
+        );
+    }
+    assert_eq!(
+        pd_client_opts_set_socket(ptr::null_mut(), ptr::null(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    let missing = CString::new("/nonexistent/project").unwrap();
+    assert_eq!(
+        pd_client_opts_set_project_dir(o, missing.as_ptr(), ptr::null_mut()),
+        pd_status::PD_ERR_FILE_NOT_FOUND
+    );
+    pd_client_opts_free(o);
+    pd_client_opts_free(ptr::null_mut());
+    pd_client_free(ptr::null_mut());
+    // A handle of another type is refused, not used.
+    let wrong = pd_run_opts_new();
+    let mut info = std::mem::MaybeUninit::<pd_engine_info>::uninit();
+    assert_eq!(
+        pd_client_engine_info(wrong.cast(), info.as_mut_ptr(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    let mut c = ptr::null_mut();
+    assert_eq!(
+        pd_container_create(wrong.cast(), ptr::null(), &mut c, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    pd_client_free(wrong.cast()); // ignored: not a client
+    pd_run_opts_free(wrong);
+    assert_eq!(
+        pd_client_open(ptr::null(), ptr::null_mut(), ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+}
+
+fn bad_utf8() -> &'static [u8] {
+    b"/tmp/\xff\xfe.sock\0"
+}
+
+#[test]
+fn log_levels_outside_the_enum_are_refused_and_the_finaliser_still_runs() {
+    static LOG_FREED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    unsafe extern "C" fn count(_: *mut std::ffi::c_void) {
+        LOG_FREED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    let st = pd_set_log_callback(9, None, ptr::null_mut(), Some(count), ptr::null_mut());
+    assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
+    for _ in 0..200 {
+        if LOG_FREED.load(std::sync::atomic::Ordering::SeqCst) == 1 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("free_user_data was not called");
 }
 
 #[test]
@@ -197,7 +287,7 @@ fn blocking_call_from_a_runtime_thread_is_invalid_state() {
         .unwrap();
     let st = rt.block_on(async {
         let mut c = ptr::null_mut();
-        pd_container_create(ptr::null(), &mut c, ptr::null_mut())
+        pd_client_open(ptr::null(), &mut c, ptr::null_mut())
     });
     assert_eq!(st, pd_status::PD_ERR_INVALID_STATE);
 }

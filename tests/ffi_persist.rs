@@ -26,10 +26,11 @@ fn text(p: *const c_char) -> String {
 fn null_and_invalid_utf8_names_are_invalid_arguments() {
     let name = CString::new("pd-x").unwrap();
     let sentinel = 0x1 as *mut pd_container;
+    let client = c_client();
     for (socket, n) in [
-        (ptr::null(), ptr::null()),
-        (ptr::null(), bad_utf8()),
-        (bad_utf8(), name.as_ptr()),
+        (client.cast_const(), ptr::null()),
+        (client.cast_const(), bad_utf8()),
+        (ptr::null(), name.as_ptr()),
     ] {
         let mut c = sentinel;
         let mut err: *mut pd_error = ptr::null_mut();
@@ -51,30 +52,35 @@ fn null_and_invalid_utf8_names_are_invalid_arguments() {
     }
     // NULL out-params.
     assert_eq!(
-        pd_container_resume(ptr::null(), name.as_ptr(), ptr::null_mut(), ptr::null_mut()),
+        pd_container_resume(client, name.as_ptr(), ptr::null_mut(), ptr::null_mut()),
         pd_status::PD_ERR_INVALID_ARGUMENT
     );
     assert_eq!(
-        pd_container_list(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()),
+        pd_container_list(client, ptr::null(), ptr::null_mut(), ptr::null_mut()),
         pd_status::PD_ERR_INVALID_ARGUMENT
     );
     assert_eq!(
-        pd_prune(ptr::null(), ptr::null(), ptr::null_mut(), ptr::null_mut()),
+        pd_prune(client, ptr::null(), ptr::null_mut(), ptr::null_mut()),
         pd_status::PD_ERR_INVALID_ARGUMENT
     );
-    // Invalid UTF-8 as a project or socket.
+    // Invalid UTF-8 as a project; a NULL client.
     let mut list = 0x1 as *mut pd_container_listing;
     assert_eq!(
-        pd_container_list(ptr::null(), bad_utf8(), &mut list, ptr::null_mut()),
+        pd_container_list(client, bad_utf8(), &mut list, ptr::null_mut()),
         pd_status::PD_ERR_INVALID_ARGUMENT
     );
     assert_eq!(list as usize, 0x1);
     let mut n = 7usize;
     assert_eq!(
-        pd_prune(bad_utf8(), ptr::null(), &mut n, ptr::null_mut()),
+        pd_prune(client, bad_utf8(), &mut n, ptr::null_mut()),
+        pd_status::PD_ERR_INVALID_ARGUMENT
+    );
+    assert_eq!(
+        pd_prune(ptr::null(), ptr::null(), &mut n, ptr::null_mut()),
         pd_status::PD_ERR_INVALID_ARGUMENT
     );
     assert_eq!(n, 7);
+    pd_client_free(client);
 }
 
 #[test]
@@ -128,14 +134,10 @@ fn find(list: *const pd_container_listing, name: &str) -> Option<usize> {
 fn persist_resume_list_reboot_destroy_and_prune_through_the_c_abi() {
     let project = unique_project("ffi");
     let _g = ProjectGuard(project.clone());
-    let sock = CString::new(socket().display().to_string()).unwrap();
+    let client = c_client();
     let proj = CString::new(project.clone()).unwrap();
     let mut err: *mut pd_error = ptr::null_mut();
     let o = pd_container_opts_new();
-    ok(
-        pd_container_opts_set_socket(o, sock.as_ptr(), &mut err),
-        err,
-    );
     ok(pd_container_opts_set_persist(o, true, &mut err), err);
     ok(
         pd_container_opts_set_project(o, proj.as_ptr(), &mut err),
@@ -151,7 +153,7 @@ fn persist_resume_list_reboot_destroy_and_prune_through_the_c_abi() {
         err,
     );
     let mut c = ptr::null_mut();
-    ok(pd_container_create(o, &mut c, &mut err), err);
+    ok(pd_container_create(client, o, &mut c, &mut err), err);
     pd_container_opts_free(o);
     let name = text(pd_container_name(c));
     let cname = CString::new(name.clone()).unwrap();
@@ -160,7 +162,7 @@ fn persist_resume_list_reboot_destroy_and_prune_through_the_c_abi() {
 
     let mut list = ptr::null_mut();
     ok(
-        pd_container_list(sock.as_ptr(), proj.as_ptr(), &mut list, &mut err),
+        pd_container_list(client, proj.as_ptr(), &mut list, &mut err),
         err,
     );
     assert_eq!(pd_container_list_len(list), 1);
@@ -181,7 +183,7 @@ fn persist_resume_list_reboot_destroy_and_prune_through_the_c_abi() {
 
     let mut r = ptr::null_mut();
     ok(
-        pd_container_resume(sock.as_ptr(), cname.as_ptr(), &mut r, &mut err),
+        pd_container_resume(client, cname.as_ptr(), &mut r, &mut err),
         err,
     );
     assert_eq!(inspect(&name).unwrap()["State"]["Running"], true);
@@ -206,17 +208,15 @@ fn persist_resume_list_reboot_destroy_and_prune_through_the_c_abi() {
     pd_container_free(r);
 
     ok(
-        pd_container_stop_by_name(sock.as_ptr(), cname.as_ptr(), &mut err),
+        pd_container_stop_by_name(client, cname.as_ptr(), &mut err),
         err,
     );
     let mut n = 0usize;
-    ok(
-        pd_prune(sock.as_ptr(), proj.as_ptr(), &mut n, &mut err),
-        err,
-    );
+    ok(pd_prune(client, proj.as_ptr(), &mut n, &mut err), err);
     assert_eq!(n, 1);
     assert!(inspect(&name).is_none());
-    let st = pd_container_destroy(sock.as_ptr(), cname.as_ptr(), &mut err);
+    let st = pd_container_destroy(client, cname.as_ptr(), &mut err);
     assert_eq!(st, pd_status::PD_ERR_CONTAINER_NOT_FOUND);
     pd_error_free(err);
+    pd_client_free(client);
 }

@@ -10,6 +10,22 @@ use std::sync::Mutex;
 
 use pocketdock::ffi::*;
 
+/// A client on the engine named by POCKETDOCK_SOCKET, or NULL without one (then only the
+/// NULL-client checks are meaningful).
+fn client_or_null() -> *mut pd_client {
+    let Ok(sock) = std::env::var("POCKETDOCK_SOCKET") else {
+        return ptr::null_mut();
+    };
+    let sock = CString::new(sock).unwrap();
+    let o = pd_client_opts_new();
+    pd_client_opts_set_socket(o, sock.as_ptr(), ptr::null_mut());
+    let mut c = ptr::null_mut();
+    let st = pd_client_open(o, &mut c, ptr::null_mut());
+    pd_client_opts_free(o);
+    assert_eq!(st, pd_status::PD_OK);
+    c
+}
+
 fn s(p: *const c_char) -> String {
     assert!(!p.is_null());
     unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned()
@@ -94,38 +110,33 @@ fn bad_names_and_nulls_are_invalid_arguments() {
     pd_build_opts_free(b);
     pd_build_opts_free(ptr::null_mut());
 
+    let client = client_or_null();
     let file = CString::new("/tmp/never.tar").unwrap();
     let mut json: *mut c_char = 0x1 as *mut _;
     let imgs = [ptr::null::<c_char>()];
+    let mut exists = false;
     for st in [
-        pd_image_export(ptr::null(), ptr::null(), 1, file.as_ptr(), ptr::null_mut()),
+        pd_image_export(client, ptr::null(), 1, file.as_ptr(), ptr::null_mut()),
+        pd_image_export(client, imgs.as_ptr(), 1, file.as_ptr(), ptr::null_mut()),
         pd_image_export(
-            ptr::null(),
-            imgs.as_ptr(),
-            1,
-            file.as_ptr(),
-            ptr::null_mut(),
-        ),
-        pd_image_export(
-            ptr::null(),
+            client,
             [dev.as_ptr()].as_ptr(),
             1,
             ptr::null(),
             ptr::null_mut(),
         ),
-        pd_image_import(ptr::null(), ptr::null(), &mut json, ptr::null_mut()),
-        pd_image_import(
-            bad.as_ptr().cast(),
-            file.as_ptr(),
-            &mut json,
-            ptr::null_mut(),
-        ),
-        pd_image_remove(ptr::null(), ptr::null(), true, ptr::null_mut()),
-        pd_image_exists(ptr::null(), dev.as_ptr(), ptr::null_mut(), ptr::null_mut()),
+        pd_image_import(client, ptr::null(), &mut json, ptr::null_mut()),
+        pd_image_import(client, bad.as_ptr().cast(), &mut json, ptr::null_mut()),
+        pd_image_remove(client, ptr::null(), true, ptr::null_mut()),
+        pd_image_exists(client, dev.as_ptr(), ptr::null_mut(), ptr::null_mut()),
+        pd_image_exists(ptr::null(), dev.as_ptr(), &mut exists, ptr::null_mut()),
+        pd_image_import(ptr::null(), file.as_ptr(), &mut json, ptr::null_mut()),
     ] {
         assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
     }
     assert_eq!(json as usize, 0x1, "out-param untouched");
+    assert!(!exists, "out-param untouched");
+    pd_client_free(client);
 }
 
 static LINES: Mutex<Vec<(String, Option<String>)>> = Mutex::new(Vec::new());
@@ -145,8 +156,9 @@ unsafe extern "C" fn on_line(_ud: *mut c_void, line: *const c_char) {
 fn a_refused_build_still_calls_the_finalizer_once_before_returning() {
     let freed = AtomicUsize::new(0);
     let mut id: *mut c_char = 0x1 as *mut _;
+    let client = client_or_null();
     let st = pd_profile_build(
-        ptr::null(),
+        client,
         ptr::null(),
         ptr::null(),
         Some(on_line),
@@ -158,6 +170,7 @@ fn a_refused_build_still_calls_the_finalizer_once_before_returning() {
     assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
     assert_eq!(id as usize, 0x1);
     assert_eq!(freed.load(Ordering::SeqCst), 1);
+    pd_client_free(client);
 }
 
 #[test]
@@ -167,7 +180,7 @@ fn a_build_reports_progress_on_the_callback_thread() {
         return;
     };
     let podman = sock.contains("podman");
-    let sock = CString::new(sock).unwrap();
+    let client = client_or_null();
     let dir = std::env::temp_dir().join(format!("pd-ffi-build-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let base = if podman {
@@ -187,7 +200,7 @@ fn a_build_reports_progress_on_the_callback_thread() {
     let mut id: *mut c_char = ptr::null_mut();
     let mut err: *mut pd_error = ptr::null_mut();
     let st = pd_profile_build(
-        sock.as_ptr(),
+        client,
         profile.as_ptr(),
         b,
         Some(on_line),
@@ -219,19 +232,20 @@ fn a_build_reports_progress_on_the_callback_thread() {
 
     let mut exists = false;
     assert_eq!(
-        pd_image_exists(sock.as_ptr(), tag_c.as_ptr(), &mut exists, ptr::null_mut()),
+        pd_image_exists(client, tag_c.as_ptr(), &mut exists, ptr::null_mut()),
         pd_status::PD_OK
     );
     assert!(exists);
     assert_eq!(
-        pd_image_remove(sock.as_ptr(), tag_c.as_ptr(), true, ptr::null_mut()),
+        pd_image_remove(client, tag_c.as_ptr(), true, ptr::null_mut()),
         pd_status::PD_OK
     );
     assert_eq!(
-        pd_image_exists(sock.as_ptr(), tag_c.as_ptr(), &mut exists, ptr::null_mut()),
+        pd_image_exists(client, tag_c.as_ptr(), &mut exists, ptr::null_mut()),
         pd_status::PD_OK
     );
     assert!(!exists);
-    let st = pd_image_remove(sock.as_ptr(), tag_c.as_ptr(), true, ptr::null_mut());
+    let st = pd_image_remove(client, tag_c.as_ptr(), true, ptr::null_mut());
     assert_eq!(st, pd_status::PD_ERR_IMAGE_NOT_FOUND);
+    pd_client_free(client);
 }

@@ -37,7 +37,7 @@ fn null_and_bad_utf8_are_invalid_arguments_and_outs_stay_untouched() {
         Box::new(|o, e| pd_project_config_json(ptr::null(), o, e)),
         Box::new(|o, e| pd_project_history_json(ptr::null(), ptr::null(), o, e)),
         Box::new(|o, e| pd_container_instance_dir(ptr::null(), o, e)),
-        Box::new(move |o, e| pd_doctor(bad, ptr::null(), false, o, e)),
+        Box::new(|o, e| pd_doctor(ptr::null(), ptr::null(), false, o, e)),
     ];
     for (i, call) in calls.iter().enumerate() {
         let st = call(&mut out, &mut err);

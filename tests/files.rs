@@ -554,7 +554,7 @@ mod c_abi {
 
     use pocketdock::ffi::*;
 
-    use super::common::{agent_on, force_remove, socket, TEST_LABEL};
+    use super::common::{agent_on, c_client, force_remove, TEST_LABEL};
     use super::HostDir;
 
     fn cs(s: &str) -> CString {
@@ -578,13 +578,14 @@ mod c_abi {
             let o = pd_container_opts_new();
             let (k, v) = (cs(TEST_LABEL.0), cs(TEST_LABEL.1));
             pd_container_opts_add_label(o, k.as_ptr(), v.as_ptr(), ptr::null_mut());
-            let sock = cs(socket().to_str().unwrap());
-            pd_container_opts_set_socket(o, sock.as_ptr(), ptr::null_mut());
             pd_container_opts_set_agent(o, agent_on(), ptr::null_mut());
+            let client = c_client();
             let mut c = ptr::null_mut();
             let mut err = ptr::null_mut();
-            let st = pd_container_create(o, &mut c, &mut err);
+            let st = pd_container_create(client, o, &mut c, &mut err);
             pd_container_opts_free(o);
+            // The container holds what it needs of the client.
+            pd_client_free(client);
             assert_eq!(st, pd_status::PD_OK, "create: {}", message(err));
             let name = unsafe { CStr::from_ptr(pd_container_name(c)) }
                 .to_string_lossy()

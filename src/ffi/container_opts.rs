@@ -379,4 +379,3 @@ pub extern "C" fn pd_container_opts_add_device(
         Ok(())
     })
 }
-

@@ -5,10 +5,10 @@ use std::ffi::c_char;
 use super::boundary::{guard, guard_value, write_out};
 use super::buf::text_out;
 use super::container::pd_container;
-use super::timeout::limit_ms;
 use super::error::{pd_error, pd_status};
 use super::handle::{self, bytes_arg, handle_type, opt_str, str_arg, str_array_arg};
 use super::runtime::block_on;
+use super::timeout::limit_ms;
 use crate::exec::{ExecResult, Lang, RunOptions};
 
 handle_type!(pd_run_opts, 0x7064_7275_6e6f_7074, { opts: RunOptions });

@@ -95,10 +95,7 @@ fn install() -> Result<(), Error> {
 struct ToCallback;
 
 impl<S: Subscriber> Layer<S> for ToCallback {
-    fn register_callsite(
-        &self,
-        _: &'static Metadata<'static>,
-    ) -> tracing::subscriber::Interest {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> tracing::subscriber::Interest {
         // The level changes at run time: ask `enabled` every time, never cache a verdict.
         tracing::subscriber::Interest::sometimes()
     }
@@ -159,7 +156,13 @@ mod tests {
         t.message.push_str("engine found");
         let _ = write!(t.fields, " socket={:?}", "/s");
         assert_eq!(t.finish(), "engine found socket=\"/s\"");
-        assert_eq!(level_number(&Level::ERROR), pd_log_level::PD_LOG_ERROR as i32);
-        assert_eq!(level_number(&Level::TRACE), pd_log_level::PD_LOG_TRACE as i32);
+        assert_eq!(
+            level_number(&Level::ERROR),
+            pd_log_level::PD_LOG_ERROR as i32
+        );
+        assert_eq!(
+            level_number(&Level::TRACE),
+            pd_log_level::PD_LOG_TRACE as i32
+        );
     }
 }

@@ -4,8 +4,8 @@
 use std::ffi::{c_char, CString};
 
 use super::boundary::{guard, guard_value, write_out};
-use super::container::{container_handle, pd_container};
 use super::client::{client_arg, pd_client};
+use super::container::{container_handle, pd_container};
 use super::error::{pd_error, pd_status};
 use super::handle::{self, handle_type, opt_str, str_arg};
 use super::runtime::block_on;
@@ -44,10 +44,7 @@ impl From<&ContainerSummary> for Row {
 }
 
 /// Runs `f` with the core client behind `client`.
-fn on_engine<T>(
-    client: *const pd_client,
-    f: impl AsyncFnOnce(&Client) -> Result<T>,
-) -> Result<T> {
+fn on_engine<T>(client: *const pd_client, f: impl AsyncFnOnce(&Client) -> Result<T>) -> Result<T> {
     let client = client_arg(client)?;
     block_on(f(client))
 }

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::boundary::{guard, guard_value, write_out};
+use super::client::{client_arg, pd_client};
 use super::container_opts::pd_container_opts;
 use super::dispatch::{self, pd_free_cb, pd_line_cb};
-use super::client::{client_arg, pd_client};
 use super::error::{pd_error, pd_status};
 use super::handle::{self, handle_type, opt_str, str_arg, str_array_arg};
 use super::runtime::block_on;
@@ -260,8 +260,7 @@ pub extern "C" fn pd_image_export(
         let images = str_array_arg(images, n_images, "images")?;
         let file = PathBuf::from(str_arg(file, "file")?);
         let names: Vec<&str> = images.iter().map(String::as_str).collect();
-        block_on(client.export_images(&names, &file))
-        .map(drop)
+        block_on(client.export_images(&names, &file)).map(drop)
     })
 }
 

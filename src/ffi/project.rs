@@ -6,8 +6,8 @@ use std::ffi::{c_char, CString};
 use std::path::{Path, PathBuf};
 
 use super::boundary::{guard, write_out};
-use super::container::pd_container;
 use super::client::{client_arg, pd_client};
+use super::container::pd_container;
 use super::error::{pd_error, pd_status};
 use super::handle::{self, opt_str, str_arg};
 use super::runtime::block_on;
