@@ -1,8 +1,9 @@
-/* hello.c: create a sandbox, run a Python snippet in it, print the result, shut it down.
+/* hello.c: connect to an engine, create a sandbox, run a Python snippet in it, print the
+ * result, shut it down.
  *
  *   cc -Wall -Wextra -o hello hello.c $(pkg-config --cflags --libs pocketdock)
  *
- * The engine is found automatically (POCKETDOCK_SOCKET, then the usual sockets).
+ * The engine is the one POCKETDOCK_SOCKET names, else the first found on the usual sockets.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,11 @@ static int fail(const char *what, pd_error *err) {
     return 1;
 }
 
-int main(void) {
+/* Creates a sandbox on `client`, runs Python in it and removes it; returns the exit status. */
+static int hello(const pd_client *client) {
     pd_error *err = NULL;
     pd_container *box = NULL;
-    printf("pocketdock %s (ABI %u)\n", pd_version(), pd_abi_version());
-
-    if (pd_container_create(NULL, &box, &err) != PD_OK)
+    if (pd_container_create(client, NULL, &box, &err) != PD_OK)
         return fail("pd_container_create", err);
     printf("sandbox %s is running\n", pd_container_name(box));
 
@@ -49,4 +49,24 @@ int main(void) {
     pd_container_free(box);
     puts("sandbox removed");
     return code == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int main(void) {
+    pd_error *err = NULL;
+    pd_client *client = NULL;
+    printf("pocketdock %s (ABI %u)\n", pd_version(), pd_abi_version());
+
+    /* One client for the program: every container made from it shares its connection. */
+    if (pd_client_open(NULL, &client, &err) != PD_OK) return fail("pd_client_open", err);
+    pd_engine_info info;
+    if (pd_client_engine_info(client, &info, &err) != PD_OK) {
+        pd_client_free(client);
+        return fail("pd_client_engine_info", err);
+    }
+    printf("engine %s %s on %s\n", info.kind == PD_ENGINE_PODMAN ? "podman" : "docker",
+           info.version, info.socket);
+
+    int code = hello(client);
+    pd_client_free(client);
+    return code;
 }

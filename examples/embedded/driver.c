@@ -7,7 +7,7 @@
  * Steps: options from the "embedded" profile (its image; network turned off here, since a
  * compile needs none), create, push firmware/ into the home directory, make, pull
  * build/firmware.elf, check it is a 32-bit little-endian ARM ELF, shut the sandbox down.
- * The engine is found automatically (POCKETDOCK_SOCKET, then the usual sockets).
+ * The engine is the one POCKETDOCK_SOCKET names, else the first found on the usual sockets.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -72,20 +72,33 @@ int main(int argc, char **argv) {
     pd_error *err = NULL;
 
     pd_container_opts *o = pd_container_opts_new();
-    if (pd_container_opts_set_profile(o, "embedded", &err) != PD_OK) return fail("profile", err);
+    if (pd_container_opts_set_profile(o, "embedded", &err) != PD_OK) {
+        pd_container_opts_free(o);
+        return fail("profile", err);
+    }
     pd_container_opts_set_network(o, false, NULL); /* the profile says on; a compile needs none */
     if (label) {
         char key[128];
         const char *eq = strchr(label, '=');
         size_t k = eq ? (size_t)(eq - label) : 0;
-        if (!eq || k >= sizeof key) return fprintf(stderr, "bad -label %s\n", label), 2;
+        if (!eq || k >= sizeof key) {
+            pd_container_opts_free(o);
+            return fprintf(stderr, "bad -label %s\n", label), 2;
+        }
         memcpy(key, label, k);
         key[k] = '\0';
         pd_container_opts_add_label(o, key, eq + 1, NULL);
     }
+    pd_client *client = NULL;
+    if (pd_client_open(NULL, &client, &err) != PD_OK) {
+        pd_container_opts_free(o);
+        return fail("pd_client_open", err);
+    }
     pd_container *box = NULL;
-    pd_status st = pd_container_create(o, &box, &err);
+    pd_status st = pd_container_create(client, o, &box, &err);
     pd_container_opts_free(o);
+    /* The sandbox holds what it needs of the client: nothing below uses the client itself. */
+    pd_client_free(client);
     if (st != PD_OK) return fail("pd_container_create (is pocketdock/embedded built?)", err);
     printf("sandbox %s (profile embedded)\n", pd_container_name(box));
 

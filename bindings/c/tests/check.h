@@ -1,9 +1,12 @@
 /* The small test harness the C tests share: CHECK fails the current test (it returns 1 from
- * it), RUN runs one test and counts it. Each test file includes this once. */
+ * it), RUN runs one test and counts it, open_client opens the one client a test file shares.
+ * Each test file includes this once, after pocketdock.h. */
 #ifndef POCKETDOCK_TEST_CHECK_H
 #define POCKETDOCK_TEST_CHECK_H
 
 #include <stdio.h>
+
+#include "pocketdock.h"
 
 static int passed, failed;
 
@@ -27,5 +30,25 @@ static int passed, failed;
             fprintf(stderr, "FAILED\n");                                      \
         }                                                                     \
     } while (0)
+
+/* The client every test of a file uses: opened once by main, freed at its end. */
+static pd_client *client;
+
+/* Opens `client` on `socket` (NULL: the default, i.e. POCKETDOCK_SOCKET, which scripts/test-c
+ * sets). 0 on success; otherwise says why. */
+static int open_client(const char *socket) {
+    pd_client_opts *o = pd_client_opts_new();
+    pd_error *err = NULL;
+    pd_status st = o ? pd_client_opts_set_socket(o, socket, &err) : PD_ERR_INTERNAL;
+    if (st == PD_OK) st = pd_client_open(o, &client, &err);
+    pd_client_opts_free(o);
+    if (st != PD_OK) {
+        fprintf(stderr, "pd_client_open failed (%d): %s\n", (int)st,
+                err ? pd_error_message(err) : "(no detail)");
+        pd_error_free(err);
+        return 1;
+    }
+    return 0;
+}
 
 #endif

@@ -1,7 +1,8 @@
 /* C tests of the file functions (pd_file_*, pd_bytes, pd_file_listing) against the real
- * engine in POCKETDOCK_SOCKET. Built with -Wall -Wextra -Werror and meant to run under
- * valgrind, like test_pocketdock.c. Containers carry the label pocketdock.test=c and are
- * shut down by their test; host files live in a mkdtemp directory that is removed. */
+ * engine in POCKETDOCK_SOCKET, through one client opened by main. Built with -Wall -Wextra
+ * -Werror and meant to run under valgrind, like test_pocketdock.c. Containers carry the
+ * label pocketdock.test=c and are shut down by their test; host files live in a mkdtemp
+ * directory that is removed. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ static pd_container *make_box(void) {
     pd_container_opts_add_label(o, "pocketdock.test", "c", NULL);
     pd_container *c = NULL;
     pd_error *err = NULL;
-    if (pd_container_create(o, &c, &err) != PD_OK) {
+    if (pd_container_create(client, o, &c, &err) != PD_OK) {
         fprintf(stderr, "create failed: %s\n", pd_error_message(err));
         c = NULL;
     }
@@ -142,9 +143,11 @@ static int test_bad_arguments(void) {
 }
 
 int main(void) {
+    if (open_client(NULL) != 0) return 1;
     RUN(test_bad_arguments);
     RUN(test_write_read_list);
     RUN(test_push_pull);
+    pd_client_free(client);
     fprintf(stderr, "%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
