@@ -2,7 +2,8 @@
 //!
 //! A [`Client`] talks to a Docker or Podman engine over its Unix socket; it creates
 //! [`Container`]s (sandboxes) and runs code in them with [`Container::run`]. The same core is
-//! exported through a C ABI (`include/pocketdock.h`) for the C, Go and Node bindings.
+//! exported through a C ABI (`include/pocketdock.h`, the `pocketdock-capi` crate) for the C, Go
+//! and Node bindings.
 //!
 //! ```no_run
 //! # async fn demo() -> pocketdock::Result<()> {
@@ -22,7 +23,6 @@ pub mod container;
 mod engine;
 mod error;
 pub mod exec;
-pub mod ffi;
 mod files;
 pub mod info;
 mod persist;

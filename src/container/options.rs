@@ -225,7 +225,7 @@ pub(crate) fn validate_name(name: &str) -> Result<()> {
 
 impl ContainerOptions {
     /// Checks everything that can be checked without the engine.
-    pub(crate) fn validate(&self) -> Result<()> {
+    pub fn validate(&self) -> Result<()> {
         if self.image.trim().is_empty() {
             return Err(Error::invalid("image must not be empty"));
         }

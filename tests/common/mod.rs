@@ -26,22 +26,6 @@ pub async fn client() -> Client {
         .expect("the engine under test answers")
 }
 
-/// A C-ABI client on the engine under test; free it with `pd_client_free`.
-pub fn c_client() -> *mut pocketdock::ffi::pd_client {
-    use pocketdock::ffi::*;
-    let sock = std::ffi::CString::new(socket().display().to_string()).unwrap();
-    let o = pd_client_opts_new();
-    let mut client = std::ptr::null_mut();
-    assert_eq!(
-        pd_client_opts_set_socket(o, sock.as_ptr(), std::ptr::null_mut()),
-        pd_status::PD_OK
-    );
-    let st = pd_client_open(o, &mut client, std::ptr::null_mut());
-    pd_client_opts_free(o);
-    assert_eq!(st, pd_status::PD_OK, "the engine under test answers");
-    client
-}
-
 /// Whether this pass of the suite runs through the agent (`POCKETDOCK_TEST_AGENT=0`: the
 /// engine-exec path). scripts/test runs every engine both ways.
 pub fn agent_on() -> bool {
@@ -220,5 +204,27 @@ pub struct ImageGuard(pub String);
 impl Drop for ImageGuard {
     fn drop(&mut self) {
         let _ = raw("DELETE", &format!("/images/{}?force=true", self.0));
+    }
+}
+
+/// A host scratch directory, removed when dropped.
+pub struct HostDir(pub PathBuf);
+
+impl HostDir {
+    pub fn new(tag: &str) -> HostDir {
+        let p = std::env::temp_dir().join(format!("pd-files-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        HostDir(p)
+    }
+
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+}
+
+impl Drop for HostDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
