@@ -232,6 +232,10 @@ const char *pd_container_id(const pd_container *container);
 // (asked for, or the agent could not be placed) or for a bad handle.
 bool pd_container_uses_agent(const pd_container *container);
 
+// The sandbox's default run timeout in milliseconds (what a run without its own timeout,
+// or a session command, gets), as recorded when it was created; 0 for a bad handle.
+int64_t pd_container_timeout_ms(const pd_container *container);
+
 // Shuts the sandbox down: an ephemeral one is removed at once, a persistent one stopped.
 // Idempotent: a second call returns `PD_OK`. The handle stays valid (free it afterwards).
 // Blocks until done.
@@ -587,7 +591,7 @@ pd_status pd_file_pull(pd_container *container,
                        const char *host_dest,
                        pd_error **err_out);
 
-// Sends the library's log records at `level` and more severe to `cb`, on the callback
+// Sends the library's own log records (targets `pocketdock...`) at `level` and more severe to `cb`, on the callback
 // thread, in order (see docs/ffi-conventions.md). `level` `PD_LOG_OFF` or a NULL `cb`
 // silences the library again (the default). A later call replaces the earlier callback,
 // whose `free_user_data` is then called once (after its last record). The callback must not

@@ -113,6 +113,15 @@ pub extern "C" fn pd_container_uses_agent(container: *const pd_container) -> boo
     handle::borrow(container).is_ok_and(|c| c.inner.uses_agent())
 }
 
+/// The sandbox's default run timeout in milliseconds (what a run without its own timeout,
+/// or a session command, gets), as recorded when it was created; 0 for a bad handle.
+#[no_mangle]
+pub extern "C" fn pd_container_timeout_ms(container: *const pd_container) -> i64 {
+    handle::borrow(container).map_or(0, |c| {
+        i64::try_from(c.inner.default_timeout().as_millis()).unwrap_or(i64::MAX)
+    })
+}
+
 /// Shuts the sandbox down: an ephemeral one is removed at once, a persistent one stopped.
 /// Idempotent: a second call returns `PD_OK`. The handle stays valid (free it afterwards).
 /// Blocks until done.

@@ -42,7 +42,7 @@ fn level_number(l: &Level) -> i32 {
     }
 }
 
-/// Sends the library's log records at `level` and more severe to `cb`, on the callback
+/// Sends the library's own log records (targets `pocketdock...`) at `level` and more severe to `cb`, on the callback
 /// thread, in order (see docs/ffi-conventions.md). `level` `PD_LOG_OFF` or a NULL `cb`
 /// silences the library again (the default). A later call replaces the earlier callback,
 /// whose `free_user_data` is then called once (after its last record). The callback must not
@@ -103,7 +103,10 @@ impl<S: Subscriber> Layer<S> for ToCallback {
     }
 
     fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        // The library's own records only: the HTTP crates underneath log every pooled
+        // connection at DEBUG, which says nothing a pocketdock user can act on.
         level_number(metadata.level()) <= MAX.load(Ordering::Acquire)
+            && metadata.target().starts_with("pocketdock")
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
