@@ -26,7 +26,7 @@ const LevelTrace = slog.LevelDebug - 4
 // again. A later call replaces the earlier handler. It is process-wide.
 //
 // Each record carries the library's message (its structured fields appended as key=value,
-// e.g. `engine found socket="/run/podman/podman.sock" kind=Podman attempts=1`) and a
+// e.g. `engine found socket=/run/podman/podman.sock kind=Podman attempts=1`) and a
 // "target" attribute naming the module that logged it. Records arrive in order on the
 // library's callback thread, shortly after they happened (the record's time is when it
 // reached Go): h must not block for long, as later records and every other callback wait
