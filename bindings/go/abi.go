@@ -6,7 +6,7 @@ package pocketdock
 #include "pocketdock.h"
 
 // The binding was written against this ABI: a header that says otherwise must not compile.
-_Static_assert(PD_ABI_VERSION == 1,
+_Static_assert(PD_ABI_VERSION == 2,
     "pocketdock.h has a PD_ABI_VERSION this Go binding was not written for: update bindings/go");
 */
 import "C"
@@ -20,7 +20,7 @@ import (
 )
 
 // ABIVersion is the C ABI version (PD_ABI_VERSION) this binding was written for.
-const ABIVersion = 1
+const ABIVersion = 2
 
 // ErrABIMismatch is returned (wrapped, with both versions named) by every call that needs
 // the library when the loaded libpocketdock reports another ABI version than ABIVersion.

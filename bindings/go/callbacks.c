@@ -13,7 +13,12 @@ static void on_exit_cb(void *ud, const pd_exec_result *result) {
 
 static void free_user_data(void *ud) { pdgoFreeUserData(ud); }
 
+static void on_log(void *ud, int32_t level, const char *target, const char *message) {
+    pdgoOnLog(ud, level, (char *)target, (char *)message);
+}
+
 pd_output_cb pdgo_output_cb(bool on) { return on ? on_output : NULL; }
 pd_exit_cb pdgo_exit_cb(bool on) { return on ? on_exit_cb : NULL; }
 pd_free_cb pdgo_free_cb(void) { return free_user_data; }
+pd_log_cb pdgo_log_cb(void) { return on_log; }
 void *pdgo_user_data(uintptr_t handle) { return (void *)handle; }

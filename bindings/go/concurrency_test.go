@@ -183,7 +183,7 @@ func TestHandlesFreedInAnyOrderUnderGC(t *testing.T) {
 // newBoxNoCleanup creates a labelled sandbox; the caller arranges its removal.
 func newBoxNoCleanup(t *testing.T) *Container {
 	t.Helper()
-	c, err := Create(testCtx(t), WithLabel(testLabelKey, testLabelValue))
+	c, err := createLabelled(t)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}

@@ -27,6 +27,10 @@ type Container struct {
 	id       atomic.Pointer[string] // replaced by a fresh Reboot
 	timeout  time.Duration          // the default run timeout, to cap it by a context deadline
 	shutDown atomic.Bool
+	// client is the Client this was made from, kept reachable as long as the Container is.
+	// Freeing order is safe either way (the C container holds its own reference to the
+	// client), so this serves Client() and keeps the Go lifetimes simple to reason about.
+	client *Client
 }
 
 // freedByCleanup counts C handles freed by a cleanup rather than by Close (for tests).
@@ -37,16 +41,14 @@ func freeContainer(p *C.pd_container) {
 	C.pd_container_free(p)
 }
 
-// Create creates and starts a sandbox and waits until it runs (pd_container_create).
+// CreateContainer creates and starts a sandbox on the client's engine and waits until it
+// runs (pd_container_create).
 //
-// Errors to branch on: ErrImageNotFound, ErrNameConflict, ErrEngineNotFound,
-// ErrInvalidArgument (a bad option, e.g. a malformed memory limit). ctx is checked before
-// the call; the call itself is not interrupted by cancelling ctx.
-func Create(ctx context.Context, opts ...Option) (*Container, error) {
+// Errors to branch on: ErrImageNotFound, ErrNameConflict, ErrInvalidArgument (a bad option,
+// e.g. a malformed memory limit), ErrInvalidState (the Client is closed). ctx is checked
+// before the call; the call itself is not interrupted by cancelling ctx.
+func (cl *Client) CreateContainer(ctx context.Context, opts ...Option) (*Container, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := abiOnce(); err != nil {
 		return nil, err
 	}
 	o := C.pd_container_opts_new()
@@ -63,65 +65,42 @@ func Create(ctx context.Context, opts ...Option) (*Container, error) {
 	if cfg.err != nil {
 		return nil, cfg.err
 	}
-	if err := ctx.Err(); err != nil {
+	var p *C.pd_container
+	err := cl.call(ctx, "create", func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_container_create(client, o, &p, e)
+	})
+	if err != nil {
 		return nil, err
 	}
-	var p *C.pd_container
-	var e *C.pd_error
-	if st := C.pd_container_create(o, &p, &e); st != C.PD_OK {
-		return nil, takeError("create", st, e)
-	}
-	return newContainer(p, cfg.timeout), nil
+	return newContainer(cl, p, cfg.timeout), nil
 }
 
-// OpenOption configures Open.
-type OpenOption func(*openConfig)
-
-type openConfig struct{ socket string }
-
-// OnSocket makes Open use the engine on this Unix socket instead of discovery.
-func OnSocket(path string) OpenOption { return func(o *openConfig) { o.socket = path } }
-
-// Open opens a handle on an existing container by name or id (pd_container_open), for
-// example one another process created. A container that does not exist is
-// ErrContainerNotFound.
+// OpenContainer opens a handle on an existing container by name or id on the client's
+// engine (pd_container_open), for example one another process created. A container that
+// does not exist is ErrContainerNotFound.
 //
 // Close shuts an opened container down as it would a created one; to leave it running,
 // free the handle with Release instead. Runs in an opened container use the library's
 // default timeout (DefaultTimeout) unless WithRunTimeout says otherwise.
-func Open(ctx context.Context, nameOrID string, opts ...OpenOption) (*Container, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := abiOnce(); err != nil {
-		return nil, err
-	}
-	var cfg openConfig
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
-	}
-	csock, err := cStringOrNil("open", "socket", cfg.socket)
-	if err != nil {
-		return nil, err
-	}
-	defer cFree(csock)
+func (cl *Client) OpenContainer(ctx context.Context, nameOrID string) (*Container, error) {
 	cname, err := cString("open", "name or id", nameOrID)
 	if err != nil {
 		return nil, err
 	}
 	defer cFree(cname)
 	var p *C.pd_container
-	var e *C.pd_error
-	if st := C.pd_container_open(csock, cname, &p, &e); st != C.PD_OK {
-		return nil, takeError("open", st, e)
+	err = cl.call(ctx, "open", func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_container_open(client, cname, &p, e)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return newContainer(p, DefaultTimeout), nil
+	return newContainer(cl, p, DefaultTimeout), nil
 }
 
-func newContainer(p *C.pd_container, timeout time.Duration) *Container {
+func newContainer(client *Client, p *C.pd_container, timeout time.Duration) *Container {
 	c := &Container{
+		client:  client,
 		ptr:     p,
 		name:    C.GoString(C.pd_container_name(p)),
 		timeout: timeout,
@@ -131,6 +110,9 @@ func newContainer(p *C.pd_container, timeout time.Duration) *Container {
 	c.cleanup = runtime.AddCleanup(c, freeContainer, p)
 	return c
 }
+
+// Client is the client the container was made from.
+func (c *Container) Client() *Client { return c.client }
 
 // Name is the container's name (also the engine's container name).
 func (c *Container) Name() string { return c.name }

@@ -18,12 +18,33 @@
 //
 // # Usage
 //
-//	box, err := pocketdock.Create(ctx, pocketdock.WithMemLimit("256m"))
+//	client, err := pocketdock.Connect(ctx) // POCKETDOCK_SOCKET, else discovery; or WithSocket
+//	if err != nil { ... }                  // errors.Is(err, pocketdock.ErrEngineNotFound)
+//	defer client.Close()
+//	fmt.Println(client.EngineInfo().Kind)  // docker or podman
+//
+//	box, err := client.CreateContainer(ctx, pocketdock.WithMemLimit("256m"))
 //	if err != nil { ... }
 //	defer box.Close() // shuts the sandbox down and frees the handle
 //	res, err := box.Run(ctx, "print(6*7)", pocketdock.WithLang(pocketdock.LangPython))
 //	if err != nil { ... }
 //	fmt.Printf("exit %d: %s", res.ExitCode, res.Stdout)
+//
+// A Client finds the engine once; every container, listing, build and image call goes
+// through it (methods of *Client) to that engine and no other. An explicit socket that does
+// not answer is ErrEngineNotFound, never a fallback to another engine.
+//
+// # Timeouts
+//
+// Every timeout follows one rule (NoTimeout): a positive duration is a limit, a negative one
+// (NoTimeout) is no limit, and 0 means "just look" for a wait (Stream.NextTimeout,
+// Process.WaitTimeout) and is refused (ErrInvalidArgument) for a limit something must run
+// under (WithTimeout, WithRunTimeout, WithConnectTimeout).
+//
+// # Logs
+//
+// The library is silent by default. SetLogger or SetLogHandler sends its records to a
+// log/slog handler.
 //
 // # Blocking, contexts and threads
 //
@@ -38,8 +59,10 @@
 //   - a context deadline sooner than a run's timeout becomes its timeout;
 //   - RunStream's context kills the streamed command when it ends; Process.Wait stops
 //     waiting (the process keeps running);
-//   - other calls (Create, Shutdown, file transfers, RunRaw) cannot be interrupted once
-//     started: they end when the engine answers, a run at the latest at its timeout.
+//   - Connect's deadline bounds its retries of a slow engine;
+//   - other calls (Connect, CreateContainer, Shutdown, file transfers, RunRaw) cannot be
+//     interrupted once started: they end when the engine answers, a run at the latest at
+//     its timeout.
 //
 // A *Container is safe for concurrent use: many goroutines may Run on it at once. Close
 // waits for calls in flight on that container before freeing the handle.
@@ -53,7 +76,7 @@
 //
 // # ABI version
 //
-// The binding is written for one C ABI version (ABIVersion). The first call that needs
-// the library compares it with pd_abi_version() and fails with ErrABIMismatch if they
-// differ; a header with another PD_ABI_VERSION does not compile.
+// The binding is written for one C ABI version (ABIVersion, 2). The first call that needs
+// the library (Connect, SetLogHandler, ...) compares it with pd_abi_version() and fails
+// with ErrABIMismatch if they differ; a header with another PD_ABI_VERSION does not compile.
 package pocketdock

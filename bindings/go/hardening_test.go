@@ -36,7 +36,7 @@ func TestHardeningOptions(t *testing.T) {
 	for name, opt := range map[string]Option{
 		"relative tmpfs": WithTmpfs("scratch", ""), "negative pids": WithPidsLimit(-1),
 	} {
-		c, err := Create(testCtx(t), WithLabel(testLabelKey, testLabelValue), opt)
+		c, err := createLabelled(t, opt)
 		if c != nil {
 			c.Close()
 		}

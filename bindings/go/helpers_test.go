@@ -16,6 +16,10 @@ import (
 // Every container a test creates carries this label, so scripts/test-go can sweep leftovers.
 const testLabelKey, testLabelValue = "pocketdock.test", "go"
 
+// testClient is the one Client every test uses (connected in TestMain): the engine is found
+// once per test binary, as in a real program.
+var testClient *Client
+
 func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -27,9 +31,9 @@ func testCtx(t testing.TB) context.Context {
 func newBox(t testing.TB, opts ...Option) *Container {
 	t.Helper()
 	all := append([]Option{WithLabel(testLabelKey, testLabelValue)}, opts...)
-	c, err := Create(testCtx(t), all...)
+	c, err := testClient.CreateContainer(testCtx(t), all...)
 	if err != nil {
-		t.Fatalf("Create: %v", err)
+		t.Fatalf("CreateContainer: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := c.Close(); err != nil {
@@ -127,4 +131,9 @@ func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
 
-func testSocket() string { return os.Getenv("POCKETDOCK_SOCKET") }
+// createLabelled is CreateContainer on testClient with the sweep label first. The caller
+// closes what it gets.
+func createLabelled(t testing.TB, opts ...Option) (*Container, error) {
+	t.Helper()
+	return testClient.CreateContainer(testCtx(t), append([]Option{WithLabel(testLabelKey, testLabelValue)}, opts...)...)
+}

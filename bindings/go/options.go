@@ -11,8 +11,19 @@ import "time"
 // DefaultTimeout is the library's default run timeout (pd_container_opts_new).
 const DefaultTimeout = 30 * time.Second
 
-// Option configures Create. Options are applied in order to a pd_container_opts builder;
-// the first one the library refuses makes Create fail with an *Error (Op "container
+// NoTimeout, given where a timeout is asked for, means "no limit". Every timeout in this
+// package follows the C ABI's one rule (docs/ffi-conventions.md), in durations:
+//
+//   - d > 0 is a limit, rounded up to whole milliseconds;
+//   - d < 0 (NoTimeout, or any negative duration) is no limit;
+//   - d == 0 is "do not wait" where waiting is all the call does (Stream.NextTimeout,
+//     Process.WaitTimeout: just look), and ErrInvalidArgument where something must run
+//     under the limit (WithTimeout, WithRunTimeout, WithConnectTimeout): a run cannot
+//     take no time.
+const NoTimeout time.Duration = -1
+
+// Option configures CreateContainer. Options are applied in order to a pd_container_opts builder;
+// the first one the library refuses makes CreateContainer fail with an *Error (Op "container
 // option <name>") without touching the engine.
 type Option func(*createConfig)
 
@@ -52,19 +63,22 @@ func (c *createConfig) setString(name, value string, nilIfEmpty bool,
 	c.set(name, func(e **C.pd_error) C.pd_status { return call(s, e) })
 }
 
-// millis converts d to whole milliseconds, rounding a positive sub-millisecond rest up
-// (so 1ns is 1 ms, not an invalid 0); zero and negative values pass through for the
-// library to refuse.
+// millis converts d to a *_timeout_ms argument: a positive d in whole milliseconds,
+// rounding a sub-millisecond rest up (so 1ns is 1 ms, not "do not wait"); 0 stays 0; any
+// negative d is PD_NO_TIMEOUT (-1ns must not truncate to 0).
 func millis(d time.Duration) C.int64_t {
+	if d < 0 {
+		return C.PD_NO_TIMEOUT
+	}
 	ms := d / time.Millisecond
-	if d > 0 && d%time.Millisecond != 0 {
+	if d%time.Millisecond != 0 {
 		ms++
 	}
 	return C.int64_t(ms)
 }
 
 // WithImage sets the image (default "pocketdock/minimal-python"). It must exist locally:
-// pocketdock never pulls, and a missing image fails Create with ErrImageNotFound.
+// pocketdock never pulls, and a missing image fails CreateContainer with ErrImageNotFound.
 func WithImage(image string) Option {
 	return func(c *createConfig) {
 		c.setString("image", image, false, func(s *C.char, e **C.pd_error) C.pd_status {
@@ -74,7 +88,7 @@ func WithImage(image string) Option {
 }
 
 // WithName sets the container's name (also the engine's name; default "pd-<8 hex>").
-// A name already in use fails Create with ErrNameConflict. "" restores the default.
+// A name already in use fails CreateContainer with ErrNameConflict. "" restores the default.
 func WithName(name string) Option {
 	return func(c *createConfig) {
 		c.setString("name", name, true, func(s *C.char, e **C.pd_error) C.pd_status {
@@ -83,8 +97,9 @@ func WithName(name string) Option {
 	}
 }
 
-// WithTimeout sets the default timeout of runs in this container (default 30 s; must be
-// > 0). Sub-millisecond parts are rounded up.
+// WithTimeout sets the default timeout of runs in this container (default DefaultTimeout).
+// NoTimeout (any negative duration) means runs have no limit unless WithRunTimeout gives
+// one; 0 is ErrInvalidArgument. Sub-millisecond parts are rounded up.
 func WithTimeout(d time.Duration) Option {
 	return func(c *createConfig) {
 		c.set("timeout", func(e **C.pd_error) C.pd_status {
@@ -97,7 +112,7 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithMemLimit sets the memory limit, e.g. "256m" or "1g"; "" removes it. A malformed
-// value fails Create with ErrInvalidArgument.
+// value fails CreateContainer with ErrInvalidArgument.
 func WithMemLimit(limit string) Option {
 	return func(c *createConfig) {
 		c.setString("mem_limit", limit, true, func(s *C.char, e **C.pd_error) C.pd_status {
@@ -243,16 +258,6 @@ func WithProject(project string) Option {
 	return func(c *createConfig) {
 		c.setString("project", project, true, func(s *C.char, e **C.pd_error) C.pd_status {
 			return C.pd_container_opts_set_project(c.opts, s, e)
-		})
-	}
-}
-
-// WithSocket uses the engine on this Unix socket only; "" restores discovery
-// (POCKETDOCK_SOCKET, then the usual Podman and Docker sockets).
-func WithSocket(path string) Option {
-	return func(c *createConfig) {
-		c.setString("socket", path, true, func(s *C.char, e **C.pd_error) C.pd_status {
-			return C.pd_container_opts_set_socket(c.opts, s, e)
 		})
 	}
 }

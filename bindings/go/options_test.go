@@ -28,7 +28,6 @@ func TestOptionsReachTheEngine(t *testing.T) {
 		WithNetwork(false),
 		WithWorkdir("/tmp"),
 		WithProject("go-tests"),
-		WithSocket(os.Getenv("POCKETDOCK_SOCKET")),
 		WithEnv("PD_GO_TEST", "yes=really"),
 		WithLabel("pocketdock.test.extra", "x"),
 		WithVolume(dir, "/mnt/host", true),
@@ -80,7 +79,7 @@ func TestPersistKeepsContainer(t *testing.T) {
 
 func TestPortOption(t *testing.T) {
 	// The builder accepts a port mapping; a bad protocol is refused before any engine call.
-	c, err := Create(testCtx(t), WithLabel(testLabelKey, testLabelValue), WithPort(18080, 80, "sctp-nope"))
+	c, err := createLabelled(t, WithPort(18080, 80, "sctp-nope"))
 	if c != nil {
 		c.Close()
 	}

@@ -27,88 +27,61 @@ func (s ContainerSummary) Stopped() bool {
 	return s.Status == "exited" || s.Status == "dead" || s.Status == "stopped"
 }
 
-// engineCall checks ctx and the ABI, converts the socket option and runs one blocking call.
-func engineCall(ctx context.Context, op string, opts []OpenOption,
-	call func(sock *C.char, e **C.pd_error) C.pd_status) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := abiOnce(); err != nil {
-		return err
-	}
-	var cfg openConfig
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
-	}
-	csock, err := cStringOrNil(op, "socket", cfg.socket)
-	if err != nil {
-		return err
-	}
-	defer cFree(csock)
-	var e *C.pd_error
-	if st := call(csock, &e); st != C.PD_OK {
-		return takeError(op, st, e)
-	}
-	return nil
-}
-
-// byName is engineCall for calls that name a container.
-func byName(ctx context.Context, op, name string, opts []OpenOption,
-	call func(sock, name *C.char, e **C.pd_error) C.pd_status) error {
+// byName makes a client call that names a container.
+func (cl *Client) byName(ctx context.Context, op, name string,
+	call func(client *C.pd_client, name *C.char, e **C.pd_error) C.pd_status) error {
 	cname, err := cString(op, "name", name)
 	if err != nil {
 		return err
 	}
 	defer cFree(cname)
-	return engineCall(ctx, op, opts, func(sock *C.char, e **C.pd_error) C.pd_status {
-		return call(sock, cname, e)
+	return cl.call(ctx, op, func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return call(client, cname, e)
 	})
 }
 
 // ResumeContainer starts the stopped pocketdock container named exactly name (for example a
 // persistent one after Shutdown or Close), or takes the running one, and returns a handle on
 // it (pd_container_resume). Its files are as they were. A name that is not a pocketdock
-// container is ErrContainerNotFound. Use OnSocket to pick the engine.
-func ResumeContainer(ctx context.Context, name string, opts ...OpenOption) (*Container, error) {
+// container is ErrContainerNotFound.
+func (cl *Client) ResumeContainer(ctx context.Context, name string) (*Container, error) {
 	var p *C.pd_container
-	err := byName(ctx, "resume", name, opts, func(sock, cname *C.char, e **C.pd_error) C.pd_status {
-		return C.pd_container_resume(sock, cname, &p, e)
+	err := cl.byName(ctx, "resume", name, func(client *C.pd_client, cname *C.char, e **C.pd_error) C.pd_status {
+		return C.pd_container_resume(client, cname, &p, e)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return newContainer(p, DefaultTimeout), nil
+	return newContainer(cl, p, DefaultTimeout), nil
 }
 
 // StopContainer stops the pocketdock container named exactly name and keeps it
 // (pd_container_stop_by_name); stopping a stopped one is not an error.
-func StopContainer(ctx context.Context, name string, opts ...OpenOption) error {
-	return byName(ctx, "stop", name, opts, func(sock, cname *C.char, e **C.pd_error) C.pd_status {
-		return C.pd_container_stop_by_name(sock, cname, e)
+func (cl *Client) StopContainer(ctx context.Context, name string) error {
+	return cl.byName(ctx, "stop", name, func(client *C.pd_client, cname *C.char, e **C.pd_error) C.pd_status {
+		return C.pd_container_stop_by_name(client, cname, e)
 	})
 }
 
 // DestroyContainer removes the pocketdock container named exactly name at once, running or
 // not (pd_container_destroy).
-func DestroyContainer(ctx context.Context, name string, opts ...OpenOption) error {
-	return byName(ctx, "destroy", name, opts, func(sock, cname *C.char, e **C.pd_error) C.pd_status {
-		return C.pd_container_destroy(sock, cname, e)
+func (cl *Client) DestroyContainer(ctx context.Context, name string) error {
+	return cl.byName(ctx, "destroy", name, func(client *C.pd_client, cname *C.char, e **C.pd_error) C.pd_status {
+		return C.pd_container_destroy(client, cname, e)
 	})
 }
 
 // ListContainers lists pocketdock's containers, running or stopped (pd_container_list): all
 // of them when project is "", else those of project.
-func ListContainers(ctx context.Context, project string, opts ...OpenOption) ([]ContainerSummary, error) {
+func (cl *Client) ListContainers(ctx context.Context, project string) ([]ContainerSummary, error) {
 	cproj, err := cStringOrNil("list containers", "project", project)
 	if err != nil {
 		return nil, err
 	}
 	defer cFree(cproj)
 	var l *C.pd_container_listing
-	err = engineCall(ctx, "list containers", opts, func(sock *C.char, e **C.pd_error) C.pd_status {
-		return C.pd_container_list(sock, cproj, &l, e)
+	err = cl.call(ctx, "list containers", func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_container_list(client, cproj, &l, e)
 	})
 	if err != nil {
 		return nil, err
@@ -136,15 +109,15 @@ func ListContainers(ctx context.Context, project string, opts ...OpenOption) ([]
 // Prune removes every stopped pocketdock container (pd_prune): all of them when project is
 // "", else those of project. Running containers and other tools' containers are never
 // touched. It returns how many it removed.
-func Prune(ctx context.Context, project string, opts ...OpenOption) (int, error) {
+func (cl *Client) Prune(ctx context.Context, project string) (int, error) {
 	cproj, err := cStringOrNil("prune", "project", project)
 	if err != nil {
 		return 0, err
 	}
 	defer cFree(cproj)
 	var n C.size_t
-	err = engineCall(ctx, "prune", opts, func(sock *C.char, e **C.pd_error) C.pd_status {
-		return C.pd_prune(sock, cproj, &n, e)
+	err = cl.call(ctx, "prune", func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_prune(client, cproj, &n, e)
 	})
 	return int(n), err
 }

@@ -36,9 +36,7 @@ func persistProject(t *testing.T, tag string) (string, *engine) {
 func TestPersistShutdownResumeListRebootPrune(t *testing.T) {
 	ctx := testCtx(t)
 	project, eng := persistProject(t, "persist")
-	on := OnSocket(testSocket())
-	c, err := Create(ctx, WithLabel(testLabelKey, testLabelValue), WithPersist(true),
-		WithProject(project), WithSocket(testSocket()))
+	c, err := createLabelled(t, WithPersist(true), WithProject(project))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +45,7 @@ func TestPersistShutdownResumeListRebootPrune(t *testing.T) {
 	if err := c.Close(); err != nil { // a persistent one is stopped and kept
 		t.Fatal(err)
 	}
-	list, err := ListContainers(ctx, project, on)
+	list, err := testClient.ListContainers(ctx, project)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("ListContainers: %+v, %v", list, err)
 	}
@@ -57,7 +55,7 @@ func TestPersistShutdownResumeListRebootPrune(t *testing.T) {
 		t.Errorf("listed: %+v", s)
 	}
 
-	r, err := ResumeContainer(ctx, name, on)
+	r, err := testClient.ResumeContainer(ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,19 +83,19 @@ func TestPersistShutdownResumeListRebootPrune(t *testing.T) {
 		t.Errorf("after a fresh reboot: %q", out)
 	}
 
-	if err := StopContainer(ctx, name, on); err != nil {
+	if err := testClient.StopContainer(ctx, name); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := Prune(ctx, project, on); err != nil || n != 1 {
+	if n, err := testClient.Prune(ctx, project); err != nil || n != 1 {
 		t.Fatalf("Prune: %d, %v", n, err)
 	}
 	if eng.inspect(t, name) != nil {
 		t.Error("pruned container still exists")
 	}
-	if err := DestroyContainer(ctx, name, on); !errors.Is(err, ErrContainerNotFound) {
+	if err := testClient.DestroyContainer(ctx, name); !errors.Is(err, ErrContainerNotFound) {
 		t.Errorf("destroy of a pruned container: %v", err)
 	}
-	if _, err := ResumeContainer(ctx, name[:len(name)-1], on); !errors.Is(err, ErrContainerNotFound) {
+	if _, err := testClient.ResumeContainer(ctx, name[:len(name)-1]); !errors.Is(err, ErrContainerNotFound) {
 		t.Errorf("resume by a prefix of the name: %v", err)
 	}
 }
@@ -105,7 +103,7 @@ func TestPersistShutdownResumeListRebootPrune(t *testing.T) {
 func TestDestroyAndSnapshot(t *testing.T) {
 	ctx := testCtx(t)
 	project, eng := persistProject(t, "snap")
-	c := newBox(t, WithProject(project), WithSocket(testSocket()))
+	c := newBox(t, WithProject(project))
 	mustRun(t, c, "echo snapped > /home/sandbox/marker")
 	ref := "localhost:5000/" + project + "/snap:v1"
 	t.Cleanup(func() { eng.do(t, "DELETE", "/images/"+ref+"?force=true") })
@@ -113,14 +111,14 @@ func TestDestroyAndSnapshot(t *testing.T) {
 	if err != nil || id == "" {
 		t.Fatalf("Snapshot: %q, %v", id, err)
 	}
-	n := newBox(t, WithImage(ref), WithProject(project), WithSocket(testSocket()))
+	n := newBox(t, WithImage(ref), WithProject(project))
 	if out := string(mustRun(t, n, "cat /home/sandbox/marker").Stdout); out != "snapped\n" {
 		t.Errorf("from the snapshot: %q", out)
 	}
 	if _, err := c.Snapshot(ctx, "Not/A Reference"); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("bad reference: %v", err)
 	}
-	if err := DestroyContainer(ctx, n.Name(), OnSocket(testSocket())); err != nil {
+	if err := testClient.DestroyContainer(ctx, n.Name()); err != nil {
 		t.Fatal(err)
 	}
 	if eng.inspect(t, n.Name()) != nil {
@@ -130,13 +128,10 @@ func TestDestroyAndSnapshot(t *testing.T) {
 
 func TestPersistBadArguments(t *testing.T) {
 	ctx := testCtx(t)
-	if _, err := ResumeContainer(ctx, "a\x00b"); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := testClient.ResumeContainer(ctx, "a\x00b"); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("NUL in a name: %v", err)
 	}
-	if _, err := ListContainers(ctx, "p\x00"); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := testClient.ListContainers(ctx, "p\x00"); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("NUL in a project: %v", err)
-	}
-	if _, err := Prune(ctx, "", OnSocket("/nonexistent/pd.sock")); !errors.Is(err, ErrEngineNotFound) {
-		t.Errorf("no engine: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -15,12 +16,20 @@ func TestMain(m *testing.M) {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(2)
 	}
-	sock := os.Getenv("POCKETDOCK_SOCKET")
-	if sock == "" {
-		sock = "(discovered)"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	client, err := Connect(ctx)
+	cancel()
+	if err != nil {
+		os.Stderr.WriteString("Connect: " + err.Error() + "\n")
+		os.Exit(2)
 	}
-	os.Stderr.WriteString("pocketdock " + Version() + ", engine socket " + sock + "\n")
-	os.Exit(m.Run())
+	testClient = client
+	info := client.EngineInfo()
+	fmt.Fprintf(os.Stderr, "pocketdock %s, %s %s (API %s) on %s\n",
+		Version(), info.Kind, info.Version, info.APIVersion, info.Socket)
+	code := m.Run()
+	client.Close()
+	os.Exit(code)
 }
 
 func TestVersionAndABI(t *testing.T) {
@@ -36,11 +45,11 @@ func TestVersionAndABI(t *testing.T) {
 	if err := checkABI(ABIVersion); err != nil {
 		t.Errorf("checkABI(%d) = %v, want nil", ABIVersion, err)
 	}
-	err := checkABI(ABIVersion + 41)
+	err := checkABI(ABIVersion + 40)
 	if !errors.Is(err, ErrABIMismatch) {
 		t.Fatalf("checkABI(other) = %v, want ErrABIMismatch", err)
 	}
-	for _, want := range []string{"pd_abi_version() = 42", "PD_ABI_VERSION 1"} {
+	for _, want := range []string{"pd_abi_version() = 42", "PD_ABI_VERSION 2"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("mismatch message %q does not name %q", err, want)
 		}
@@ -150,8 +159,11 @@ func TestContextDeadlineCapsRun(t *testing.T) {
 func TestCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if c, err := Create(ctx, WithLabel(testLabelKey, testLabelValue)); !errors.Is(err, context.Canceled) || c != nil {
-		t.Errorf("Create with a canceled ctx = %v, %v; want nil, context.Canceled", c, err)
+	if cl, err := Connect(ctx); !errors.Is(err, context.Canceled) || cl != nil {
+		t.Errorf("Connect with a canceled ctx = %v, %v; want nil, context.Canceled", cl, err)
+	}
+	if c, err := testClient.CreateContainer(ctx, WithLabel(testLabelKey, testLabelValue)); !errors.Is(err, context.Canceled) || c != nil {
+		t.Errorf("CreateContainer with a canceled ctx = %v, %v; want nil, context.Canceled", c, err)
 		if c != nil {
 			c.Close()
 		}

@@ -205,7 +205,7 @@ func (p *Process) Wait(ctx context.Context) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		timeout := int64(-1)
+		timeout := int64(C.PD_NO_TIMEOUT)
 		if ctx.Done() != nil {
 			slice := waitSlice
 			if dl, ok := ctx.Deadline(); ok {
@@ -228,12 +228,13 @@ func (p *Process) Wait(ctx context.Context) (*Result, error) {
 	}
 }
 
-// WaitTimeout waits at most d for the process to end; if it still runs, the error
-// matches ErrTimeout and the process keeps running.
+// WaitTimeout waits at most d for the process to end (0 just looks; NoTimeout, any
+// negative duration, waits without limit); if it still runs, the error matches ErrTimeout
+// and the process keeps running.
 func (p *Process) WaitTimeout(d time.Duration) (*Result, error) {
 	var r *C.pd_exec_result
 	err := p.withHandle("process wait", func(e **C.pd_error) C.pd_status {
-		return C.pd_process_wait(p.ptr, millis(max(d, 0)), &r, e)
+		return C.pd_process_wait(p.ptr, millis(d), &r, e)
 	})
 	if err != nil {
 		return nil, err

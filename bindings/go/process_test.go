@@ -120,7 +120,7 @@ func TestAttachAndOpen(t *testing.T) {
 	defer p.Kill(ctx, syscall.SIGKILL)
 
 	// Another handle on the same container, found by name, as another program would.
-	other, err := Open(ctx, box.Name(), OnSocket(testSocket()))
+	other, err := testClient.OpenContainer(ctx, box.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestAttachAndOpen(t *testing.T) {
 	if other.ID() != box.ID() || other.Name() != box.Name() {
 		t.Errorf("Open found %s/%s, want %s/%s", other.Name(), other.ID(), box.Name(), box.ID())
 	}
-	byID, err := Open(ctx, box.ID())
+	byID, err := testClient.OpenContainer(ctx, box.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestAttachAndOpen(t *testing.T) {
 	if _, err := other.AttachProcess(ctx, 999999); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("attaching to a missing process: %v", err)
 	}
-	if _, err := Open(ctx, "pd-no-such-container-go"); !errors.Is(err, ErrContainerNotFound) {
+	if _, err := testClient.OpenContainer(ctx, "pd-no-such-container-go"); !errors.Is(err, ErrContainerNotFound) {
 		t.Errorf("Open of a missing container: %v, want ErrContainerNotFound", err)
 	}
 	// The container still runs after Release of the other handles.

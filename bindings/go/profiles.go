@@ -10,7 +10,6 @@ import "C"
 
 import (
 	"context"
-	"encoding/json"
 	"runtime/cgo"
 	"unsafe"
 )
@@ -72,11 +71,9 @@ func WithProfile(name string) Option {
 	}
 }
 
-// BuildOptions says how Build builds a profile's image. The zero value builds the
+// BuildOptions says how BuildProfile builds a profile's image. The zero value builds the
 // embedded Dockerfile on the public debian:bookworm-slim, tagged with the profile's image.
 type BuildOptions struct {
-	// Socket is the engine's Unix socket; "" discovers one.
-	Socket string
 	// Base is the BASE build argument, e.g. "pocketdock/debian-base:bookworm" offline.
 	Base string
 	// ContextDir builds from this directory (holding a Dockerfile) instead of the
@@ -87,19 +84,16 @@ type BuildOptions struct {
 	// NoCache builds every step afresh.
 	NoCache bool
 	// Progress receives the build's output, one line at a time, on the library's callback
-	// thread; all calls have been made by the time Build returns.
+	// thread; all calls have been made by the time BuildProfile returns.
 	Progress func(line string)
 }
 
-// Build builds the image of profile (pd_profile_build) and returns the new image's id. A
-// failing step is ErrBuildFailed with the engine's message. ctx is checked before the
-// call; the build itself is not interrupted by cancelling ctx.
-func Build(ctx context.Context, profile string, opts BuildOptions) (string, error) {
+// BuildProfile builds the image of profile on the client's engine (pd_profile_build) and
+// returns the new image's id. A failing step is ErrBuildFailed with the engine's message.
+// ctx is checked before the call; the build itself is not interrupted by cancelling ctx.
+func (cl *Client) BuildProfile(ctx context.Context, profile string, opts BuildOptions) (string, error) {
 	const op = "build"
 	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	if err := abiOnce(); err != nil {
 		return "", err
 	}
 	o := C.pd_build_opts_new()
@@ -131,144 +125,94 @@ func Build(ctx context.Context, profile string, opts BuildOptions) (string, erro
 	if st := C.pd_build_opts_set_no_cache(o, C.bool(opts.NoCache), &e); st != C.PD_OK {
 		return "", takeError(op, st, e)
 	}
-	csock, err := cStringOrNil(op, "socket", opts.Socket)
-	if err != nil {
-		return "", err
-	}
-	defer cFree(csock)
 	cprof, err := cString(op, "profile", profile)
 	if err != nil {
 		return "", err
 	}
 	defer cFree(cprof)
-	var cb C.pd_line_cb
-	var ud unsafe.Pointer
-	var free C.pd_free_cb
-	if opts.Progress != nil {
-		// The library calls free_user_data exactly once (before pd_profile_build returns).
-		h := cgo.NewHandle(opts.Progress)
-		liveCallbackHandles.Add(1)
-		cb, ud, free = C.pdgo_line_cb(), C.pdgo_user_data(C.uintptr_t(h)), C.pdgo_free_cb()
-	}
 	var id *C.char
-	if st := C.pd_profile_build(csock, cprof, o, cb, ud, free, &id, &e); st != C.PD_OK {
-		return "", takeError(op, st, e)
+	err = cl.call(ctx, op, func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		var cb C.pd_line_cb
+		var ud unsafe.Pointer
+		var free C.pd_free_cb
+		if opts.Progress != nil {
+			// The library calls free_user_data exactly once (before pd_profile_build
+			// returns), even when the call fails.
+			h := cgo.NewHandle(opts.Progress)
+			liveCallbackHandles.Add(1)
+			cb, ud, free = C.pdgo_line_cb(), C.pdgo_user_data(C.uintptr_t(h)), C.pdgo_free_cb()
+		}
+		return C.pd_profile_build(client, cprof, o, cb, ud, free, &id, e)
+	})
+	if err != nil {
+		return "", err
 	}
 	return pdString(id), nil
 }
 
 // ExportImages writes images (names or ids) into one archive at file on this host,
 // gzip-compressed when the name ends in ".gz" (pd_image_export), streamed in constant
-// memory. socket "" discovers the engine. A missing image is ErrImageNotFound.
-func ExportImages(ctx context.Context, socket string, images []string, file string) error {
+// memory. A missing image is ErrImageNotFound.
+func (cl *Client) ExportImages(ctx context.Context, images []string, file string) error {
 	const op = "export images"
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := abiOnce(); err != nil {
-		return err
-	}
-	csock, err := cStringOrNil(op, "socket", socket)
-	if err != nil {
-		return err
-	}
-	defer cFree(csock)
 	cfile, err := cString(op, "file", file)
 	if err != nil {
 		return err
 	}
 	defer cFree(cfile)
 	return withCStrings(op, "images", images, func(arr **C.char, n C.size_t) error {
-		var e *C.pd_error
-		if st := C.pd_image_export(csock, arr, n, cfile, &e); st != C.PD_OK {
-			return takeError(op, st, e)
-		}
-		return nil
+		return cl.call(ctx, op, func(client *C.pd_client, e **C.pd_error) C.pd_status {
+			return C.pd_image_export(client, arr, n, cfile, e)
+		})
 	})
 }
 
 // ImportImages loads every image in the archive at file (plain or gzip tar;
 // pd_image_import) and returns the names the engine reports loading.
-func ImportImages(ctx context.Context, socket string, file string) ([]string, error) {
+func (cl *Client) ImportImages(ctx context.Context, file string) ([]string, error) {
 	const op = "import images"
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := abiOnce(); err != nil {
-		return nil, err
-	}
-	csock, err := cStringOrNil(op, "socket", socket)
-	if err != nil {
-		return nil, err
-	}
-	defer cFree(csock)
 	cfile, err := cString(op, "file", file)
 	if err != nil {
 		return nil, err
 	}
 	defer cFree(cfile)
 	var out *C.char
-	var e *C.pd_error
-	if st := C.pd_image_import(csock, cfile, &out, &e); st != C.PD_OK {
-		return nil, takeError(op, st, e)
+	err = cl.call(ctx, op, func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_image_import(client, cfile, &out, e)
+	})
+	if err != nil {
+		return nil, err
 	}
 	var names []string
-	if err := json.Unmarshal([]byte(pdString(out)), &names); err != nil {
-		return nil, &Error{Op: op, Code: CodeInternal, Message: "decoding the library's JSON: " + err.Error()}
-	}
-	return names, nil
+	return names, decodeJSON(op, pdString(out), &names)
 }
 
 // RemoveImage removes an image (pd_image_remove); force also removes one in use or with
 // several tags. A missing image is ErrImageNotFound.
-func RemoveImage(ctx context.Context, socket string, image string, force bool) error {
+func (cl *Client) RemoveImage(ctx context.Context, image string, force bool) error {
 	const op = "remove image"
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := abiOnce(); err != nil {
-		return err
-	}
-	csock, err := cStringOrNil(op, "socket", socket)
-	if err != nil {
-		return err
-	}
-	defer cFree(csock)
 	cimg, err := cString(op, "image", image)
 	if err != nil {
 		return err
 	}
 	defer cFree(cimg)
-	var e *C.pd_error
-	if st := C.pd_image_remove(csock, cimg, C.bool(force), &e); st != C.PD_OK {
-		return takeError(op, st, e)
-	}
-	return nil
+	return cl.call(ctx, op, func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_image_remove(client, cimg, C.bool(force), e)
+	})
 }
 
-// ImageExists reports whether an image of this name or id is on the engine (pd_image_exists).
-func ImageExists(ctx context.Context, socket string, image string) (bool, error) {
+// ImageExists reports whether an image of this name or id is on the client's engine
+// (pd_image_exists).
+func (cl *Client) ImageExists(ctx context.Context, image string) (bool, error) {
 	const op = "image exists"
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if err := abiOnce(); err != nil {
-		return false, err
-	}
-	csock, err := cStringOrNil(op, "socket", socket)
-	if err != nil {
-		return false, err
-	}
-	defer cFree(csock)
 	cimg, err := cString(op, "image", image)
 	if err != nil {
 		return false, err
 	}
 	defer cFree(cimg)
 	var exists C.bool
-	var e *C.pd_error
-	if st := C.pd_image_exists(csock, cimg, &exists, &e); st != C.PD_OK {
-		return false, takeError(op, st, e)
-	}
-	return bool(exists), nil
+	err = cl.call(ctx, op, func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_image_exists(client, cimg, &exists, e)
+	})
+	return bool(exists), err
 }

@@ -42,7 +42,7 @@ func TestWithProfileSetsImageAndNetwork(t *testing.T) {
 	if !strings.Contains(info.Image, "pocketdock/minimal-python") || info.Network {
 		t.Fatalf("image %q network %v", info.Image, info.Network)
 	}
-	if _, err := Create(testCtx(t), WithProfile("gpu")); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := testClient.CreateContainer(testCtx(t), WithProfile("gpu")); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("unknown profile: %v", err)
 	}
 }
@@ -65,14 +65,12 @@ func contextDir(t *testing.T, dockerfile string) string {
 
 func TestBuildExportRemoveImport(t *testing.T) {
 	testEngine(t) // skips without POCKETDOCK_SOCKET
-	sock := os.Getenv("POCKETDOCK_SOCKET")
 	ctx := testCtx(t)
 	tag := fmt.Sprintf("pocketdock-test/go-roundtrip-%d", os.Getpid())
-	t.Cleanup(func() { _ = RemoveImage(ctx, sock, tag, true) })
+	t.Cleanup(func() { _ = testClient.RemoveImage(ctx, tag, true) })
 	var mu sync.Mutex
 	var lines []string
-	id, err := Build(ctx, "minimal-python", BuildOptions{
-		Socket:     sock,
+	id, err := testClient.BuildProfile(ctx, "minimal-python", BuildOptions{
 		ContextDir: contextDir(t, "FROM "+smallBase()+"\nLABEL go=test\n"),
 		Tag:        tag,
 		Progress: func(l string) {
@@ -90,24 +88,24 @@ func TestBuildExportRemoveImport(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no progress lines")
 	}
-	if ok, err := ImageExists(ctx, sock, tag); !ok || err != nil {
+	if ok, err := testClient.ImageExists(ctx, tag); !ok || err != nil {
 		t.Fatalf("exists after build: %v %v", ok, err)
 	}
 	file := filepath.Join(t.TempDir(), "img.tar.gz")
-	if err := ExportImages(ctx, sock, []string{tag}, file); err != nil {
+	if err := testClient.ExportImages(ctx, []string{tag}, file); err != nil {
 		t.Fatal(err)
 	}
-	if err := RemoveImage(ctx, sock, tag, true); err != nil {
+	if err := testClient.RemoveImage(ctx, tag, true); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := ImageExists(ctx, sock, tag); ok {
+	if ok, _ := testClient.ImageExists(ctx, tag); ok {
 		t.Fatal("still there after RemoveImage")
 	}
-	names, err := ImportImages(ctx, sock, file)
+	names, err := testClient.ImportImages(ctx, file)
 	if err != nil || len(names) == 0 || !strings.Contains(strings.Join(names, ","), tag) {
 		t.Fatalf("ImportImages: %v %v", names, err)
 	}
-	if ok, _ := ImageExists(ctx, sock, tag); !ok {
+	if ok, _ := testClient.ImageExists(ctx, tag); !ok {
 		t.Fatal("missing after import")
 	}
 	if liveCallbackHandles.Load() != 0 {
@@ -117,12 +115,10 @@ func TestBuildExportRemoveImport(t *testing.T) {
 
 func TestBuildFailureAndMissingImages(t *testing.T) {
 	testEngine(t)
-	sock := os.Getenv("POCKETDOCK_SOCKET")
 	ctx := testCtx(t)
 	tag := fmt.Sprintf("pocketdock-test/go-fails-%d", os.Getpid())
-	t.Cleanup(func() { _ = RemoveImage(ctx, sock, tag, true) })
-	_, err := Build(ctx, "minimal-python", BuildOptions{
-		Socket:     sock,
+	t.Cleanup(func() { _ = testClient.RemoveImage(ctx, tag, true) })
+	_, err := testClient.BuildProfile(ctx, "minimal-python", BuildOptions{
 		ContextDir: contextDir(t, "FROM "+smallBase()+"\nRUN /busybox false\n"),
 		Tag:        tag,
 	})
@@ -130,16 +126,16 @@ func TestBuildFailureAndMissingImages(t *testing.T) {
 		t.Fatalf("failing build: %v", err)
 	}
 	missing := "pocketdock-test/never-built:x"
-	if err := ExportImages(ctx, sock, []string{missing}, filepath.Join(t.TempDir(), "x.tar")); !errors.Is(err, ErrImageNotFound) {
+	if err := testClient.ExportImages(ctx, []string{missing}, filepath.Join(t.TempDir(), "x.tar")); !errors.Is(err, ErrImageNotFound) {
 		t.Fatalf("export missing: %v", err)
 	}
-	if err := RemoveImage(ctx, sock, missing, false); !errors.Is(err, ErrImageNotFound) {
+	if err := testClient.RemoveImage(ctx, missing, false); !errors.Is(err, ErrImageNotFound) {
 		t.Fatalf("remove missing: %v", err)
 	}
-	if _, err := ImportImages(ctx, sock, "/nonexistent/x.tar"); !errors.Is(err, ErrFileNotFound) {
+	if _, err := testClient.ImportImages(ctx, "/nonexistent/x.tar"); !errors.Is(err, ErrFileNotFound) {
 		t.Fatalf("import missing file: %v", err)
 	}
-	if _, err := Build(ctx, "gpu", BuildOptions{Socket: sock}); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := testClient.BuildProfile(ctx, "gpu", BuildOptions{}); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("unknown profile: %v", err)
 	}
 }

@@ -165,28 +165,31 @@ func ProjectHistory(dir, instance string) ([]HistoryEntry, error) {
 }
 
 // Doctor examines the project at or above projectDir ("" = every pocketdock container on
-// the engine, for crashed clients only) on the engine at socket ("" = the project's
-// configured socket, else discovery) and, with fix, repairs what is safe (pd_doctor; see
-// docs/projects.md). ctx is checked before the call, which is not interrupted.
-func Doctor(ctx context.Context, socket, projectDir string, fix bool) (*DoctorReport, error) {
-	if err := ctx.Err(); err != nil {
+// the client's engine, for crashed clients only) and, with fix, repairs what is safe
+// (pd_doctor; see docs/projects.md). ctx is checked before the call, which is not
+// interrupted.
+func (cl *Client) Doctor(ctx context.Context, projectDir string, fix bool) (*DoctorReport, error) {
+	cdir, err := cStringOrNil("doctor", "project_dir", projectDir)
+	if err != nil {
 		return nil, err
 	}
-	text, err := stringCall("doctor", []cArg{{"socket", socket, true}, {"project_dir", projectDir, true}},
-		func(a []*C.char, out **C.char, e **C.pd_error) C.pd_status {
-			return C.pd_doctor(a[0], a[1], C.bool(fix), out, e)
-		})
+	defer cFree(cdir)
+	var out *C.char
+	err = cl.call(ctx, "doctor", func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_doctor(client, cdir, C.bool(fix), &out, e)
+	})
 	if err != nil {
 		return nil, err
 	}
 	r := &DoctorReport{}
-	return r, decodeJSON("doctor", text, r)
+	return r, decodeJSON("doctor", pdString(out), r)
 }
 
 // WithProjectDir makes the sandbox part of the project at or above dir
 // (pd_container_opts_set_project_dir): the project's settings apply (profile, persist,
-// project label, socket), and the sandbox gets an instance directory with data/ mounted
-// at /data and run logs. Put it before the options that should override the project.
+// project label), and the sandbox gets an instance directory with data/ mounted at /data
+// and run logs. Put it before the options that should override the project. The engine is
+// the Client's: to use the project's socket setting, Connect with WithProjectSocket.
 func WithProjectDir(dir string) Option {
 	return func(c *createConfig) {
 		c.setString("project_dir", dir, false, func(s *C.char, e **C.pd_error) C.pd_status {

@@ -54,10 +54,10 @@ func TestProjectInitFindConfigAndErrors(t *testing.T) {
 	if _, err := InitProject("bad\x00path", ""); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("NUL in path: %v", err)
 	}
-	if _, err := Create(context.Background(), WithProjectDir(t.TempDir())); !errors.Is(err, ErrFileNotFound) {
+	if _, err := testClient.CreateContainer(context.Background(), WithProjectDir(t.TempDir())); !errors.Is(err, ErrFileNotFound) {
 		t.Fatalf("WithProjectDir without a project: %v", err)
 	}
-	if _, err := Create(context.Background(), WithTTL(-time.Second)); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := testClient.CreateContainer(context.Background(), WithTTL(-time.Second)); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("negative TTL: %v", err)
 	}
 }
@@ -95,7 +95,7 @@ func TestProjectSandboxDataHistoryAndDoctor(t *testing.T) {
 	if len(runs) != 2 {
 		t.Fatalf("%d run logs kept, want max_run_logs = 2", len(runs))
 	}
-	r, err := Doctor(testCtx(t), "", root, false)
+	r, err := testClient.Doctor(testCtx(t), root, false)
 	if err != nil {
 		t.Fatal(err)
 	}

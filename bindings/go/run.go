@@ -30,7 +30,8 @@ const (
 type RunOption func(*runConfig)
 
 type runConfig struct {
-	timeout time.Duration // 0: the container's default
+	timeout    time.Duration // as asked for; only meaningful when timeoutSet
+	timeoutSet bool          // false: the container's default
 	// steps fill the pd_run_opts builder, in order; none (and no timeout) means NULL.
 	steps []func(o *C.pd_run_opts) error
 }
@@ -61,15 +62,13 @@ func runStringStep(name, value string, nilIfEmpty bool, call func(s *C.char, e *
 	return runStep(name, func(e **C.pd_error) C.pd_status { return call(s, e) })
 }
 
-// WithRunTimeout sets this run's timeout (> 0; rounded up to whole milliseconds). When it
-// fires the command and everything it started are killed; the result has TimedOut set and
-// keeps the output produced so far.
+// WithRunTimeout sets this run's timeout instead of the container's default (rounded up to
+// whole milliseconds). When it fires the command and everything it started are killed; the
+// result has TimedOut set and keeps the output produced so far. NoTimeout (any negative
+// duration) means no limit; 0 is ErrInvalidArgument (see NoTimeout for the rule).
 func WithRunTimeout(d time.Duration) RunOption {
 	return func(r *runConfig) {
-		r.timeout = d
-		if d == 0 {
-			r.timeout = -1 // let the library refuse it rather than silently ignoring it
-		}
+		r.timeout, r.timeoutSet = d, true
 	}
 }
 
@@ -184,26 +183,27 @@ func WithBufferSize(n int) RunOption {
 // The timeout is capped by ctx's deadline (unless ctx is nil); capped reports whether that
 // happened.
 func (c *Container) runOpts(ctx context.Context, cfg *runConfig) (o *C.pd_run_opts, capped bool, err error) {
-	timeout := cfg.timeout
+	timeout, set := cfg.timeout, cfg.timeoutSet
 	if ctx != nil {
 		if dl, ok := ctx.Deadline(); ok {
-			effective := timeout
-			if effective == 0 {
-				effective = c.timeout
+			effective := c.timeout
+			if set {
+				effective = timeout
 			}
-			if left := time.Until(dl); left > 0 && left < effective {
-				timeout, capped = left, true
+			// A 0 timeout is left for the library to refuse, not replaced by the deadline.
+			if left := time.Until(dl); left > 0 && (effective < 0 || left < effective) {
+				timeout, set, capped = left, true, true
 			}
 		}
 	}
-	if timeout == 0 && len(cfg.steps) == 0 {
+	if !set && len(cfg.steps) == 0 {
 		return nil, false, nil
 	}
 	o = C.pd_run_opts_new()
 	if o == nil {
 		return nil, false, &Error{Op: "run", Code: CodeInternal, Message: "pd_run_opts_new returned NULL"}
 	}
-	if timeout != 0 {
+	if set {
 		err = runStep("timeout", func(e **C.pd_error) C.pd_status {
 			return C.pd_run_opts_set_timeout_ms(o, millis(timeout), e)
 		})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,94 @@ func TestRunCancelKills(t *testing.T) {
 	}
 	if raw != nil {
 		raw.Close()
+	}
+}
+
+// treeScript starts a tree of processes marked by their sleep lengths (6xx seconds with
+// tag as the middle digits): children, a subshell with its own children, and one that
+// ignores the polite signals. It prints "started" once every process is there.
+func treeScript(tag string) string {
+	return strings.NewReplacer("TT", tag).Replace(`sleep 6TT1 &
+(sleep 6TT2 & sleep 6TT3 & wait) &
+sh -c 'trap "" TERM INT HUP; sleep 6TT4' &
+echo started
+sleep 6TT5
+wait`)
+}
+
+// countTree counts the processes of treeScript(tag) alive in the container (safe from any
+// goroutine: it does not fail the test).
+func countTree(box *Container, tag string) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := box.Run(ctx, `n=0; for f in /proc/[0-9]*/cmdline; do
+		tr '\0' ' ' < "$f" 2>/dev/null | grep -q '^sleep 6`+tag+`[1-5] ' && n=$((n+1)); done; echo $n`)
+	if err != nil {
+		return -1, err
+	}
+	return strconv.Atoi(strings.TrimSpace(string(res.Stdout)))
+}
+
+// Cancelling a Go context during a blocking Run or RunArgv kills the whole command tree in
+// the sandbox, on both execution paths: nothing of it is left inside the container when
+// the call returns.
+func TestRunCancelKillsCommandTree(t *testing.T) {
+	for _, path := range []struct {
+		name  string
+		agent bool
+	}{{"agent", true}, {"engine exec", false}} {
+		t.Run(path.name, func(t *testing.T) {
+			box := newBox(t, WithAgent(path.agent))
+			if box.UsesAgent() != path.agent {
+				t.Fatalf("UsesAgent() = %v, want %v", box.UsesAgent(), path.agent)
+			}
+			for i, call := range []struct {
+				name string
+				run  func(ctx context.Context, script string) (*Result, error)
+			}{
+				{"Run", func(ctx context.Context, script string) (*Result, error) {
+					return box.Run(ctx, script)
+				}},
+				{"RunArgv", func(ctx context.Context, script string) (*Result, error) {
+					return box.RunArgv(ctx, []string{"sh", "-c", script})
+				}},
+			} {
+				tag := strings.Repeat(string(rune('1'+i)), 2)
+				ctx, cancel := context.WithCancel(context.Background())
+				// Cancel once the whole tree is seen running from a second command.
+				seen := make(chan int, 1)
+				go func() {
+					defer cancel()
+					n := 0
+					for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+						var err error
+						if n, err = countTree(box, tag); err != nil || n == 5 {
+							break
+						}
+						time.Sleep(100 * time.Millisecond)
+					}
+					seen <- n
+				}()
+				start := time.Now()
+				res, err := call.run(ctx, treeScript(tag))
+				elapsed := time.Since(start)
+				cancel()
+				if n := <-seen; n != 5 {
+					t.Fatalf("%s: %d processes of the tree seen running, want 5", call.name, n)
+				}
+				if !errors.Is(err, context.Canceled) || res == nil || res.ExitCode == 0 ||
+					string(res.Stdout) != "started\n" {
+					t.Errorf("%s: %+v, %v; want the partial, killed result and context.Canceled",
+						call.name, res, err)
+				}
+				if elapsed > 40*time.Second {
+					t.Errorf("%s returned %v after it started, long after the cancel", call.name, elapsed)
+				}
+				if n, err := countTree(box, tag); n != 0 || err != nil {
+					t.Errorf("%s: %d processes of the cancelled tree still run in the sandbox (%v)",
+						call.name, n, err)
+				}
+			}
+		})
 	}
 }

@@ -91,10 +91,10 @@ func (s *Session) Send(ctx context.Context, input string) error {
 }
 
 // SendAndWait runs cmd in the shell and waits for it (pd_session_send_and_wait). Its
-// timeout is the container's default, or ctx's deadline if sooner: on timeout the command
-// is interrupted, the result has TimedOut set, the session stays usable, and (for a
-// deadline) the error is context.DeadlineExceeded. Cancelling ctx without a deadline does
-// not interrupt the command.
+// timeout is the container's default (WithTimeout; NoTimeout: none), or ctx's deadline if
+// sooner: on timeout the command is interrupted, the result has TimedOut set, the session
+// stays usable, and (for a deadline) the error is context.DeadlineExceeded. Cancelling ctx
+// without a deadline does not interrupt the command.
 func (s *Session) SendAndWait(ctx context.Context, cmd string) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -104,10 +104,12 @@ func (s *Session) SendAndWait(ctx context.Context, cmd string) (*Result, error) 
 		return nil, err
 	}
 	defer cFree(ccmd)
-	var timeout time.Duration // 0: the container's default
+	// The C call has no "container default" any more (0 is refused): pass the default the
+	// binding knows.
+	timeout := s.timeout
 	capped := false
 	if dl, ok := ctx.Deadline(); ok {
-		if left := time.Until(dl); left > 0 && left < s.timeout {
+		if left := time.Until(dl); left > 0 && (timeout < 0 || left < timeout) {
 			timeout, capped = left, true
 		}
 	}

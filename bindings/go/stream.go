@@ -166,14 +166,12 @@ func (c *Container) startStream(ctx context.Context, op string, opts []RunOption
 
 // Next waits for the next chunk of output. It returns io.EOF once the command is over
 // (then Result has its result) and on every call after that.
-func (s *Stream) Next() (Chunk, error) { return s.next(-1) }
+func (s *Stream) Next() (Chunk, error) { return s.next(C.PD_NO_TIMEOUT) }
 
-// NextTimeout is Next waiting at most d (0: just look). When nothing came in time it
-// returns an error matching ErrTimeout; call again.
+// NextTimeout is Next waiting at most d: 0 just looks, NoTimeout (any negative duration)
+// waits as long as Next. When nothing came in time it returns an error matching ErrTimeout;
+// call again.
 func (s *Stream) NextTimeout(d time.Duration) (Chunk, error) {
-	if d < 0 {
-		d = 0
-	}
 	return s.next(int64(millis(d)))
 }
 

@@ -1,8 +1,10 @@
-// hello: create a sandbox, run a Python snippet in it, print the result, shut it down.
-// The same scenario as examples/c/hello.c.
+// hello: connect to an engine, create a sandbox, run a Python snippet in it, print the
+// result, shut it down. The same scenario as examples/c/hello.c.
 //
-//	go run .                       # engine found automatically (POCKETDOCK_SOCKET, then the usual sockets)
+//	go run .                       # engine: POCKETDOCK_SOCKET, else the usual sockets
+//	go run . -socket /run/podman/podman.sock   # this engine and no other
 //	go run . -label team=docs      # extra engine labels on the sandbox (repeatable)
+//	go run . -v                    # the library's debug log on stderr
 //
 // Building needs cgo to find pocketdock.h and libpocketdock: see docs/go.md.
 package main
@@ -12,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -27,21 +30,37 @@ func (l *labels) Set(v string) error { *l = append(*l, v); return nil }
 func main() {
 	var extra labels
 	flag.Var(&extra, "label", "add an engine label `key=value` to the sandbox (repeatable)")
+	socket := flag.String("socket", "", "use the engine on this Unix `socket` only")
+	verbose := flag.Bool("v", false, "log the library's debug records to stderr")
 	flag.Parse()
-	os.Exit(run(extra))
+	if *verbose {
+		logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		if err := pocketdock.SetLogger(logger); err != nil {
+			os.Exit(fail("logging", err))
+		}
+	}
+	os.Exit(run(*socket, extra))
 }
 
-func run(extra labels) int {
+func run(socket string, extra labels) int {
 	fmt.Printf("pocketdock %s (ABI %d)\n", pocketdock.Version(), pocketdock.LibraryABIVersion())
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+
+	client, err := pocketdock.Connect(ctx, pocketdock.WithSocket(socket))
+	if err != nil {
+		return fail("connect", err)
+	}
+	defer client.Close()
+	info := client.EngineInfo()
+	fmt.Printf("engine %s %s (API %s) on %s\n", info.Kind, info.Version, info.APIVersion, info.Socket)
 
 	var opts []pocketdock.Option
 	for _, kv := range extra {
 		k, v, _ := strings.Cut(kv, "=")
 		opts = append(opts, pocketdock.WithLabel(k, v))
 	}
-	box, err := pocketdock.Create(ctx, opts...)
+	box, err := client.CreateContainer(ctx, opts...)
 	if err != nil {
 		return fail("create", err)
 	}
@@ -67,8 +86,11 @@ func run(extra labels) int {
 
 func fail(what string, err error) int {
 	fmt.Fprintf(os.Stderr, "%s failed: %v\n", what, err)
-	if errors.Is(err, pocketdock.ErrImageNotFound) {
+	switch {
+	case errors.Is(err, pocketdock.ErrImageNotFound):
 		fmt.Fprintln(os.Stderr, "hint: build the images first (scripts/build-images)")
+	case errors.Is(err, pocketdock.ErrEngineNotFound):
+		fmt.Fprintln(os.Stderr, "hint: start Podman or Docker (scripts/engine-up), or name its socket with -socket")
 	}
 	return 1
 }
