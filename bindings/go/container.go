@@ -72,7 +72,7 @@ func (cl *Client) CreateContainer(ctx context.Context, opts ...Option) (*Contain
 	if err != nil {
 		return nil, err
 	}
-	return newContainer(cl, p, cfg.timeout), nil
+	return newContainer(cl, p), nil
 }
 
 // OpenContainer opens a handle on an existing container by name or id on the client's
@@ -95,15 +95,17 @@ func (cl *Client) OpenContainer(ctx context.Context, nameOrID string) (*Containe
 	if err != nil {
 		return nil, err
 	}
-	return newContainer(cl, p, DefaultTimeout), nil
+	return newContainer(cl, p), nil
 }
 
-func newContainer(client *Client, p *C.pd_container, timeout time.Duration) *Container {
+// newContainer wraps a handle; its default timeout is the one the library recorded for the
+// sandbox (an opened or resumed one keeps the timeout it was created with).
+func newContainer(client *Client, p *C.pd_container) *Container {
 	c := &Container{
 		client:  client,
 		ptr:     p,
 		name:    C.GoString(C.pd_container_name(p)),
-		timeout: timeout,
+		timeout: time.Duration(C.pd_container_timeout_ms(p)) * time.Millisecond,
 	}
 	id := C.GoString(C.pd_container_id(p))
 	c.id.Store(&id)

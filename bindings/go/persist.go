@@ -52,7 +52,7 @@ func (cl *Client) ResumeContainer(ctx context.Context, name string) (*Container,
 	if err != nil {
 		return nil, err
 	}
-	return newContainer(cl, p, DefaultTimeout), nil
+	return newContainer(cl, p), nil
 }
 
 // StopContainer stops the pocketdock container named exactly name and keeps it
