@@ -1,5 +1,6 @@
 //! Container options as a plain struct with the reference defaults, and their validation.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -273,8 +274,8 @@ impl ContainerOptions {
 
 /// The options recorded in a container's labels (`None` when absent or unreadable, e.g. a
 /// container made by an older pocketdock).
-pub(crate) fn recorded(labels: &serde_json::Value) -> Option<ContainerOptions> {
-    let json = labels[super::labels::LABEL_OPTIONS].as_str()?;
+pub(crate) fn recorded(labels: &BTreeMap<String, String>) -> Option<ContainerOptions> {
+    let json = labels.get(super::labels::LABEL_OPTIONS)?;
     serde_json::from_str(json)
         .map_err(|e| tracing::warn!(error = %e, "unreadable pocketdock.options label"))
         .ok()
