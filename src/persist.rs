@@ -258,7 +258,10 @@ mod tests {
         .unwrap();
         assert_eq!(o.image, "x");
         assert_eq!(o.timeout, Duration::from_secs(30));
-        assert!(o.agent && o.network);
+        assert!(o.agent && o.network.is_none(), "unset: the image's default");
         assert_eq!(o.ports[0].protocol, "tcp");
+        // A label written when `network` was a plain flag reads as that choice.
+        let old: ContainerOptions = serde_json::from_str(r#"{"network":true}"#).unwrap();
+        assert_eq!(old.network, Some(true));
     }
 }

@@ -38,7 +38,7 @@ pub(crate) fn create_body(
     engine: EngineKind,
 ) -> Result<ContainerCreate> {
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let network = opts.network;
+    let network = opts.network_enabled();
     let memory = opts.mem_limit.as_deref().map(parse_mem_limit).transpose()?;
     let mut host = HostConfig {
         init: agent_volume.is_none(),
@@ -197,7 +197,7 @@ mod tests {
         let o = ContainerOptions {
             mem_limit: Some("256m".into()),
             cpu_percent: Some(50),
-            network: true,
+            network: Some(true),
             volumes: vec![VolumeMount {
                 host_path: "/h".into(),
                 container_path: "/c".into(),
@@ -240,7 +240,7 @@ mod tests {
             env: vec![("A".into(), "1".into())],
             ..ContainerOptions::strict()
         };
-        let o = ContainerOptions { network: true, ..o };
+        let o = ContainerOptions { network: None, ..o };
         let v =
             serde_json::to_value(create_body("pd-x", &o, Some("vol"), EngineKind::Docker).unwrap())
                 .unwrap();
@@ -360,6 +360,32 @@ mod tests {
             .any(|e| e == "POCKETDOCK_AGENT_OWN_USER=1000:1001"));
         assert_eq!(numeric_ids("sandbox"), None);
         assert_eq!(numeric_ids("7"), Some((7, 7)));
+    }
+
+    #[test]
+    fn the_network_follows_the_one_rule() {
+        let body = |o: ContainerOptions| {
+            let b = create_body("pd-x", &o, None, EngineKind::Podman).unwrap();
+            assert_eq!(b.network_disabled, b.host_config.network_mode.is_some());
+            !b.network_disabled
+        };
+        assert!(
+            !body(ContainerOptions::default()),
+            "untrusted code starts offline"
+        );
+        assert!(body(ContainerOptions {
+            image: "localhost/pocketdock/embedded:latest".into(),
+            ..Default::default()
+        }));
+        assert!(body(ContainerOptions {
+            ports: ports_80(),
+            ..Default::default()
+        }));
+        assert!(!body(ContainerOptions {
+            image: "pocketdock/dev".into(),
+            network: Some(false),
+            ..Default::default()
+        }));
     }
 
     #[test]
