@@ -3,11 +3,11 @@
 //! filter matches substrings and its inspect endpoint accepts id prefixes, so names are
 //! compared here.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use hyper::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::container::labels::{
     rfc3339_utc, LABEL_CREATED_AT, LABEL_MANAGED, LABEL_OPTIONS, LABEL_PERSIST, LABEL_PROJECT,
@@ -87,7 +87,9 @@ pub(crate) async fn list_managed<T: serde::de::DeserializeOwned>(
     if let Some(p) = project {
         labels.push(format!("{LABEL_PROJECT}={p}"));
     }
-    let filters = json!({ "label": labels }).to_string();
+    // `filters` is a JSON object of filter name -> values.
+    let filters =
+        serde_json::to_string(&BTreeMap::from([("label", labels)])).map_err(Error::internal)?;
     engine
         .call_json(
             Method::GET,
@@ -208,6 +210,7 @@ async fn remove(engine: &Engine, c: &ContainerSummary) -> Result<()> {
 mod tests {
     use super::*;
     use crate::container::{ContainerOptions, PortMapping, VolumeMount};
+    use serde_json::json;
     use std::time::Duration;
 
     #[test]
