@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use pocketdock::{ContainerOptions, ErrorKind, PortMapping, RunOptions};
+use pocketdock::{Client, ContainerOptions, ErrorKind, PortMapping, RunOptions};
 
 /// What a sandbox sees of itself: user, network interfaces, a default route, memory and
 /// process limits (cgroup v1 or v2).
@@ -30,8 +30,11 @@ fn by_profile(profile: &str) -> ContainerOptions {
 }
 
 /// The probe's lines, and the engine's network mode, memory and pids limits.
-async fn seen(o: ContainerOptions) -> (Vec<String>, String) {
-    let s = sandbox_with(o).await;
+async fn seen(client: &Client, o: ContainerOptions) -> (Vec<String>, String) {
+    let s = Sandbox {
+        c: client.create_container(&o).await.expect("create"),
+    };
+    assert_eq!(s.uses_agent(), o.agent);
     let r = s.run(PROBE, &RunOptions::default()).await.unwrap();
     assert_eq!(r.exit_code, 0, "{}{}", r.stdout_text(), r.stderr_text());
     let doc = inspect(s.name()).unwrap();
@@ -52,10 +55,11 @@ async fn seen(o: ContainerOptions) -> (Vec<String>, String) {
 
 #[tokio::test]
 async fn the_default_image_is_offline_however_it_is_asked_for() {
+    let c = client().await;
     let (default, named, profile) = tokio::join!(
-        seen(by_image(None)),
-        seen(by_image(Some("pocketdock/minimal-python"))),
-        seen(by_profile("minimal-python")),
+        seen(&c, by_image(None)),
+        seen(&c, by_image(Some("pocketdock/minimal-python"))),
+        seen(&c, by_profile("minimal-python")),
     );
     assert_eq!(default, named, "default options vs the image by name");
     assert_eq!(named, profile, "the image by name vs its profile");
@@ -70,9 +74,10 @@ async fn the_default_image_is_offline_however_it_is_asked_for() {
 
 #[tokio::test]
 async fn a_profile_with_a_network_has_it_by_image_name_too() {
+    let c = client().await;
     let (named, profile) = tokio::join!(
-        seen(by_image(Some("pocketdock/dev"))),
-        seen(by_profile("dev")),
+        seen(&c, by_image(Some("pocketdock/dev"))),
+        seen(&c, by_profile("dev")),
     );
     assert_eq!(named, profile, "the image by name vs its profile");
     let (lines, engine) = named;
@@ -93,19 +98,29 @@ async fn explicit_choices_win_and_ports_need_a_network() {
         container_port: 8000,
         protocol: "tcp".into(),
     }];
+    let c = client().await;
     let (on, off, published) = tokio::join!(
-        seen(ContainerOptions {
-            network: Some(true),
-            ..by_profile("minimal-python")
-        }),
-        seen(ContainerOptions {
-            network: Some(false),
-            ..by_image(Some("pocketdock/dev"))
-        }),
-        seen(ContainerOptions {
-            ports: ports.clone(),
-            ..by_image(None)
-        }),
+        seen(
+            &c,
+            ContainerOptions {
+                network: Some(true),
+                ..by_profile("minimal-python")
+            }
+        ),
+        seen(
+            &c,
+            ContainerOptions {
+                network: Some(false),
+                ..by_image(Some("pocketdock/dev"))
+            }
+        ),
+        seen(
+            &c,
+            ContainerOptions {
+                ports: ports.clone(),
+                ..by_image(None)
+            }
+        ),
     );
     assert_eq!(on.0[3], "route", "{on:?}");
     assert_eq!(off.0[3], "no-route", "{off:?}");
@@ -113,8 +128,7 @@ async fn explicit_choices_win_and_ports_need_a_network() {
         published.0[3], "route",
         "asking for a port is asking for a network"
     );
-    let refused = client()
-        .await
+    let refused = c
         .create_container(&ContainerOptions {
             network: Some(false),
             ports,
