@@ -5,10 +5,11 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hyper::Method;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::container::Container;
+use crate::engine::models::{ContainerInspect, NetworkSettings, Stats, Top};
 use crate::engine::request::Subject;
 use crate::error::Result;
 
@@ -53,31 +54,19 @@ pub struct ContainerInfo {
 impl Container {
     /// Inspects the sandbox; takes ~250 ms when it runs (two stats samples).
     pub async fn info(&self) -> Result<ContainerInfo> {
-        let doc = self
+        let doc: ContainerInspect = self
             .get_json(&format!("/containers/{}/json", self.id()))
             .await?;
-        let state = &doc["State"];
-        let running = state["Running"] == true;
-        let started_at = state["StartedAt"]
-            .as_str()
-            .filter(|s| !s.starts_with("0001-"))
-            .map(str::to_owned);
-        let net = &doc["NetworkSettings"];
-        let ip = net["IPAddress"]
-            .as_str()
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .or_else(|| first_network_ip(&net["Networks"]));
+        let running = doc.state.running;
+        let started_at = doc.state.started().map(str::to_owned);
+        let net = &doc.network_settings;
         let mut info = ContainerInfo {
             id: self.id().to_owned(),
             name: self.name().to_owned(),
-            status: state["Status"].as_str().unwrap_or_default().to_owned(),
+            status: doc.state.status.clone(),
             running,
-            image: doc["Config"]["Image"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            created_at: doc["Created"].as_str().unwrap_or_default().to_owned(),
+            image: doc.config.image.clone(),
+            created_at: doc.created.clone(),
             uptime_ms: started_at
                 .as_deref()
                 .filter(|_| running)
@@ -90,9 +79,9 @@ impl Container {
             memory_percent: None,
             cpu_percent: None,
             pids: None,
-            network: doc["HostConfig"]["NetworkMode"] != "none",
-            ip_address: ip,
-            ports: ports(&net["Ports"]),
+            network: doc.host_config.network_mode != "none",
+            ip_address: net.ip().map(str::to_owned),
+            ports: ports(net),
             process_titles: Vec::new(),
             processes: Vec::new(),
         };
@@ -102,7 +91,7 @@ impl Container {
         Ok(info)
     }
 
-    async fn get_json(&self, path: &str) -> Result<Value> {
+    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         self.engine()
             .call_json(Method::GET, path, None, Subject::Container(self.name()))
             .await
@@ -111,71 +100,40 @@ impl Container {
 
     async fn live_figures(&self, info: &mut ContainerInfo) -> Result<()> {
         let stats = format!("/containers/{}/stats?stream=false&one-shot=true", self.id());
-        let first = self.get_json(&stats).await?;
+        let first: Stats = self.get_json(&stats).await?;
         tokio::time::sleep(CPU_SAMPLE).await;
-        let second = self.get_json(&stats).await?;
+        let second: Stats = self.get_json(&stats).await?;
         info.cpu_percent = cpu_percent(&first, &second);
-        let mem = &second["memory_stats"];
-        let cache = mem["stats"]["inactive_file"]
-            .as_u64()
-            .or_else(|| mem["stats"]["cache"].as_u64())
-            .unwrap_or(0);
-        info.memory_usage_bytes = mem["usage"].as_u64().map(|u| u.saturating_sub(cache));
-        info.memory_limit_bytes = mem["limit"].as_u64().filter(|&l| l > 0);
+        let mem = &second.memory_stats;
+        info.memory_usage_bytes = mem.used();
+        info.memory_limit_bytes = mem.limit.filter(|&l| l > 0);
         if let (Some(u), Some(l)) = (info.memory_usage_bytes, info.memory_limit_bytes) {
             info.memory_percent = Some(u as f64 * 100.0 / l as f64);
         }
-        info.pids = second["pids_stats"]["current"].as_u64();
-        let top = self
+        info.pids = second.pids_stats.current;
+        let top: Top = self
             .get_json(&format!("/containers/{}/top", self.id()))
             .await?;
-        info.process_titles = strings(&top["Titles"]);
-        info.processes = top["Processes"]
-            .as_array()
-            .map(|rows| rows.iter().map(strings).collect())
-            .unwrap_or_default();
+        info.process_titles = top.titles;
+        info.processes = top.processes;
         Ok(())
     }
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|s| s.as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn first_network_ip(networks: &Value) -> Option<String> {
-    networks.as_object()?.values().find_map(|n| {
-        n["IPAddress"]
-            .as_str()
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    })
-}
-
-fn ports(v: &Value) -> Vec<PortInfo> {
-    let Some(map) = v.as_object() else {
-        return Vec::new();
-    };
+/// The published ports, one entry per host binding (exposed but unpublished ones have none).
+fn ports(net: &NetworkSettings) -> Vec<PortInfo> {
     let mut out = Vec::new();
-    for (key, bindings) in map {
+    for (key, bindings) in &net.ports {
         let (port, proto) = key.split_once('/').unwrap_or((key, "tcp"));
         let Ok(container_port) = port.parse() else {
             continue;
         };
-        for b in bindings.as_array().into_iter().flatten() {
+        for b in bindings.iter().flatten() {
             out.push(PortInfo {
                 container_port,
                 protocol: proto.to_owned(),
-                host_ip: b["HostIp"].as_str().unwrap_or_default().to_owned(),
-                host_port: b["HostPort"]
-                    .as_str()
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(0),
+                host_ip: b.host_ip.clone(),
+                host_port: b.host_port.parse().unwrap_or(0),
             });
         }
     }
@@ -183,15 +141,12 @@ fn ports(v: &Value) -> Vec<PortInfo> {
 }
 
 /// CPU use between two stats samples, in percent of one core (200 = two cores busy).
-pub(crate) fn cpu_percent(a: &Value, b: &Value) -> Option<f64> {
-    let total = |s: &Value| s["cpu_stats"]["cpu_usage"]["total_usage"].as_f64();
-    let system = |s: &Value| s["cpu_stats"]["system_cpu_usage"].as_f64();
+pub(crate) fn cpu_percent(a: &Stats, b: &Stats) -> Option<f64> {
+    let total = |s: &Stats| s.cpu_stats.cpu_usage.total_usage.map(|n| n as f64);
+    let system = |s: &Stats| s.cpu_stats.system_cpu_usage.map(|n| n as f64);
     let d_cpu = total(b)? - total(a)?;
     let d_sys = system(b)? - system(a)?;
-    let cpus = b["cpu_stats"]["online_cpus"]
-        .as_f64()
-        .filter(|&n| n > 0.0)
-        .unwrap_or(1.0);
+    let cpus = b.cpu_stats.online_cpus.filter(|&n| n > 0).unwrap_or(1) as f64;
     (d_sys > 0.0).then(|| (d_cpu.max(0.0) / d_sys) * cpus * 100.0)
 }
 
@@ -254,7 +209,10 @@ mod tests {
 
     #[test]
     fn cpu_is_the_rate_between_samples() {
-        let s = |cpu: u64, sys: u64| json!({"cpu_stats": {"cpu_usage": {"total_usage": cpu}, "system_cpu_usage": sys, "online_cpus": 2}});
+        let s = |cpu: u64, sys: u64| -> Stats {
+            serde_json::from_value(json!({"cpu_stats": {"cpu_usage": {"total_usage": cpu}, "system_cpu_usage": sys, "online_cpus": 2}}))
+                .unwrap()
+        };
         // Half of the machine's time went to the container: one core of two.
         assert_eq!(
             cpu_percent(&s(1_000, 10_000), &s(2_000, 12_000)),
@@ -265,10 +223,12 @@ mod tests {
 
     #[test]
     fn ports_are_flattened() {
-        let p =
-            ports(&json!({"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}], "53/udp": null}));
+        let net: NetworkSettings = serde_json::from_value(json!({
+            "Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}], "53/udp": null}
+        }))
+        .unwrap();
         assert_eq!(
-            p,
+            ports(&net),
             vec![PortInfo {
                 container_port: 80,
                 protocol: "tcp".into(),

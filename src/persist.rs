@@ -3,16 +3,17 @@
 //! filter matches substrings and its inspect endpoint accepts id prefixes, so names are
 //! compared here.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use hyper::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::container::labels::{
     rfc3339_utc, LABEL_CREATED_AT, LABEL_MANAGED, LABEL_OPTIONS, LABEL_PERSIST, LABEL_PROJECT,
 };
 use crate::container::Container;
+use crate::engine::models::ContainerSummary as Listed;
 use crate::engine::request::{query_escape, Subject};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -41,49 +42,33 @@ impl ContainerSummary {
     }
 }
 
-/// An entry of the engine's container list (Docker and Podman's compat API agree).
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Listed {
-    id: String,
-    #[serde(default)]
-    names: Vec<String>,
-    #[serde(default)]
-    image: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    created: i64,
-    #[serde(default)]
-    labels: Option<std::collections::HashMap<String, String>>,
-}
-
 impl From<Listed> for ContainerSummary {
     fn from(l: Listed) -> ContainerSummary {
-        let labels = l.labels.unwrap_or_default();
-        let label = |k: &str| labels.get(k).filter(|v| !v.is_empty()).cloned();
+        let label = |k: &str| l.labels.get(k).filter(|v| !v.is_empty()).cloned();
         let created = std::time::UNIX_EPOCH
             + std::time::Duration::from_secs(u64::try_from(l.created).unwrap_or(0));
         ContainerSummary {
-            name: l
-                .names
-                .first()
-                .map(|n| n.trim_start_matches('/').to_owned())
-                .unwrap_or_default(),
-            id: l.id,
+            name: l.name().to_owned(),
             // Podman lists the normalized name (`localhost/x:latest`); the recorded options
             // hold the name the sandbox was asked for, the same on both engines.
-            image: labels
+            image: l
+                .labels
                 .get(LABEL_OPTIONS)
-                .and_then(|o| serde_json::from_str::<serde_json::Value>(o).ok())
-                .and_then(|o| o["image"].as_str().map(str::to_owned))
-                .unwrap_or(l.image),
-            status: l.state,
-            persist: labels.get(LABEL_PERSIST).is_some_and(|v| v == "true"),
+                .and_then(|o| serde_json::from_str::<RecordedImage>(o).ok())
+                .map_or_else(|| l.image.clone(), |o| o.image),
+            status: l.state.clone(),
+            persist: l.labels.get(LABEL_PERSIST).is_some_and(|v| v == "true"),
             project: label(LABEL_PROJECT),
             created_at: label(LABEL_CREATED_AT).unwrap_or_else(|| rfc3339_utc(created)),
+            id: l.id,
         }
     }
+}
+
+/// The image in the recorded options (the rest of them may be from another version).
+#[derive(Deserialize)]
+struct RecordedImage {
+    image: String,
 }
 
 /// pocketdock's containers on `engine`, running or not, optionally of one project.
@@ -102,7 +87,9 @@ pub(crate) async fn list_managed<T: serde::de::DeserializeOwned>(
     if let Some(p) = project {
         labels.push(format!("{LABEL_PROJECT}={p}"));
     }
-    let filters = json!({ "label": labels }).to_string();
+    // `filters` is a JSON object of filter name -> values.
+    let filters =
+        serde_json::to_string(&BTreeMap::from([("label", labels)])).map_err(Error::internal)?;
     engine
         .call_json(
             Method::GET,
@@ -223,6 +210,7 @@ async fn remove(engine: &Engine, c: &ContainerSummary) -> Result<()> {
 mod tests {
     use super::*;
     use crate::container::{ContainerOptions, PortMapping, VolumeMount};
+    use serde_json::json;
     use std::time::Duration;
 
     #[test]
@@ -273,7 +261,10 @@ mod tests {
         .unwrap();
         assert_eq!(o.image, "x");
         assert_eq!(o.timeout, Duration::from_secs(30));
-        assert!(o.agent && o.network);
+        assert!(o.agent && o.network.is_none(), "unset: the image's default");
         assert_eq!(o.ports[0].protocol, "tcp");
+        // A label written when `network` was a plain flag reads as that choice.
+        let old: ContainerOptions = serde_json::from_str(r#"{"network":true}"#).unwrap();
+        assert_eq!(old.network, Some(true));
     }
 }

@@ -67,7 +67,7 @@ async fn info_of_a_running_sandbox() {
 async fn info_of_a_stopped_sandbox() {
     let s = sandbox_with(ContainerOptions {
         persist: true,
-        network: false,
+        network: Some(false),
         ..opts()
     })
     .await;

@@ -37,7 +37,7 @@ async fn limits_env_workdir_and_network_are_applied() {
         cpu_percent: Some(50),
         env: vec![("GREETING".into(), "hi there".into())],
         workdir: Some("/tmp".into()),
-        network: false,
+        network: Some(false),
         ..opts()
     })
     .await;

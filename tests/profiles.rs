@@ -95,7 +95,10 @@ async fn every_profile_builds_and_its_tools_run() {
         assert!(client.image_exists(p.image).await.unwrap(), "{profile}");
 
         let mut o = ContainerOptions::for_profile(profile).unwrap();
-        assert_eq!((o.network, o.image.as_str()), (p.network, p.image));
+        assert_eq!(
+            (o.network_enabled(), o.image.as_str()),
+            (p.network, p.image)
+        );
         o.labels = opts_labels();
         o.agent = agent_on();
         let s = sandbox_with(o).await;

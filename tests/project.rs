@@ -100,7 +100,10 @@ async fn config_layers_apply_and_the_data_dir_is_shared() {
     assert!(project.config().default_persist);
     let o = test_opts(&project);
     assert!(o.persist, "the user-level default applies");
-    assert!(!o.network, "the profile's network default applies");
+    assert!(
+        !o.network_enabled(),
+        "the profile's network default applies"
+    );
     assert_eq!(o.project.as_deref(), Some(name.as_str()));
     // Without the user file the built-in default holds.
     let bare = Project::open_with_user_config(&root, None).unwrap();

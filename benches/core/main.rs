@@ -64,6 +64,9 @@ fn bench_engine(rt: &tokio::runtime::Runtime, socket: PathBuf, n: usize, agent: 
     let opts = ContainerOptions {
         labels: vec![(LABEL.into(), "bench".into())],
         agent,
+        // The raw create asks for no network mode, so the engine's bridge: the same here
+        // (the default image is offline by default, which skips the network setup).
+        network: Some(true),
         ..Default::default()
     };
     let image = opts.image.clone();

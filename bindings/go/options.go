@@ -130,7 +130,9 @@ func WithCPUPercent(percent uint32) Option {
 	}
 }
 
-// WithNetwork turns networking on (the default) or off.
+// WithNetwork turns networking on or off. Unset, the image decides: off for the default
+// image and every image but the dev and embedded profiles', on when ports are published
+// (see "Defaults" in the README).
 func WithNetwork(enabled bool) Option {
 	return func(c *createConfig) {
 		c.set("network", func(e **C.pd_error) C.pd_status {

@@ -17,7 +17,9 @@ export interface ContainerOptions {
     memLimit?: string;
     /** CPU limit in percent of one core (50 = half a core); 0 removes it. */
     cpuPercent?: number;
-    /** Networking on (default) or off. */
+    /** Networking on or off. Unset, the image decides: off for the default image and every
+     *  image but the dev and embedded profiles', on when ports are published (README,
+     *  "Defaults"). */
     network?: boolean;
     /** Run commands through the in-sandbox agent (default true: milliseconds per run, exact
      *  kills, stdin, accounting). False: every run is an engine exec. */

@@ -13,9 +13,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::Method;
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::agent::conn::AgentLink;
+use crate::engine::models::{ContainerInspect, IdResponse};
 use crate::engine::request::Subject;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -24,7 +25,7 @@ use crate::project::instance::Binding;
 use crate::project::logs::Recorder;
 pub use options::{ContainerOptions, PortMapping, VolumeMount};
 use reboot::IdChain;
-use spawn::{image_user, remove_id, spawn, Created};
+use spawn::{image_user, remove_id, spawn};
 
 /// A sandbox created by this client. Cheap to clone; all clones are the same sandbox.
 #[derive(Clone)]
@@ -104,7 +105,7 @@ impl Container {
     /// A handle on an existing pocketdock container (by name or id), e.g. one another
     /// client created: its runs and detached processes are reachable from here.
     pub(crate) async fn existing(engine: Arc<Engine>, name_or_id: &str) -> Result<Container> {
-        let doc: Value = engine
+        let doc: ContainerInspect = engine
             .call_json(
                 Method::GET,
                 &format!("/containers/{name_or_id}/json"),
@@ -112,40 +113,36 @@ impl Container {
                 Subject::Container(name_or_id),
             )
             .await?;
-        let labels = &doc["Config"]["Labels"];
-        let image = doc["Config"]["Image"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let default_user = match image_user(&engine, &image).await {
+        let default_user = match image_user(&engine, &doc.config.image).await {
             Ok(u) => u,
             // The image may be gone; the container's own user is the next best answer.
-            Err(_) => doc["Config"]["User"]
-                .as_str()
-                .filter(|u| !u.is_empty())
-                .map(str::to_owned),
+            Err(_) => doc.config.user().map(str::to_owned),
         };
-        let name = doc["Name"]
-            .as_str()
-            .unwrap_or(name_or_id)
-            .trim_start_matches('/');
-        let recorder = labels[labels::LABEL_PROJECT_DIR]
-            .as_str()
+        let name = Some(doc.bare_name())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(name_or_id);
+        let recorder = doc
+            .label(labels::LABEL_PROJECT_DIR)
             .and_then(|d| crate::project::logs::reattach(Path::new(d), name));
         // The recorded options restore what the engine does not keep (the run timeout).
-        let recorded = options::recorded(labels);
+        let recorded = options::recorded(&doc.config.labels);
         // An empty agent label is one a snapshot image cleared (see snapshot.rs).
-        let agent = labels[labels::LABEL_AGENT]
-            .as_str()
+        let agent = doc
+            .label(labels::LABEL_AGENT)
             .is_some_and(|v| !v.is_empty());
         Ok(Container {
             inner: Arc::new(Inner {
                 engine,
-                id: IdChain::new(doc["Id"].as_str().unwrap_or(name_or_id).to_owned()),
+                id: IdChain::new(
+                    Some(doc.id.as_str())
+                        .filter(|i| !i.is_empty())
+                        .unwrap_or(name_or_id)
+                        .to_owned(),
+                ),
                 reboot: tokio::sync::Mutex::new(()),
                 name: name.to_owned(),
                 timeout: recorded.map_or(options::DEFAULT_TIMEOUT, |o| o.timeout),
-                persist: labels[labels::LABEL_PERSIST] == "true",
+                persist: doc.label(labels::LABEL_PERSIST) == Some("true"),
                 default_user,
                 agent: agent.then(AgentLink::default),
                 shut_down: AtomicBool::new(false),
@@ -202,13 +199,13 @@ impl Container {
     }
 
     /// Creates an engine exec in this container from `body`; returns its id.
-    pub(crate) async fn create_exec(&self, body: &Value) -> Result<String> {
-        let created: Created = self
+    pub(crate) async fn create_exec(&self, body: &(impl Serialize + ?Sized)) -> Result<String> {
+        let created: IdResponse = self
             .engine()
-            .call_json(
+            .call_json_with(
                 Method::POST,
                 &format!("/containers/{}/exec", self.id()),
-                Some(body),
+                body,
                 Subject::Container(self.name()),
             )
             .await

@@ -1,11 +1,13 @@
 //! Container options as a plain struct with the reference defaults, and their validation.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::profiles::registry::profile_of_image;
 
 /// The image a sandbox uses when none is given.
 pub const DEFAULT_IMAGE: &str = "pocketdock/minimal-python";
@@ -57,8 +59,10 @@ pub struct ContainerOptions {
     pub devices: Vec<String>,
     pub env: Vec<(String, String)>,
     pub workdir: Option<String>,
-    /// Network on (default bridge) or off (`none`).
-    pub network: bool,
+    /// Network on (the engine's default bridge) or off (`none`). `None` (the default): on
+    /// when `ports` are published, else the image's default, which is off except for the
+    /// images of profiles that need a network (see [`ContainerOptions::network_enabled`]).
+    pub network: Option<bool>,
     /// Project label value.
     pub project: Option<String>,
     /// Extra labels (e.g. for tests to find their containers).
@@ -126,7 +130,7 @@ impl Default for ContainerOptions {
             devices: Vec::new(),
             env: Vec::new(),
             workdir: None,
-            network: true,
+            network: None,
             project: None,
             labels: Vec::new(),
             agent: true,
@@ -160,7 +164,7 @@ impl ContainerOptions {
             .workdir
             .clone()
             .unwrap_or_else(|| "/home/sandbox".into());
-        self.network = false;
+        self.network = Some(false);
         self.read_only = true;
         for path in ["/tmp".to_owned(), workdir] {
             if !self.tmpfs.iter().any(|(p, _)| *p == path) {
@@ -171,6 +175,19 @@ impl ContainerOptions {
         self.cap_drop_all = true;
         self.no_new_privileges = true;
         self.pids_limit = self.pids_limit.or(Some(256));
+    }
+
+    /// Whether the sandbox gets a network. This is the one rule for the default, whatever
+    /// way the image was asked for (by name or by profile): the `network` option when set;
+    /// else on when ports are published (asking for a port is asking for a network); else the
+    /// image's default, from the profile table: on for `pocketdock/dev` and
+    /// `pocketdock/embedded` (builds fetch packages), off for every other image, the default
+    /// `pocketdock/minimal-python` and images pocketdock does not know included, so untrusted
+    /// code starts offline.
+    pub fn network_enabled(&self) -> bool {
+        self.network.unwrap_or_else(|| {
+            !self.ports.is_empty() || profile_of_image(&self.image).is_some_and(|p| p.network)
+        })
     }
 
     /// Whether these options ask for a non-root user (the strict preset does).
@@ -251,6 +268,12 @@ impl ContainerOptions {
         if self.cpu_percent == Some(0) {
             return Err(Error::invalid("cpu_percent must be positive"));
         }
+        if self.network == Some(false) && !self.ports.is_empty() {
+            // Both engines would publish nothing without a word.
+            return Err(Error::invalid(
+                "ports need a network: do not turn the network off, or publish no ports",
+            ));
+        }
         for p in &self.ports {
             if p.protocol != "tcp" && p.protocol != "udp" {
                 return Err(Error::invalid(format!(
@@ -273,8 +296,8 @@ impl ContainerOptions {
 
 /// The options recorded in a container's labels (`None` when absent or unreadable, e.g. a
 /// container made by an older pocketdock).
-pub(crate) fn recorded(labels: &serde_json::Value) -> Option<ContainerOptions> {
-    let json = labels[super::labels::LABEL_OPTIONS].as_str()?;
+pub(crate) fn recorded(labels: &BTreeMap<String, String>) -> Option<ContainerOptions> {
+    let json = labels.get(super::labels::LABEL_OPTIONS)?;
     serde_json::from_str(json)
         .map_err(|e| tracing::warn!(error = %e, "unreadable pocketdock.options label"))
         .ok()

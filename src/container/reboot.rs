@@ -5,10 +5,10 @@ use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 
 use hyper::Method;
-use serde_json::Value;
 
 use super::spawn::{remove_id, spawn};
 use super::{options, Container};
+use crate::engine::models::ContainerInspect;
 use crate::engine::request::{query_escape, Subject};
 use crate::error::{Error, Result};
 
@@ -85,7 +85,7 @@ impl Container {
     /// name back (and is started again), so a failed reboot loses nothing.
     async fn recreate(&self) -> Result<()> {
         let (engine, name, old) = (self.engine(), self.name(), self.id().to_owned());
-        let doc: Value = engine
+        let doc: ContainerInspect = engine
             .call_json(
                 Method::GET,
                 &format!("/containers/{old}/json"),
@@ -94,13 +94,13 @@ impl Container {
             )
             .await
             .map_err(|e| self.explain(e))?;
-        let mut opts = options::recorded(&doc["Config"]["Labels"]).ok_or_else(|| {
+        let mut opts = options::recorded(&doc.config.labels).ok_or_else(|| {
             Error::InvalidState(format!(
                 "{name} has no recorded options (pocketdock.options): cannot recreate it"
             ))
         })?;
         opts.name = Some(name.to_owned());
-        let was_running = doc["State"]["Running"] == true;
+        let was_running = doc.state.running;
         let post = |path: String| async move {
             engine
                 .call_unit(Method::POST, &path, None, Subject::Container(name))

@@ -1,19 +1,21 @@
 //! Snapshot: commit a sandbox's filesystem to a local image that new sandboxes can use.
 
 use hyper::Method;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::labels::LABEL_AGENT;
 use super::Container;
+use crate::engine::models::{ContainerInspect, IdResponse, ImageInspect};
 use crate::engine::request::{query_escape, Subject};
 use crate::engine::EngineKind;
 use crate::error::{Error, Result};
 
-#[derive(Deserialize)]
+/// The commit body: the container config to apply to the image (`Entrypoint` only).
+#[derive(Serialize, Default)]
 #[serde(rename_all = "PascalCase")]
-struct Committed {
-    id: String,
+struct CommitConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entrypoint: Option<Vec<String>>,
 }
 
 impl Container {
@@ -29,9 +31,9 @@ impl Container {
     pub async fn snapshot(&self, reference: &str) -> Result<String> {
         let (repo, tag) = parse_reference(reference)?;
         let doc = self.inspect_doc().await?;
-        let (body, changes) = match doc["Config"]["Labels"][LABEL_AGENT].as_str() {
+        let (body, changes) = match doc.label(LABEL_AGENT) {
             Some(v) if !v.is_empty() => self.restore_base(&doc).await,
-            _ => (json!({}), Vec::new()),
+            _ => (CommitConfig::default(), Vec::new()),
         };
         let mut path = format!(
             "/commit?container={}&repo={}&tag={}&pause=true",
@@ -42,20 +44,15 @@ impl Container {
         for c in &changes {
             path.push_str(&format!("&changes={}", query_escape(c)));
         }
-        let done: Committed = self
+        let done: IdResponse = self
             .engine()
-            .call_json(
-                Method::POST,
-                &path,
-                Some(&body),
-                Subject::Container(self.name()),
-            )
+            .call_json_with(Method::POST, &path, &body, Subject::Container(self.name()))
             .await
             .map_err(|e| self.explain(e))?;
         Ok(done.id)
     }
 
-    async fn inspect_doc(&self) -> Result<Value> {
+    async fn inspect_doc(&self) -> Result<ContainerInspect> {
         self.engine()
             .call_json(
                 Method::GET,
@@ -72,9 +69,9 @@ impl Container {
     /// container unless the body says `[""]`; Podman ignores the body and needs
     /// `ENTRYPOINT []`. If the base image is gone, the snapshot keeps the agent's settings
     /// (it still works for sandboxes that run the agent).
-    async fn restore_base(&self, doc: &Value) -> (Value, Vec<String>) {
-        let base = doc["Config"]["Image"].as_str().unwrap_or_default();
-        let image: Value = match self
+    async fn restore_base(&self, doc: &ContainerInspect) -> (CommitConfig, Vec<String>) {
+        let base = doc.config.image.as_str();
+        let image: ImageInspect = match self
             .engine()
             .call_json(
                 Method::GET,
@@ -87,29 +84,24 @@ impl Container {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(error = %e, base, "snapshot keeps the agent entrypoint");
-                return (json!({}), Vec::new());
+                return (CommitConfig::default(), Vec::new());
             }
         };
-        let cfg = &image["Config"];
-        let list = |v: &Value| {
-            v.as_array()
-                .filter(|a| !a.is_empty())
-                .map(|_| v.to_string())
-        };
+        let cfg = &image.config;
+        // A list as the JSON array a Dockerfile instruction takes.
+        let list =
+            |v: &Vec<String>| (!v.is_empty()).then(|| serde_json::to_string(v).unwrap_or_default());
         let mut changes = Vec::new();
-        let mut body = json!({});
-        match (list(&cfg["Entrypoint"]), self.engine().info.kind) {
+        let mut body = CommitConfig::default();
+        match (list(&cfg.entrypoint), self.engine().info.kind) {
             (Some(ep), _) => changes.push(format!("ENTRYPOINT {ep}")),
             (None, EngineKind::Podman) => changes.push("ENTRYPOINT []".to_owned()),
-            (None, EngineKind::Docker) => body = json!({"Entrypoint": [""]}),
+            (None, EngineKind::Docker) => body.entrypoint = Some(vec![String::new()]),
         }
-        if let Some(cmd) = list(&cfg["Cmd"]) {
+        if let Some(cmd) = list(&cfg.cmd) {
             changes.push(format!("CMD {cmd}"));
         }
-        let user = cfg["User"]
-            .as_str()
-            .filter(|u| !u.is_empty())
-            .unwrap_or("0");
+        let user = cfg.user().unwrap_or("0");
         changes.push(format!("USER {user}"));
         changes.push(format!("LABEL {LABEL_AGENT}="));
         (body, changes)

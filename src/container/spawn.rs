@@ -2,38 +2,17 @@
 //! `Container::create` and a fresh reboot take, so both build the same thing.
 
 use hyper::Method;
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::{labels, options, spec, ContainerOptions};
 use crate::agent::place;
+use crate::engine::models::{IdResponse, ImageInspect};
 use crate::engine::request::Subject;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct Created {
-    pub(super) id: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct ImageDoc {
-    #[serde(default)]
-    config: ImageConfig,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct ImageConfig {
-    #[serde(default)]
-    user: Option<String>,
-}
-
 /// The user an image runs as (empty means root); also the early "is the image here" check.
 pub(super) async fn image_user(engine: &Engine, image: &str) -> Result<Option<String>> {
-    let doc: ImageDoc = engine
+    let doc: ImageInspect = engine
         .call_json(
             Method::GET,
             &format!("/images/{image}/json"),
@@ -41,7 +20,7 @@ pub(super) async fn image_user(engine: &Engine, image: &str) -> Result<Option<St
             Subject::Image(image),
         )
         .await?;
-    Ok(doc.config.user.filter(|u| !u.is_empty()))
+    Ok(doc.config.user().map(str::to_owned))
 }
 
 /// Who runs commands: the options' user, else the image's; never root when the options
@@ -100,17 +79,19 @@ pub(super) async fn spawn(engine: &Engine, opts: &ContainerOptions) -> Result<Sp
         name: Some(name.clone()),
         ..opts.clone()
     };
-    body["Labels"][labels::LABEL_OPTIONS] =
-        Value::String(serde_json::to_string(&recorded).map_err(Error::internal)?);
+    body.labels.insert(
+        labels::LABEL_OPTIONS.into(),
+        serde_json::to_string(&recorded).map_err(Error::internal)?,
+    );
     let subject = Subject::Create {
         name: &name,
         image: &opts.image,
     };
-    let created: Created = engine
-        .call_json(
+    let created: IdResponse = engine
+        .call_json_with(
             Method::POST,
             &format!("/containers/create?name={name}"),
-            Some(&body),
+            &body,
             subject,
         )
         .await?;

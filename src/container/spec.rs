@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
-
 use super::labels::{labels_for, LABEL_AGENT};
 use super::options::{parse_mem_limit, ContainerOptions};
 use crate::agent::{wire, AGENT_DIR, AGENT_PATH};
+use crate::engine::models::{
+    ContainerCreate, DeviceMapping, Empty, HostConfig, Mount, PortBinding,
+};
 use crate::engine::EngineKind;
 use crate::error::Result;
 
@@ -22,6 +23,11 @@ const READ_ONLY_SCRATCH: [(&str, &str); 3] = [
     ("/run", "rw,nosuid,nodev,mode=755"),
 ];
 
+/// What the agent (root, PID 1) keeps when every capability is dropped: enough to run
+/// commands as their user and to stop them; the commands, never root, end up with none.
+/// CHOWN: to hand the tmpfs mounts to the run user at start (see below).
+const AGENT_CAPS: [&str; 4] = ["SETUID", "SETGID", "KILL", "CHOWN"];
+
 /// The create body. With `agent_volume`, the agent (mounted read-only from that volume) is
 /// PID 1 and runs as root so it can run each command as the user asked for; without it,
 /// the engine's init keeps a `sleep` alive for engine execs.
@@ -30,77 +36,41 @@ pub(crate) fn create_body(
     opts: &ContainerOptions,
     agent_volume: Option<&str>,
     engine: EngineKind,
-) -> Result<Value> {
-    let mut host = Map::new();
-    host.insert("Init".into(), json!(agent_volume.is_none()));
-    if opts.read_only {
-        host.insert("ReadonlyRootfs".into(), json!(true));
-    }
-    if !opts.tmpfs.is_empty() || opts.read_only {
-        // Without the agent to hand them over, a numeric run user gets its tmpfs mounts
-        // through mount options (names cannot be resolved before the container exists).
-        // Only Docker needs them (it ignores `mode` on directories the image has) and only
-        // Docker takes them: Podman 4.3 refuses `uid=` and honours the mode instead.
-        let owner = match (agent_volume, engine) {
-            (None, EngineKind::Docker) => opts.user.as_deref().and_then(numeric_ids),
-            _ => None,
-        };
-        let mut t: Map<String, Value> = opts
-            .tmpfs
-            .iter()
-            .map(|(p, o)| {
-                let o = match owner {
-                    Some((u, g)) if !o.contains("uid=") => format!("{o},uid={u},gid={g}"),
-                    _ => o.clone(),
-                };
-                (p.clone(), json!(o))
-            })
-            .collect();
-        if opts.read_only {
-            for (path, o) in READ_ONLY_SCRATCH {
-                t.entry(path).or_insert_with(|| json!(o));
-            }
-        }
-        host.insert("Tmpfs".into(), Value::Object(t));
-    }
+) -> Result<ContainerCreate> {
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let network = opts.network_enabled();
+    let memory = opts.mem_limit.as_deref().map(parse_mem_limit).transpose()?;
+    let mut host = HostConfig {
+        init: agent_volume.is_none(),
+        readonly_rootfs: opts.read_only,
+        tmpfs: tmpfs(opts, agent_volume, engine),
+        pids_limit: opts.pids_limit,
+        memory,
+        // Same value for memory+swap: the limit is a real limit, not a swap spill-over.
+        memory_swap: memory,
+        cpu_period: opts.cpu_percent.map(|_| 100_000),
+        cpu_quota: opts.cpu_percent.map(|pct| i64::from(pct) * 1000),
+        network_mode: (!network).then(|| "none".to_owned()),
+        ..HostConfig::default()
+    };
     if opts.cap_drop_all {
-        host.insert("CapDrop".into(), json!(["ALL"]));
+        host.cap_drop = strings(&["ALL"]);
         if agent_volume.is_some() {
-            // The agent (root, PID 1) needs these to run commands as their user and to stop
-            // them; the commands, never root, end up with no capabilities at all.
-            // CHOWN: to hand the tmpfs mounts to the run user at start (see below).
-            host.insert(
-                "CapAdd".into(),
-                json!(["SETUID", "SETGID", "KILL", "CHOWN"]),
-            );
+            host.cap_add = strings(&AGENT_CAPS);
         }
     }
     if opts.no_new_privileges {
-        host.insert("SecurityOpt".into(), json!(["no-new-privileges"]));
-    }
-    if let Some(n) = opts.pids_limit {
-        host.insert("PidsLimit".into(), json!(n));
+        host.security_opt = strings(&["no-new-privileges"]);
     }
     if let Some(volume) = agent_volume {
-        host.insert(
-            "Mounts".into(),
-            json!([{"Type": "volume", "Source": volume, "Target": AGENT_DIR, "ReadOnly": true}]),
-        );
+        host.mounts = vec![Mount {
+            kind: "volume".into(),
+            source: volume.into(),
+            target: AGENT_DIR.into(),
+            read_only: true,
+        }];
     }
-    if let Some(m) = &opts.mem_limit {
-        let bytes = parse_mem_limit(m)?;
-        host.insert("Memory".into(), json!(bytes));
-        // Same value for memory+swap: the limit is a real limit, not a swap spill-over.
-        host.insert("MemorySwap".into(), json!(bytes));
-    }
-    if let Some(pct) = opts.cpu_percent {
-        host.insert("CpuPeriod".into(), json!(100_000));
-        host.insert("CpuQuota".into(), json!(i64::from(pct) * 1000));
-    }
-    if !opts.network {
-        host.insert("NetworkMode".into(), json!("none"));
-    }
-    let binds: Vec<String> = opts
+    host.binds = opts
         .volumes
         .iter()
         .map(|v| {
@@ -108,75 +78,98 @@ pub(crate) fn create_body(
             format!("{}:{}{}", v.host_path, v.container_path, mode)
         })
         .collect();
-    if !binds.is_empty() {
-        host.insert("Binds".into(), json!(binds));
-    }
-    let mut exposed = Map::new();
-    let mut bindings: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut exposed = BTreeMap::new();
     for p in &opts.ports {
         let key = format!("{}/{}", p.container_port, p.protocol);
-        exposed.insert(key.clone(), json!({}));
-        bindings
+        exposed.insert(key.clone(), Empty {});
+        host.port_bindings
             .entry(key)
             .or_default()
-            .push(json!({"HostIp": "", "HostPort": p.host_port.to_string()}));
+            .push(PortBinding {
+                host_ip: String::new(),
+                host_port: p.host_port.to_string(),
+            });
     }
-    if !bindings.is_empty() {
-        host.insert("PortBindings".into(), json!(bindings));
-    }
-    let devices: Vec<Value> = opts
+    host.devices = opts
         .devices
         .iter()
         .map(|d| {
             let (on_host, in_ctr) = d.split_once(':').unwrap_or((d, d));
-            json!({"PathOnHost": on_host, "PathInContainer": in_ctr, "CgroupPermissions": "rwm"})
+            DeviceMapping {
+                path_on_host: on_host.into(),
+                path_in_container: in_ctr.into(),
+                cgroup_permissions: "rwm".into(),
+            }
         })
         .collect();
-    if !devices.is_empty() {
-        host.insert("Devices".into(), json!(devices));
-    }
 
-    let mut labels = labels_for(name, opts);
-    let mut body = json!({
-        "Image": opts.image,
-        "Tty": false,
-        "OpenStdin": false,
-        "HostConfig": host,
-    });
-    let mut env: Vec<String> = opts.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut body = ContainerCreate {
+        image: opts.image.clone(),
+        labels: labels_for(name, opts),
+        env: opts.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        working_dir: opts.workdir.clone(),
+        exposed_ports: exposed,
+        network_disabled: !network,
+        host_config: host,
+        ..ContainerCreate::default()
+    };
     match agent_volume {
         Some(_) => {
-            body["Entrypoint"] = json!([AGENT_PATH, "serve"]);
-            body["User"] = json!("0");
-            labels.insert(LABEL_AGENT.into(), wire::VERSION.to_string());
+            body.entrypoint = Some(vec![AGENT_PATH.into(), "serve".into()]);
+            body.user = Some("0".into());
+            body.labels
+                .insert(LABEL_AGENT.into(), wire::VERSION.to_string());
             // tmpfs mounts come up root-owned; the agent hands them to the run user.
             if let (Some(user), false) = (&opts.user, opts.tmpfs.is_empty()) {
                 let paths: Vec<&str> = opts.tmpfs.iter().map(|(p, _)| p.as_str()).collect();
-                env.push(format!("POCKETDOCK_AGENT_OWN_USER={user}"));
-                env.push(format!("POCKETDOCK_AGENT_OWN_PATHS={}", paths.join(":")));
+                body.env.push(format!("POCKETDOCK_AGENT_OWN_USER={user}"));
+                body.env
+                    .push(format!("POCKETDOCK_AGENT_OWN_PATHS={}", paths.join(":")));
             }
         }
         None => {
-            body["Cmd"] = json!(KEEPALIVE_CMD);
-            if let Some(user) = &opts.user {
-                body["User"] = json!(user);
-            }
+            body.cmd = Some(strings(&KEEPALIVE_CMD));
+            body.user = opts.user.clone();
         }
     }
-    body["Labels"] = json!(labels);
-    if !env.is_empty() {
-        body["Env"] = json!(env);
-    }
-    if let Some(wd) = &opts.workdir {
-        body["WorkingDir"] = json!(wd);
-    }
-    if !exposed.is_empty() {
-        body["ExposedPorts"] = Value::Object(exposed);
-    }
-    if !opts.network {
-        body["NetworkDisabled"] = json!(true);
-    }
     Ok(body)
+}
+
+/// The tmpfs mounts: the caller's, plus scratch space on a read-only root; `None` when
+/// there are none.
+fn tmpfs(
+    opts: &ContainerOptions,
+    agent_volume: Option<&str>,
+    engine: EngineKind,
+) -> Option<BTreeMap<String, String>> {
+    if opts.tmpfs.is_empty() && !opts.read_only {
+        return None;
+    }
+    // Without the agent to hand them over, a numeric run user gets its tmpfs mounts
+    // through mount options (names cannot be resolved before the container exists).
+    // Only Docker needs them (it ignores `mode` on directories the image has) and only
+    // Docker takes them: Podman 4.3 refuses `uid=` and honours the mode instead.
+    let owner = match (agent_volume, engine) {
+        (None, EngineKind::Docker) => opts.user.as_deref().and_then(numeric_ids),
+        _ => None,
+    };
+    let mut t: BTreeMap<String, String> = opts
+        .tmpfs
+        .iter()
+        .map(|(p, o)| {
+            let o = match owner {
+                Some((u, g)) if !o.contains("uid=") => format!("{o},uid={u},gid={g}"),
+                _ => o.clone(),
+            };
+            (p.clone(), o)
+        })
+        .collect();
+    if opts.read_only {
+        for (path, o) in READ_ONLY_SCRATCH {
+            t.entry(path.into()).or_insert_with(|| o.into());
+        }
+    }
+    Some(t)
 }
 
 /// `uid` or `uid:gid` as numbers.
@@ -189,41 +182,111 @@ fn numeric_ids(user: &str) -> Option<(u32, u32)> {
 mod tests {
     use super::*;
     use crate::container::options::{PortMapping, VolumeMount};
+    use serde_json::json;
+
+    fn ports_80() -> Vec<PortMapping> {
+        vec![PortMapping {
+            host_port: 8080,
+            container_port: 80,
+            protocol: "tcp".into(),
+        }]
+    }
 
     #[test]
     fn limits_network_mounts_and_ports_reach_the_body() {
         let o = ContainerOptions {
             mem_limit: Some("256m".into()),
             cpu_percent: Some(50),
-            network: false,
+            network: Some(true),
             volumes: vec![VolumeMount {
                 host_path: "/h".into(),
                 container_path: "/c".into(),
                 read_only: true,
             }],
-            ports: vec![PortMapping {
-                host_port: 8080,
-                container_port: 80,
-                protocol: "tcp".into(),
-            }],
+            ports: ports_80(),
             devices: vec!["/dev/null:/dev/mynull".into()],
             env: vec![("A".into(), "b=c".into())],
             workdir: Some("/w".into()),
             ..Default::default()
         };
         let b = create_body("pd-x", &o, None, EngineKind::Docker).unwrap();
-        let h = &b["HostConfig"];
-        assert_eq!(h["Memory"], json!(256 << 20));
-        assert_eq!(h["CpuQuota"], json!(50_000));
-        assert_eq!(h["NetworkMode"], json!("none"));
-        assert_eq!(h["Binds"], json!(["/h:/c:ro"]));
-        assert_eq!(h["PortBindings"]["80/tcp"][0]["HostPort"], json!("8080"));
-        assert_eq!(h["Devices"][0]["PathInContainer"], json!("/dev/mynull"));
-        assert_eq!(b["Env"], json!(["A=b=c"]));
-        assert_eq!(b["WorkingDir"], json!("/w"));
-        assert_eq!(b["Labels"]["pocketdock.instance"], json!("pd-x"));
-        assert_eq!(b["Cmd"], json!(["sleep", "infinity"]));
-        assert_eq!(h["Init"], json!(true));
+        let h = &b.host_config;
+        assert_eq!(
+            (h.memory, h.memory_swap),
+            (Some(256 << 20), Some(256 << 20))
+        );
+        assert_eq!((h.cpu_period, h.cpu_quota), (Some(100_000), Some(50_000)));
+        assert_eq!(h.network_mode, None);
+        assert!(!b.network_disabled);
+        assert_eq!(h.binds, ["/h:/c:ro"]);
+        assert_eq!(h.port_bindings["80/tcp"][0].host_port, "8080");
+        assert!(b.exposed_ports.contains_key("80/tcp"));
+        assert_eq!(h.devices[0].path_in_container, "/dev/mynull");
+        assert_eq!(b.env, ["A=b=c"]);
+        assert_eq!(b.working_dir.as_deref(), Some("/w"));
+        assert_eq!(b.labels["pocketdock.instance"], "pd-x");
+        assert_eq!(
+            b.cmd.as_deref(),
+            Some(&["sleep".into(), "infinity".into()][..])
+        );
+        assert!(h.init);
+    }
+
+    #[test]
+    fn the_body_speaks_the_engine_api_names() {
+        let o = ContainerOptions {
+            mem_limit: Some("1m".into()),
+            ports: ports_80(),
+            env: vec![("A".into(), "1".into())],
+            ..ContainerOptions::strict()
+        };
+        let o = ContainerOptions { network: None, ..o };
+        let v =
+            serde_json::to_value(create_body("pd-x", &o, Some("vol"), EngineKind::Docker).unwrap())
+                .unwrap();
+        let h = &v["HostConfig"];
+        for key in [
+            "Init",
+            "ReadonlyRootfs",
+            "Tmpfs",
+            "CapDrop",
+            "CapAdd",
+            "SecurityOpt",
+            "PidsLimit",
+            "Mounts",
+            "Memory",
+            "MemorySwap",
+            "PortBindings",
+        ] {
+            assert!(h.get(key).is_some(), "HostConfig.{key} missing: {h}");
+        }
+        assert_eq!(
+            h["Mounts"][0],
+            json!({"Type": "volume", "Source": "vol", "Target": AGENT_DIR, "ReadOnly": true})
+        );
+        assert_eq!(
+            h["PortBindings"]["80/tcp"],
+            json!([{"HostIp": "", "HostPort": "8080"}])
+        );
+        assert_eq!(v["ExposedPorts"], json!({"80/tcp": {}}));
+        for key in [
+            "Image",
+            "Tty",
+            "OpenStdin",
+            "Entrypoint",
+            "User",
+            "Labels",
+            "Env",
+        ] {
+            assert!(v.get(key).is_some(), "{key} missing: {v}");
+        }
+        // Unset fields are not sent, so the engine's defaults apply.
+        for key in ["NetworkMode", "Binds", "Devices", "CpuQuota"] {
+            assert!(h.get(key).is_none(), "HostConfig.{key} sent: {h}");
+        }
+        for key in ["Cmd", "WorkingDir", "NetworkDisabled"] {
+            assert!(v.get(key).is_none(), "{key} sent: {v}");
+        }
     }
 
     #[test]
@@ -233,15 +296,20 @@ mod tests {
             ..Default::default()
         };
         let b = create_body("pd-x", &o, Some("vol"), EngineKind::Docker).unwrap();
-        assert_eq!(b["Entrypoint"], json!([AGENT_PATH, "serve"]));
-        assert!(b.get("Cmd").is_none());
-        assert_eq!(b["User"], json!("0"));
-        let h = &b["HostConfig"];
-        assert_eq!(h["Init"], json!(false));
-        assert_eq!(h["ReadonlyRootfs"], json!(true));
-        assert_eq!(h["Mounts"][0]["Source"], json!("vol"));
-        assert_eq!(h["Mounts"][0]["ReadOnly"], json!(true));
-        assert_eq!(b["Labels"][LABEL_AGENT], json!(wire::VERSION.to_string()));
+        assert_eq!(
+            b.entrypoint.as_deref(),
+            Some(&[AGENT_PATH.to_owned(), "serve".into()][..])
+        );
+        assert!(b.cmd.is_none());
+        assert_eq!(b.user.as_deref(), Some("0"));
+        let h = &b.host_config;
+        assert!(!h.init);
+        assert!(h.readonly_rootfs);
+        assert_eq!(
+            (h.mounts[0].source.as_str(), h.mounts[0].read_only),
+            ("vol", true)
+        );
+        assert_eq!(b.labels[LABEL_AGENT], wire::VERSION.to_string());
     }
 
     #[test]
@@ -252,10 +320,10 @@ mod tests {
             ..Default::default()
         };
         let b = create_body("pd-x", &o, None, EngineKind::Docker).unwrap();
-        let t = &b["HostConfig"]["Tmpfs"];
-        assert_eq!(t["/tmp"], json!("size=1m"), "the caller's mount wins");
-        assert_eq!(t["/var/tmp"], json!("rw,nosuid,nodev,mode=1777"));
-        assert_eq!(t["/run"], json!("rw,nosuid,nodev,mode=755"));
+        let t = b.host_config.tmpfs.unwrap();
+        assert_eq!(t["/tmp"], "size=1m", "the caller's mount wins");
+        assert_eq!(t["/var/tmp"], "rw,nosuid,nodev,mode=1777");
+        assert_eq!(t["/run"], "rw,nosuid,nodev,mode=755");
         let rw = create_body(
             "pd-x",
             &ContainerOptions::default(),
@@ -263,7 +331,7 @@ mod tests {
             EngineKind::Docker,
         )
         .unwrap();
-        assert!(rw["HostConfig"].get("Tmpfs").is_none());
+        assert!(rw.host_config.tmpfs.is_none());
     }
 
     #[test]
@@ -273,35 +341,51 @@ mod tests {
             ..ContainerOptions::strict()
         };
         let b = create_body("pd-x", &o, None, EngineKind::Docker).unwrap();
-        let h = &b["HostConfig"];
-        assert_eq!(h["CapDrop"], json!(["ALL"]));
-        assert!(h.get("CapAdd").is_none(), "no agent: nothing added back");
-        assert_eq!(h["SecurityOpt"], json!(["no-new-privileges"]));
-        assert_eq!(h["PidsLimit"], json!(256));
-        assert_eq!(h["NetworkMode"], json!("none"));
-        assert!(h["Tmpfs"]["/tmp"]
-            .as_str()
-            .unwrap()
-            .ends_with(",uid=1000,gid=1001"));
-        assert_eq!(b["User"], json!("1000:1001"));
+        let h = &b.host_config;
+        assert_eq!(h.cap_drop, ["ALL"]);
+        assert!(h.cap_add.is_empty(), "no agent: nothing added back");
+        assert_eq!(h.security_opt, ["no-new-privileges"]);
+        assert_eq!(h.pids_limit, Some(256));
+        assert_eq!(h.network_mode.as_deref(), Some("none"));
+        assert!(h.tmpfs.as_ref().unwrap()["/tmp"].ends_with(",uid=1000,gid=1001"));
+        assert_eq!(b.user.as_deref(), Some("1000:1001"));
         let p = create_body("pd-x", &o, None, EngineKind::Podman).unwrap();
-        let tmp = p["HostConfig"]["Tmpfs"]["/tmp"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let tmp = &p.host_config.tmpfs.unwrap()["/tmp"];
         assert!(!tmp.contains("uid=") && tmp.contains("mode=1777"), "{tmp}");
         let b = create_body("pd-x", &o, Some("vol"), EngineKind::Docker).unwrap();
-        assert_eq!(
-            b["HostConfig"]["CapAdd"],
-            json!(["SETUID", "SETGID", "KILL", "CHOWN"])
-        );
-        assert!(b["Env"]
-            .as_array()
-            .unwrap()
+        assert_eq!(b.host_config.cap_add, AGENT_CAPS);
+        assert!(b
+            .env
             .iter()
             .any(|e| e == "POCKETDOCK_AGENT_OWN_USER=1000:1001"));
         assert_eq!(numeric_ids("sandbox"), None);
         assert_eq!(numeric_ids("7"), Some((7, 7)));
+    }
+
+    #[test]
+    fn the_network_follows_the_one_rule() {
+        let body = |o: ContainerOptions| {
+            let b = create_body("pd-x", &o, None, EngineKind::Podman).unwrap();
+            assert_eq!(b.network_disabled, b.host_config.network_mode.is_some());
+            !b.network_disabled
+        };
+        assert!(
+            !body(ContainerOptions::default()),
+            "untrusted code starts offline"
+        );
+        assert!(body(ContainerOptions {
+            image: "localhost/pocketdock/embedded:latest".into(),
+            ..Default::default()
+        }));
+        assert!(body(ContainerOptions {
+            ports: ports_80(),
+            ..Default::default()
+        }));
+        assert!(!body(ContainerOptions {
+            image: "pocketdock/dev".into(),
+            network: Some(false),
+            ..Default::default()
+        }));
     }
 
     #[test]

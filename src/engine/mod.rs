@@ -1,10 +1,11 @@
 //! Talking to the engine and nothing else: discovery, transport, the request funnel, the
-//! multiplexed-stream decoder.
+//! typed models of its JSON documents, the multiplexed-stream decoder.
 
 pub(crate) mod archive;
 pub(crate) mod discover;
 pub(crate) mod frames;
 pub(crate) mod hijack;
+pub(crate) mod models;
 pub(crate) mod request;
 pub(crate) mod transport;
 

@@ -10,9 +10,11 @@ use hyper::body::{Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use super::models::ErrorResponse;
 use super::Engine;
 use crate::error::{Error, Result};
 
@@ -64,14 +66,32 @@ impl Engine {
         body: Option<&Value>,
         subject: Subject<'_>,
     ) -> Result<Response<Incoming>> {
-        let payload = match body {
-            Some(v) => Some((
-                "application/json",
-                Bytes::from(serde_json::to_vec(v).map_err(Error::internal)?),
-            )),
-            None => None,
-        };
+        let payload = body.map(json_body).transpose()?;
         self.call_bytes(method, path, payload, subject).await
+    }
+
+    /// [`Engine::call`] with a typed body (one of `engine::models`).
+    pub(crate) async fn call_with<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+        subject: Subject<'_>,
+    ) -> Result<Response<Incoming>> {
+        self.call_bytes(method, path, Some(json_body(body)?), subject)
+            .await
+    }
+
+    /// [`Engine::call_with`] and decode the JSON answer.
+    pub(crate) async fn call_json_with<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+        subject: Subject<'_>,
+    ) -> Result<T> {
+        let resp = self.call_with(method, path, body, subject).await?;
+        decode(path, &read_body(resp).await?)
     }
 
     /// [`Engine::call`] with a body of any content type.
@@ -145,9 +165,7 @@ impl Engine {
         subject: Subject<'_>,
     ) -> Result<T> {
         let resp = self.call(method, path, body, subject).await?;
-        let bytes = read_body(resp).await?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Error::internal(format!("engine sent unexpected JSON for {path}: {e}")))
+        decode(path, &read_body(resp).await?)
     }
 
     /// [`Engine::call`] and discard the answer's body.
@@ -161,6 +179,18 @@ impl Engine {
         let resp = self.call(method, path, body, subject).await?;
         read_body(resp).await.map(drop)
     }
+}
+
+/// A JSON request body.
+fn json_body<B: Serialize + ?Sized>(body: &B) -> Result<(&'static str, Bytes)> {
+    let bytes = serde_json::to_vec(body).map_err(Error::internal)?;
+    Ok(("application/json", Bytes::from(bytes)))
+}
+
+/// An answer's JSON as `T` (one of `engine::models`, usually).
+fn decode<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| Error::internal(format!("engine sent unexpected JSON for {path}: {e}")))
 }
 
 /// Passes an accepted answer (2xx or 304) through; turns any other into an [`Error`].
@@ -196,9 +226,9 @@ pub(crate) fn query_escape(v: &str) -> String {
 
 /// Engines answer errors as `{"message": "..."}` (Podman adds `cause`); fall back to the text.
 pub(crate) fn engine_message(body: &[u8]) -> String {
-    serde_json::from_slice::<Value>(body)
+    serde_json::from_slice::<ErrorResponse>(body)
         .ok()
-        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+        .and_then(|v| v.message)
         .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_owned())
 }
 

@@ -11,6 +11,7 @@ use super::RunOptions;
 use crate::agent::wire::{Exit, Msg, Spawn};
 use crate::container::Container;
 use crate::engine::frames::StreamKind;
+use crate::engine::models::ContainerInspect;
 use crate::engine::request::Subject;
 use crate::error::{Error, Result};
 
@@ -119,7 +120,7 @@ pub(crate) fn silent(c: &Container) -> Error {
 pub(crate) async fn lost(c: &Container) -> Error {
     let state = c
         .engine()
-        .call_json::<serde_json::Value>(
+        .call_json::<ContainerInspect>(
             Method::GET,
             &format!("/containers/{}/json", c.id()),
             None,
@@ -128,7 +129,7 @@ pub(crate) async fn lost(c: &Container) -> Error {
         .await;
     match state {
         Err(e) => c.explain(e),
-        Ok(v) if v["State"]["Running"] != true => Error::ContainerNotRunning(c.name().to_owned()),
+        Ok(v) if !v.state.running => Error::ContainerNotRunning(c.name().to_owned()),
         Ok(_) => Error::Io(std::io::Error::other(
             "the agent channel closed during the run",
         )),

@@ -6,12 +6,11 @@ use std::time::{Duration, Instant};
 
 use http_body_util::BodyExt;
 use hyper::Method;
-use serde::Deserialize;
-use serde_json::json;
 
 use super::result::CappedOutput;
 use crate::container::Container;
 use crate::engine::frames::{FrameDecoder, StreamKind};
+use crate::engine::models::{ExecCreate, ExecInspect, ExecStart};
 use crate::engine::request::Subject;
 use crate::error::{Error, Result};
 
@@ -34,14 +33,6 @@ pub(crate) struct Exec<'a> {
     pub(crate) workdir: Option<&'a str>,
     pub(crate) user: Option<&'a str>,
     pub(crate) deadline: Instant,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ExecState {
-    #[serde(default)]
-    running: bool,
-    exit_code: Option<i32>,
 }
 
 /// Runs `exec` to its ending, collecting at most `max_output` bytes; returns the ending,
@@ -74,26 +65,21 @@ pub(crate) async fn exec_stream(
     cancel: impl std::future::Future<Output = ()>,
 ) -> Result<(Ending, String)> {
     let engine = c.engine();
-    let mut body = json!({
-        "AttachStdin": false,
-        "AttachStdout": true,
-        "AttachStderr": true,
-        "Tty": false,
-        "Cmd": exec.argv,
-        "Env": exec.env,
-    });
-    if let Some(dir) = exec.workdir {
-        body["WorkingDir"] = json!(dir);
-    }
-    if let Some(user) = exec.user {
-        body["User"] = json!(user);
-    }
+    let body = ExecCreate {
+        attach_stdout: true,
+        attach_stderr: true,
+        cmd: exec.argv,
+        env: exec.env,
+        working_dir: exec.workdir,
+        user: exec.user,
+        ..ExecCreate::default()
+    };
     let exec_id = c.create_exec(&body).await?;
     let resp = engine
-        .call(
+        .call_with(
             Method::POST,
             &format!("/exec/{exec_id}/start"),
-            Some(&json!({"Detach": false, "Tty": false})),
+            &ExecStart::default(),
             Subject::Exec(&exec_id),
         )
         .await?;
@@ -136,7 +122,7 @@ pub(crate) async fn exit_code(c: &Container, exec_id: &str) -> Result<Option<i32
     let give_up = Instant::now() + Duration::from_secs(5);
     let mut pause = Duration::from_millis(1);
     loop {
-        let state: ExecState = c
+        let state: ExecInspect = c
             .engine()
             .call_json(
                 Method::GET,

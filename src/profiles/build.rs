@@ -3,14 +3,15 @@
 //! and a failure is detected wherever the engine reports it (a status, or an `error` line
 //! inside a 200 answer, which is how both engines report a failing step).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use http_body_util::BodyExt;
 use hyper::Method;
-use serde_json::Value;
 
 use super::resolve_profile;
+use crate::engine::models::ProgressLine;
 use crate::engine::request::{query_escape, Subject};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -105,7 +106,9 @@ enum Context {
 fn build_url(tag: &str, opts: &BuildOptions) -> Result<String> {
     let mut url = format!("/build?t={}&rm=1&forcerm=1", query_escape(tag));
     if let Some(base) = &opts.base {
-        let args = serde_json::json!({ "BASE": base }).to_string();
+        // `buildargs` is a JSON object of the build's ARG values.
+        let args =
+            serde_json::to_string(&BTreeMap::from([("BASE", base)])).map_err(Error::internal)?;
         url.push_str(&format!("&buildargs={}", query_escape(&args)));
     }
     if opts.no_cache {
@@ -220,18 +223,16 @@ impl Outcome {
         if raw.is_empty() {
             return;
         }
-        let Ok(v) = serde_json::from_str::<Value>(raw) else {
-            // Not JSON: pass it on as it is rather than lose it.
+        let Ok(v) = serde_json::from_str::<ProgressLine>(raw) else {
+            // Not JSON (or not a progress line): pass it on as it is rather than lose it.
             emit(progress, raw);
             return;
         };
-        if let Some(err) = v.get("error").and_then(Value::as_str) {
-            let detail = v.pointer("/errorDetail/message").and_then(Value::as_str);
-            let msg = detail.filter(|d| !d.is_empty()).unwrap_or(err).trim();
+        if let Some(msg) = v.failure() {
             emit(progress, msg);
             self.error.get_or_insert_with(|| msg.to_owned());
         }
-        if let Some(s) = v.get("stream").and_then(Value::as_str) {
+        if let Some(s) = &v.stream {
             for l in s.lines() {
                 emit(progress, l);
                 if let Some(id) = l.trim().strip_prefix("Successfully built ") {
@@ -239,10 +240,10 @@ impl Outcome {
                 }
             }
         }
-        if let Some(id) = v.pointer("/aux/ID").and_then(Value::as_str) {
-            self.id = Some(id.to_owned());
+        if let Some(id) = v.aux.id {
+            self.id = Some(id);
         }
-        if let Some(s) = v.get("status").and_then(Value::as_str) {
+        if let Some(s) = &v.status {
             emit(progress, s);
         }
     }

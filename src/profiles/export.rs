@@ -10,8 +10,8 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use hyper::Method;
-use serde_json::Value;
 
+use crate::engine::models::ProgressLine;
 use crate::engine::request::{query_escape, read_body, Subject};
 use crate::error::{Error, Result};
 use crate::files::pipe;
@@ -170,16 +170,16 @@ impl Write for Counter {
 fn loaded_names(answer: &[u8]) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for line in String::from_utf8_lossy(answer).lines() {
-        let Ok(v) = serde_json::from_str::<Value>(line.trim()) else {
+        let Ok(v) = serde_json::from_str::<ProgressLine>(line.trim()) else {
             continue;
         };
-        if let Some(err) = v.get("error").and_then(Value::as_str) {
+        if let Some(err) = &v.error {
             return Err(Error::Engine {
                 status: 200,
                 message: format!("loading images: {err}"),
             });
         }
-        let Some(s) = v.get("stream").and_then(Value::as_str) else {
+        let Some(s) = &v.stream else {
             continue;
         };
         for l in s.lines() {

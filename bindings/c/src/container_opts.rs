@@ -115,7 +115,7 @@ pub extern "C" fn pd_container_opts_set_network(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     with_opts(opts, err_out, |o| {
-        o.opts.network = enabled;
+        o.opts.network = Some(enabled);
         Ok(())
     })
 }
