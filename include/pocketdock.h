@@ -254,7 +254,7 @@ void pd_container_free(pd_container *container);
 pd_status pd_container_info_json(pd_container *container, char **json_out, pd_error **err_out);
 
 // Creates an options builder holding the defaults (image `pocketdock/minimal-python`, timeout
-// 30 s, network on, ephemeral). Free it with `pd_container_opts_free`; create calls only
+// 30 s, the image's network default (off for the default image), ephemeral). Free it with `pd_container_opts_free`; create calls only
 // borrow it. Returns NULL only if memory is exhausted.
 pd_container_opts *pd_container_opts_new(void);
 
@@ -286,7 +286,8 @@ pd_status pd_container_opts_set_cpu_percent(pd_container_opts *opts,
                                             uint32_t cpu_percent,
                                             pd_error **err_out);
 
-// Turns networking on (default) or off.
+// Turns networking on or off. Unset, the image decides: off for every image but the `dev`
+// and `embedded` profiles (README "Defaults"), on when ports are published.
 pd_status pd_container_opts_set_network(pd_container_opts *opts, bool enabled, pd_error **err_out);
 
 // Runs commands through the in-sandbox agent (default: true; milliseconds per run, exact
@@ -341,8 +342,8 @@ pd_status pd_container_opts_set_project(pd_container_opts *opts,
                                         pd_error **err_out);
 
 // Makes the sandbox part of the project at or above `dir`: applies the project's
-// settings now (profile image and network, persist, project label) and gives the sandbox an instance directory with `data/` at `/data` and run
-// logs. Call it before the setters that should override the project.
+// settings now (profile image and network, persist, project label) and gives the sandbox
+// an instance directory with `data/` at `/data` and run logs. Call it before the setters that should override the project.
 // `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
 pd_status pd_container_opts_set_project_dir(pd_container_opts *opts,
                                             const char *dir,

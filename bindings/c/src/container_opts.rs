@@ -23,7 +23,7 @@ fn with_opts(
 }
 
 /// Creates an options builder holding the defaults (image `pocketdock/minimal-python`, timeout
-/// 30 s, network on, ephemeral). Free it with `pd_container_opts_free`; create calls only
+/// 30 s, the image's network default (off for the default image), ephemeral). Free it with `pd_container_opts_free`; create calls only
 /// borrow it. Returns NULL only if memory is exhausted.
 #[no_mangle]
 pub extern "C" fn pd_container_opts_new() -> *mut pd_container_opts {
@@ -107,7 +107,8 @@ pub extern "C" fn pd_container_opts_set_cpu_percent(
     })
 }
 
-/// Turns networking on (default) or off.
+/// Turns networking on or off. Unset, the image decides: off for every image but the `dev`
+/// and `embedded` profiles (README "Defaults"), on when ports are published.
 #[no_mangle]
 pub extern "C" fn pd_container_opts_set_network(
     opts: *mut pd_container_opts,
@@ -272,8 +273,8 @@ pub extern "C" fn pd_container_opts_set_project(
 }
 
 /// Makes the sandbox part of the project at or above `dir`: applies the project's
-/// settings now (profile image and network, persist, project label) and gives the sandbox an instance directory with `data/` at `/data` and run
-/// logs. Call it before the setters that should override the project.
+/// settings now (profile image and network, persist, project label) and gives the sandbox
+/// an instance directory with `data/` at `/data` and run logs. Call it before the setters that should override the project.
 /// `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
 #[no_mangle]
 pub extern "C" fn pd_container_opts_set_project_dir(
