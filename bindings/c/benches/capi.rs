@@ -96,6 +96,8 @@ fn bench_engine(socket: &str, n: usize) {
         let o = pd_container_opts_new();
         pd_container_opts_add_label(o, k.as_ptr(), v.as_ptr(), ptr::null_mut());
         pd_container_opts_set_agent(o, agent, ptr::null_mut());
+        // The raw floor gets the engine's default network: so must the library's sandbox.
+        pd_container_opts_set_network(o, true, ptr::null_mut());
         o
     };
     let (exec_opts, agent_opts) = (opts_for(false), opts_for(true));
