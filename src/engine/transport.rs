@@ -45,9 +45,23 @@ impl Transport {
     pub(crate) async fn send(&self, req: Request<Full<Bytes>>) -> Result<Response<Incoming>> {
         self.http.request(req).await.map_err(|e| {
             Error::Io(std::io::Error::other(format!(
-                "request to {} failed: {e}",
-                self.socket.display()
+                "request to {} failed: {}",
+                self.socket.display(),
+                with_causes(&e)
             )))
         })
     }
+}
+
+/// An error and what caused it, innermost last: hyper's own text ("client error (Connect)")
+/// says which step failed, the cause says why ("No such file or directory").
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
