@@ -5,6 +5,8 @@
 //! (`libpocketdock.so`, `libpocketdock.a`) are built by `bindings/c/lib`, which re-exports this
 //! crate, so Rust users of the core never build them.
 #![allow(non_camel_case_types)]
+// The doc comments are the C header's (cbindgen copies them): `argv[0]` is C, not a link.
+#![allow(rustdoc::broken_intra_doc_links)]
 // Entry points take raw pointers by design; their contract is in the header, and every
 // pointer goes through `handle.rs` checks before use.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]

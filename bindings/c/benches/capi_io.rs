@@ -1,0 +1,288 @@
+//! Interactive and bulk I/O through the C ABI, next to the raw floor on the same socket in
+//! the same run:
+//!
+//! - a session round trip, `pd_session_send_and_wait("echo hi")` (through the agent), vs a
+//!   raw shell on a hijacked exec connection kept open (`echo hi; echo __END__`);
+//! - streaming 100 MB (`head -c 100000000 /dev/zero`) with `pd_run_stream` + `pd_stream_next`
+//!   to `PD_STREAM_END`, through the agent and through the engine's exec, vs one raw exec
+//!   read with a big buffer and demultiplexed in place (the way bollard reads it).
+//!
+//! Variants are interleaved so drift on a shared machine hits all alike; the load average
+//! is printed next to each section.
+//!
+//! ```text
+//! cargo bench -p pocketdock-capi --bench capi_io
+//! POCKETDOCK_TEST_SOCKETS=/run/pocketdock-docker.sock BENCH_SESSIONS=200 BENCH_STREAMS=5 \
+//!     cargo bench -p pocketdock-capi --bench capi_io
+//! ```
+
+#[path = "../../../benches/common/raw_http.rs"]
+mod raw_http;
+
+#[path = "../../../benches/common/raw_hijack.rs"]
+mod raw_hijack;
+
+use std::ffi::{CStr, CString};
+use std::path::Path;
+use std::ptr;
+use std::time::{Duration, Instant};
+
+use pocketdock_capi::*;
+
+const LABEL: &str = "pocketdock.bench";
+const IMAGE: &str = "pocketdock/minimal-python";
+const STREAM_BYTES: u64 = 100_000_000;
+
+fn env_n(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+fn load() -> String {
+    let l = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+/// (median, p95) in milliseconds.
+fn stats(mut v: Vec<Duration>) -> (f64, f64) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (
+        ms(v[v.len() / 2]),
+        ms(v[(v.len() * 95 / 100).min(v.len() - 1)]),
+    )
+}
+
+fn check(st: pd_status, err: *mut pd_error, what: &str) {
+    if st != pd_status::PD_OK {
+        let m = unsafe { CStr::from_ptr(pd_error_message(err)) };
+        panic!("{what}: {st:?} {}", m.to_string_lossy());
+    }
+}
+
+fn open(socket: &CStr) -> *mut pd_client {
+    let o = pd_client_opts_new();
+    let mut err = ptr::null_mut();
+    check(
+        pd_client_opts_set_socket(o, socket.as_ptr(), &mut err),
+        err,
+        "socket",
+    );
+    let mut c = ptr::null_mut();
+    check(pd_client_open(o, &mut c, &mut err), err, "open");
+    pd_client_opts_free(o);
+    c
+}
+
+fn create(client: *const pd_client, agent: bool) -> *mut pd_container {
+    let (k, v) = (CString::new(LABEL).unwrap(), CString::new("bench").unwrap());
+    let o = pd_container_opts_new();
+    pd_container_opts_add_label(o, k.as_ptr(), v.as_ptr(), ptr::null_mut());
+    pd_container_opts_set_agent(o, agent, ptr::null_mut());
+    let (mut c, mut err) = (ptr::null_mut(), ptr::null_mut());
+    check(
+        pd_container_create(client, o, &mut c, &mut err),
+        err,
+        "create",
+    );
+    pd_container_opts_free(o);
+    c
+}
+
+fn remove(c: *mut pd_container) {
+    let mut err = ptr::null_mut();
+    check(pd_container_shutdown(c, &mut err), err, "shutdown");
+    pd_container_free(c);
+}
+
+fn id_of(c: *const pd_container) -> String {
+    unsafe { CStr::from_ptr(pd_container_id(c)) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn sessions(client: *const pd_client, socket: &Path, n: usize) {
+    let c = create(client, true);
+    // The raw shell runs in the same sandbox, on the same socket.
+    let id = id_of(c);
+    let (mut s, mut err) = (ptr::null_mut(), ptr::null_mut());
+    check(
+        pd_session_open(c, ptr::null(), &mut s, &mut err),
+        err,
+        "session",
+    );
+    let mut shell = raw_hijack::Shell::open(socket, &id);
+    let cmd = CString::new("echo hi").unwrap();
+    let before = load();
+    let (mut lib, mut raw) = (Vec::new(), Vec::new());
+    for i in 0..n + 5 {
+        let t = Instant::now();
+        let mut r = ptr::null_mut();
+        check(
+            pd_session_send_and_wait(s, cmd.as_ptr(), 30_000, &mut r, &mut err),
+            err,
+            "send_and_wait",
+        );
+        let lib_t = t.elapsed();
+        let mut len = 0;
+        let out = pd_exec_result_stdout(r, &mut len);
+        assert_eq!(unsafe { std::slice::from_raw_parts(out, len) }, b"hi\n");
+        pd_exec_result_free(r);
+
+        let t = Instant::now();
+        let out = shell.round_trip(b"echo hi; echo __END__\n", b"__END__\n");
+        let raw_t = t.elapsed();
+        assert_eq!(out, b"hi\n");
+        // The first few warm both paths up.
+        if i >= 5 {
+            lib.push(lib_t);
+            raw.push(raw_t);
+        }
+    }
+    let ((lm, lp), (rm, rp)) = (stats(lib), stats(raw));
+    println!(
+        "  session round trip, {n} each (load {before} -> {})",
+        load()
+    );
+    println!("    pd_session_send_and_wait (agent)  median {lm:>7.3} ms  p95 {lp:>7.3} ms");
+    println!("    raw hijacked sh, same socket      median {rm:>7.3} ms  p95 {rp:>7.3} ms");
+    println!("    ratio (median) {:.2}x   (p95) {:.2}x", lm / rm, lp / rp);
+    pd_session_close(s, ptr::null_mut());
+    pd_session_free(s);
+    drop(shell);
+    remove(c);
+}
+
+/// Streams the command through the C ABI; returns the time and checks every byte came.
+fn lib_stream(c: *mut pd_container, cmd: &CStr, opts: *const pd_run_opts) -> (Duration, usize) {
+    let t = Instant::now();
+    let (mut s, mut err) = (ptr::null_mut(), ptr::null_mut());
+    check(
+        pd_run_stream(c, cmd.as_ptr(), opts, &mut s, &mut err),
+        err,
+        "stream",
+    );
+    let (mut total, mut chunks) = (0u64, 0usize);
+    loop {
+        let mut chunk = ptr::null_mut();
+        match pd_stream_next(s, -1, &mut chunk, &mut err) {
+            pd_status::PD_OK => {
+                let mut len = 0;
+                pd_chunk_data(chunk, &mut len);
+                total += len as u64;
+                chunks += 1;
+                pd_chunk_free(chunk);
+            }
+            pd_status::PD_STREAM_END => break,
+            st => check(st, err, "stream_next"),
+        }
+    }
+    let elapsed = t.elapsed();
+    let mut r = ptr::null_mut();
+    check(pd_stream_result(s, &mut r, &mut err), err, "result");
+    assert_eq!(pd_exec_result_exit_code(r), 0);
+    assert!(!pd_exec_result_truncated(r));
+    pd_exec_result_free(r);
+    pd_stream_free(s);
+    assert_eq!(total, STREAM_BYTES);
+    (elapsed, chunks)
+}
+
+fn mbps(v: &[Duration]) -> (f64, f64) {
+    let mut s: Vec<f64> = v
+        .iter()
+        .map(|d| STREAM_BYTES as f64 / 1e6 / d.as_secs_f64())
+        .collect();
+    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    // Median, and the 5th-percentile throughput (the slow tail, like a p95 time).
+    (s[s.len() / 2], s[s.len() * 5 / 100])
+}
+
+fn streams(client: *const pd_client, socket: &Path, n: usize) {
+    let with_agent = create(client, true);
+    let without = create(client, false);
+    let raw_id = id_of(without);
+    let cmd_line = format!("head -c {STREAM_BYTES} /dev/zero");
+    let cmd = CString::new(cmd_line.clone()).unwrap();
+    let opts = pd_run_opts_new();
+    let mut err = ptr::null_mut();
+    check(
+        pd_run_opts_set_max_output(opts, 2 * STREAM_BYTES as usize, &mut err),
+        err,
+        "max_output",
+    );
+    check(
+        pd_run_opts_set_timeout_ms(opts, 300_000, &mut err),
+        err,
+        "timeout",
+    );
+    let argv = ["sh", "-c", cmd_line.as_str()];
+    let before = load();
+    let (mut agent, mut exec, mut raw) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut agent_chunks, mut exec_chunks) = (0, 0);
+    for i in 0..n + 1 {
+        let (a, ac) = lib_stream(with_agent, &cmd, opts);
+        let (e, ec) = lib_stream(without, &cmd, opts);
+        let t = Instant::now();
+        let (out, _, code) = raw_hijack::exec_count(socket, &raw_id, &argv, 1 << 20);
+        let r = t.elapsed();
+        assert_eq!((out, code), (STREAM_BYTES, 0));
+        // The first run of each warms caches and connections.
+        if i > 0 {
+            agent.push(a);
+            exec.push(e);
+            raw.push(r);
+            agent_chunks += ac;
+            exec_chunks += ec;
+        }
+    }
+    let ((am, al), (em, el), (rm, rl)) = (mbps(&agent), mbps(&exec), mbps(&raw));
+    println!("  stream 100 MB, {n} each (load {before} -> {})", load());
+    println!(
+        "    pd_run_stream, agent        median {am:>7.1} MB/s  slowest-5% {al:>7.1} MB/s  ({} chunks/run)",
+        agent_chunks / n
+    );
+    println!(
+        "    pd_run_stream, engine exec  median {em:>7.1} MB/s  slowest-5% {el:>7.1} MB/s  ({} chunks/run)",
+        exec_chunks / n
+    );
+    println!("    raw exec, 1 MiB reads       median {rm:>7.1} MB/s  slowest-5% {rl:>7.1} MB/s");
+    println!(
+        "    ratio (median) agent {:.2}x   engine exec {:.2}x",
+        am / rm,
+        em / rm
+    );
+    pd_run_opts_free(opts);
+    remove(with_agent);
+    remove(without);
+}
+
+fn main() {
+    let sessions_n = env_n("BENCH_SESSIONS", 200);
+    let streams_n = env_n("BENCH_STREAMS", 5);
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let sockets = std::env::var("POCKETDOCK_TEST_SOCKETS")
+        .unwrap_or_else(|_| "/run/podman/podman.sock /run/pocketdock-docker.sock".into());
+    for socket in sockets.split_whitespace() {
+        let sock = CString::new(socket).unwrap();
+        let client = open(&sock);
+        let mut info = std::mem::MaybeUninit::<pd_engine_info>::uninit();
+        check(
+            pd_client_engine_info(client, info.as_mut_ptr(), ptr::null_mut()),
+            ptr::null_mut(),
+            "info",
+        );
+        let info = unsafe { info.assume_init() };
+        let version = unsafe { CStr::from_ptr(info.version) }.to_string_lossy();
+        println!("{:?} {version} on {socket} ({IMAGE})", info.kind);
+        if only != "stream" {
+            sessions(client, Path::new(socket), sessions_n);
+        }
+        if only != "session" {
+            streams(client, Path::new(socket), streams_n);
+        }
+        pd_client_free(client);
+    }
+}
