@@ -45,6 +45,39 @@ fn load() -> String {
     l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
+/// This process's CPU time so far (all threads, user + system), from /proc/self/stat.
+fn cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which ends with ')'): utime is 14th, stime 15th overall.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // Clock ticks are 1/100 s on Linux.
+    Duration::from_millis(f.iter().sum::<u64>() * 10)
+}
+
+/// Context switches of all this process's threads so far (voluntary + involuntary): each
+/// is a sleep or a preemption, the cost a per-chunk handoff between threads pays.
+fn switches() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .flat_map(|st| {
+            st.lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
 /// (median, p95) in milliseconds.
 fn stats(mut v: Vec<Duration>) -> (f64, f64) {
     v.sort();
@@ -116,8 +149,15 @@ fn sessions(client: *const pd_client, socket: &Path, n: usize) {
     let mut shell = raw_hijack::Shell::open(socket, &id);
     let cmd = CString::new("echo hi").unwrap();
     let before = load();
-    let (mut lib, mut raw) = (Vec::new(), Vec::new());
+    let (mut lib, mut raw, mut bare) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..n + 5 {
+        // One bare request/answer through the agent (nothing to read): its round trip.
+        let t = Instant::now();
+        let mut o = ptr::null_mut();
+        check(pd_session_read(s, &mut o, &mut err), err, "read");
+        let bare_t = t.elapsed();
+        pd_output_free(o);
+
         let t = Instant::now();
         let mut r = ptr::null_mut();
         check(
@@ -139,9 +179,10 @@ fn sessions(client: *const pd_client, socket: &Path, n: usize) {
         if i >= 5 {
             lib.push(lib_t);
             raw.push(raw_t);
+            bare.push(bare_t);
         }
     }
-    let ((lm, lp), (rm, rp)) = (stats(lib), stats(raw));
+    let ((lm, lp), (rm, rp), (bm, bp)) = (stats(lib), stats(raw), stats(bare));
     println!(
         "  session round trip, {n} each (load {before} -> {})",
         load()
@@ -149,6 +190,7 @@ fn sessions(client: *const pd_client, socket: &Path, n: usize) {
     println!("    pd_session_send_and_wait (agent)  median {lm:>7.3} ms  p95 {lp:>7.3} ms");
     println!("    raw hijacked sh, same socket      median {rm:>7.3} ms  p95 {rp:>7.3} ms");
     println!("    ratio (median) {:.2}x   (p95) {:.2}x", lm / rm, lp / rp);
+    println!("    (one bare agent round trip, pd_session_read: median {bm:.3} ms  p95 {bp:.3} ms)");
     pd_session_close(s, ptr::null_mut());
     pd_session_free(s);
     drop(shell);
@@ -156,8 +198,12 @@ fn sessions(client: *const pd_client, socket: &Path, n: usize) {
 }
 
 /// Streams the command through the C ABI; returns the time and checks every byte came.
-fn lib_stream(c: *mut pd_container, cmd: &CStr, opts: *const pd_run_opts) -> (Duration, usize) {
-    let t = Instant::now();
+fn lib_stream(
+    c: *mut pd_container,
+    cmd: &CStr,
+    opts: *const pd_run_opts,
+) -> (Duration, Duration, usize, u64) {
+    let (t, cpu0, sw0) = (Instant::now(), cpu(), switches());
     let (mut s, mut err) = (ptr::null_mut(), ptr::null_mut());
     check(
         pd_run_stream(c, cmd.as_ptr(), opts, &mut s, &mut err),
@@ -179,7 +225,7 @@ fn lib_stream(c: *mut pd_container, cmd: &CStr, opts: *const pd_run_opts) -> (Du
             st => check(st, err, "stream_next"),
         }
     }
-    let elapsed = t.elapsed();
+    let (elapsed, used, sw) = (t.elapsed(), cpu() - cpu0, switches() - sw0);
     let mut r = ptr::null_mut();
     check(pd_stream_result(s, &mut r, &mut err), err, "result");
     assert_eq!(pd_exec_result_exit_code(r), 0);
@@ -187,7 +233,7 @@ fn lib_stream(c: *mut pd_container, cmd: &CStr, opts: *const pd_run_opts) -> (Du
     pd_exec_result_free(r);
     pd_stream_free(s);
     assert_eq!(total, STREAM_BYTES);
-    (elapsed, chunks)
+    (elapsed, used, chunks, sw)
 }
 
 fn mbps(v: &[Duration]) -> (f64, f64) {
@@ -222,12 +268,14 @@ fn streams(client: *const pd_client, socket: &Path, n: usize) {
     let before = load();
     let (mut agent, mut exec, mut raw) = (Vec::new(), Vec::new(), Vec::new());
     let (mut agent_chunks, mut exec_chunks) = (0, 0);
+    let mut cpus = [Duration::ZERO; 3];
+    let mut sws = [0u64; 3];
     for i in 0..n + 1 {
-        let (a, ac) = lib_stream(with_agent, &cmd, opts);
-        let (e, ec) = lib_stream(without, &cmd, opts);
-        let t = Instant::now();
+        let (a, a_cpu, ac, a_sw) = lib_stream(with_agent, &cmd, opts);
+        let (e, e_cpu, ec, e_sw) = lib_stream(without, &cmd, opts);
+        let (t, cpu0, sw0) = (Instant::now(), cpu(), switches());
         let (out, _, code) = raw_hijack::exec_count(socket, &raw_id, &argv, 1 << 20);
-        let r = t.elapsed();
+        let (r, r_cpu, r_sw) = (t.elapsed(), cpu() - cpu0, switches() - sw0);
         assert_eq!((out, code), (STREAM_BYTES, 0));
         // The first run of each warms caches and connections.
         if i > 0 {
@@ -236,19 +284,35 @@ fn streams(client: *const pd_client, socket: &Path, n: usize) {
             raw.push(r);
             agent_chunks += ac;
             exec_chunks += ec;
+            for (sum, x) in cpus.iter_mut().zip([a_cpu, e_cpu, r_cpu]) {
+                *sum += x;
+            }
+            for (sum, x) in sws.iter_mut().zip([a_sw, e_sw, r_sw]) {
+                *sum += x;
+            }
         }
     }
     let ((am, al), (em, el), (rm, rl)) = (mbps(&agent), mbps(&exec), mbps(&raw));
+    let cpu_ms = |i: usize| cpus[i].as_millis() as usize / n;
+    let sw = |i: usize| sws[i] / n as u64;
     println!("  stream 100 MB, {n} each (load {before} -> {})", load());
     println!(
-        "    pd_run_stream, agent        median {am:>7.1} MB/s  slowest-5% {al:>7.1} MB/s  ({} chunks/run)",
-        agent_chunks / n
+        "    pd_run_stream, agent        median {am:>7.1} MB/s  slowest-5% {al:>7.1} MB/s  ({} chunks, {} ms CPU, {} switches /run)",
+        agent_chunks / n,
+        cpu_ms(0),
+        sw(0)
     );
     println!(
-        "    pd_run_stream, engine exec  median {em:>7.1} MB/s  slowest-5% {el:>7.1} MB/s  ({} chunks/run)",
-        exec_chunks / n
+        "    pd_run_stream, engine exec  median {em:>7.1} MB/s  slowest-5% {el:>7.1} MB/s  ({} chunks, {} ms CPU, {} switches /run)",
+        exec_chunks / n,
+        cpu_ms(1),
+        sw(1)
     );
-    println!("    raw exec, 1 MiB reads       median {rm:>7.1} MB/s  slowest-5% {rl:>7.1} MB/s");
+    println!(
+        "    raw exec, 1 MiB reads       median {rm:>7.1} MB/s  slowest-5% {rl:>7.1} MB/s  ({} ms CPU, {} switches /run)",
+        cpu_ms(2),
+        sw(2)
+    );
     println!(
         "    ratio (median) agent {:.2}x   engine exec {:.2}x",
         am / rm,
