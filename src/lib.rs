@@ -24,6 +24,7 @@ mod error;
 pub mod exec;
 pub mod ffi;
 mod files;
+mod hooks;
 pub mod info;
 mod persist;
 pub mod process;

@@ -90,7 +90,7 @@ impl Container {
         spawn.max_output = 0;
         spawn.buffer_size = opts.buffer_size as u64;
         let p = self.spawn_request(spawn, opts.buffer_size).await?;
-        crate::project::hooks::watch_process(self.recorder(), argv, &p).await;
+        crate::hooks::watch_process(self.observer(), argv, &p).await;
         Ok(p)
     }
 

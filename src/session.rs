@@ -121,8 +121,9 @@ impl Session {
         timeout: Option<Duration>,
     ) -> Result<ExecResult> {
         let result = self.command(command, timeout).await;
-        let recorder = self.process.container().recorder();
-        crate::project::hooks::record_session(recorder, command, &result);
+        let observer = self.process.container().observer();
+        let line = crate::hooks::Command::Line(command);
+        crate::hooks::record(observer, crate::hooks::RunKind::Session, line, &result);
         result
     }
 

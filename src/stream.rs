@@ -146,7 +146,7 @@ impl Container {
                 });
             }
         }
-        let rx = crate::project::hooks::tee_stream(self.recorder(), argv, rx);
+        let rx = crate::hooks::tee_stream(self.observer(), argv, rx);
         Ok(RunStream {
             rx,
             canceller,

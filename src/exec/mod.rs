@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::container::Container;
 use crate::error::{Error, Result};
+use crate::hooks::{Command, RunKind};
 use engine_exec::{exec_collect, Ending, Exec};
 pub use options::{Lang, RunOptions, DEFAULT_MAX_OUTPUT};
 pub use result::{ExecResult, ResourceUsage};
@@ -35,7 +36,7 @@ impl Container {
             Some(_) => agent_run::run(self, argv, opts, timeout).await,
             None => self.run_engine_exec(argv, opts, timeout).await,
         };
-        crate::project::hooks::record_run(self.recorder(), argv, &result);
+        crate::hooks::record(self.observer(), RunKind::Run, Command::Argv(argv), &result);
         result
     }
 
