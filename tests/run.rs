@@ -243,17 +243,16 @@ async fn dropping_a_run_future_kills_the_whole_command_tree() {
          (sleep 654 & echo $! >> {dir}/pids); \
          wait"
     );
-    let run = s.run(&cmd, RunOptions::default());
+    // A timeout far beyond the test, so only the drop can end the run.
+    let run = s.run(&cmd, timeout(600_000));
     let cut = tokio::time::timeout(Duration::from_millis(2500), run).await;
     assert!(cut.is_err(), "the run must still be going: {cut:?}");
-    // The future is gone; the driver kills in the background: wait for it, bounded.
-    let (mut started, mut left) = (0, String::new());
-    for _ in 0..60 {
-        (started, left) = alive(&s, dir).await;
-        if left.is_empty() {
-            break;
-        }
+    // The future is gone; the driver kills in the background: wait for it, up to 10 s.
+    let give_up = std::time::Instant::now() + Duration::from_secs(10);
+    let (mut started, mut left) = alive(&s, dir).await;
+    while !left.is_empty() && std::time::Instant::now() < give_up {
         tokio::time::sleep(Duration::from_millis(100)).await;
+        (started, left) = alive(&s, dir).await;
     }
     assert_eq!(started, 4, "the whole tree had started");
     assert_eq!(left, "", "every process of the dropped run must be gone");
