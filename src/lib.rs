@@ -24,6 +24,7 @@ mod engine;
 mod error;
 pub mod exec;
 mod files;
+mod hooks;
 pub mod info;
 mod persist;
 pub mod process;

@@ -3,6 +3,7 @@
 //! inside the sandbox. Any client can attach to one by container and process number, read
 //! what it wrote, wait for it and signal it; a client that goes away does not end it.
 
+use std::borrow::Borrow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -74,13 +75,24 @@ impl Container {
     /// Starts `command` (interpreted by `opts.lang`) in the background. `opts.timeout`
     /// applies only when set (a server should not die at the container's default);
     /// `max_output` does not apply: the ring buffer bounds memory.
-    pub async fn spawn(&self, command: &str, opts: &RunOptions) -> Result<Process> {
+    pub async fn spawn(
+        &self,
+        command: impl AsRef<str>,
+        opts: impl Borrow<RunOptions>,
+    ) -> Result<Process> {
+        let opts = opts.borrow();
         opts.validate()?;
-        self.spawn_argv(&opts.lang.argv(command), opts).await
+        self.spawn_argv(opts.lang.argv(command.as_ref()), opts)
+            .await
     }
 
     /// Starts `argv` in the background, without a shell.
-    pub async fn spawn_argv(&self, argv: &[String], opts: &RunOptions) -> Result<Process> {
+    pub async fn spawn_argv(
+        &self,
+        argv: impl AsRef<[String]>,
+        opts: impl Borrow<RunOptions>,
+    ) -> Result<Process> {
+        let (argv, opts) = (argv.as_ref(), opts.borrow());
         check_argv(argv, opts)?;
         if opts.buffer_size < 2 {
             return Err(Error::invalid("buffer_size must be at least 2 bytes"));
@@ -90,7 +102,7 @@ impl Container {
         spawn.max_output = 0;
         spawn.buffer_size = opts.buffer_size as u64;
         let p = self.spawn_request(spawn, opts.buffer_size).await?;
-        crate::project::hooks::watch_process(self.recorder(), argv, &p).await;
+        crate::hooks::watch_process(self.observer(), argv, &p).await;
         Ok(p)
     }
 

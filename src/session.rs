@@ -13,6 +13,7 @@
 //! it is), and waiting for the stderr marker too attributes all of the command's stderr to
 //! it. A command that times out gets SIGINT (the shell traps it and carries on).
 
+use std::borrow::Borrow;
 use std::time::{Duration, Instant};
 
 use crate::agent::wire::Msg;
@@ -44,7 +45,8 @@ pub struct Session {
 
 impl Container {
     /// Opens a persistent shell (needs the agent). `opts` gives its env, workdir and user.
-    pub async fn open_session(&self, opts: &RunOptions) -> Result<Session> {
+    pub async fn open_session(&self, opts: impl Borrow<RunOptions>) -> Result<Session> {
+        let opts = opts.borrow();
         let argv = ["sh".to_owned(), "-c".to_owned(), SHELL.to_owned()];
         crate::exec::check_argv(&argv, opts)?;
         let mut spawn = agent_run::spawn_request(self, &argv, opts, None);
@@ -121,8 +123,9 @@ impl Session {
         timeout: Option<Duration>,
     ) -> Result<ExecResult> {
         let result = self.command(command, timeout).await;
-        let recorder = self.process.container().recorder();
-        crate::project::hooks::record_session(recorder, command, &result);
+        let observer = self.process.container().observer();
+        let line = crate::hooks::Command::Line(command);
+        crate::hooks::record(observer, crate::hooks::RunKind::Session, line, &result);
         result
     }
 

@@ -1,23 +1,25 @@
-//! Streaming runs: output as it happens, then the result. Timeouts and the output cap apply
-//! as in blocking runs. A driver task owns the run; the `RunStream` only receives, so
-//! dropping or cancelling it part-way never hangs: the driver kills the run and closes its
-//! connection (engine exec) or request (agent) on its own.
+//! Runs as events: output as it happens, then the result. Every run, blocking or not, is
+//! one of these: a driver task per run (`exec/agent_run.rs` or `exec/engine_exec.rs`, one
+//! per execution path) owns it and sends its events; the `RunStream` only receives, so
+//! dropping or cancelling it part-way never hangs: the driver kills the run's whole
+//! command tree and closes its connection (engine exec) or request (agent) on its own. A
+//! blocking run is this stream collected under the output cap (`exec/mod.rs`), so dropping
+//! its future kills the run too.
 
+use std::borrow::Borrow;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::Notify;
 
-use crate::agent::wire::Msg;
 use crate::container::Container;
 use crate::engine::frames::StreamKind;
 use crate::error::{Error, Result};
-use crate::exec::agent_run::{self, SAFETY_MARGIN};
-use crate::exec::engine_exec::{exec_stream, Ending, Exec};
-use crate::exec::{kill, ExecResult, RunOptions};
+use crate::exec::result::CappedOutput;
+use crate::exec::{agent_run, engine_exec, ExecResult, RunOptions};
 
 /// One piece of output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +38,7 @@ pub enum StreamEvent {
 
 /// Cancels a stream from any thread; cheap to clone.
 #[derive(Clone, Default)]
-pub struct StreamCanceller(Arc<Notify>);
+pub struct StreamCanceller(pub(crate) Arc<Notify>);
 
 impl StreamCanceller {
     /// Kills the run; the stream then ends with its `Exit` (or an error). Idempotent.
@@ -101,17 +103,61 @@ impl futures_util::Stream for RunStream {
     }
 }
 
-type Events = UnboundedSender<Result<StreamEvent>>;
+/// Where a driver sends a run's events.
+pub(crate) type Events = UnboundedSender<Result<StreamEvent>>;
+
+impl RunStream {
+    /// Reads the stream to its end, keeping at most `cap` bytes of output: the blocking
+    /// result. Dropping this future part-way drops the stream, which kills the run.
+    pub(crate) async fn collect(mut self, cap: usize) -> Result<ExecResult> {
+        let mut out = CappedOutput::new(cap);
+        while let Some(ev) = self.next().await {
+            match ev? {
+                StreamEvent::Output(c) => out.push(c.stream, &c.data),
+                StreamEvent::Exit(mut r) => {
+                    r.truncated |= out.truncated;
+                    r.stdout = out.stdout;
+                    r.stderr = out.stderr;
+                    return Ok(r);
+                }
+            }
+        }
+        Err(Error::internal("a run ended without its result"))
+    }
+}
 
 impl Container {
-    /// Runs `command` (interpreted by `opts.lang`) and streams its output.
-    pub async fn run_stream(&self, command: &str, opts: &RunOptions) -> Result<RunStream> {
+    /// Runs `command` (interpreted by `opts.lang`) and streams its output. `opts` may be
+    /// given by value or by reference.
+    pub async fn run_stream(
+        &self,
+        command: impl AsRef<str>,
+        opts: impl Borrow<RunOptions>,
+    ) -> Result<RunStream> {
+        let opts = opts.borrow();
         opts.validate()?;
-        self.run_stream_argv(&opts.lang.argv(command), opts).await
+        self.run_stream_argv(opts.lang.argv(command.as_ref()), opts)
+            .await
     }
 
     /// Runs `argv` without a shell and streams its output.
-    pub async fn run_stream_argv(&self, argv: &[String], opts: &RunOptions) -> Result<RunStream> {
+    pub async fn run_stream_argv(
+        &self,
+        argv: impl AsRef<[String]>,
+        opts: impl Borrow<RunOptions>,
+    ) -> Result<RunStream> {
+        let (argv, opts) = (argv.as_ref(), opts.borrow());
+        self.start_run(argv, opts, true).await
+    }
+
+    /// Starts `argv` on this container's execution path: its driver task runs from here on.
+    /// `observed`: the observer (if any) records it as a stream.
+    pub(crate) async fn start_run(
+        &self,
+        argv: &[String],
+        opts: &RunOptions,
+        observed: bool,
+    ) -> Result<RunStream> {
         crate::exec::check_argv(argv, opts)?;
         let timeout = opts.timeout.unwrap_or(self.default_timeout());
         let (tx, rx) = unbounded_channel();
@@ -121,14 +167,8 @@ impl Container {
         match self.agent() {
             Some(link) => {
                 let conn = link.get(self).await?;
-                let (id, replies) = conn.register();
                 let spawn = agent_run::spawn_request(self, argv, opts, Some(timeout));
-                conn.send(id, &Msg::Spawn(spawn)).await?;
-                let c = self.clone();
-                tokio::spawn(async move {
-                    drive_agent(&c, &conn, id, replies, tx, cancelled, started, timeout).await;
-                    conn.forget(id);
-                });
+                agent_run::start(self, conn, spawn, tx, cancelled, started, timeout);
             }
             None => {
                 if opts.stdin.is_some() {
@@ -136,131 +176,17 @@ impl Container {
                         "stdin data needs the agent (this container runs without it)",
                     ));
                 }
-                let (c, argv, opts) = (self.clone(), argv.to_vec(), opts.clone());
-                tokio::spawn(async move {
-                    if let Err(e) =
-                        drive_engine(&c, &argv, &opts, &tx, cancelled, started, timeout).await
-                    {
-                        let _ = tx.send(Err(e));
-                    }
-                });
+                engine_exec::start(self, argv, opts, tx, cancelled, started, timeout);
             }
         }
-        let rx = crate::project::hooks::tee_stream(self.recorder(), argv, rx);
+        let rx = match observed {
+            true => crate::hooks::tee_stream(self.observer(), argv, rx),
+            false => rx,
+        };
         Ok(RunStream {
             rx,
             canceller,
             ended: false,
         })
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn drive_agent(
-    c: &Container,
-    conn: &crate::agent::conn::AgentConn,
-    id: u32,
-    mut replies: UnboundedReceiver<Msg>,
-    tx: Events,
-    cancelled: Arc<Notify>,
-    started: Instant,
-    timeout: Duration,
-) {
-    let give_up = tokio::time::Instant::from_std(started + timeout + SAFETY_MARGIN);
-    let mut killing = false;
-    loop {
-        let msg = tokio::select! {
-            m = replies.recv() => m,
-            () = cancelled.notified(), if !killing => {
-                killing = true;
-                let _ = conn.send(id, &Msg::Kill { signal: 9 }).await;
-                continue;
-            }
-            () = tokio::time::sleep_until(give_up) => {
-                let _ = conn.send(id, &Msg::Kill { signal: 9 }).await;
-                let _ = tx.send(Err(agent_run::silent(c)));
-                return;
-            }
-        };
-        match msg {
-            Some(Msg::Output { stream, data, .. }) => {
-                let chunk = Chunk {
-                    stream: agent_run::stream_kind(stream),
-                    data,
-                };
-                // Nobody reads any more: end the run.
-                if tx.send(Ok(StreamEvent::Output(chunk))).is_err() && !killing {
-                    killing = true;
-                    let _ = conn.send(id, &Msg::Kill { signal: 9 }).await;
-                }
-            }
-            Some(Msg::Exit(e)) => {
-                let _ = tx.send(Ok(StreamEvent::Exit(agent_run::exit_result(&e, started))));
-                return;
-            }
-            Some(Msg::Failed { message }) => {
-                let _ = tx.send(Err(Error::internal(format!("agent: {message}"))));
-                return;
-            }
-            Some(_) => {}
-            None => {
-                let _ = tx.send(Err(agent_run::lost(c).await));
-                return;
-            }
-        }
-    }
-}
-
-async fn drive_engine(
-    c: &Container,
-    argv: &[String],
-    opts: &RunOptions,
-    tx: &Events,
-    cancelled: Arc<Notify>,
-    started: Instant,
-    timeout: Duration,
-) -> Result<()> {
-    let run_id = crate::container::labels::random_name();
-    let mut env = opts.env_entries();
-    env.push(kill::marker(&run_id));
-    let user = opts.user.as_deref().or(c.default_user());
-    let mut room = opts.max_output;
-    let mut truncated = false;
-    let exec = Exec {
-        argv,
-        env: &env,
-        workdir: opts.workdir.as_deref(),
-        user,
-        deadline: started + timeout,
-    };
-    let sink = |stream, bytes: &[u8]| {
-        let keep = bytes.len().min(room);
-        room -= keep;
-        truncated |= keep < bytes.len();
-        let chunk = Chunk {
-            stream,
-            data: bytes[..keep].to_vec(),
-        };
-        // A reader that went away is the same as a cancel.
-        (keep == 0 || tx.send(Ok(StreamEvent::Output(chunk))).is_ok()) && !truncated
-    };
-    let (ending, exec_id) = exec_stream(c, exec, sink, cancelled.notified()).await?;
-    let exit_code = match ending {
-        Ending::Finished => crate::exec::engine_exec::exit_code(c, &exec_id)
-            .await?
-            .unwrap_or(-1),
-        Ending::TimedOut | Ending::OverCap | Ending::Cancelled => {
-            kill::kill_run(c, &run_id, user).await?;
-            -1
-        }
-    };
-    let result = ExecResult {
-        exit_code,
-        duration_ms: started.elapsed().as_millis() as u64,
-        timed_out: ending == Ending::TimedOut,
-        truncated,
-        ..ExecResult::default()
-    };
-    let _ = tx.send(Ok(StreamEvent::Exit(result)));
-    Ok(())
 }

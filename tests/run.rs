@@ -216,3 +216,59 @@ async fn runs_use_the_image_user_and_workdir() {
     let r = s.run("id -un; pwd", &RunOptions::default()).await.unwrap();
     assert_eq!(r.stdout_text(), "sandbox\n/home/sandbox\n");
 }
+
+/// The pids of a run's tree (as it recorded them in `dir/pids`) still alive, zombies aside.
+async fn alive(s: &Sandbox, dir: &str) -> (usize, String) {
+    let check = format!(
+        "n=0; for p in $(cat {dir}/pids); do n=$((n+1)); \
+           [ -d /proc/$p ] && [ \"$(cut -d' ' -f3 /proc/$p/stat)\" != Z ] && echo $p; \
+         done; echo \"n=$n\""
+    );
+    let r = s.run(&check, RunOptions::default()).await.unwrap();
+    let out = r.stdout_text();
+    let (live, n) = out.rsplit_once("n=").unwrap();
+    (n.trim().parse().unwrap(), live.trim().to_owned())
+}
+
+#[tokio::test]
+async fn dropping_a_run_future_kills_the_whole_command_tree() {
+    let s = sandbox().await;
+    let dir = "/tmp/drop-tree";
+    // The shell, a child, a child in its own session that ignores SIGTERM, and a
+    // double-forked orphan: each writes its pid, then all sleep.
+    let cmd = format!(
+        "mkdir -p {dir}; echo $$ >> {dir}/pids; \
+         sleep 654 & echo $! >> {dir}/pids; \
+         (trap '' TERM; setsid sh -c 'echo $$ >> {dir}/pids; sleep 654') & \
+         (sleep 654 & echo $! >> {dir}/pids); \
+         wait"
+    );
+    // A timeout far beyond the test, so only the drop can end the run.
+    let run = s.run(&cmd, timeout(600_000));
+    let cut = tokio::time::timeout(Duration::from_millis(2500), run).await;
+    assert!(cut.is_err(), "the run must still be going: {cut:?}");
+    // The future is gone; the driver kills in the background: wait for it, up to 10 s.
+    let give_up = std::time::Instant::now() + Duration::from_secs(10);
+    let (mut started, mut left) = alive(&s, dir).await;
+    while !left.is_empty() && std::time::Instant::now() < give_up {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        (started, left) = alive(&s, dir).await;
+    }
+    assert_eq!(started, 4, "the whole tree had started");
+    assert_eq!(left, "", "every process of the dropped run must be gone");
+    assert_eq!(processes_matching(&s, "sleep 654").await, "");
+    // The container is still usable.
+    assert!(s.run("true", RunOptions::default()).await.unwrap().ok());
+}
+
+#[tokio::test]
+async fn runs_on_two_containers_join() {
+    let (a, b) = tokio::join!(sandbox(), sandbox());
+    // Options by value: no temporary outlives the statement.
+    let (x, y) = tokio::join!(
+        a.run("echo a", RunOptions::default()),
+        b.run(format!("echo {}", "b"), RunOptions::default()),
+    );
+    assert_eq!(x.unwrap().stdout_text(), "a\n");
+    assert_eq!(y.unwrap().stdout_text(), "b\n");
+}

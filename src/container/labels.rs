@@ -50,12 +50,9 @@ pub(crate) fn labels_for(name: &str, opts: &ContainerOptions) -> BTreeMap<String
     l.insert(LABEL_OWNER_PID.into(), std::process::id().to_string());
     l.insert(
         LABEL_OWNER_START.into(),
-        crate::project::owner::own_start_time().to_string(),
+        super::owner::own_start_time().to_string(),
     );
-    l.insert(
-        LABEL_OWNER_HOST.into(),
-        crate::project::owner::host_name().into(),
-    );
+    l.insert(LABEL_OWNER_HOST.into(), super::owner::host_name().into());
     if let Some(ttl) = opts.ttl {
         let at = SystemTime::now() + ttl;
         let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());

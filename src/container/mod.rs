@@ -2,6 +2,7 @@
 
 pub mod labels;
 pub mod options;
+pub(crate) mod owner;
 mod reboot;
 mod snapshot;
 mod spawn;
@@ -20,9 +21,8 @@ use crate::engine::models::{ContainerInspect, IdResponse};
 use crate::engine::request::Subject;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::hooks::{PendingBinding, RunObserver};
 use crate::process::Callbacks;
-use crate::project::instance::Binding;
-use crate::project::logs::Recorder;
 pub use options::{ContainerOptions, PortMapping, VolumeMount};
 use reboot::IdChain;
 use spawn::{image_user, remove_id, spawn};
@@ -50,27 +50,13 @@ struct Inner {
     shut_down: AtomicBool,
     /// Callbacks given to every detached process spawned through this handle.
     callbacks: std::sync::Mutex<Option<Callbacks>>,
-    /// Where its runs are logged, when it belongs to a project.
-    recorder: Option<Arc<Recorder>>,
+    /// Who is told of its runs (a project's logs), when anyone is.
+    observer: Option<Arc<dyn RunObserver>>,
 }
 
 impl Container {
     pub(crate) async fn create(engine: Arc<Engine>, opts: &ContainerOptions) -> Result<Container> {
-        let (bound, binding) = match &opts.project_dir {
-            // A project's sandbox: its instance directory first (the data mount is in the
-            // spec, and so in the recorded options a reboot recreates it from).
-            Some(dir) => {
-                opts.validate()?;
-                let name = opts.name.clone().unwrap_or_else(labels::random_name);
-                let (o, b) = Binding::prepare(opts, dir, &name)?;
-                let o = ContainerOptions {
-                    name: Some(name),
-                    ..o
-                };
-                (Some(o), Some(b))
-            }
-            None => (None, None),
-        };
+        let (bound, binding) = bind(opts)?;
         let s = match spawn(&engine, bound.as_ref().unwrap_or(opts)).await {
             Ok(s) => s,
             Err(e) => {
@@ -80,11 +66,7 @@ impl Container {
                 return Err(e);
             }
         };
-        let recorder = binding.map(|b| {
-            let r = b.recorder();
-            b.created(&s.id);
-            r
-        });
+        let observer = binding.map(|b| b.created(&s.id));
         Ok(Container {
             inner: Arc::new(Inner {
                 engine,
@@ -97,7 +79,7 @@ impl Container {
                 agent: s.agent.then(AgentLink::default),
                 shut_down: AtomicBool::new(false),
                 callbacks: std::sync::Mutex::new(None),
-                recorder,
+                observer,
             }),
         })
     }
@@ -121,9 +103,8 @@ impl Container {
         let name = Some(doc.bare_name())
             .filter(|n| !n.is_empty())
             .unwrap_or(name_or_id);
-        let recorder = doc
-            .label(labels::LABEL_PROJECT_DIR)
-            .and_then(|d| crate::project::logs::reattach(Path::new(d), name));
+        let label = |k: &str| doc.label(k).map(str::to_owned);
+        let observer = crate::hooks::installed().and_then(|h| h.reattach(name, &label));
         // The recorded options restore what the engine does not keep (the run timeout).
         let recorded = options::recorded(&doc.config.labels);
         // An empty agent label is one a snapshot image cleared (see snapshot.rs).
@@ -147,7 +128,7 @@ impl Container {
                 agent: agent.then(AgentLink::default),
                 shut_down: AtomicBool::new(false),
                 callbacks: std::sync::Mutex::new(None),
-                recorder,
+                observer,
             }),
         })
     }
@@ -173,11 +154,11 @@ impl Container {
 
     /// Its instance directory (`.pocketdock/instances/<name>/`), when it belongs to a project.
     pub fn instance_dir(&self) -> Option<&Path> {
-        self.inner.recorder.as_ref().map(|r| r.instance_dir())
+        self.inner.observer.as_ref().and_then(|o| o.instance_dir())
     }
 
-    pub(crate) fn recorder(&self) -> Option<&Arc<Recorder>> {
-        self.inner.recorder.as_ref()
+    pub(crate) fn observer(&self) -> Option<&Arc<dyn RunObserver>> {
+        self.inner.observer.as_ref()
     }
 
     /// Callbacks for every detached process spawned through this handle from now on
@@ -261,8 +242,8 @@ impl Container {
         };
         match result {
             Err(Error::ContainerNotFound(_)) | Ok(()) => {
-                if let (Some(r), false) = (&self.inner.recorder, self.inner.persist) {
-                    r.ended("shut down");
+                if let (Some(o), false) = (&self.inner.observer, self.inner.persist) {
+                    o.ended("shut down");
                 }
                 Ok(())
             }
@@ -276,6 +257,32 @@ impl Container {
     async fn remove(&self) -> Result<()> {
         remove_id(self.engine(), self.id(), self.name()).await
     }
+}
+
+/// A project's sandbox (`project_dir` set) is bound before its create: the installed hooks
+/// prepare its instance directory and may add to the options (the data mount is in the
+/// spec, and so in the recorded options a reboot recreates it from).
+type Bound = (Option<ContainerOptions>, Option<Box<dyn PendingBinding>>);
+
+fn bind(opts: &ContainerOptions) -> Result<Bound> {
+    if opts.project_dir.is_none() {
+        return Ok((None, None));
+    }
+    let hooks = crate::hooks::installed().ok_or_else(|| {
+        Error::InvalidState(
+            "project_dir is set but no project support is installed: open the project \
+             (Project::open, ContainerOptions::apply_project) or call project::hooks::install()"
+                .into(),
+        )
+    })?;
+    opts.validate()?;
+    let name = opts.name.clone().unwrap_or_else(labels::random_name);
+    let (o, b) = hooks.prepare(opts, &name)?;
+    let o = ContainerOptions {
+        name: Some(name),
+        ..o
+    };
+    Ok((Some(o), Some(b)))
 }
 
 impl std::fmt::Debug for Container {

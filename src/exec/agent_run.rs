@@ -1,19 +1,25 @@
 //! Runs through the in-sandbox agent: one Spawn request on the container's channel; output
-//! and the exit arrive as frames. The agent enforces the timeout and the cap at the source;
-//! the client keeps a cap too and a safety deadline in case the agent itself goes quiet.
+//! and the exit arrive as frames and leave as stream events. The agent enforces the timeout
+//! and the cap at the source; the client keeps a cap too (when it collects) and a safety
+//! deadline in case the agent itself goes quiet.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hyper::Method;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::Notify;
 
-use super::result::{CappedOutput, ExecResult, ResourceUsage};
+use super::result::{ExecResult, ResourceUsage};
 use super::RunOptions;
+use crate::agent::conn::AgentConn;
 use crate::agent::wire::{Exit, Msg, Spawn};
 use crate::container::Container;
 use crate::engine::frames::StreamKind;
 use crate::engine::models::ContainerInspect;
 use crate::engine::request::Subject;
-use crate::error::{Error, Result};
+use crate::error::Error;
+use crate::stream::{Chunk, Events, StreamEvent};
 
 /// How long past its own timeout a run may stay silent before the client gives up on it.
 pub(crate) const SAFETY_MARGIN: Duration = Duration::from_secs(10);
@@ -68,41 +74,100 @@ pub(crate) fn exit_result(e: &Exit, started: Instant) -> ExecResult {
     }
 }
 
-pub(crate) async fn run(
+/// The one driver of a run through the agent, on a task of its own: sends the Spawn, passes
+/// the output on as events and ends with the `Exit` (or an error). When cancelled, or when
+/// nobody reads any more, it has the agent kill the run's whole command tree (the agent's
+/// `Kill` signals every process marked as the run's) and still waits for the `Exit`.
+pub(crate) fn start(
     c: &Container,
-    argv: &[String],
-    opts: &RunOptions,
+    conn: Arc<AgentConn>,
+    spawn: Spawn,
+    tx: Events,
+    cancelled: Arc<Notify>,
+    started: Instant,
     timeout: Duration,
-) -> Result<ExecResult> {
-    let started = Instant::now();
-    let link = c
-        .agent()
-        .ok_or_else(|| Error::internal("no agent in this container"))?;
-    let conn = link.get(c).await?;
-    let (id, mut rx) = conn.register();
-    conn.send(id, &Msg::Spawn(spawn_request(c, argv, opts, Some(timeout))))
-        .await?;
-    let mut out = CappedOutput::new(opts.max_output);
-    let give_up = tokio::time::Instant::from_std(started + timeout + SAFETY_MARGIN);
-    loop {
-        match tokio::time::timeout_at(give_up, rx.recv()).await {
-            Ok(Some(Msg::Output { stream, data, .. })) => out.push(stream_kind(stream), &data),
-            Ok(Some(Msg::Exit(e))) => {
-                let mut r = exit_result(&e, started);
-                r.truncated |= out.truncated;
-                r.stdout = out.stdout;
-                r.stderr = out.stderr;
-                return Ok(r);
-            }
-            Ok(Some(Msg::Failed { message })) => {
-                return Err(Error::internal(format!("agent: {message}")))
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => return Err(lost(c).await),
-            Err(_) => {
-                let _ = conn.send(id, &Msg::Kill { signal: 9 }).await;
-                conn.forget(id);
-                return Err(silent(c));
+) {
+    let c = c.clone();
+    let (id, replies) = conn.register();
+    tokio::spawn(async move {
+        let run = Run {
+            c: &c,
+            conn: &conn,
+            id,
+            tx: &tx,
+        };
+        if let Err(e) = conn.send(id, &Msg::Spawn(spawn)).await {
+            let _ = tx.send(Err(e));
+        } else {
+            run.drive(replies, cancelled, started, timeout).await;
+        }
+        conn.forget(id);
+    });
+}
+
+struct Run<'a> {
+    c: &'a Container,
+    conn: &'a AgentConn,
+    id: u32,
+    tx: &'a Events,
+}
+
+impl Run<'_> {
+    async fn kill(&self) {
+        let _ = self.conn.send(self.id, &Msg::Kill { signal: 9 }).await;
+    }
+
+    async fn drive(
+        &self,
+        mut replies: UnboundedReceiver<Msg>,
+        cancelled: Arc<Notify>,
+        started: Instant,
+        timeout: Duration,
+    ) {
+        let give_up = tokio::time::Instant::from_std(started + timeout + SAFETY_MARGIN);
+        let mut killing = false;
+        loop {
+            let msg = tokio::select! {
+                m = replies.recv() => m,
+                () = cancelled.notified(), if !killing => {
+                    killing = true;
+                    self.kill().await;
+                    continue;
+                }
+                () = tokio::time::sleep_until(give_up) => {
+                    self.kill().await;
+                    let _ = self.tx.send(Err(silent(self.c)));
+                    return;
+                }
+            };
+            match msg {
+                Some(Msg::Output { stream, data, .. }) => {
+                    let chunk = Chunk {
+                        stream: stream_kind(stream),
+                        data,
+                    };
+                    // Nobody reads any more: end the run.
+                    if self.tx.send(Ok(StreamEvent::Output(chunk))).is_err() && !killing {
+                        killing = true;
+                        self.kill().await;
+                    }
+                }
+                Some(Msg::Exit(e)) => {
+                    let _ = self
+                        .tx
+                        .send(Ok(StreamEvent::Exit(exit_result(&e, started))));
+                    return;
+                }
+                Some(Msg::Failed { message }) => {
+                    let message = format!("agent: {message}");
+                    let _ = self.tx.send(Err(Error::internal(message)));
+                    return;
+                }
+                Some(_) => {}
+                None => {
+                    let _ = self.tx.send(Err(lost(self.c).await));
+                    return;
+                }
             }
         }
     }

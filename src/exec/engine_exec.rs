@@ -1,18 +1,23 @@
 //! Runs a command through the engine's exec API: create, start with the output multiplexed on
 //! the response, read it under a deadline and a cap, then ask for the exit code. The engine
-//! cannot kill an exec, so a run that is cut short is killed by `kill.rs`.
+//! cannot kill an exec, so a run that is cut short is killed by `kill.rs`. [`start`] is the
+//! driver of every run on this path; `exec_collect` serves the kill itself.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_body_util::BodyExt;
 use hyper::Method;
+use tokio::sync::Notify;
 
-use super::result::CappedOutput;
+use super::result::{CappedOutput, ExecResult};
+use super::{kill, RunOptions};
 use crate::container::Container;
 use crate::engine::frames::{FrameDecoder, StreamKind};
 use crate::engine::models::{ExecCreate, ExecInspect, ExecStart};
 use crate::engine::request::Subject;
 use crate::error::{Error, Result};
+use crate::stream::{Chunk, Events, StreamEvent};
 
 /// How reading an exec's output ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +119,79 @@ pub(crate) async fn exec_stream(
     // Dropping the body closes this connection; the engine never reuses a hijacked stream.
     drop(body);
     Ok((ending, exec_id))
+}
+
+/// The one driver of a run through the engine exec, on a task of its own: passes the output
+/// on as events (at most `max_output` bytes; past that the run is cut), then the result.
+/// A run that times out, overflows, is cancelled or loses its reader is killed whole by
+/// `kill.rs` before its `Exit` is sent.
+pub(crate) fn start(
+    c: &Container,
+    argv: &[String],
+    opts: &RunOptions,
+    tx: Events,
+    cancelled: Arc<Notify>,
+    started: Instant,
+    timeout: Duration,
+) {
+    let (c, argv, opts) = (c.clone(), argv.to_vec(), opts.clone());
+    tokio::spawn(async move {
+        if let Err(e) = drive(&c, &argv, &opts, &tx, cancelled, started, timeout).await {
+            let _ = tx.send(Err(e));
+        }
+    });
+}
+
+async fn drive(
+    c: &Container,
+    argv: &[String],
+    opts: &RunOptions,
+    tx: &Events,
+    cancelled: Arc<Notify>,
+    started: Instant,
+    timeout: Duration,
+) -> Result<()> {
+    let run_id = crate::container::labels::random_name();
+    let mut env = opts.env_entries();
+    env.push(kill::marker(&run_id));
+    let user = opts.user.as_deref().or(c.default_user());
+    let mut room = opts.max_output;
+    let mut truncated = false;
+    let exec = Exec {
+        argv,
+        env: &env,
+        workdir: opts.workdir.as_deref(),
+        user,
+        deadline: started + timeout,
+    };
+    let sink = |stream, bytes: &[u8]| {
+        let keep = bytes.len().min(room);
+        room -= keep;
+        truncated |= keep < bytes.len();
+        let chunk = Chunk {
+            stream,
+            data: bytes[..keep].to_vec(),
+        };
+        // A reader that went away is the same as a cancel.
+        (keep == 0 || tx.send(Ok(StreamEvent::Output(chunk))).is_ok()) && !truncated
+    };
+    let (ending, exec_id) = exec_stream(c, exec, sink, cancelled.notified()).await?;
+    let exit_code = match ending {
+        Ending::Finished => exit_code(c, &exec_id).await?.unwrap_or(-1),
+        Ending::TimedOut | Ending::OverCap | Ending::Cancelled => {
+            kill::kill_run(c, &run_id, user).await?;
+            -1
+        }
+    };
+    let result = ExecResult {
+        exit_code,
+        duration_ms: started.elapsed().as_millis() as u64,
+        timed_out: ending == Ending::TimedOut,
+        truncated,
+        ..ExecResult::default()
+    };
+    let _ = tx.send(Ok(StreamEvent::Exit(result)));
+    Ok(())
 }
 
 /// The exit code of a finished exec. The stream can close a moment before the engine records

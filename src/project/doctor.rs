@@ -18,8 +18,9 @@ use hyper::Method;
 use serde::{Deserialize, Serialize};
 
 use super::instance::InstanceRecord;
-use super::{owner, Project};
+use super::Project;
 use crate::container::labels::*;
+use crate::container::owner;
 use crate::engine::request::Subject;
 use crate::error::Result;
 use crate::Client;

@@ -1,107 +1,94 @@
-//! How runs reach a [`Recorder`]: small adapters the run paths call when their container
-//! belongs to a project.
+//! Projects plug into the core here: [`ProjectHooks`] binds a new sandbox to its instance
+//! directory and reattaches a handle on an existing one; its [`Recorder`] observes the runs.
 
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::Arc;
 
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
-
+use super::instance::Binding;
 use super::logs::{command_line, Recorder};
-use crate::error::Result;
+use crate::container::labels::LABEL_PROJECT_DIR;
+use crate::container::ContainerOptions;
+use crate::error::{Error, Result};
 use crate::exec::ExecResult;
-use crate::process::{Callbacks, Process};
-use crate::stream::StreamEvent;
+use crate::hooks::{Command, ContainerHooks, PendingBinding, RunKind, RunObserver};
 
-/// Output kept for a log, up to a cap.
-#[derive(Default)]
-struct Collected {
-    out: Vec<u8>,
-    err: Vec<u8>,
+/// Installs the project hooks for every container of this process (idempotent). Every
+/// project entry point calls it; a program that only opens project containers by name
+/// (and never a project) calls it once itself.
+pub fn install() {
+    crate::hooks::install(Arc::new(ProjectHooks));
 }
 
-impl Collected {
-    fn push(&mut self, stdout: bool, data: &[u8], cap: usize) {
-        let room = cap.saturating_sub(self.out.len() + self.err.len());
-        let data = &data[..data.len().min(room)];
-        match stdout {
-            true => self.out.extend_from_slice(data),
-            false => self.err.extend_from_slice(data),
-        }
+struct ProjectHooks;
+
+impl ContainerHooks for ProjectHooks {
+    fn prepare(
+        &self,
+        opts: &ContainerOptions,
+        name: &str,
+    ) -> Result<(ContainerOptions, Box<dyn PendingBinding>)> {
+        let dir = opts
+            .project_dir
+            .as_deref()
+            .ok_or_else(|| Error::internal("project hooks asked to bind without a project"))?;
+        let (o, b) = Binding::prepare(opts, dir, name)?;
+        Ok((o, Box::new(b)))
     }
 
-    fn into_result(self, mut r: ExecResult) -> ExecResult {
-        r.stdout = self.out;
-        r.stderr = self.err;
+    fn reattach(
+        &self,
+        name: &str,
+        label: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<Arc<dyn RunObserver>> {
+        let root = label(LABEL_PROJECT_DIR)?;
+        let r = super::logs::reattach(Path::new(&root), name)?;
+        Some(r)
+    }
+}
+
+impl PendingBinding for Binding {
+    fn created(self: Box<Self>, id: &str) -> Arc<dyn RunObserver> {
+        let r = self.recorder();
+        Binding::created(*self, id);
         r
     }
-}
 
-/// Records a blocking run's outcome.
-pub(crate) fn record_run(rec: Option<&Arc<Recorder>>, argv: &[String], r: &Result<ExecResult>) {
-    if let Some(rec) = rec {
-        rec.finished("run", &command_line(argv), r.as_ref(), None);
+    fn abandon(self: Box<Self>) {
+        Binding::abandon(*self);
     }
 }
 
-/// Records a session command's outcome.
-pub(crate) fn record_session(rec: Option<&Arc<Recorder>>, command: &str, r: &Result<ExecResult>) {
-    if let Some(rec) = rec {
-        rec.finished("session", command, r.as_ref(), None);
+fn line(c: Command<'_>) -> String {
+    match c {
+        Command::Argv(argv) => command_line(argv),
+        Command::Line(l) => l.to_owned(),
     }
 }
 
-/// Passes a stream's events through, recording its output and end. The recording task
-/// runs to the end of the run even when the reader goes away.
-pub(crate) fn tee_stream(
-    rec: Option<&Arc<Recorder>>,
-    argv: &[String],
-    rx: UnboundedReceiver<Result<StreamEvent>>,
-) -> UnboundedReceiver<Result<StreamEvent>> {
-    let Some(rec) = rec.cloned() else { return rx };
-    let command = command_line(argv);
-    let (tx, out) = unbounded_channel();
-    let mut rx = rx;
-    tokio::spawn(async move {
-        let mut seen = Collected::default();
-        let cap = rec.output_cap();
-        while let Some(ev) = rx.recv().await {
-            match &ev {
-                Ok(StreamEvent::Output(c)) => {
-                    let stdout = c.stream == crate::StreamKind::Stdout;
-                    seen.push(stdout, &c.data, cap);
-                }
-                Ok(StreamEvent::Exit(r)) => {
-                    let r = std::mem::take(&mut seen).into_result(r.clone());
-                    rec.finished("stream", &command, Ok(&r), None);
-                }
-                Err(e) => rec.finished("stream", &command, Err(e), None),
-            }
-            let _ = tx.send(ev);
-        }
-    });
-    out
-}
+impl RunObserver for Recorder {
+    fn instance_dir(&self) -> Option<&Path> {
+        Some(Recorder::instance_dir(self))
+    }
 
-/// Records a detached process's start now and its end (with its output) when it comes.
-pub(crate) async fn watch_process(rec: Option<&Arc<Recorder>>, argv: &[String], p: &Process) {
-    let Some(rec) = rec.cloned() else { return };
-    let command = command_line(argv);
-    rec.spawned(&command, p.id());
-    let seen = Arc::new(Mutex::new(Collected::default()));
-    let (cap, id) = (rec.output_cap(), p.id());
-    let sink = seen.clone();
-    let cbs = Callbacks {
-        on_output: Some(Arc::new(move |kind, data| {
-            let stdout = kind == crate::StreamKind::Stdout;
-            sink.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(stdout, data, cap);
-        })),
-        on_exit: Some(Arc::new(move |r: &ExecResult| {
-            let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|e| e.into_inner()));
-            rec.finished("exit", &command, Ok(&seen.into_result(r.clone())), Some(id));
-        })),
-    };
-    if let Err(e) = p.set_callbacks(cbs).await {
-        tracing::warn!(process = id, error = %e, "cannot follow a detached process for its log");
+    fn output_cap(&self) -> usize {
+        Recorder::output_cap(self)
+    }
+
+    fn finished(
+        &self,
+        kind: RunKind,
+        command: Command<'_>,
+        outcome: std::result::Result<&ExecResult, &Error>,
+        process: Option<u32>,
+    ) {
+        Recorder::finished(self, kind.as_str(), &line(command), outcome, process);
+    }
+
+    fn spawned(&self, command: Command<'_>, id: u32) {
+        Recorder::spawned(self, &line(command), id);
+    }
+
+    fn ended(&self, reason: &str) {
+        Recorder::ended(self, reason);
     }
 }

@@ -7,10 +7,9 @@
 
 pub mod config;
 mod doctor;
-pub(crate) mod hooks;
+pub mod hooks;
 pub(crate) mod instance;
 pub(crate) mod logs;
-pub(crate) mod owner;
 mod root;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +44,7 @@ impl Project {
 
     /// Like [`Project::open`] with the user-level file named explicitly (`None`: none).
     pub fn open_with_user_config(dir: &Path, user_config: Option<&Path>) -> Result<Project> {
+        hooks::install();
         let root = find_project_root(dir).ok_or_else(|| {
             Error::FileNotFound(format!(
                 "no pocketdock project at or above {} (run init_project first)",

@@ -56,6 +56,9 @@ pub(crate) fn status_of(kind: ErrorKind) -> pd_status {
         ErrorKind::InvalidState => PD_ERR_INVALID_STATE,
         ErrorKind::FileNotFound => PD_ERR_FILE_NOT_FOUND,
         ErrorKind::BuildFailed => PD_ERR_BUILD_FAILED,
+        // ErrorKind is #[non_exhaustive] for Rust users. A kind added to the core reads as
+        // INTERNAL here until it gets a code of its own (numbers are never reused).
+        _ => PD_ERR_INTERNAL,
     }
 }
 
