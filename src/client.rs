@@ -17,7 +17,7 @@ pub struct ClientOptions {
     /// `EngineNotFound` naming it, never a silent switch to another engine.
     pub socket: Option<String>,
     /// How long to keep retrying a socket that exists but does not answer `/_ping` and
-    /// `/version` (attempts of 2, 4, 8, 8... s with a growing pause between them).
+    /// `/version` (attempts of 5, 10, 10... s with a growing pause between them).
     pub connect_timeout: Duration,
 }
 
