@@ -10,6 +10,7 @@ const { RunStream } = require('./stream');
 const { Process } = require('./process');
 const { fileMethods } = require('./files');
 const { Session } = require('./session');
+const { abortError } = require('./errors');
 
 // Node 20 defines it; older runtimes and some bundlers do not.
 // @ts-ignore -- assigning a well-known symbol on purpose
@@ -18,9 +19,12 @@ Symbol.asyncDispose ??= Symbol('Symbol.asyncDispose');
 const CONTAINER_OPTION_KEYS = new Set([
     'strict', 'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'agent', 'readOnly',
     'capDropAll', 'noNewPrivileges', 'pidsLimit', 'user', 'tmpfs', 'persist', 'workdir', 'project',
-    'socket', 'env', 'labels', 'volumes', 'ports', 'devices', 'projectDir', 'ttlMs', 'profile',
+    'env', 'labels', 'volumes', 'ports', 'devices', 'projectDir', 'ttlMs', 'profile',
 ]);
-const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin', 'bufferSize']);
+const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin', 'bufferSize', 'signal']);
+
+// The library's default run timeout (container option `timeoutMs` unset).
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 function checkKeys(opts, allowed, what) {
     if (opts === null || typeof opts !== 'object') throw new TypeError(`${what} must be an object`);
@@ -65,6 +69,20 @@ function record(v, what) {
 const U32 = 0xffff_ffff;
 const SAFE = Number.MAX_SAFE_INTEGER;
 
+/** A `*_timeout_ms` value: an integer (the C side applies the one timeout rule). */
+function timeout(v, what) {
+    return int(v, what, -SAFE, SAFE);
+}
+
+/** An optional AbortSignal option. */
+function abortSignal(v) {
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'object' || typeof v.aborted !== 'boolean' || typeof v.addEventListener !== 'function') {
+        throw new TypeError('signal must be an AbortSignal');
+    }
+    return v;
+}
+
 /** Builds a pd_container_opts from a plain object; the caller frees it. */
 function buildContainerOpts(opts) {
     checkKeys(opts, CONTAINER_OPTION_KEYS, 'container option');
@@ -81,7 +99,8 @@ function buildContainerOpts(opts) {
         if (opts.strict !== undefined && bool(opts.strict, 'strict')) set(lib.pd_container_opts_use_strict);
         if (opts.image !== undefined) set(lib.pd_container_opts_set_image, str(opts.image, 'image'));
         if (opts.name !== undefined) set(lib.pd_container_opts_set_name, str(opts.name, 'name', true));
-        if (opts.timeoutMs !== undefined) set(lib.pd_container_opts_set_timeout_ms, int(opts.timeoutMs, 'timeoutMs', 0, SAFE));
+        // The timeout rule: > 0 a limit, < 0 no limit, 0 InvalidArgumentError (from C).
+        if (opts.timeoutMs !== undefined) set(lib.pd_container_opts_set_timeout_ms, timeout(opts.timeoutMs, 'timeoutMs'));
         if (opts.memLimit !== undefined) set(lib.pd_container_opts_set_mem_limit, str(opts.memLimit, 'memLimit', true));
         if (opts.cpuPercent !== undefined) {
             set(lib.pd_container_opts_set_cpu_percent, int(opts.cpuPercent, 'cpuPercent', 0, U32));
@@ -101,7 +120,6 @@ function buildContainerOpts(opts) {
         if (opts.persist !== undefined) set(lib.pd_container_opts_set_persist, bool(opts.persist, 'persist'));
         if (opts.workdir !== undefined) set(lib.pd_container_opts_set_workdir, str(opts.workdir, 'workdir', true));
         if (opts.project !== undefined) set(lib.pd_container_opts_set_project, str(opts.project, 'project', true));
-        if (opts.socket !== undefined) set(lib.pd_container_opts_set_socket, str(opts.socket, 'socket', true));
         if (opts.ttlMs !== undefined) set(lib.pd_container_opts_set_ttl_ms, int(opts.ttlMs, 'ttlMs', 0, SAFE));
         for (const [k, v] of record(opts.env ?? {}, 'env')) set(lib.pd_container_opts_add_env, k, v);
         for (const [k, v] of record(opts.labels ?? {}, 'labels')) set(lib.pd_container_opts_add_label, k, v);
@@ -141,12 +159,13 @@ function bytes(v, what) {
 function buildRunOpts(opts) {
     if (opts === undefined) return null;
     checkKeys(opts, RUN_OPTION_KEYS, 'run option');
-    if (Object.values(opts).every((v) => v === undefined)) return null;
+    abortSignal(opts.signal); // used by the caller, not a C option
+    if (Object.entries(opts).every(([k, v]) => v === undefined || k === 'signal')) return null;
     const o = lib.pd_run_opts_new();
     if (!o) throw new Error('pocketdock: out of memory');
     try {
         if (opts.timeoutMs !== undefined) {
-            callSync(lib.pd_run_opts_set_timeout_ms, o, int(opts.timeoutMs, 'timeoutMs', 0, SAFE));
+            callSync(lib.pd_run_opts_set_timeout_ms, o, timeout(opts.timeoutMs, 'timeoutMs'));
         }
         if (opts.maxOutput !== undefined) {
             callSync(lib.pd_run_opts_set_max_output, o, int(opts.maxOutput, 'maxOutput', 0, SAFE));
@@ -226,43 +245,25 @@ function readResult(r) {
 }
 
 class Container {
-    /** Use Container.create() / createContainer(). */
-    constructor(ptr, token) {
-        if (token !== CREATE_TOKEN) throw new TypeError('use Container.create() to make a Container');
+    /** Use Client#createContainer() / openContainer() / resumeContainer(). */
+    constructor(ptr, token, client, timeoutMs) {
+        if (token !== CREATE_TOKEN) throw new TypeError('use client.createContainer() to make a Container');
         this._handle = new NativeHandle(ptr, lib.pd_container_free, 'container');
         // Both strings are owned by the handle; copy them once.
         this._name = lib.pd_container_name(ptr);
         this._id = lib.pd_container_id(ptr);
+        // Held so the Client (and its engineInfo) lives as long as its containers in JS; the
+        // C side keeps its own reference, so closing the client does not break this one.
+        this._client = client;
+        // The default run timeout as this handle knows it (see Session#sendAndWait).
+        this._timeoutMs = timeoutMs ?? DEFAULT_TIMEOUT_MS;
         this._shutdown = null;
         this._closing = null;
     }
 
-    /**
-     * Opens a handle on an existing container by name or id (e.g. one another process
-     * created). `socket`: the engine (default: POCKETDOCK_SOCKET, then discovery).
-     * close() shuts it down like any container; release() just lets go of it.
-     */
-    static async open(nameOrId, { socket } = {}) {
-        str(nameOrId, 'nameOrId');
-        const sock = socket === undefined ? null : str(socket, 'socket', true);
-        const out = [null];
-        await callBlocking(lib.pd_container_open, sock, nameOrId, out);
-        return new Container(out[0], CREATE_TOKEN);
-    }
-
-    /**
-     * Creates and starts a sandbox.
-     * @param {object} [opts]
-     */
-    static async create(opts = {}) {
-        const o = buildContainerOpts(opts);
-        const out = [null];
-        try {
-            await callBlocking(lib.pd_container_create, o, out);
-        } finally {
-            lib.pd_container_opts_free(o);
-        }
-        return new Container(out[0], CREATE_TOKEN);
+    /** The Client this container was made from. */
+    get client() {
+        return this._client;
     }
 
     get name() {
@@ -286,8 +287,12 @@ class Container {
     /**
      * Runs `command` and waits for it (off the main thread). A string goes through the
      * shell (`lang`); an array of strings is an argv run without a shell (pd_run_argv).
+     * With `signal`, aborting kills the command (and everything it started) in the sandbox
+     * and rejects with AbortError once it is gone.
      */
     async run(command, opts) {
+        const signal = abortSignal(opts?.signal);
+        if (signal) return this._runAbortable(command, opts);
         const argv = parseCommand(command);
         const ro = buildRunOpts(opts);
         try {
@@ -304,6 +309,34 @@ class Container {
             });
         } finally {
             if (ro) lib.pd_run_opts_free(ro);
+        }
+    }
+
+    /**
+     * run() with an AbortSignal: a blocking pd_run cannot be interrupted, so the command runs
+     * as a stream (same timeout and output cap), its chunks are collected, and an abort is
+     * pd_stream_cancel. The result is the same shape as run()'s.
+     */
+    async _runAbortable(command, opts) {
+        const s = await this.stream(command, opts);
+        const out = [];
+        const err = [];
+        try {
+            for (let c = await s.nextChunk(); c !== null; c = await s.nextChunk()) {
+                (c.stream === 'stderr' ? err : out).push(c.data);
+            }
+            const r = await s.result();
+            const stdoutBytes = Buffer.concat(out);
+            const stderrBytes = Buffer.concat(err);
+            return {
+                ...r,
+                stdout: stdoutBytes.toString('utf8'),
+                stderr: stderrBytes.toString('utf8'),
+                stdoutBytes,
+                stderrBytes,
+            };
+        } finally {
+            await s.close();
         }
     }
 
@@ -326,11 +359,14 @@ class Container {
     /**
      * Starts `command` (string or argv array) and resolves once it runs, with a RunStream of
      * its output: `for await (const { stream, data } of s)`, then `await s.result()`.
-     * Timeout and output cap apply as in run().
+     * Timeout and output cap apply as in run(). With `signal`, aborting kills the command
+     * and the stream's reads reject with AbortError once it is gone.
      */
     async stream(command, opts) {
+        const signal = abortSignal(opts?.signal);
+        if (signal?.aborted) throw abortError(signal);
         const ptr = await this._start(command, opts, lib.pd_run_stream, lib.pd_run_stream_argv);
-        return new RunStream(ptr, readResult);
+        return new RunStream(ptr, readResult, signal);
     }
 
     /**
@@ -369,7 +405,7 @@ class Container {
                 await callBlocking(lib.pd_session_open, c, ro, out);
                 return out[0];
             });
-            return new Session(ptr, readResult, str);
+            return new Session(ptr, readResult, str, this._timeoutMs);
         } finally {
             if (ro) lib.pd_run_opts_free(ro);
         }
@@ -468,9 +504,15 @@ Object.assign(Container.prototype, fileMethods(str, bytes));
 
 const CREATE_TOKEN = Symbol('Container.create');
 
-/** Creates and starts a sandbox (same as Container.create). */
-function createContainer(opts) {
-    return Container.create(opts);
-}
-
-module.exports = { Container, createContainer, readResult, CREATE_TOKEN, str };
+module.exports = {
+    Container,
+    readResult,
+    buildContainerOpts,
+    CREATE_TOKEN,
+    DEFAULT_TIMEOUT_MS,
+    str,
+    int,
+    timeout,
+    abortSignal,
+    checkKeys,
+};
