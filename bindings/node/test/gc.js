@@ -6,7 +6,7 @@
 
 const { describe, test, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { pd, makeContainer, closeAll, forceRemove, live } = require('./helpers');
+const { pd, makeContainer, closeAll, forceRemove, live, SOCKET, LABEL_KEY, LABEL_VALUE } = require('./helpers');
 
 const gc = /** @type {undefined | (() => void)} */ (globalThis.gc);
 
@@ -122,5 +122,22 @@ describe('garbage collection', { skip: gc ? false : 'needs node --expose-gc' }, 
         assert.equal((await box.run('echo ok')).stdout, 'ok\n');
         await box.close();
         gc?.();
+    });
+
+    test('a client lives as long as its containers; forgotten, the safety net frees it', async () => {
+        const before = pd.handleStats.finalized;
+        let { box, weak } = await (async () => {
+            const c = await pd.connect({ socket: SOCKET });
+            const b = await c.createContainer({ labels: { [LABEL_KEY]: LABEL_VALUE } });
+            return { box: b, weak: new WeakRef(c) };
+        })();
+        await collectUntil(() => weak.deref() === undefined, 20);
+        assert.ok(weak.deref(), 'the client was collected while its container was alive');
+        assert.equal(box.client, weak.deref());
+        assert.equal((await box.run('echo held')).stdout, 'held\n');
+        await box.close();
+        box = null;
+        const freed = await collectUntil(() => weak.deref() === undefined && pd.handleStats.finalized > before);
+        assert.ok(freed, 'the forgotten client was not finalized');
     });
 });
