@@ -8,11 +8,11 @@
 const { lib } = require('./ffi');
 const { callSync, callBlocking } = require('./call');
 const { NativeHandle } = require('./handle');
+const { Container, CREATE_TOKEN, buildContainerOpts, str, int, checkKeys } = require('./container');
+
 // Node 20.0 lacks it (added in 20.4 / 18.18).
 // @ts-ignore -- assigning a well-known symbol on purpose
 Symbol.dispose ??= Symbol('Symbol.dispose');
-
-const { Container, CREATE_TOKEN, buildContainerOpts, str, int, checkKeys } = require('./container');
 
 // pd_engine_kind (include/pocketdock.h).
 const ENGINE_KINDS = Object.freeze({
@@ -180,9 +180,10 @@ class Client {
 }
 
 /**
- * Connects to an engine: `socket` (a path or unix://path), else POCKETDOCK_SOCKET, else the
- * project's socket (`projectDir`), else discovery. An explicit socket that does not answer
- * rejects with EngineNotFoundError naming it; no other engine is tried.
+ * Connects to an engine: `socket` (a path or unix://path), else the project's socket
+ * (`projectDir`), else POCKETDOCK_SOCKET, else discovery. An explicit socket (option or
+ * environment) that does not answer rejects with EngineNotFoundError naming it; no other
+ * engine is tried.
  * @param {{ socket?: string | null, connectTimeoutMs?: number, projectDir?: string | null }} [opts]
  */
 async function connect(opts = {}) {

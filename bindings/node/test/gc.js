@@ -131,13 +131,17 @@ describe('garbage collection', { skip: gc ? false : 'needs node --expose-gc' }, 
             const b = await c.createContainer({ labels: { [LABEL_KEY]: LABEL_VALUE } });
             return { box: b, weak: new WeakRef(c) };
         })();
-        await collectUntil(() => weak.deref() === undefined, 20);
+        // (Conditions read handleStats, not weak.deref(): a deref keeps its target alive for
+        // the rest of the job, which is when gc() runs.)
+        await collectUntil(() => pd.handleStats.finalized > before, 20);
+        assert.equal(pd.handleStats.finalized, before, 'the client was finalized while its container was alive');
         assert.ok(weak.deref(), 'the client was collected while its container was alive');
         assert.equal(box.client, weak.deref());
         assert.equal((await box.run('echo held')).stdout, 'held\n');
         await box.close();
         box = null;
-        const freed = await collectUntil(() => weak.deref() === undefined && pd.handleStats.finalized > before);
+        const freed = await collectUntil(() => pd.handleStats.finalized > before);
         assert.ok(freed, 'the forgotten client was not finalized');
+        assert.equal(weak.deref(), undefined);
     });
 });
