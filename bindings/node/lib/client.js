@@ -8,7 +8,8 @@
 const { lib } = require('./ffi');
 const { callSync, callBlocking } = require('./call');
 const { NativeHandle } = require('./handle');
-const { Container, CREATE_TOKEN, buildContainerOpts, str, int, checkKeys } = require('./container');
+const { Container, CREATE_TOKEN } = require('./container');
+const { buildContainerOpts, str, timeout, checkKeys } = require('./options');
 
 // Node 20.0 lacks it (added in 20.4 / 18.18).
 // @ts-ignore -- assigning a well-known symbol on purpose
@@ -21,7 +22,6 @@ const ENGINE_KINDS = Object.freeze({
 });
 
 const CONNECT_KEYS = new Set(['socket', 'connectTimeoutMs', 'projectDir']);
-const SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Builds a pd_client_opts from a plain object; the caller frees it. */
 function buildClientOpts(opts) {
@@ -29,8 +29,8 @@ function buildClientOpts(opts) {
     const o = lib.pd_client_opts_new();
     if (!o) throw new Error('pocketdock: out of memory');
     try {
-        // The socket first: an explicit one wins over the project's (the C side keeps a set
-        // socket whatever the order, but reading it in this order is the rule).
+        // An explicit socket wins over the project's in either order (set_project_dir keeps a
+        // socket already set, set_socket replaces one); this order reads like the rule.
         if (opts.socket !== undefined && opts.socket !== null) {
             callSync(lib.pd_client_opts_set_socket, o, str(opts.socket, 'socket'));
         }
@@ -39,7 +39,7 @@ function buildClientOpts(opts) {
         }
         if (opts.connectTimeoutMs !== undefined) {
             // The timeout rule: > 0 a limit, < 0 no limit, 0 InvalidArgumentError (from C).
-            callSync(lib.pd_client_opts_set_connect_timeout_ms, o, int(opts.connectTimeoutMs, 'connectTimeoutMs', -SAFE, SAFE));
+            callSync(lib.pd_client_opts_set_connect_timeout_ms, o, timeout(opts.connectTimeoutMs, 'connectTimeoutMs'));
         }
         return o;
     } catch (e) {
@@ -203,4 +203,4 @@ async function connect(opts = {}) {
     }
 }
 
-module.exports = { Client, connect, ENGINE_KINDS, SAFE };
+module.exports = { Client, connect, ENGINE_KINDS };

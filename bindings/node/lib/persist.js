@@ -5,7 +5,8 @@
 
 const { lib } = require('./ffi');
 const { callBlocking, takeString } = require('./call');
-const { Container, str } = require('./container');
+const { Container } = require('./container');
+const { str } = require('./options');
 
 Object.assign(Container.prototype, {
     /**

@@ -71,6 +71,7 @@ for (const agent of [true, false]) {
             assert.equal(slow.timedOut, true);
             const plain = await box.run('printf "a\\nb"', { signal: ac.signal, lang: 'sh', env: { X: '1' } });
             assert.equal(plain.stdout, 'a\nb');
+            if (agent) assert.equal((await box.run('wc -c', { stdin: 'hello', signal: ac.signal })).stdout.trim(), '5');
         });
 
         test('an already aborted signal rejects at once and starts nothing', async () => {
