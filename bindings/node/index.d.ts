@@ -538,11 +538,13 @@ export interface LogRecord {
 }
 /**
  * Sends the library's log records at `level` (default 'info') and more severe to `logger`,
- * called on the JS thread, in order. Process-wide: a new call replaces the previous logger;
- * `null` or level 'off' silences the library again (the default). A logger that throws
+ * called on the JS thread, in order. Process-wide and main thread only (InvalidStateError in
+ * a worker): a new call replaces the previous logger; `null` or level 'off' silences the
+ * library again (the default). Resolves once the replaced logger has had its last record:
+ * `await setLogger(null)` before process.exit() (docs/node.md, Logs). A logger that throws
  * becomes a process warning.
  */
-export declare function setLogger(logger: ((record: LogRecord) => void) | null, level?: LogLevel | 0 | 1 | 2 | 3 | 4 | 5): void;
+export declare function setLogger(logger: ((record: LogRecord) => void) | null, level?: LogLevel | 0 | 1 | 2 | 3 | 4 | 5): Promise<void>;
 /** Path (or loader name) of the libpocketdock that was loaded. */
 export declare const libraryPath: string;
 

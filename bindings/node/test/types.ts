@@ -55,7 +55,8 @@ export async function clients(): Promise<string> {
     const p = await box.spawn('sleep 1');
     await p.wait({ timeoutMs: 0, signal: ac.signal });
     setLogger((r: LogRecord) => void [r.level, r.target, r.message], 'debug');
-    setLogger(null);
+    const flushed: Promise<void> = setLogger(null);
+    await flushed;
     setLogger(() => {}, LOG_LEVELS.trace);
     // @ts-expect-error unknown level
     setLogger(() => {}, 'verbose');
