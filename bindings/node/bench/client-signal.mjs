@@ -28,10 +28,13 @@ console.log(`engine: ${kind} ${version} at ${socket}; load ${os.loadavg()[0].toF
 
 const shared = [];
 const fresh = [];
-for (let i = 0; i < creates; i++) {
+const createShared = async () => {
     let box;
     shared.push(await timed(async () => (box = await client.createContainer({ labels }))));
     await box.close();
+};
+const createFresh = async () => {
+    let box;
     fresh.push(
         await timed(async () => {
             const c = await connect();
@@ -40,6 +43,10 @@ for (let i = 0; i < creates; i++) {
         }),
     );
     await box.close();
+};
+// Which goes first alternates too: a create right after a removal may find the engine busy.
+for (let i = 0; i < creates; i++) {
+    for (const f of i % 2 ? [createFresh, createShared] : [createShared, createFresh]) await f();
 }
 console.log(`create+start, shared client:       ${fmt(shared)}`);
 console.log(`create+start, connect() each time: ${fmt(fresh)}`);
