@@ -1,6 +1,37 @@
 // Type declarations for pocketdock (Node binding of libpocketdock).
 /// <reference types="node" />
 
+// Timeouts: every `timeoutMs` / `connectTimeoutMs` follows the library's one rule (like
+// poll(2)): > 0 is a limit in milliseconds; < 0 (NO_TIMEOUT) is no limit; 0 means "do not
+// wait" where a wait can just look (Process#wait) and is an InvalidArgumentError where
+// something must run under the limit (runs, container default, session commands, connect).
+// Values must be integers (TypeError otherwise).
+
+/** Options of connect(). */
+export interface ConnectOptions {
+    /** The engine's Unix socket, a path or `unix://PATH`; it is used and no other: if it does
+     *  not answer, connect() rejects with EngineNotFoundError naming it. Default: the
+     *  project's socket (`projectDir`), else $POCKETDOCK_SOCKET, else discovery. */
+    socket?: string | null;
+    /** How long connect() keeps retrying an engine that exists but does not answer yet
+     *  (default 30 000). The timeout rule: > 0 a limit, < 0 no limit, 0 InvalidArgumentError. */
+    connectTimeoutMs?: number;
+    /** Use the socket configured by the project at or above this directory (its `socket`
+     *  setting) unless `socket` is given. FileNotFoundError when there is no project. */
+    projectDir?: string | null;
+}
+
+/** What the engine said about itself when the client connected. */
+export interface EngineInfo {
+    kind: 'docker' | 'podman';
+    /** The engine's own version, e.g. '4.3.1' or '20.10.24+dfsg1'. */
+    version: string;
+    /** The highest engine API version it speaks, e.g. '1.41'. */
+    apiVersion: string;
+    /** The Unix socket it was reached on (a path). */
+    socket: string;
+}
+
 /** Options of a new sandbox. Every field is optional; omitted ones keep the library defaults. */
 export interface ContainerOptions {
     /** Applies the strict preset for untrusted code first (network off, read-only root with
@@ -11,7 +42,8 @@ export interface ContainerOptions {
     image?: string;
     /** Container name, also the engine's; default `pd-<8 hex>`. A clash is a NameConflictError. */
     name?: string;
-    /** Default timeout of runs in milliseconds (> 0). Default 30 000. */
+    /** Default timeout of runs in milliseconds (the timeout rule: > 0 a limit, < 0 no limit,
+     *  0 InvalidArgumentError). Default 30 000. */
     timeoutMs?: number;
     /** Memory limit such as "256m" or "1g"; malformed values are an InvalidArgumentError. */
     memLimit?: string;
@@ -42,10 +74,9 @@ export interface ContainerOptions {
     workdir?: string;
     /** Project label. */
     project?: string;
-    /** Use the engine on this Unix socket only (default: $POCKETDOCK_SOCKET, then discovery). */
-    socket?: string;
     /** Makes the sandbox part of the project at or above this directory: its settings apply
-     *  first (profile, persist, project label, socket), every other option here overrides
+     *  first (profile, persist, project label; its socket is the client's business, see
+     *  ConnectOptions.projectDir), every other option here overrides
      *  them; the sandbox gets an instance directory with data/ mounted at /data and run logs. */
     projectDir?: string;
     /** How long an ephemeral sandbox may live, in ms (0: no limit); past it, doctor() treats
@@ -70,9 +101,14 @@ export interface ContainerOptions {
 export type Lang = 'sh' | 'bash' | 'python' | 'node';
 
 export interface RunOptions {
-    /** Timeout in milliseconds (> 0); default: the container's. On expiry the command and
-     *  everything it started are killed and the result has `timedOut: true`. */
+    /** Timeout in milliseconds (the timeout rule: > 0 a limit, < 0 no limit, 0
+     *  InvalidArgumentError); default: the container's. On expiry the command and everything
+     *  it started are killed and the result has `timedOut: true`. */
     timeoutMs?: number;
+    /** run() and stream(): aborting kills the command and everything it started in the
+     *  sandbox, then the call (or the stream's reads) rejects with AbortError. Ignored by
+     *  spawn() and session(). */
+    signal?: AbortSignal | null;
     /** Cap on stdout+stderr bytes (default 10 MiB); beyond it output is dropped, the command
      *  killed and the result has `truncated: true`. */
     maxOutput?: number;
@@ -194,14 +230,64 @@ export interface ExecResult {
     ok: boolean;
 }
 
-/** A running sandbox. Create with `createContainer()` / `Container.create()`. */
-export declare class Container implements AsyncDisposable {
+/**
+ * A connection to one engine, made by connect(). Everything that talks to the engine without
+ * a container hangs off it. Containers keep their client alive and keep working after
+ * close().
+ */
+export declare class Client implements Disposable {
     private constructor();
-    /** Creates and starts a sandbox. */
-    static create(opts?: ContainerOptions): Promise<Container>;
+    /** What the engine said about itself when the client connected. */
+    readonly engineInfo: Readonly<EngineInfo>;
+    /** True once close() was called. */
+    readonly closed: boolean;
+    /** Creates and starts a sandbox on this engine. */
+    createContainer(opts?: ContainerOptions): Promise<Container>;
     /** Opens a handle on an existing container by name or id (e.g. made by another process).
      *  Rejects with ContainerNotFoundError if there is none. */
-    static open(nameOrId: string, opts?: { socket?: string | null }): Promise<Container>;
+    openContainer(nameOrId: string): Promise<Container>;
+    /** Starts the stopped pocketdock container named exactly `name` (or takes the running
+     *  one). Rejects with ContainerNotFoundError if no pocketdock container has that name. */
+    resumeContainer(name: string): Promise<Container>;
+    /** Stops the pocketdock container named exactly `name` and keeps it. */
+    stopContainer(name: string): Promise<void>;
+    /** Removes the pocketdock container named exactly `name` at once, running or not. */
+    destroyContainer(name: string): Promise<void>;
+    /** pocketdock's containers, running or stopped; only those of `project` if given. */
+    listContainers(opts?: { project?: string | null }): Promise<ContainerSummary[]>;
+    /** Removes every stopped pocketdock container (of `project` if given); resolves to the count. */
+    prune(opts?: { project?: string | null }): Promise<number>;
+    /** Builds a profile's image; resolves with the image id. A failing step: BuildFailedError. */
+    buildProfile(profile: string, opts?: BuildOptions): Promise<string>;
+    /** Writes images into one archive at `file` (gzip when it ends in '.gz'). */
+    exportImages(images: string[], file: string): Promise<void>;
+    /** Loads every image of an archive (plain or gzip); resolves with the loaded names. */
+    importImages(file: string): Promise<string[]>;
+    /** Removes an image (ImageNotFoundError if missing). */
+    removeImage(image: string, opts?: { force?: boolean }): Promise<void>;
+    /** Whether an image is on the engine. */
+    imageExists(image: string): Promise<boolean>;
+    /** Examines a project (or, without projectDir, every pocketdock container, for crashed
+     *  clients only) and with `fix` repairs what is safe. */
+    doctor(opts?: { projectDir?: string | null; fix?: boolean }): Promise<DoctorReport>;
+    /** Frees the client (after calls in flight). Containers made from it stay usable; its
+     *  own methods then reject with InvalidStateError. Idempotent. */
+    close(): void;
+    [Symbol.dispose](): void;
+}
+
+/**
+ * Connects to an engine: `socket`, else the project's socket, else $POCKETDOCK_SOCKET, else
+ * discovery. An explicit socket (option or environment) that does not answer rejects with
+ * EngineNotFoundError naming it; no other engine is tried.
+ */
+export declare function connect(opts?: ConnectOptions): Promise<Client>;
+
+/** A running sandbox. Made by a Client (createContainer, openContainer, resumeContainer). */
+export declare class Container implements AsyncDisposable {
+    private constructor();
+    /** The Client this container was made from. */
+    readonly client: Client;
     /** The container's name (also the engine's name). */
     readonly name: string;
     /** The engine's container id. */
@@ -213,10 +299,11 @@ export declare class Container implements AsyncDisposable {
     /** Runs `command` and waits for it, off the main thread. A string is a shell command (see
      *  `lang`); an array is an argv run without a shell (`argv[0]` looked up in PATH). A
      *  failing, timed-out or truncated command still resolves (see the result); engine
-     *  problems reject with a PocketdockError. */
+     *  problems reject with a PocketdockError; an aborted `signal` with AbortError, once the
+     *  command tree is gone. */
     run(command: string | readonly string[], opts?: RunOptions): Promise<ExecResult>;
-    /** Starts `command` and resolves once it runs, with a stream of its output. Timeout and
-     *  output cap apply as in run(). */
+    /** Starts `command` and resolves once it runs, with a stream of its output. Timeout,
+     *  output cap and `signal` apply as in run(). */
     stream(command: string | readonly string[], opts?: RunOptions): Promise<RunStream>;
     /** Starts `command` in the background (needs the agent). Its timeout applies only if
      *  given; the sandbox keeps the newest `bufferSize` bytes of output. */
@@ -271,10 +358,12 @@ export declare class RunStream implements AsyncIterable<Chunk>, AsyncDisposable 
     private constructor();
     /** The command is over and every chunk was handed out. */
     readonly ended: boolean;
-    /** The next chunk, or null at the end (or after close()). */
+    /** The next chunk, or null at the end (or after close()). Rejects with AbortError once
+     *  the stream's `signal` aborted it. */
     nextChunk(): Promise<Chunk | null>;
     /** The run's result; reads and discards chunks not consumed yet. Rejects with
-     *  InvalidStateError if the stream was closed before the command ended. */
+     *  InvalidStateError if the stream was closed before the command ended, AbortError if
+     *  its `signal` aborted it. */
     result(): Promise<ExecResult>;
     /** Kills the command and everything it started; the iteration then ends. */
     cancel(): void;
@@ -309,9 +398,11 @@ export declare class Process implements AsyncDisposable {
     readonly closed: boolean;
     /** Asks the sandbox whether it still runs. */
     isRunning(): Promise<boolean>;
-    /** Waits for the end; the result's output is what this handle had not read yet. With
-     *  `timeoutMs`, rejects with TimeoutError if it still runs then (it keeps running). */
-    wait(opts?: { timeoutMs?: number }): Promise<ExecResult>;
+    /** Waits for the end; the result's output is what this handle had not read yet.
+     *  `timeoutMs` (the timeout rule: > 0 a limit, 0 just looks, < 0 or omitted no limit):
+     *  rejects with TimeoutError if it still runs then. `signal`: aborting rejects with
+     *  AbortError. Either way the process keeps running (kill() ends it). */
+    wait(opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecResult>;
     /** Signals the process and its group (number or name; default SIGKILL). */
     kill(signal?: number | NodeJS.Signals): Promise<void>;
     /** Output since this handle last read (at first: the oldest still kept), marked read. */
@@ -335,8 +426,11 @@ export declare class Session implements AsyncDisposable {
     private constructor();
     /** True once close() was called. */
     readonly closed: boolean;
-    /** Runs `command` and waits up to `timeoutMs` (0/default: the container's). On timeout the
-     *  command is interrupted (`timedOut`), the session stays usable. Calls queue in order. */
+    /** Runs `command` and waits up to `timeoutMs` (the timeout rule: > 0 a limit, < 0 no
+     *  limit, 0 InvalidArgumentError). Omitted: the container's default run timeout as this
+     *  handle knows it (the `timeoutMs` it was created with, else 30 000; opened and resumed
+     *  containers: 30 000). On timeout the command is interrupted (`timedOut`), the session
+     *  stays usable. Calls queue in order. */
     sendAndWait(command: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
     /** Writes `input` and a newline without waiting; its output goes to read(). */
     send(input: string): Promise<void>;
@@ -346,9 +440,6 @@ export declare class Session implements AsyncDisposable {
     close(): Promise<void>;
     [Symbol.asyncDispose](): Promise<void>;
 }
-
-/** Creates and starts a sandbox (same as `Container.create`). */
-export declare function createContainer(opts?: ContainerOptions): Promise<Container>;
 
 /** A pocketdock container as listContainers() reports it. */
 export interface ContainerSummary {
@@ -364,23 +455,6 @@ export interface ContainerSummary {
     /** RFC 3339 UTC, e.g. '2024-02-29T12:34:56Z'. */
     createdAt: string;
 }
-
-/** Which engine: `socket` (default: POCKETDOCK_SOCKET, then discovery). */
-export interface EngineOptions {
-    socket?: string | null;
-}
-
-/** Starts the stopped pocketdock container named exactly `name` (or takes the running one).
- *  Rejects with ContainerNotFoundError if no pocketdock container has that name. */
-export declare function resumeContainer(name: string, opts?: EngineOptions): Promise<Container>;
-/** Stops the pocketdock container named exactly `name` and keeps it. */
-export declare function stopContainer(name: string, opts?: EngineOptions): Promise<void>;
-/** Removes the pocketdock container named exactly `name` at once, running or not. */
-export declare function destroyContainer(name: string, opts?: EngineOptions): Promise<void>;
-/** pocketdock's containers, running or stopped; only those of `project` if given. */
-export declare function listContainers(opts?: EngineOptions & { project?: string | null }): Promise<ContainerSummary[]>;
-/** Removes every stopped pocketdock container (of `project` if given); resolves to the count. */
-export declare function prune(opts?: EngineOptions & { project?: string | null }): Promise<number>;
 
 /** A project's merged settings: its pocketdock.yaml over ~/.pocketdock/pocketdock.yaml over
  *  the built-in defaults. */
@@ -442,16 +516,37 @@ export declare function findProjectRoot(start: string): string;
 export declare function projectConfig(dir: string): ProjectConfig;
 /** The history of instance `instance` (a container name) of the project at or above `dir`. */
 export declare function projectHistory(dir: string, instance: string): HistoryEntry[];
-/** Examines a project (or, without projectDir, every pocketdock container, for crashed
- *  clients only) and with `fix` repairs what is safe. */
-export declare function doctor(opts?: { socket?: string | null; projectDir?: string | null; fix?: boolean }): Promise<DoctorReport>;
 
 /** The library version (pd_version). */
 export declare function version(): string;
 /** The loaded library's C ABI version (pd_abi_version). */
 export declare function abiVersion(): number;
-/** The C ABI version this binding was written for. */
+/** The C ABI version this binding was written for (2). */
 export declare const ABI_VERSION: number;
+/** Pass as any `timeoutMs` for "no limit" (-1; any negative number means the same). */
+export declare const NO_TIMEOUT: -1;
+
+/** How much the library says, most severe first. */
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+/** Log level names and their pd_log_level numbers. */
+export declare const LOG_LEVELS: Readonly<{ off: 0; error: 1; warn: 2; info: 3; debug: 4; trace: 5 }>;
+/** One of the library's log records. */
+export interface LogRecord {
+    level: Exclude<LogLevel, 'off'>;
+    /** The module that logged, e.g. 'pocketdock::engine::discover'. */
+    target: string;
+    /** The message, then its fields as ` key=value`. */
+    message: string;
+}
+/**
+ * Sends the library's log records at `level` (default 'info') and more severe to `logger`,
+ * called on the JS thread, in order. Process-wide and main thread only (InvalidStateError in
+ * a worker): a new call replaces the previous logger; `null` or level 'off' silences the
+ * library again (the default). Resolves once the replaced logger has had its last record:
+ * `await setLogger(null)` before process.exit() (docs/node.md, Logs). A logger that throws
+ * becomes a process warning.
+ */
+export declare function setLogger(logger: ((record: LogRecord) => void) | null, level?: LogLevel | 0 | 1 | 2 | 3 | 4 | 5): Promise<void>;
 /** Path (or loader name) of the libpocketdock that was loaded. */
 export declare const libraryPath: string;
 
@@ -507,6 +602,11 @@ export declare class InvalidStateError extends PocketdockError {}
 export declare class FileNotFoundError extends PocketdockError {}
 /** An image build failed (a step exited non-zero, a bad Dockerfile, a missing base). */
 export declare class BuildFailedError extends PocketdockError {}
+/** An AbortSignal fired (not a PocketdockError: no library status); `cause` is its reason. */
+export declare class AbortError extends Error {
+    readonly name: 'AbortError';
+    readonly code: 'ABORT_ERR';
+}
 
 /** A ready-made sandbox image (pd_profile_*). */
 export interface Profile {
@@ -520,8 +620,6 @@ export interface Profile {
     size: string;
 }
 export interface BuildOptions {
-    /** Engine socket (default: discovery). */
-    socket?: string | null;
     /** The BASE build argument, e.g. 'pocketdock/debian-base:bookworm' offline. */
     base?: string | null;
     /** Build from this directory (holding a Dockerfile) instead of the embedded Dockerfile. */
@@ -535,13 +633,3 @@ export interface BuildOptions {
 export declare function listProfiles(): Profile[];
 /** The profile called `name` (InvalidArgumentError if unknown). */
 export declare function resolveProfile(name: string): Profile;
-/** Builds a profile's image; resolves with the image id. A failing step: BuildFailedError. */
-export declare function buildProfile(profile: string, opts?: BuildOptions): Promise<string>;
-/** Writes images into one archive at `file` (gzip when it ends in '.gz'). */
-export declare function exportImages(images: string[], file: string, opts?: { socket?: string | null }): Promise<void>;
-/** Loads every image of an archive (plain or gzip); resolves with the loaded names. */
-export declare function importImages(file: string, opts?: { socket?: string | null }): Promise<string[]>;
-/** Removes an image (ImageNotFoundError if missing). */
-export declare function removeImage(image: string, opts?: { socket?: string | null; force?: boolean }): Promise<void>;
-/** Whether an image is on the engine. */
-export declare function imageExists(image: string, opts?: { socket?: string | null }): Promise<boolean>;

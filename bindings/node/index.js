@@ -3,15 +3,17 @@
 
 const { lib, libPath, ABI_VERSION } = require('./lib/ffi');
 const errors = require('./lib/errors');
-const { Container, createContainer } = require('./lib/container');
+const { Container } = require('./lib/container');
+const { Client, connect } = require('./lib/client');
 const { RunStream } = require('./lib/stream');
 const { Process } = require('./lib/process');
 const { Session } = require('./lib/session');
 const { setMaxBlockingCalls, blockingStats } = require('./lib/call');
 const { handleStats } = require('./lib/handle');
-const persist = require('./lib/persist');
-const project = require('./lib/project');
-const profiles = require('./lib/profiles');
+const { setLogger, LOG_LEVELS } = require('./lib/log');
+require('./lib/persist'); // Container#reboot, #snapshot
+const project = require('./lib/project'); // also Client#doctor
+const profiles = require('./lib/profiles'); // also Client#buildProfile and the image methods
 
 /** The library's version string (pd_version). */
 function version() {
@@ -23,29 +25,32 @@ function abiVersion() {
     return lib.pd_abi_version();
 }
 
+/** Pass as any `timeoutMs` for "no limit" (PD_NO_TIMEOUT; any negative number means the same). */
+const NO_TIMEOUT = -1;
+
 module.exports = {
+    connect,
+    Client,
     Container,
-    createContainer,
     RunStream,
     Process,
     Session,
     version,
     abiVersion,
     ABI_VERSION,
+    NO_TIMEOUT,
     libraryPath: libPath,
     setMaxBlockingCalls,
     blockingStats,
     handleStats,
-    resumeContainer: persist.resumeContainer,
-    stopContainer: persist.stopContainer,
-    destroyContainer: persist.destroyContainer,
-    listContainers: persist.listContainers,
-    prune: persist.prune,
+    setLogger,
+    LOG_LEVELS,
     initProject: project.initProject,
     findProjectRoot: project.findProjectRoot,
     projectConfig: project.projectConfig,
     projectHistory: project.projectHistory,
-    doctor: project.doctor,
+    listProfiles: profiles.listProfiles,
+    resolveProfile: profiles.resolveProfile,
     STATUS: errors.STATUS,
     PocketdockError: errors.PocketdockError,
     InvalidArgumentError: errors.InvalidArgumentError,
@@ -60,11 +65,5 @@ module.exports = {
     InvalidStateError: errors.InvalidStateError,
     FileNotFoundError: errors.FileNotFoundError,
     BuildFailedError: errors.BuildFailedError,
-    listProfiles: profiles.listProfiles,
-    resolveProfile: profiles.resolveProfile,
-    buildProfile: profiles.buildProfile,
-    exportImages: profiles.exportImages,
-    importImages: profiles.importImages,
-    removeImage: profiles.removeImage,
-    imageExists: profiles.imageExists,
+    AbortError: errors.AbortError,
 };

@@ -4,8 +4,9 @@
 //
 //   cd examples/node && npm install && node hello.mjs
 //
-// The engine is found automatically (POCKETDOCK_SOCKET, then the usual sockets).
-import { createContainer, version, abiVersion, PocketdockError } from 'pocketdock';
+// The engine is found once by connect() (POCKETDOCK_SOCKET, then the usual sockets); a
+// socket named there and not answering is an error, never another engine.
+import { connect, version, abiVersion, PocketdockError } from 'pocketdock';
 
 /** Extra labels, e.g. POCKETDOCK_EXAMPLE_LABEL=pocketdock.test=node (used by the test script). */
 function labels() {
@@ -18,7 +19,12 @@ function labels() {
 async function main() {
     console.log(`pocketdock ${version()} (ABI ${abiVersion()})`);
 
-    const box = await createContainer({ labels: labels() });
+    const client = await connect();
+    const { kind, version: engineVersion, socket } = client.engineInfo;
+    console.log(`engine: ${kind} ${engineVersion} at ${socket}`);
+
+    const box = await client.createContainer({ labels: labels() });
+    client.close(); // the container keeps what it needs
     let code;
     try {
         console.log(`sandbox ${box.name} is running`);

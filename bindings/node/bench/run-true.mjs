@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
-import { createContainer, libraryPath } from '../index.mjs';
+import { connect, libraryPath } from '../index.mjs';
 
 const { lib } = createRequire(import.meta.url)('../lib/ffi.js');
 
@@ -48,7 +48,9 @@ function cRound() {
 }
 
 async function nodeRound() {
-    const box = await createContainer({ labels: { 'pocketdock.bench': 'node' } });
+    const client = await connect();
+    const box = await client.createContainer({ labels: { 'pocketdock.bench': 'node' } });
+    client.close();
     const t = [];
     try {
         for (let i = -warmup; i < per; i++) {

@@ -36,11 +36,14 @@ int main(int argc, char **argv) {
     double *t = calloc((size_t)n, sizeof *t);
     pd_error *err = NULL;
     pd_container *box = NULL;
+    pd_client *client = NULL;
 
+    if (pd_client_open(NULL, &client, &err) != PD_OK) return fail("pd_client_open", err);
     pd_container_opts *opts = pd_container_opts_new();
     pd_container_opts_add_label(opts, "pocketdock.bench", "node", NULL);
-    pd_status st = pd_container_create(opts, &box, &err);
+    pd_status st = pd_container_create(client, opts, &box, &err);
     pd_container_opts_free(opts);
+    pd_client_free(client); /* the container holds what it needs */
     if (st != PD_OK) return fail("pd_container_create", err);
 
     int rc = 0;

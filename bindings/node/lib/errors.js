@@ -64,6 +64,23 @@ class FileNotFoundError extends PocketdockError {}
 /** An image build failed (a step exited non-zero, a bad Dockerfile, a missing base). */
 class BuildFailedError extends PocketdockError {}
 
+/**
+ * An AbortSignal fired: the command was killed (run, stream) or the wait given up. Not a
+ * library status, so not a PocketdockError; named and coded like Node's own AbortError.
+ */
+class AbortError extends Error {
+    constructor(message = 'The operation was aborted', options = undefined) {
+        super(message, options);
+        this.name = 'AbortError';
+        this.code = 'ABORT_ERR';
+    }
+}
+
+/** The AbortError for `signal`, carrying its reason as `cause`. */
+function abortError(signal) {
+    return new AbortError('The operation was aborted', { cause: signal.reason });
+}
+
 const CLASS_OF = new Map([
     [STATUS.INVALID_ARGUMENT, InvalidArgumentError],
     [STATUS.ENGINE_NOT_FOUND, EngineNotFoundError],
@@ -102,4 +119,6 @@ module.exports = {
     InvalidStateError,
     FileNotFoundError,
     BuildFailedError,
+    AbortError,
+    abortError,
 };

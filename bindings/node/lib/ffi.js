@@ -13,7 +13,7 @@ const koffi = require('koffi');
 const { locateLibrary } = require('./locate');
 
 // The ABI version this binding was written for (PD_ABI_VERSION in include/pocketdock.h).
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 
 // Koffi runs every native call on a stack of its own; for `.async` calls it is 128 KiB by
 // default. Blocking pocketdock calls poll tokio futures on that stack (block_on), which works
@@ -47,7 +47,7 @@ try {
 
 // Opaque types: only ever seen through pointers.
 for (const name of [
-    'pd_error', 'pd_container_opts', 'pd_container', 'pd_run_opts', 'pd_exec_result',
+    'pd_error', 'pd_client_opts', 'pd_client', 'pd_container_opts', 'pd_container', 'pd_run_opts', 'pd_exec_result',
     'pd_stream', 'pd_chunk', 'pd_process', 'pd_output', 'pd_process_list', 'pd_bytes',
     'pd_file_listing', 'pd_session', 'pd_container_listing', 'pd_build_opts',
 ]) {
@@ -55,11 +55,24 @@ for (const name of [
 }
 koffi.alias('pd_status', 'int32_t');
 koffi.alias('pd_file_kind', 'int32_t');
+koffi.alias('pd_engine_kind', 'int32_t');
+// What pd_client_engine_info writes: the strings are owned by the client; Koffi copies them
+// into JS strings when it decodes the struct, so nothing here outlives the call.
+koffi.struct('pd_engine_info', {
+    kind: 'pd_engine_kind',
+    version: 'const char *',
+    api_version: 'const char *',
+    socket: 'const char *',
+});
 // Callback types of pd_process_set_callbacks / pd_container_set_callbacks (see there).
 koffi.proto('void pd_output_cb(void *user_data, int32_t stream, const uint8_t *data, size_t len)');
 koffi.proto('void pd_exit_cb(void *user_data, const pd_exec_result *result)');
 koffi.proto('void pd_free_cb(void *user_data)');
 koffi.proto('void pd_line_cb(void *user_data, const char *line)');
+// pd_set_log_callback's record callback. Called on the library's "pocketdock-callbacks"
+// thread: Koffi relays such calls to the JS thread and blocks the caller until JS ran it
+// (lib/log.js).
+koffi.proto('void pd_log_cb(void *user_data, int32_t level, const char *target, const char *message)');
 
 const f = (proto) => native.func(proto);
 
@@ -91,6 +104,26 @@ koffi.disposable('pd_owned_str', 'str', pd_string_free);
 const lib = {
     // Strings.
     pd_string_free,
+
+    // Clients. BLOCKING: pd_client_open (ping + /version, retried within the connect timeout).
+    pd_client_opts_new: f('pd_client_opts *pd_client_opts_new(void)'),
+    pd_client_opts_free: f('void pd_client_opts_free(pd_client_opts *opts)'),
+    pd_client_opts_set_socket: f(
+        'pd_status pd_client_opts_set_socket(pd_client_opts *opts, const char *socket, _Out_ pd_error **err_out)',
+    ),
+    pd_client_opts_set_connect_timeout_ms: f(
+        'pd_status pd_client_opts_set_connect_timeout_ms(pd_client_opts *opts, int64_t timeout_ms, _Out_ pd_error **err_out)',
+    ),
+    pd_client_opts_set_project_dir: f(
+        'pd_status pd_client_opts_set_project_dir(pd_client_opts *opts, const char *dir, _Out_ pd_error **err_out)',
+    ),
+    pd_client_open: f(
+        'pd_status pd_client_open(const pd_client_opts *opts, _Out_ pd_client **client_out, _Out_ pd_error **err_out)',
+    ),
+    pd_client_engine_info: f(
+        'pd_status pd_client_engine_info(const pd_client *client, _Out_ pd_engine_info *info_out, _Out_ pd_error **err_out)',
+    ),
+    pd_client_free: f('void pd_client_free(pd_client *client)'),
 
     // Container options (builder; create calls borrow it).
     pd_container_opts_new: f('pd_container_opts *pd_container_opts_new(void)'),
@@ -144,9 +177,6 @@ const lib = {
     pd_container_opts_set_project: f(
         'pd_status pd_container_opts_set_project(pd_container_opts *opts, const char *project, _Out_ pd_error **err_out)',
     ),
-    pd_container_opts_set_socket: f(
-        'pd_status pd_container_opts_set_socket(pd_container_opts *opts, const char *socket, _Out_ pd_error **err_out)',
-    ),
     pd_container_opts_add_env: f(
         'pd_status pd_container_opts_add_env(pd_container_opts *opts, const char *key, const char *value, _Out_ pd_error **err_out)',
     ),
@@ -165,10 +195,10 @@ const lib = {
 
     // Containers. BLOCKING: pd_container_create, pd_container_open, pd_container_shutdown.
     pd_container_create: f(
-        'pd_status pd_container_create(const pd_container_opts *opts, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
+        'pd_status pd_container_create(const pd_client *client, const pd_container_opts *opts, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
     ),
     pd_container_open: f(
-        'pd_status pd_container_open(const char *socket, const char *name_or_id, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
+        'pd_status pd_container_open(const pd_client *client, const char *name_or_id, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
     ),
     pd_container_name: f('const char *pd_container_name(const pd_container *container)'),
     pd_container_id: f('const char *pd_container_id(const pd_container *container)'),
@@ -354,16 +384,16 @@ const lib = {
     // ---- Persistence (lib/persist.js) ------------------------------------------------------
     // BLOCKING: all but the pd_container_list_* accessors and pd_container_list_free.
     pd_container_resume: f(
-        'pd_status pd_container_resume(const char *socket, const char *name, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
+        'pd_status pd_container_resume(const pd_client *client, const char *name, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
     ),
     pd_container_stop_by_name: f(
-        'pd_status pd_container_stop_by_name(const char *socket, const char *name, _Out_ pd_error **err_out)',
+        'pd_status pd_container_stop_by_name(const pd_client *client, const char *name, _Out_ pd_error **err_out)',
     ),
     pd_container_destroy: f(
-        'pd_status pd_container_destroy(const char *socket, const char *name, _Out_ pd_error **err_out)',
+        'pd_status pd_container_destroy(const pd_client *client, const char *name, _Out_ pd_error **err_out)',
     ),
     pd_container_list: f(
-        'pd_status pd_container_list(const char *socket, const char *project, _Out_ pd_container_listing **list_out, _Out_ pd_error **err_out)',
+        'pd_status pd_container_list(const pd_client *client, const char *project, _Out_ pd_container_listing **list_out, _Out_ pd_error **err_out)',
     ),
     pd_container_list_len: f('size_t pd_container_list_len(const pd_container_listing *list)'),
     pd_container_list_name: f('const char *pd_container_list_name(const pd_container_listing *list, size_t index)'),
@@ -377,7 +407,7 @@ const lib = {
     ),
     pd_container_list_free: f('void pd_container_list_free(pd_container_listing *list)'),
     pd_prune: f(
-        'pd_status pd_prune(const char *socket, const char *project, _Out_ size_t *count_out, _Out_ pd_error **err_out)',
+        'pd_status pd_prune(const pd_client *client, const char *project, _Out_ size_t *count_out, _Out_ pd_error **err_out)',
     ),
     pd_container_reboot: f('pd_status pd_container_reboot(pd_container *container, bool fresh, _Out_ pd_error **err_out)'),
     pd_container_snapshot: f(
@@ -408,7 +438,7 @@ const lib = {
         'pd_status pd_container_opts_set_ttl_ms(pd_container_opts *opts, int64_t ttl_ms, _Out_ pd_error **err_out)',
     ),
     pd_doctor: f(
-        'pd_status pd_doctor(const char *socket, const char *project_dir, bool fix, _Out_ void **report_out, _Out_ pd_error **err_out)',
+        'pd_status pd_doctor(const pd_client *client, const char *project_dir, bool fix, _Out_ void **report_out, _Out_ pd_error **err_out)',
     ),
     // --- end of projects ---------------------------------------------------------------------
     // ==== Profiles and images (src/ffi/profiles.rs) ====================================
@@ -436,19 +466,24 @@ const lib = {
         'pd_status pd_build_opts_set_no_cache(pd_build_opts *opts, bool no_cache, _Out_ pd_error **err_out)',
     ),
     pd_profile_build: f(
-        'pd_status pd_profile_build(const char *socket, const char *profile, const pd_build_opts *opts, pd_line_cb *on_progress, void *user_data, pd_free_cb *free_user_data, _Out_ void **image_id_out, _Out_ pd_error **err_out)',
+        'pd_status pd_profile_build(const pd_client *client, const char *profile, const pd_build_opts *opts, pd_line_cb *on_progress, void *user_data, pd_free_cb *free_user_data, _Out_ void **image_id_out, _Out_ pd_error **err_out)',
     ),
     pd_image_export: f(
-        'pd_status pd_image_export(const char *socket, const char **images, size_t n_images, const char *file, _Out_ pd_error **err_out)',
+        'pd_status pd_image_export(const pd_client *client, const char **images, size_t n_images, const char *file, _Out_ pd_error **err_out)',
     ),
     pd_image_import: f(
-        'pd_status pd_image_import(const char *socket, const char *file, _Out_ void **loaded_json_out, _Out_ pd_error **err_out)',
+        'pd_status pd_image_import(const pd_client *client, const char *file, _Out_ void **loaded_json_out, _Out_ pd_error **err_out)',
     ),
-    pd_image_remove: f('pd_status pd_image_remove(const char *socket, const char *image, bool force, _Out_ pd_error **err_out)'),
+    pd_image_remove: f('pd_status pd_image_remove(const pd_client *client, const char *image, bool force, _Out_ pd_error **err_out)'),
     pd_image_exists: f(
-        'pd_status pd_image_exists(const char *socket, const char *image, _Out_ bool *exists_out, _Out_ pd_error **err_out)',
+        'pd_status pd_image_exists(const pd_client *client, const char *image, _Out_ bool *exists_out, _Out_ pd_error **err_out)',
     ),
     // ==== end of profiles and images ===================================================
+
+    // Logs (lib/log.js). Process-global; records arrive on the callback thread.
+    pd_set_log_callback: f(
+        'pd_status pd_set_log_callback(int32_t level, pd_log_cb *cb, void *user_data, pd_free_cb *free_user_data, _Out_ pd_error **err_out)',
+    ),
 
     // Versions.
     pd_version,

@@ -9,7 +9,7 @@ const os = require('node:os');
 const { lib } = require('./ffi');
 const { callBlocking, callBlockingStatus, copyBytes } = require('./call');
 const { NativeHandle } = require('./handle');
-const { STATUS, makeError } = require('./errors');
+const { STATUS, makeError, abortError } = require('./errors');
 
 /** Longest single pd_process_wait; longer waits are several, so no call holds a pool thread long. */
 const WAIT_SLICE_MS = 500;
@@ -98,21 +98,43 @@ class Process extends EventEmitter {
 
     /**
      * Waits for the process to end; resolves with its result, whose output is what this
-     * handle had not read yet. With `timeoutMs`, rejects with TimeoutError if it still runs
-     * then (it keeps running).
+     * handle had not read yet. `timeoutMs` follows the timeout rule: > 0 a limit, 0 just
+     * looks, < 0 or undefined no limit; when it runs out this rejects with TimeoutError (the
+     * process keeps running). `signal`: aborting rejects with AbortError and stops waiting;
+     * the process keeps running too (kill() ends it).
      */
-    async wait({ timeoutMs } = {}) {
-        if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-            throw new TypeError('timeoutMs must be a number >= 0');
+    async wait({ timeoutMs, signal } = {}) {
+        if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isSafeInteger(timeoutMs))) {
+            throw new TypeError('timeoutMs must be an integer');
         }
-        const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
-        for (;;) {
-            const left = deadline - Date.now();
-            const r = await this._waitOnce(Math.max(0, Math.min(WAIT_SLICE_MS, Math.ceil(left))));
-            if (r) return r;
-            if (Date.now() >= deadline) {
-                throw makeError(STATUS.TIMEOUT, `process ${this._id} still runs after ${timeoutMs} ms`);
+        if (signal !== undefined && (typeof signal?.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
+            throw new TypeError('signal must be an AbortSignal');
+        }
+        if (signal?.aborted) throw abortError(signal);
+        const deadline = timeoutMs === undefined || timeoutMs < 0 ? Infinity : Date.now() + timeoutMs;
+        // A slice in flight cannot be interrupted; an abort settles the wait at once and lets
+        // the slice finish on its own (the handle stays alive until it does).
+        let onAbort = () => {};
+        const aborted = signal
+            ? new Promise((_, reject) => {
+                  onAbort = () => reject(abortError(signal));
+                  signal.addEventListener('abort', onAbort, { once: true });
+              })
+            : null;
+        aborted?.catch(() => {});
+        try {
+            for (;;) {
+                const left = deadline - Date.now();
+                const slice = this._waitOnce(Math.max(0, Math.min(WAIT_SLICE_MS, Math.ceil(left))));
+                slice.catch(() => {}); // settled after an abort: nobody is waiting for it
+                const r = await (aborted ? Promise.race([slice, aborted]) : slice);
+                if (r) return r;
+                if (Date.now() >= deadline) {
+                    throw makeError(STATUS.TIMEOUT, `process ${this._id} still runs after ${timeoutMs} ms`);
+                }
             }
+        } finally {
+            signal?.removeEventListener('abort', onAbort);
         }
     }
 

@@ -1,10 +1,12 @@
 'use strict';
 // Image profiles (pd_profile_*) and images: building a profile's image, exporting images
-// into one archive, importing one, removing and finding images. Build progress is not
-// delivered to JS (the C callback is not wrapped, as for processes); the build's outcome is.
+// into one archive, importing one, removing and finding images (Client methods, installed on
+// Client.prototype below). Build progress is not delivered to JS (the C callback is not
+// wrapped, as for processes); the build's outcome is.
 
 const { lib } = require('./ffi');
-const { callSync, callBlocking, takeString } = require('./call');
+const { callSync, takeString } = require('./call');
+const { Client } = require('./client');
 
 function str(v, what, nullable = false) {
     if ((v === null || v === undefined) && nullable) return null;
@@ -43,62 +45,66 @@ function resolveProfile(name) {
     return profileAt(idx[0]);
 }
 
-const BUILD_KEYS = ['socket', 'base', 'contextDir', 'tag', 'noCache'];
+const BUILD_KEYS = ['base', 'contextDir', 'tag', 'noCache'];
 
-/**
- * Builds the image of `profile` and resolves with the new image's id. Options: socket, base
- * (the BASE build argument), contextDir (instead of the embedded Dockerfile), tag, noCache.
- * A failing step rejects with BuildFailedError carrying the engine's message.
- */
-async function buildProfile(profile, opts = {}) {
-    checkKeys(opts, BUILD_KEYS, 'build option');
-    str(profile, 'profile');
-    const o = lib.pd_build_opts_new();
-    if (!o) throw new Error('pocketdock: out of memory');
-    try {
-        if (opts.base !== undefined) callSync(lib.pd_build_opts_set_base, o, str(opts.base, 'base', true));
-        if (opts.contextDir !== undefined) {
-            callSync(lib.pd_build_opts_set_context_dir, o, str(opts.contextDir, 'contextDir', true));
+Object.assign(Client.prototype, {
+    /**
+     * Builds the image of `profile` on this client's engine and resolves with the new
+     * image's id. Options: base (the BASE build argument), contextDir (instead of the
+     * embedded Dockerfile), tag, noCache. A failing step rejects with BuildFailedError
+     * carrying the engine's message.
+     */
+    async buildProfile(profile, opts = {}) {
+        checkKeys(opts, BUILD_KEYS, 'build option');
+        str(profile, 'profile');
+        const o = lib.pd_build_opts_new();
+        if (!o) throw new Error('pocketdock: out of memory');
+        try {
+            if (opts.base !== undefined) callSync(lib.pd_build_opts_set_base, o, str(opts.base, 'base', true));
+            if (opts.contextDir !== undefined) {
+                callSync(lib.pd_build_opts_set_context_dir, o, str(opts.contextDir, 'contextDir', true));
+            }
+            if (opts.tag !== undefined) callSync(lib.pd_build_opts_set_tag, o, str(opts.tag, 'tag', true));
+            if (opts.noCache !== undefined) {
+                if (typeof opts.noCache !== 'boolean') throw new TypeError('noCache must be a boolean');
+                callSync(lib.pd_build_opts_set_no_cache, o, opts.noCache);
+            }
+            const out = [null];
+            await this._call(lib.pd_profile_build, profile, o, null, null, null, out);
+            return takeString(out[0]);
+        } finally {
+            lib.pd_build_opts_free(o);
         }
-        if (opts.tag !== undefined) callSync(lib.pd_build_opts_set_tag, o, str(opts.tag, 'tag', true));
-        if (opts.noCache !== undefined) {
-            if (typeof opts.noCache !== 'boolean') throw new TypeError('noCache must be a boolean');
-            callSync(lib.pd_build_opts_set_no_cache, o, opts.noCache);
-        }
+    },
+
+    /** Writes `images` into one archive at host path `file` (gzip when it ends in ".gz"). */
+    async exportImages(images, file) {
+        if (!Array.isArray(images)) throw new TypeError('images must be an array of strings');
+        images.forEach((i, n) => str(i, `images[${n}]`));
+        await this._call(lib.pd_image_export, images, images.length, str(file, 'file'));
+    },
+
+    /** Loads every image in the archive at `file` (plain or gzip); resolves with the loaded names. */
+    async importImages(file) {
         const out = [null];
-        const socket = str(opts.socket, 'socket', true);
-        await callBlocking(lib.pd_profile_build, socket, profile, o, null, null, null, out);
-        return takeString(out[0]);
-    } finally {
-        lib.pd_build_opts_free(o);
-    }
-}
+        await this._call(lib.pd_image_import, str(file, 'file'), out);
+        return JSON.parse(/** @type {string} */ (takeString(out[0])));
+    },
 
-/** Writes `images` into one archive at host path `file` (gzip when it ends in ".gz"). */
-async function exportImages(images, file, { socket } = {}) {
-    if (!Array.isArray(images)) throw new TypeError('images must be an array of strings');
-    images.forEach((i, n) => str(i, `images[${n}]`));
-    await callBlocking(lib.pd_image_export, str(socket, 'socket', true), images, images.length, str(file, 'file'));
-}
+    /** Removes an image; `force` also removes one in use or with several tags. */
+    async removeImage(image, opts = {}) {
+        checkKeys(opts, ['force'], 'removeImage option');
+        const force = opts.force ?? false;
+        if (typeof force !== 'boolean') throw new TypeError('force must be a boolean');
+        await this._call(lib.pd_image_remove, str(image, 'image'), force);
+    },
 
-/** Loads every image in the archive at `file` (plain or gzip); resolves with the loaded names. */
-async function importImages(file, { socket } = {}) {
-    const out = [null];
-    await callBlocking(lib.pd_image_import, str(socket, 'socket', true), str(file, 'file'), out);
-    return JSON.parse(/** @type {string} */ (takeString(out[0])));
-}
+    /** Whether an image of this name or id is on this client's engine. */
+    async imageExists(image) {
+        const out = [false];
+        await this._call(lib.pd_image_exists, str(image, 'image'), out);
+        return Boolean(out[0]);
+    },
+});
 
-/** Removes an image; `force` also removes one in use or with several tags. */
-async function removeImage(image, { socket, force = false } = {}) {
-    if (typeof force !== 'boolean') throw new TypeError('force must be a boolean');
-    await callBlocking(lib.pd_image_remove, str(socket, 'socket', true), str(image, 'image'), force);
-}
-
-/** Whether an image of this name or id is on the engine. */
-async function imageExists(image, { socket } = {}) {
-    const out = [false];
-    await callBlocking(lib.pd_image_exists, str(socket, 'socket', true), str(image, 'image'), out);
-    return Boolean(out[0]);
-}
-
-module.exports = { listProfiles, resolveProfile, buildProfile, exportImages, importImages, removeImage, imageExists };
+module.exports = { listProfiles, resolveProfile };

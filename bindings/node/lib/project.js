@@ -1,10 +1,12 @@
 'use strict';
 // Projects: a directory with .pocketdock/pocketdock.yaml whose settings sandboxes take
-// (createContainer({ projectDir })), instance directories with run history, and doctor.
+// (client.createContainer({ projectDir })), instance directories with run history, and
+// client.doctor() (installed on Client.prototype below).
 // Reports come from the library as JSON and are returned with camelCase keys.
 
 const { lib } = require('./ffi');
-const { callSync, callBlocking, takeString } = require('./call');
+const { callSync, takeString } = require('./call');
+const { Client } = require('./client');
 
 function str(v, what, nullable = false) {
     if (v === null && nullable) return null;
@@ -49,22 +51,27 @@ function projectHistory(dir, instance) {
     return camelKeys(JSON.parse(json));
 }
 
-/**
- * Examines a project (or, without `projectDir`, every pocketdock container for crashed
- * clients) and with `fix` repairs what is safe. Runs off the main thread.
- * @param {{ socket?: string | null, projectDir?: string | null, fix?: boolean }} [opts]
- */
-async function doctor(opts = {}) {
-    if (opts === null || typeof opts !== 'object') throw new TypeError('doctor options must be an object');
-    const socket = str(opts.socket ?? null, 'socket', true);
-    const dir = str(opts.projectDir ?? null, 'projectDir', true);
-    const fix = opts.fix ?? false;
-    if (typeof fix !== 'boolean') throw new TypeError('fix must be a boolean');
-    const out = [null];
-    await callBlocking(lib.pd_doctor, socket, dir, fix, out);
-    const report = camelKeys(JSON.parse(/** @type {string} */ (takeString(out[0]))));
-    report.healthy = report.orphans.length === 0 && report.staleDirs.length === 0 && report.crashed.length === 0;
-    return report;
-}
+Object.assign(Client.prototype, {
+    /**
+     * Examines a project (or, without `projectDir`, every pocketdock container on this
+     * client's engine for crashed clients) and with `fix` repairs what is safe. Runs off the
+     * main thread.
+     * @param {{ projectDir?: string | null, fix?: boolean }} [opts]
+     */
+    async doctor(opts = {}) {
+        if (opts === null || typeof opts !== 'object') throw new TypeError('doctor options must be an object');
+        for (const k of Object.keys(opts)) {
+            if (k !== 'projectDir' && k !== 'fix') throw new TypeError(`unknown doctor option key '${k}' (known: projectDir, fix)`);
+        }
+        const dir = str(opts.projectDir ?? null, 'projectDir', true);
+        const fix = opts.fix ?? false;
+        if (typeof fix !== 'boolean') throw new TypeError('fix must be a boolean');
+        const out = [null];
+        await this._call(lib.pd_doctor, dir, fix, out);
+        const report = camelKeys(JSON.parse(/** @type {string} */ (takeString(out[0]))));
+        report.healthy = report.orphans.length === 0 && report.staleDirs.length === 0 && report.crashed.length === 0;
+        return report;
+    },
+});
 
-module.exports = { initProject, findProjectRoot, projectConfig, projectHistory, doctor };
+module.exports = { initProject, findProjectRoot, projectConfig, projectHistory };

@@ -11,10 +11,11 @@ const { readOutput } = require('./process');
 
 class Session {
     /** Made by Container#session(). */
-    constructor(ptr, readResult, str) {
+    constructor(ptr, readResult, str, defaultTimeoutMs) {
         this._handle = new NativeHandle(ptr, lib.pd_session_free, 'session');
         this._readResult = readResult;
         this._str = str;
+        this._defaultTimeoutMs = defaultTimeoutMs;
         this._tail = Promise.resolve();
         this._closing = null;
     }
@@ -25,15 +26,17 @@ class Session {
     }
 
     /**
-     * Runs `command` in the shell and waits up to `timeoutMs` (default: the container's).
-     * On timeout the command is interrupted and the result has `timedOut`; the session stays
-     * usable. Calls queue behind each other. Holds a pool thread while the command runs.
+     * Runs `command` in the shell and waits up to `timeoutMs` (the timeout rule: > 0 a limit,
+     * < 0 no limit, 0 InvalidArgumentError; default: the container's default run timeout as
+     * its handle knows it, see docs/node.md). On timeout the command is interrupted and the
+     * result has `timedOut`; the session stays usable. Calls queue behind each other. Holds a
+     * pool thread while the command runs.
      */
-    sendAndWait(command, { timeoutMs = 0 } = {}) {
+    sendAndWait(command, { timeoutMs = this._defaultTimeoutMs } = {}) {
         try {
             this._str(command, 'command');
-            if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 0) {
-                throw new TypeError('timeoutMs must be an integer >= 0');
+            if (typeof timeoutMs !== 'number' || !Number.isSafeInteger(timeoutMs)) {
+                throw new TypeError('timeoutMs must be an integer');
             }
         } catch (e) {
             return Promise.reject(e);

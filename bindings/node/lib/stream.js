@@ -4,12 +4,14 @@
 // Each pull is one `.async` pd_stream_next with a short timeout (POLL_MS): a chunk comes back
 // as soon as the command writes it, and a silent command gives its worker thread back every
 // POLL_MS, so it takes turns with other blocking calls instead of holding a pool thread for
-// its whole run. pd_stream_cancel (thread-safe) wakes a blocked pull at once.
+// its whole run. pd_stream_cancel (thread-safe) wakes a blocked pull at once; it is also what
+// an AbortSignal does: the command tree is killed, the pulls go on until the stream's end
+// (so the kill is done), and then reads reject with AbortError.
 
 const { lib } = require('./ffi');
 const { callBlockingStatus, copyBytes, callSync } = require('./call');
 const { NativeHandle } = require('./handle');
-const { STATUS, InvalidStateError } = require('./errors');
+const { STATUS, InvalidStateError, abortError } = require('./errors');
 
 const POLL_MS = 250;
 const PULL_ACCEPT = new Set([STATUS.TIMEOUT, STATUS.STREAM_END]);
@@ -17,13 +19,30 @@ const STREAM_NAMES = { 1: 'stdout', 2: 'stderr' };
 
 class RunStream {
     /** Made by Container#stream(). */
-    constructor(ptr, readResult) {
+    constructor(ptr, readResult, signal = null) {
         this._handle = new NativeHandle(ptr, lib.pd_stream_free, 'stream');
         this._readResult = readResult;
         this._ended = false;
         this._closing = false;
         this._result = null;
         this._tail = Promise.resolve(); // pulls run one at a time (pd_stream_next's rule)
+        this._signal = signal;
+        this._aborted = false;
+        this._onAbort = null;
+        if (signal) {
+            this._onAbort = () => {
+                this._aborted = true;
+                this.cancel();
+            };
+            if (signal.aborted) this._onAbort();
+            else signal.addEventListener('abort', this._onAbort, { once: true });
+        }
+    }
+
+    /** Stops listening to the signal (the stream is over or closed). */
+    _forgetSignal() {
+        if (this._onAbort) this._signal?.removeEventListener('abort', this._onAbort);
+        this._onAbort = null;
     }
 
     /** True once the command is over and every chunk was handed out (the stream then frees
@@ -44,7 +63,10 @@ class RunStream {
 
     async _pull() {
         for (;;) {
-            if (this._ended || this._closing) return null;
+            if (this._ended || this._closing) {
+                if (this._aborted) throw abortError(this._signal);
+                return null;
+            }
             const chunk = await this._handle.use(async (s) => {
                 const out = [null];
                 const st = await callBlockingStatus(lib.pd_stream_next, PULL_ACCEPT, s, POLL_MS, out);
@@ -58,7 +80,9 @@ class RunStream {
                         lib.pd_exec_result_free(r[0]);
                     }
                     this._ended = true;
+                    this._forgetSignal();
                     this._handle.release(); // deferred by use() until this call returns
+                    if (this._aborted) throw abortError(this._signal);
                     return null;
                 }
                 if (st === STATUS.TIMEOUT) return undefined; // nothing yet: poll again
@@ -71,7 +95,8 @@ class RunStream {
                     lib.pd_chunk_free(c);
                 }
             });
-            if (chunk !== undefined) return chunk;
+            // Once aborted, what the command wrote while it was being killed is dropped.
+            if (chunk !== undefined && !this._aborted) return chunk;
         }
     }
 
@@ -81,6 +106,7 @@ class RunStream {
      */
     async result() {
         while ((await this.nextChunk()) !== null);
+        if (this._aborted) throw abortError(this._signal);
         if (!this._result) {
             throw new InvalidStateError('the stream was closed before its command ended', {
                 status: STATUS.INVALID_STATE,
@@ -97,6 +123,7 @@ class RunStream {
     /** Cancels the command if still running and frees the stream. Idempotent. */
     async close() {
         this._closing = true;
+        this._forgetSignal();
         if (this._handle.released) return;
         this.cancel(); // wakes a pull in flight; the handle is freed once it returns
         this._handle.release();

@@ -3,7 +3,7 @@
 
 const { describe, test, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { pd, makeContainer, closeAll, uniqueName, inspect, forceRemove, live, LABEL_KEY, LABEL_VALUE } =
+const { pd, makeContainer, closeAll, uniqueName, inspect, forceRemove, live } =
     require('./helpers');
 
 /** Asserts `promise` rejects with class `Cls`, code and status; returns the error. */
@@ -63,6 +63,7 @@ describe('errors', () => {
             { image: null },
             { cpuPercent: -1 },
             { timeoutMs: 1.5 },
+            { timeoutMs: Infinity },
             { timeoutMs: '5' },
             { network: 'no' },
             { name: 'a\0b' },
@@ -78,12 +79,13 @@ describe('errors', () => {
         assert.equal(live.size, liveBefore, 'a container was created from bad options');
     });
 
-    test('no engine on the socket -> EngineNotFoundError', async () => {
-        await rejectsWith(
-            pd.createContainer({ socket: '/nonexistent/pocketdock.sock', labels: { [LABEL_KEY]: LABEL_VALUE } }),
-            pd.EngineNotFoundError,
-            'ENGINE_NOT_FOUND',
-        );
+    test('no engine on the socket -> EngineNotFoundError from connect, naming it', async () => {
+        const e = await rejectsWith(pd.connect({ socket: '/nonexistent/pocketdock.sock' }), pd.EngineNotFoundError, 'ENGINE_NOT_FOUND');
+        assert.match(e.message, /\/nonexistent\/pocketdock\.sock/);
+    });
+
+    test('the socket is no longer a container option', async () => {
+        await assert.rejects(makeContainer(/** @type {any} */ ({ socket: '/x' })), /unknown container option key 'socket'/);
     });
 
     test('run after shutdown of an ephemeral container -> ContainerNotFoundError', async () => {

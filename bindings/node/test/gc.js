@@ -6,7 +6,7 @@
 
 const { describe, test, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { pd, makeContainer, closeAll, forceRemove, live } = require('./helpers');
+const { pd, makeContainer, closeAll, forceRemove, live, SOCKET, LABEL_KEY, LABEL_VALUE } = require('./helpers');
 
 const gc = /** @type {undefined | (() => void)} */ (globalThis.gc);
 
@@ -122,5 +122,26 @@ describe('garbage collection', { skip: gc ? false : 'needs node --expose-gc' }, 
         assert.equal((await box.run('echo ok')).stdout, 'ok\n');
         await box.close();
         gc?.();
+    });
+
+    test('a client lives as long as its containers; forgotten, the safety net frees it', async () => {
+        const before = pd.handleStats.finalized;
+        let { box, weak } = await (async () => {
+            const c = await pd.connect({ socket: SOCKET });
+            const b = await c.createContainer({ labels: { [LABEL_KEY]: LABEL_VALUE } });
+            return { box: b, weak: new WeakRef(c) };
+        })();
+        // (Conditions read handleStats, not weak.deref(): a deref keeps its target alive for
+        // the rest of the job, which is when gc() runs.)
+        await collectUntil(() => pd.handleStats.finalized > before, 20);
+        assert.equal(pd.handleStats.finalized, before, 'the client was finalized while its container was alive');
+        assert.ok(weak.deref(), 'the client was collected while its container was alive');
+        assert.equal(box.client, weak.deref());
+        assert.equal((await box.run('echo held')).stdout, 'held\n');
+        await box.close();
+        box = null;
+        const freed = await collectUntil(() => pd.handleStats.finalized > before);
+        assert.ok(freed, 'the forgotten client was not finalized');
+        assert.equal(weak.deref(), undefined);
     });
 });

@@ -1,6 +1,7 @@
 'use strict';
-// Shared by the tests: every container carries pocketdock.test=node and is closed by the
-// test file's after() hook even when a test fails (scripts/test-node sweeps leftovers too).
+// Shared by the tests: one Client per test file (connected on first use to the engine under
+// test), every container carries pocketdock.test=node and is closed by the test file's
+// after() hook even when a test fails (scripts/test-node sweeps leftovers too).
 
 const { after } = require('node:test');
 const http = require('node:http');
@@ -13,10 +14,19 @@ const SOCKET = process.env.POCKETDOCK_SOCKET || '/run/podman/podman.sock';
 
 const live = new Set();
 
+/** @type {Promise<import('..').Client> | null} */
+let shared = null;
+
+/** The Client of this test file, on the engine under test (connected once). */
+function client() {
+    shared ??= pd.connect({ socket: SOCKET });
+    return shared;
+}
+
 /** createContainer with the test label and the engine under test; closed in after(). */
 async function makeContainer(opts = {}) {
-    const box = await pd.createContainer({
-        socket: SOCKET,
+    const c = await client();
+    const box = await c.createContainer({
         ...opts,
         labels: { ...(opts.labels ?? {}), [LABEL_KEY]: LABEL_VALUE },
     });
@@ -83,6 +93,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 module.exports = {
     pd,
+    client,
     makeContainer,
     closeAll,
     cleanupAfter,

@@ -28,17 +28,20 @@ describe('loading', () => {
         assert.ok(m, 'no version in Cargo.toml');
         assert.equal(pd.version(), m[1]);
         assert.equal(pd.abiVersion(), pd.ABI_VERSION);
-        assert.equal(pd.ABI_VERSION, 1);
+        assert.equal(pd.ABI_VERSION, 2);
     });
 
     test('an ABI mismatch is refused with both numbers in the message', () => {
-        assert.throws(() => checkAbi(2, 1, '/x/libpocketdock.so'), (e) => {
-            assert.match(e.message, /ABI version 2/);
-            assert.match(e.message, /ABI version 1/);
+        // A library of ABI 1 (before pd_client) under this ABI 2 binding.
+        assert.throws(() => checkAbi(1, 2, '/x/libpocketdock.so'), (e) => {
+            assert.match(e.message, /has C ABI version 1/);
+            assert.match(e.message, /for ABI version 2/);
             assert.match(e.message, /\/x\/libpocketdock\.so/);
             return true;
         });
-        assert.doesNotThrow(() => checkAbi(1, 1));
+        assert.throws(() => checkAbi(3, 2), /has C ABI version 3/);
+        assert.doesNotThrow(() => checkAbi(2, 2));
+        assert.doesNotThrow(() => checkAbi(pd.abiVersion()));
     });
 
     test('POCKETDOCK_LIB wins; a missing file is a clear error', () => {
@@ -78,7 +81,18 @@ describe('loading', () => {
         assert.equal(require('pocketdock'), pd);
     });
 
-    test('Container cannot be constructed directly', () => {
+    test('Container and Client cannot be constructed directly', () => {
         assert.throws(() => new (/** @type {any} */ (pd.Container))(1n), TypeError);
+        assert.throws(() => new (/** @type {any} */ (pd.Client))(1n), TypeError);
+    });
+
+    test('the ABI 1 entry points are gone', () => {
+        for (const k of ['createContainer', 'resumeContainer', 'stopContainer', 'destroyContainer', 'listContainers', 'prune', 'doctor', 'buildProfile', 'exportImages', 'importImages', 'removeImage', 'imageExists']) {
+            assert.equal(k in pd, false, `pd.${k} still exported`);
+        }
+        assert.equal(/** @type {any} */ (pd.Container).open, undefined);
+        assert.equal(/** @type {any} */ (pd.Container).create, undefined);
+        assert.equal(pd.NO_TIMEOUT, -1);
+        assert.deepEqual(Object.keys(pd.LOG_LEVELS), ['off', 'error', 'warn', 'info', 'debug', 'trace']);
     });
 });

@@ -1,11 +1,11 @@
 'use strict';
-// Persistence (resumeContainer/stopContainer/destroyContainer/listContainers/prune, reboot,
+// Persistence (Client#resumeContainer/stopContainer/destroyContainer/listContainers/prune, reboot,
 // snapshot) against the engine in POCKETDOCK_SOCKET. Everything runs in a project of this
 // file's own, removed in after() whatever happened.
 
 const { describe, test, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { pd, SOCKET, LABEL_KEY, LABEL_VALUE, engine, inspect, forceRemove } = require('./helpers');
+const { pd, client, LABEL_KEY, LABEL_VALUE, engine, inspect, forceRemove } = require('./helpers');
 
 const project = `pdtest-node-persist-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
 const images = [];
@@ -17,9 +17,8 @@ async function projectContainers() {
     return r.json.map((c) => c.Id);
 }
 
-function make(opts = {}) {
-    return pd.createContainer({
-        socket: SOCKET,
+async function make(opts = {}) {
+    return (await client()).createContainer({
         project,
         ...opts,
         labels: { [LABEL_KEY]: LABEL_VALUE },
@@ -33,11 +32,12 @@ describe('persistence', () => {
     });
 
     test('persist, shutdown, list, resume, reboot, stop, prune, destroy', async () => {
+        const cl = await client();
         const c = await make({ persist: true });
         const name = c.name;
         await c.writeFile('marker', 'kept\n');
         await c.close(); // persistent: stopped and kept
-        const listed = await pd.listContainers({ project, socket: SOCKET });
+        const listed = await cl.listContainers({ project });
         assert.equal(listed.length, 1);
         const [s] = listed;
         assert.equal(s.name, name);
@@ -48,7 +48,7 @@ describe('persistence', () => {
         assert.match(s.createdAt, /Z$/);
         assert.ok(s.id.length >= 12);
 
-        const r = await pd.resumeContainer(name, { socket: SOCKET });
+        const r = await cl.resumeContainer(name);
         try {
             assert.equal((await r.run('cat marker')).stdout, 'kept\n');
             await r.reboot();
@@ -61,11 +61,11 @@ describe('persistence', () => {
         } finally {
             r.release();
         }
-        await pd.stopContainer(name, { socket: SOCKET });
-        assert.equal(await pd.prune({ project, socket: SOCKET }), 1);
+        await cl.stopContainer(name);
+        assert.equal(await cl.prune({ project }), 1);
         assert.equal(await inspect(name), null);
-        await assert.rejects(pd.destroyContainer(name, { socket: SOCKET }), pd.ContainerNotFoundError);
-        await assert.rejects(pd.resumeContainer(name.slice(0, -1), { socket: SOCKET }), pd.ContainerNotFoundError);
+        await assert.rejects(cl.destroyContainer(name), pd.ContainerNotFoundError);
+        await assert.rejects(cl.resumeContainer(name.slice(0, -1)), pd.ContainerNotFoundError);
     });
 
     test('snapshot, then a new sandbox from it; destroy', async () => {
@@ -82,7 +82,7 @@ describe('persistence', () => {
             } finally {
                 n.release();
             }
-            await pd.destroyContainer(n.name, { socket: SOCKET });
+            await (await client()).destroyContainer(n.name);
             assert.equal(await inspect(n.name), null);
             await assert.rejects(c.snapshot('Bad Ref'), pd.InvalidArgumentError);
         } finally {
@@ -91,10 +91,12 @@ describe('persistence', () => {
     });
 
     test('bad arguments are TypeErrors before any native call', async () => {
-        await assert.rejects(pd.resumeContainer(5), TypeError);
-        await assert.rejects(pd.stopContainer('a\0b'), TypeError);
-        await assert.rejects(pd.listContainers({ project: 7 }), TypeError);
-        await assert.rejects(pd.prune(null), TypeError);
+        const cl = await client();
+        await assert.rejects(cl.resumeContainer(/** @type {any} */ (5)), TypeError);
+        await assert.rejects(cl.stopContainer('a\0b'), TypeError);
+        await assert.rejects(cl.listContainers(/** @type {any} */ ({ project: 7 })), TypeError);
+        await assert.rejects(cl.listContainers(/** @type {any} */ ({ socket: '/x' })), TypeError);
+        await assert.rejects(cl.prune(/** @type {any} */ (null)), TypeError);
         const c = await make();
         try {
             await assert.rejects(c.reboot({ fresh: 'yes' }), TypeError);

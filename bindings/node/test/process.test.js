@@ -1,9 +1,9 @@
 'use strict';
-// Detached processes (Process) and Container.open against the engine in POCKETDOCK_SOCKET.
+// Detached processes (Process) and Client#openContainer against the engine in POCKETDOCK_SOCKET.
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { pd, makeContainer, closeAll, inspect, sleep } = require('./helpers');
+const { pd, client, makeContainer, closeAll, inspect, sleep } = require('./helpers');
 
 /** Polls `fn` until it returns a truthy value or `ms` pass; returns the last value. */
 async function until(fn, ms = 5000, every = 100) {
@@ -87,6 +87,33 @@ describe('detached processes', () => {
         assert.equal((await p.wait()).signal, 9);
     });
 
+    test('wait follows the timeout rule: 0 just looks, negative waits without limit', async () => {
+        const p = track(await box.spawn('sleep 1; echo done'));
+        const t0 = Date.now();
+        await assert.rejects(p.wait({ timeoutMs: 0 }), pd.TimeoutError);
+        assert.ok(Date.now() - t0 < 900, `a look took ${Date.now() - t0} ms`);
+        const r = await p.wait({ timeoutMs: pd.NO_TIMEOUT });
+        assert.equal(r.stdout, 'done\n');
+        await assert.rejects(p.wait({ timeoutMs: 1.5 }), TypeError);
+    });
+
+    test('wait with an AbortSignal rejects with AbortError; the process keeps running', async () => {
+        const p = track(await box.spawn('sleep 60'));
+        const ac = new AbortController();
+        const t0 = Date.now();
+        setTimeout(() => ac.abort(), 300);
+        await assert.rejects(p.wait({ signal: ac.signal }), (e) => {
+            assert.ok(e instanceof pd.AbortError);
+            assert.equal(e.name, 'AbortError');
+            return true;
+        });
+        assert.ok(Date.now() - t0 < 2000, `abort took ${Date.now() - t0} ms`);
+        assert.equal(await p.isRunning(), true);
+        await assert.rejects(p.wait({ signal: AbortSignal.abort() }), pd.AbortError);
+        await p.kill(9);
+        assert.equal((await p.wait()).signal, 9);
+    });
+
     test('events: stdout, stderr and exit, in order, pulled by the pump', async () => {
         const p = track(
             await box.spawn('for i in 1 2 3; do echo tick $i; sleep 0.3; done; echo bye >&2; exit 7', { pollMs: 50 }),
@@ -112,7 +139,7 @@ describe('detached processes', () => {
         const same = track(await box.attach(p.id));
         assert.equal(same.id, p.id);
         assert.equal((await same.read()).stdout, 'hello-attach\n');
-        const other = await pd.Container.open(box.name, { socket: process.env.POCKETDOCK_SOCKET });
+        const other = await (await client()).openContainer(box.name);
         try {
             const q = track(await other.attach(p.id));
             assert.equal((await q.peek()).stdout, 'hello-attach\n', 'read cursors are per handle');
@@ -172,13 +199,13 @@ describe('detached processes', () => {
     });
 });
 
-describe('Container.open', () => {
+describe('Client#openContainer', () => {
     after(closeAll);
 
     test('opens by name and by id; missing -> ContainerNotFoundError', async () => {
         const box = await makeContainer();
-        const byName = await pd.Container.open(box.name, { socket: process.env.POCKETDOCK_SOCKET });
-        const byId = await pd.Container.open(box.id, { socket: process.env.POCKETDOCK_SOCKET });
+        const byName = await (await client()).openContainer(box.name);
+        const byId = await (await client()).openContainer(box.id);
         try {
             assert.equal(byName.id, box.id);
             assert.equal(byId.name, box.name);
@@ -188,15 +215,12 @@ describe('Container.open', () => {
             byId.release();
         }
         assert.ok(await inspect(box.id), 'release() must not shut the container down');
-        await assert.rejects(
-            pd.Container.open('pd-node-no-such-container', { socket: process.env.POCKETDOCK_SOCKET }),
-            pd.ContainerNotFoundError,
-        );
+        await assert.rejects((await client()).openContainer('pd-node-no-such-container'), pd.ContainerNotFoundError);
     });
 
     test('close() of an opened handle shuts the container down', async () => {
         const box = await makeContainer();
-        const o = await pd.Container.open(box.name, { socket: process.env.POCKETDOCK_SOCKET });
+        const o = await (await client()).openContainer(box.name);
         await o.close();
         assert.equal(await inspect(box.id), null);
         await assert.rejects(box.run('echo x'), pd.ContainerNotFoundError);

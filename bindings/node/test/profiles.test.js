@@ -9,13 +9,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const pd = require('..');
-const { SOCKET, makeContainer, cleanupAfter } = require('./helpers');
+const { SOCKET, client, makeContainer, cleanupAfter } = require('./helpers');
 
 cleanupAfter();
 const tags = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-node-profiles-'));
 after(async () => {
-    for (const t of tags) await pd.removeImage(t, { socket: SOCKET, force: true }).catch(() => {});
+    const c = await client();
+    for (const t of tags) await c.removeImage(t, { force: true }).catch(() => {});
     fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -45,46 +46,47 @@ test('a profile on container options sets image and network', async () => {
     const info = await box.info();
     assert.match(info.image, /pocketdock\/minimal-python/);
     assert.equal(info.network, false);
-    await assert.rejects(pd.createContainer({ socket: SOCKET, profile: 'gpu' }), pd.InvalidArgumentError);
+    await assert.rejects((await client()).createContainer({ profile: 'gpu' }), pd.InvalidArgumentError);
 });
 
 test('build, export, remove, import', async () => {
+    const c = await client();
     const tag = `pocketdock-test/node-roundtrip-${process.pid}`;
     tags.push(tag);
-    const id = await pd.buildProfile('minimal-python', {
-        socket: SOCKET,
+    const id = await c.buildProfile('minimal-python', {
         contextDir: contextDir('ok', `FROM ${smallBase}\nLABEL node=test\n`),
         tag,
     });
     assert.ok(id);
-    assert.equal(await pd.imageExists(tag, { socket: SOCKET }), true);
+    assert.equal(await c.imageExists(tag), true);
     const file = path.join(tmp, 'img.tar.gz');
-    await pd.exportImages([tag], file, { socket: SOCKET });
+    await c.exportImages([tag], file);
     assert.deepEqual([...fs.readFileSync(file).subarray(0, 2)], [0x1f, 0x8b]);
-    await pd.removeImage(tag, { socket: SOCKET, force: true });
-    assert.equal(await pd.imageExists(tag, { socket: SOCKET }), false);
-    const names = await pd.importImages(file, { socket: SOCKET });
+    await c.removeImage(tag, { force: true });
+    assert.equal(await c.imageExists(tag), false);
+    const names = await c.importImages(file);
     assert.ok(names.some((n) => n.includes(tag)), String(names));
-    assert.equal(await pd.imageExists(tag, { socket: SOCKET }), true);
+    assert.equal(await c.imageExists(tag), true);
 });
 
 test('a failing build and missing images are typed errors', async () => {
+    const c = await client();
     const tag = `pocketdock-test/node-fails-${process.pid}`;
     tags.push(tag);
     await assert.rejects(
-        pd.buildProfile('minimal-python', {
-            socket: SOCKET,
+        c.buildProfile('minimal-python', {
             contextDir: contextDir('fails', `FROM ${smallBase}\nRUN /busybox false\n`),
             tag,
         }),
         pd.BuildFailedError,
     );
-    await assert.rejects(pd.buildProfile('gpu', { socket: SOCKET }), pd.InvalidArgumentError);
+    await assert.rejects(c.buildProfile('gpu'), pd.InvalidArgumentError);
     await assert.rejects(
-        pd.exportImages(['pocketdock-test/never-built:x'], path.join(tmp, 'x.tar'), { socket: SOCKET }),
+        c.exportImages(['pocketdock-test/never-built:x'], path.join(tmp, 'x.tar')),
         pd.ImageNotFoundError,
     );
-    await assert.rejects(pd.importImages('/nonexistent/x.tar', { socket: SOCKET }), pd.FileNotFoundError);
-    await assert.rejects(pd.removeImage('pocketdock-test/never-built:x', { socket: SOCKET }), pd.ImageNotFoundError);
-    await assert.rejects(() => pd.exportImages('x', 'y'), TypeError);
+    await assert.rejects(c.importImages('/nonexistent/x.tar'), pd.FileNotFoundError);
+    await assert.rejects(c.removeImage('pocketdock-test/never-built:x'), pd.ImageNotFoundError);
+    await assert.rejects(() => c.exportImages(/** @type {any} */ ('x'), 'y'), TypeError);
+    await assert.rejects(() => c.buildProfile('minimal-python', /** @type {any} */ ({ socket: SOCKET })), TypeError);
 });

@@ -7,9 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { pd, makeContainer, closeAll, inspect } = require('./helpers');
-
-const SOCKET = process.env.POCKETDOCK_SOCKET || '/run/podman/podman.sock';
+const { pd, client, makeContainer, closeAll, inspect, SOCKET } = require('./helpers');
 const dirs = [];
 
 /** A project in a temp dir with a unique name, on the engine under test. */
@@ -45,7 +43,7 @@ describe('projects', () => {
         assert.throws(() => pd.projectHistory(root, 'pd-none'), pd.FileNotFoundError);
         assert.throws(() => pd.initProject('a\0b'), TypeError);
         assert.throws(() => pd.projectConfig(/** @type {any} */ (5)), TypeError);
-        await assert.rejects(pd.createContainer({ ttlMs: -1 }), TypeError);
+        await assert.rejects(makeContainer({ ttlMs: -1 }), TypeError);
         fs.writeFileSync(path.join(root, '.pocketdock', 'pocketdock.yaml'), 'bogus: 1\n');
         assert.throws(() => pd.projectConfig(root), pd.InvalidArgumentError);
     });
@@ -69,12 +67,21 @@ describe('projects', () => {
         assert.match(h[3].command, /echo 2/);
         assert.equal(fs.readdirSync(path.join(dir, 'logs', 'runs')).length, 2);
 
-        const report = await pd.doctor({ projectDir: root });
+        const report = await (await client()).doctor({ projectDir: root });
         assert.equal(report.healthy, true, JSON.stringify(report));
         assert.equal(report.projectName, name);
         assert.equal(report.socket, SOCKET);
         assert.ok(['docker', 'podman'].includes(report.engineKind));
-        await assert.rejects(pd.doctor({ projectDir: 5 }), TypeError);
+        await assert.rejects((await client()).doctor(/** @type {any} */ ({ projectDir: 5 })), TypeError);
+
+        // A client connected through the project uses the project's socket; a directory
+        // with no project is FileNotFoundError.
+        const viaProject = await pd.connect({ projectDir: root });
+        assert.equal(viaProject.engineInfo.socket, SOCKET);
+        viaProject.close();
+        const none = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-node-none-'));
+        dirs.push(none);
+        await assert.rejects(pd.connect({ projectDir: none }), pd.FileNotFoundError);
 
         const plain = await makeContainer();
         await assert.rejects(plain.instanceDir(), pd.FileNotFoundError);

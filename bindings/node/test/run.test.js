@@ -108,7 +108,10 @@ describe('Container.run', () => {
             assert.match(e.message, /cobol/);
             return true;
         });
+        // The timeout rule: 0 leaves no time to run; a negative timeout is no limit.
         await assert.rejects(box.run('true', { timeoutMs: 0 }), pd.InvalidArgumentError);
+        assert.equal((await box.run('echo unlimited', { timeoutMs: pd.NO_TIMEOUT })).stdout, 'unlimited\n');
+        assert.equal((await box.run('echo unlimited', { timeoutMs: -5 })).timedOut, false);
         await assert.rejects(box.run('true', /** @type {any} */ ({ timeout: 5 })), TypeError);
         await assert.rejects(box.run(/** @type {any} */ (42)), TypeError);
         await assert.rejects(box.run('echo a\0b'), TypeError);

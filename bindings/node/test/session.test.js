@@ -56,6 +56,18 @@ describe('Container.session', () => {
         }
     });
 
+    test("without timeoutMs a command gets the container's default timeout", async () => {
+        const quick = await makeContainer({ timeoutMs: 1000 });
+        const s = await quick.session();
+        try {
+            const t = await s.sendAndWait('sleep 30');
+            assert.equal(t.timedOut, true);
+            assert.ok(t.durationMs < 10_000, `durationMs ${t.durationMs}`);
+        } finally {
+            await s.close();
+        }
+    });
+
     test('send() then read()', async () => {
         const s = await box.session();
         try {
@@ -76,7 +88,10 @@ describe('Container.session', () => {
     test('close() is idempotent; use after close is an InvalidStateError; bad args are TypeErrors', async () => {
         const s = await box.session();
         await assert.rejects(s.sendAndWait(/** @type {any} */ (5)), TypeError);
-        await assert.rejects(s.sendAndWait('true', { timeoutMs: -1 }), TypeError);
+        await assert.rejects(s.sendAndWait('true', { timeoutMs: 1.5 }), TypeError);
+        // The timeout rule: 0 leaves no time to run.
+        await assert.rejects(s.sendAndWait('true', { timeoutMs: 0 }), pd.InvalidArgumentError);
+        assert.equal((await s.sendAndWait('echo unlimited', { timeoutMs: pd.NO_TIMEOUT })).stdout, 'unlimited\n');
         await s.close();
         await s.close();
         assert.equal(s.closed, true);

@@ -1,8 +1,16 @@
 // Compile-time test of index.d.ts (tsc -p bindings/node; never executed). Each line uses the
 // API the way a TypeScript user would; the @ts-expect-error lines must stay errors.
 import {
-    createContainer,
+    connect,
+    Client,
     Container,
+    AbortError,
+    setLogger,
+    NO_TIMEOUT,
+    LOG_LEVELS,
+    type ConnectOptions,
+    type EngineInfo,
+    type LogRecord,
     PocketdockError,
     ImageNotFoundError,
     ContainerNotFoundError,
@@ -20,13 +28,44 @@ import {
     setMaxBlockingCalls,
     blockingStats,
     STATUS,
-    resumeContainer,
-    listContainers,
-    prune,
     type ContainerSummary,
 } from 'pocketdock';
 
+export async function clients(): Promise<string> {
+    const co: ConnectOptions = { socket: 'unix:///run/podman/podman.sock', connectTimeoutMs: NO_TIMEOUT, projectDir: null };
+    using client: Client = await connect(co);
+    const info: Readonly<EngineInfo> = client.engineInfo;
+    const kind: 'docker' | 'podman' = info.kind;
+    // @ts-expect-error engineInfo is read-only
+    client.engineInfo.socket = '/x';
+    // @ts-expect-error the socket is a client option, not a container option
+    await client.createContainer({ socket: '/x' });
+    // @ts-expect-error the ABI 1 static constructors are gone
+    await Container.create();
+    const box = await client.createContainer({ timeoutMs: NO_TIMEOUT });
+    const same: Client = box.client;
+    const ac = new AbortController();
+    try {
+        await box.run('sleep 10', { signal: ac.signal, timeoutMs: -1 });
+    } catch (e) {
+        if (e instanceof AbortError) return e.code;
+    }
+    const s = await box.stream('ls', { signal: AbortSignal.timeout(100) });
+    await s.close();
+    const p = await box.spawn('sleep 1');
+    await p.wait({ timeoutMs: 0, signal: ac.signal });
+    setLogger((r: LogRecord) => void [r.level, r.target, r.message], 'debug');
+    const flushed: Promise<void> = setLogger(null);
+    await flushed;
+    setLogger(() => {}, LOG_LEVELS.trace);
+    // @ts-expect-error unknown level
+    setLogger(() => {}, 'verbose');
+    client.close();
+    return kind + info.version + info.apiVersion + info.socket + String(same.closed);
+}
+
 export async function usage(): Promise<number> {
+    const client = await connect();
     const opts: ContainerOptions = {
         image: 'pocketdock/minimal-python',
         memLimit: '256m',
@@ -41,8 +80,8 @@ export async function usage(): Promise<number> {
     const bad: ContainerOptions = { imagee: 'x' };
     void bad;
 
-    await using box = await createContainer(opts);
-    const also: Container = await Container.create();
+    await using box = await client.createContainer(opts);
+    const also: Container = await client.createContainer();
     await also.close();
 
     const ro: RunOptions = { lang: 'python', timeoutMs: 1000, maxOutput: 1 << 20 };
@@ -94,7 +133,7 @@ export async function usage(): Promise<number> {
     const waited: ExecResult = await p.wait({ timeoutMs: 1000 });
     void [po, waited, p.bufferOverflow, p.bufferSize];
     await p.close();
-    const opened: Container = await Container.open(box.name, { socket: null });
+    const opened: Container = await client.openContainer(box.name);
     opened.release();
     await box.writeFile('a.txt', 'x');
     await box.writeFile('b.bin', new Uint8Array([1]));
@@ -122,13 +161,22 @@ export async function usage(): Promise<number> {
 }
 
 export async function persistence(): Promise<number> {
-    const c: Container = await resumeContainer('pd-1', { socket: null });
+    const client = await connect({ socket: '/run/podman/podman.sock' });
+    const c: Container = await client.resumeContainer('pd-1');
     await c.reboot({ fresh: true });
     const image: string = await c.snapshot('localhost:5000/team/img:v1');
-    const all: ContainerSummary[] = await listContainers({ project: 'p' });
+    const all: ContainerSummary[] = await client.listContainers({ project: 'p' });
+    await client.stopContainer('pd-1');
+    await client.destroyContainer('pd-1');
+    const img: boolean = await client.imageExists('x');
+    await client.removeImage('x', { force: true });
+    await client.exportImages(['x'], '/tmp/x.tar');
+    const loaded: string[] = await client.importImages('/tmp/x.tar');
+    const id: string = await client.buildProfile('dev', { noCache: true });
+    void [img, loaded, id];
     // @ts-expect-error fresh is a boolean
     await c.reboot({ fresh: 1 });
-    return all.length + image.length + (await prune());
+    return all.length + image.length + (await client.prune());
 }
 
 // Projects (index.d.ts: initProject ... doctor).
@@ -137,7 +185,6 @@ import {
     findProjectRoot,
     projectConfig,
     projectHistory,
-    doctor,
     type ProjectConfig,
     type HistoryEntry,
     type DoctorReport,
@@ -147,12 +194,13 @@ export async function projects(): Promise<boolean> {
     const root: string = initProject('/tmp/p', 'name');
     const again: string = findProjectRoot(root);
     const cfg: ProjectConfig = projectConfig(again);
-    const box = await createContainer({ projectDir: root, persist: false, ttlMs: 60_000 });
+    const client = await connect({ projectDir: root });
+    const box = await client.createContainer({ projectDir: root, persist: false, ttlMs: 60_000 });
     const dir: string = await box.instanceDir();
     const h: HistoryEntry[] = projectHistory(root, box.name);
-    const r: DoctorReport = await doctor({ projectDir: root, fix: false });
+    const r: DoctorReport = await client.doctor({ projectDir: root, fix: false });
     // @ts-expect-error -- fix is a boolean
-    await doctor({ fix: 'yes' });
+    await client.doctor({ fix: 'yes' });
     void [cfg.logging.maxRunLogs, dir, h[0]?.kind, r.crashed[0]?.fixed];
     return r.healthy;
 }
