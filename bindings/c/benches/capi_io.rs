@@ -22,9 +22,10 @@ mod raw_http;
 #[path = "../../../benches/common/raw_hijack.rs"]
 mod raw_hijack;
 
-use std::ffi::{CStr, CString};
+use std::ffi::{c_void, CStr, CString};
 use std::path::Path;
 use std::ptr;
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use pocketdock_capi::*;
@@ -136,6 +137,51 @@ fn id_of(c: *const pd_container) -> String {
         .into_owned()
 }
 
+unsafe extern "C" fn on_output(user: *mut c_void, stream: i32, data: *const u8, len: usize) {
+    if stream == 1 {
+        let tx = unsafe { &*(user as *const Sender<Vec<u8>>) };
+        let _ = tx.send(unsafe { std::slice::from_raw_parts(data, len) }.to_vec());
+    }
+}
+
+unsafe extern "C" fn free_sender(user: *mut c_void) {
+    drop(unsafe { Box::from_raw(user as *mut Sender<Vec<u8>>) });
+}
+
+/// A second session whose output comes through callbacks (the follow stays open), so a
+/// command costs one `Stdin` exchange with the output arriving alongside: what
+/// `send_and_wait` would cost as one exchange instead of three.
+fn piped_session(c: *mut pd_container) -> (*mut pd_session, Receiver<Vec<u8>>) {
+    let (mut s, mut err) = (ptr::null_mut(), ptr::null_mut());
+    check(
+        pd_session_open(c, ptr::null(), &mut s, &mut err),
+        err,
+        "session",
+    );
+    let (tx, rx) = channel::<Vec<u8>>();
+    let user = Box::into_raw(Box::new(tx)) as *mut c_void;
+    check(
+        pd_session_set_callbacks(s, Some(on_output), None, user, Some(free_sender), &mut err),
+        err,
+        "callbacks",
+    );
+    (s, rx)
+}
+
+fn piped_round_trip(s: *mut pd_session, rx: &Receiver<Vec<u8>>, pending: &mut Vec<u8>) {
+    let (line, marker) = (c"echo hi; echo __END__", b"__END__\n");
+    let mut err = ptr::null_mut();
+    check(pd_session_send(s, line.as_ptr(), &mut err), err, "send");
+    loop {
+        if let Some(p) = pending.windows(marker.len()).position(|w| w == marker) {
+            assert!(pending[..p].ends_with(b"hi\n"));
+            pending.drain(..p + marker.len());
+            return;
+        }
+        pending.extend(rx.recv().expect("session output"));
+    }
+}
+
 fn sessions(client: *const pd_client, socket: &Path, n: usize) {
     let c = create(client, true);
     // The raw shell runs in the same sandbox, on the same socket.
@@ -147,6 +193,8 @@ fn sessions(client: *const pd_client, socket: &Path, n: usize) {
         "session",
     );
     let mut shell = raw_hijack::Shell::open(socket, &id);
+    let (piped, piped_rx) = piped_session(c);
+    let (mut piped_out, mut piped_t) = (Vec::new(), Vec::new());
     let cmd = CString::new("echo hi").unwrap();
     let before = load();
     let (mut lib, mut raw, mut bare) = (Vec::new(), Vec::new(), Vec::new());
@@ -157,6 +205,10 @@ fn sessions(client: *const pd_client, socket: &Path, n: usize) {
         check(pd_session_read(s, &mut o, &mut err), err, "read");
         let bare_t = t.elapsed();
         pd_output_free(o);
+
+        let t = Instant::now();
+        piped_round_trip(piped, &piped_rx, &mut piped_out);
+        let pipe_t = t.elapsed();
 
         let t = Instant::now();
         let mut r = ptr::null_mut();
@@ -180,9 +232,11 @@ fn sessions(client: *const pd_client, socket: &Path, n: usize) {
             lib.push(lib_t);
             raw.push(raw_t);
             bare.push(bare_t);
+            piped_t.push(pipe_t);
         }
     }
     let ((lm, lp), (rm, rp), (bm, bp)) = (stats(lib), stats(raw), stats(bare));
+    let (pm, pp) = stats(piped_t);
     println!(
         "  session round trip, {n} each (load {before} -> {})",
         load()
@@ -191,8 +245,14 @@ fn sessions(client: *const pd_client, socket: &Path, n: usize) {
     println!("    raw hijacked sh, same socket      median {rm:>7.3} ms  p95 {rp:>7.3} ms");
     println!("    ratio (median) {:.2}x   (p95) {:.2}x", lm / rm, lp / rp);
     println!("    (one bare agent round trip, pd_session_read: median {bm:.3} ms  p95 {bp:.3} ms)");
+    println!(
+        "    (one exchange: pd_session_send + output by callback: median {pm:.3} ms  p95 {pp:.3} ms, {:.2}x raw)",
+        pm / rm
+    );
     pd_session_close(s, ptr::null_mut());
     pd_session_free(s);
+    pd_session_close(piped, ptr::null_mut());
+    pd_session_free(piped);
     drop(shell);
     remove(c);
 }
@@ -236,6 +296,33 @@ fn lib_stream(
     (elapsed, used, chunks, sw)
 }
 
+/// Diagnostic: the same engine-exec stream read through the Rust API on a one-thread runtime,
+/// so the driver and the reader share a thread and no chunk costs a cross-thread wake.
+fn rust_stream(rt: &tokio::runtime::Runtime, socket: &str, id: &str, cmd: &str) -> Duration {
+    rt.block_on(async {
+        let client = pocketdock::Client::connect_with(&pocketdock::ClientOptions::socket(socket))
+            .await
+            .expect("connect");
+        let c = client.get_container(id).await.expect("container");
+        let opts = pocketdock::RunOptions {
+            max_output: 2 * STREAM_BYTES as usize,
+            timeout: Some(Duration::from_secs(300)),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let mut s = c.run_stream(cmd, &opts).await.expect("stream");
+        let mut total = 0u64;
+        while let Some(ev) = s.next().await {
+            match ev.expect("event") {
+                pocketdock::StreamEvent::Output(chunk) => total += chunk.data.len() as u64,
+                pocketdock::StreamEvent::Exit(r) => assert_eq!(r.exit_code, 0),
+            }
+        }
+        assert_eq!(total, STREAM_BYTES);
+        t.elapsed()
+    })
+}
+
 fn mbps(v: &[Duration]) -> (f64, f64) {
     let mut s: Vec<f64> = v
         .iter()
@@ -268,26 +355,35 @@ fn streams(client: *const pd_client, socket: &Path, n: usize) {
     let before = load();
     let (mut agent, mut exec, mut raw) = (Vec::new(), Vec::new(), Vec::new());
     let (mut agent_chunks, mut exec_chunks) = (0, 0);
-    let mut cpus = [Duration::ZERO; 3];
-    let mut sws = [0u64; 3];
+    let mut cpus = [Duration::ZERO; 4];
+    let mut sws = [0u64; 4];
+    let one_thread = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut rust = Vec::new();
     for i in 0..n + 1 {
         let (a, a_cpu, ac, a_sw) = lib_stream(with_agent, &cmd, opts);
         let (e, e_cpu, ec, e_sw) = lib_stream(without, &cmd, opts);
         let (t, cpu0, sw0) = (Instant::now(), cpu(), switches());
         let (out, _, code) = raw_hijack::exec_count(socket, &raw_id, &argv, 1 << 20);
         let (r, r_cpu, r_sw) = (t.elapsed(), cpu() - cpu0, switches() - sw0);
+        let (cpu0, sw0) = (cpu(), switches());
+        let d = rust_stream(&one_thread, &socket.to_string_lossy(), &raw_id, &cmd_line);
+        let (d_cpu, d_sw) = (cpu() - cpu0, switches() - sw0);
         assert_eq!((out, code), (STREAM_BYTES, 0));
         // The first run of each warms caches and connections.
         if i > 0 {
             agent.push(a);
             exec.push(e);
             raw.push(r);
+            rust.push(d);
             agent_chunks += ac;
             exec_chunks += ec;
-            for (sum, x) in cpus.iter_mut().zip([a_cpu, e_cpu, r_cpu]) {
+            for (sum, x) in cpus.iter_mut().zip([a_cpu, e_cpu, r_cpu, d_cpu]) {
                 *sum += x;
             }
-            for (sum, x) in sws.iter_mut().zip([a_sw, e_sw, r_sw]) {
+            for (sum, x) in sws.iter_mut().zip([a_sw, e_sw, r_sw, d_sw]) {
                 *sum += x;
             }
         }
@@ -312,6 +408,13 @@ fn streams(client: *const pd_client, socket: &Path, n: usize) {
         "    raw exec, 1 MiB reads       median {rm:>7.1} MB/s  slowest-5% {rl:>7.1} MB/s  ({} ms CPU, {} switches /run)",
         cpu_ms(2),
         sw(2)
+    );
+    let (dm, _) = mbps(&rust);
+    println!(
+        "    (diagnostic: Rust API, engine exec, one-thread runtime: median {dm:>7.1} MB/s, {} ms CPU, {} switches /run, {:.2}x raw)",
+        cpu_ms(3),
+        sw(3),
+        dm / rm
     );
     println!(
         "    ratio (median) agent {:.2}x   engine exec {:.2}x",
