@@ -2,6 +2,7 @@
 //! open across commands, and an exec whose multiplexed output is read as fast as one thread
 //! can (a big buffer, headers demultiplexed in place, payload counted, never copied), the
 //! way a hyper-based client such as bollard reads it. Plain blocking sockets, no library.
+//! Include it next to `raw_http` (as `mod raw_http;`): it sends its plain requests.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
