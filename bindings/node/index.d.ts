@@ -427,9 +427,8 @@ export declare class Session implements AsyncDisposable {
     /** True once close() was called. */
     readonly closed: boolean;
     /** Runs `command` and waits up to `timeoutMs` (the timeout rule: > 0 a limit, < 0 no
-     *  limit, 0 InvalidArgumentError). Omitted: the container's default run timeout as this
-     *  handle knows it (the `timeoutMs` it was created with, else 30 000; opened and resumed
-     *  containers: 30 000). On timeout the command is interrupted (`timedOut`), the session
+     *  limit, 0 InvalidArgumentError). Omitted: the container's default run timeout, as
+     *  recorded when it was created (also for opened and resumed containers). On timeout the command is interrupted (`timedOut`), the session
      *  stays usable. Calls queue in order. */
     sendAndWait(command: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
     /** Writes `input` and a newline without waiting; its output goes to read(). */

@@ -93,7 +93,7 @@ class Client {
         } finally {
             lib.pd_container_opts_free(o);
         }
-        return new Container(out[0], CREATE_TOKEN, this, opts.timeoutMs);
+        return new Container(out[0], CREATE_TOKEN, this);
     }
 
     /**

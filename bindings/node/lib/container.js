@@ -6,7 +6,6 @@
 const { lib } = require('./ffi');
 const { callSync, callBlocking, copyBytes, takeString } = require('./call');
 const {
-    DEFAULT_TIMEOUT_MS,
     U32,
     SAFE,
     str,
@@ -59,7 +58,7 @@ function readResult(r) {
 
 class Container {
     /** Use Client#createContainer() / openContainer() / resumeContainer(). */
-    constructor(ptr, token, client, timeoutMs) {
+    constructor(ptr, token, client) {
         if (token !== CREATE_TOKEN) throw new TypeError('use client.createContainer() to make a Container');
         this._handle = new NativeHandle(ptr, lib.pd_container_free, 'container');
         // Both strings are owned by the handle; copy them once.
@@ -68,8 +67,9 @@ class Container {
         // Held so the Client (and its engineInfo) lives as long as its containers in JS; the
         // C side keeps its own reference, so closing the client does not break this one.
         this._client = client;
-        // The default run timeout as this handle knows it (see Session#sendAndWait).
-        this._timeoutMs = timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        // The default run timeout the library recorded for the sandbox (also for an opened or
+        // resumed one): what Session#sendAndWait passes when given none.
+        this._timeoutMs = Number(lib.pd_container_timeout_ms(ptr));
         this._shutdown = null;
         this._closing = null;
     }

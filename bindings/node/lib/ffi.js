@@ -203,6 +203,7 @@ const lib = {
     pd_container_name: f('const char *pd_container_name(const pd_container *container)'),
     pd_container_id: f('const char *pd_container_id(const pd_container *container)'),
     pd_container_uses_agent: f('bool pd_container_uses_agent(const pd_container *container)'),
+    pd_container_timeout_ms: f('int64_t pd_container_timeout_ms(const pd_container *container)'),
     pd_container_shutdown: f('pd_status pd_container_shutdown(pd_container *container, _Out_ pd_error **err_out)'),
     pd_container_free: f('void pd_container_free(pd_container *container)'),
     // BLOCKING (~250 ms for a running container). `json_out` receives a char* for
