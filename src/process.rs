@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::agent::conn::AgentConn;
-use crate::agent::wire::{Msg, ProcEntry};
+use crate::agent::wire::{Exit, Msg, ProcEntry};
 use crate::container::Container;
 use crate::engine::frames::StreamKind;
 use crate::error::{Error, Result};
@@ -276,6 +276,43 @@ impl Process {
     /// `Timeout` error and the process keeps running.
     pub async fn wait(&self, timeout: Option<Duration>) -> Result<ExecResult> {
         let started = Instant::now();
+        let still_running = || {
+            let waited = timeout.map_or(0, |t| t.as_millis());
+            Error::Timeout(format!(
+                "process {} still running after {waited} ms",
+                self.id
+            ))
+        };
+        // A bounded wait must not lose the race with its own round trip (a following Attach
+        // gets no answer while the process runs): first ask whether it has already ended,
+        // which the agent answers at once either way; only then wait under the limit.
+        let ended = match timeout {
+            Some(limit) => match self.attach([u64::MAX; 2], false).await?.0.pop() {
+                Some(Msg::Exit(e)) => Some(e),
+                Some(Msg::Status { running: true, .. }) if limit.is_zero() => {
+                    return Err(still_running())
+                }
+                Some(Msg::Status { .. }) => None,
+                other => return Err(unexpected(other.as_ref())),
+            },
+            None => None,
+        };
+        let exit = match ended {
+            Some(e) => e,
+            None => self
+                .follow_to_exit(timeout)
+                .await?
+                .ok_or_else(still_running)?,
+        };
+        let mut result = exit_result(&exit, started);
+        let rest = self.read().await?;
+        result.stdout = rest.stdout;
+        result.stderr = rest.stderr;
+        Ok(result)
+    }
+
+    /// Follows the process until its exit, or `None` when `timeout` passes first.
+    async fn follow_to_exit(&self, timeout: Option<Duration>) -> Result<Option<Exit>> {
         let conn = self.container.agent_conn().await?;
         let (id, mut rx) = conn.register();
         let msg = Msg::Attach {
@@ -296,21 +333,11 @@ impl Process {
             Err(agent_run::lost(&self.container).await)
         };
         let exit = match timeout {
-            Some(t) => tokio::time::timeout(t, wait_exit).await,
-            None => Ok(wait_exit.await),
+            Some(t) => tokio::time::timeout(t, wait_exit).await.ok(),
+            None => Some(wait_exit.await),
         };
         conn.forget(id);
-        let exit = exit.map_err(|_| {
-            Error::Timeout(format!(
-                "process {} still running after {timeout:?}",
-                self.id
-            ))
-        })??;
-        let mut result = exit_result(&exit, started);
-        let rest = self.read().await?;
-        result.stdout = rest.stdout;
-        result.stderr = rest.stderr;
-        Ok(result)
+        exit.transpose()
     }
 
     /// Delivers the process's output (from the oldest byte still kept, then as it comes)

@@ -77,6 +77,29 @@ async fn wait_timeout_leaves_it_running_and_kill_really_kills() {
 }
 
 #[tokio::test]
+async fn a_zero_wait_just_looks_and_is_never_beaten_by_its_round_trip() {
+    let s = sandbox_with(with_agent()).await;
+    let running = s.spawn("sleep 600", &RunOptions::default()).await.unwrap();
+    let err = running.wait(Some(Duration::ZERO)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(
+        err.to_string().contains("still running after 0 ms"),
+        "{err}"
+    );
+    running.kill(9).await.unwrap();
+    let done = s.spawn("echo hi", &RunOptions::default()).await.unwrap();
+    while done.is_running().await.unwrap() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Ended: a wait of 0 (or 1 ms) answers with the result every time, however long the
+    // agent takes to answer (it used to lose that race in about half the calls).
+    for limit in [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] {
+        let r = done.wait(Some(Duration::from_millis(limit))).await;
+        assert_eq!(r.map(|r| r.exit_code).ok(), Some(0), "wait({limit} ms)");
+    }
+}
+
+#[tokio::test]
 async fn signals_reach_the_process_inside_the_sandbox() {
     let s = sandbox_with(with_agent()).await;
     let p = s
