@@ -1,5 +1,5 @@
-//! Builds the in-sandbox agent (`src/agent/daemon/`, std only) as a static binary with the
-//! same rustc, for the library to embed; then generates the C header from `src/ffi/` with the pinned cbindgen: into OUT_DIR on every
+//! Builds the in-sandbox agent (`crates/agent`, std only) as a static binary with the same
+//! rustc, for the library to embed; then generates the C header from `src/ffi/` with the pinned cbindgen: into OUT_DIR on every
 //! build (the drift test compares it with the committed `include/pocketdock.h`), and over
 //! the committed header itself when `POCKETDOCK_WRITE_HEADER=1` (see `scripts/gen-header`).
 
@@ -40,28 +40,48 @@ fn main() {
     }
 }
 
-/// Compiles `src/agent/daemon/main.rs` into `$OUT_DIR/pocketdock-agent`: static (so it runs
-/// in any image, even one without a libc), stripped, small. Plain rustc: it has no crates.
+/// Compiles the agent crate (`crates/agent`) into `$OUT_DIR/pocketdock-agent`: static (so it
+/// runs in any image, even one without a libc), stripped, small. Plain rustc, the wire crate
+/// first as an rlib passed with `--extern`: both are std only, and a nested cargo would wait
+/// on the lock of the build that runs this script.
 fn build_agent() {
-    println!("cargo:rerun-if-changed=src/agent/daemon");
-    println!("cargo:rerun-if-changed=src/agent/wire.rs");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("pocketdock-agent");
-    let status = std::process::Command::new(rustc)
-        .args(["--edition", "2021", "--crate-name", "pocketdock_agent"])
-        .args([
-            "-C",
-            "opt-level=s",
-            "-C",
-            "target-feature=+crt-static",
-            "-C",
-            "strip=symbols",
-        ])
-        .args(["-C", "codegen-units=1", "-D", "warnings"])
-        .arg("src/agent/daemon/main.rs")
+    println!("cargo:rerun-if-changed=crates/agent/src");
+    println!("cargo:rerun-if-changed=crates/wire/src");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let wire = out.join("libpocketdock_wire.rlib");
+    agent_rustc(&["--crate-type", "rlib", "--crate-name", "pocketdock_wire"])
+        .arg("crates/wire/src/lib.rs")
         .arg("-o")
-        .arg(&out)
+        .arg(&wire)
         .status()
+        .map(|s| assert!(s.success(), "building the agent's wire crate failed"))
+        .expect("run rustc for the wire crate");
+    agent_rustc(&["--crate-type", "bin", "--crate-name", "pocketdock_agent"])
+        .arg("--extern")
+        .arg(format!("pocketdock_wire={}", wire.display()))
+        .arg("crates/agent/src/main.rs")
+        .arg("-o")
+        .arg(out.join("pocketdock-agent"))
+        .status()
+        .map(|s| assert!(s.success(), "building pocketdock-agent failed"))
         .expect("run rustc for the agent");
-    assert!(status.success(), "building pocketdock-agent failed");
+}
+
+/// rustc with the agent's flags; both crates take the same ones, so the rlib links.
+fn agent_rustc(kind: &[&str]) -> std::process::Command {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let mut cmd = std::process::Command::new(rustc);
+    cmd.args(["--edition", "2021"]).args(kind).args([
+        "-C",
+        "opt-level=s",
+        "-C",
+        "target-feature=+crt-static",
+        "-C",
+        "strip=symbols",
+        "-C",
+        "codegen-units=1",
+        "-D",
+        "warnings",
+    ]);
+    cmd
 }

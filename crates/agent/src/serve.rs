@@ -20,7 +20,10 @@ pub struct Writer(Mutex<UnixStream>);
 impl Writer {
     pub fn send(&self, id: u32, msg: &Msg) -> io::Result<()> {
         let frame = wire::encode(id, msg);
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).write_all(&frame)
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .write_all(&frame)
     }
 }
 
@@ -80,7 +83,10 @@ fn read_frame(r: &mut impl Read) -> io::Result<Vec<u8>> {
     r.read_exact(&mut len)?;
     let len = u32::from_be_bytes(len) as usize;
     if len > wire::MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "frame too large"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "frame too large",
+        ));
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body)?;
@@ -97,7 +103,12 @@ fn connection(conn: UnixStream) {
         let (id, msg) = match wire::decode(&body) {
             Ok(m) => m,
             Err(e) => {
-                let _ = writer.send(0, &Msg::Failed { message: e.to_string() });
+                let _ = writer.send(
+                    0,
+                    &Msg::Failed {
+                        message: e.to_string(),
+                    },
+                );
                 break;
             }
         };

@@ -1,0 +1,152 @@
+//! The agent protocol, shared word for word by the pocketdock library and its in-sandbox
+//! agent. Std only: the agent is built static with plain rustc against this crate.
+//!
+//! A frame is `len: u32 BE | kind: u8 | id: u32 BE | body`, where `len` counts everything
+//! after itself. `id` names the request a frame belongs to, so many runs share one
+//! connection. Bodies are fields in a fixed order: integers big-endian, byte strings and
+//! strings as `u32 length | bytes`, lists as `u32 count | items`, options as `u8 0/1 | item`.
+//! `VERSION` is exchanged in `Hello`; the agent refuses a client of another version.
+
+use std::fmt;
+
+/// Protocol version; bump on any change to the frames below.
+pub const VERSION: u32 = 3;
+/// Largest frame either side accepts.
+pub const MAX_FRAME: usize = 16 << 20;
+/// The abstract Unix socket the agent listens on (no file: works on a read-only root).
+pub const SOCKET_NAME: &[u8] = b"pocketdock-agent";
+
+/// What a run asks the agent to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spawn {
+    /// Program and arguments; `argv[0]` is looked up in PATH.
+    pub argv: Vec<String>,
+    /// Extra `KEY=VALUE` entries on top of the sandbox's environment.
+    pub env: Vec<String>,
+    pub workdir: Option<String>,
+    /// `name`, `uid`, `name:group` or `uid:gid`; `None` runs as the agent's user.
+    pub user: Option<String>,
+    /// Written to the command's stdin, which is then closed.
+    pub stdin: Vec<u8>,
+    /// 0 means no timeout.
+    pub timeout_ms: u64,
+    /// Combined stdout+stderr cap in bytes; 0 means no cap.
+    pub max_output: u64,
+    /// Run in the background: the agent keeps its output (in a ring of `buffer_size`
+    /// bytes, split between stdout and stderr) and its exit for any client to attach to;
+    /// a client that disconnects does not end it. Answered with `Spawned`.
+    pub detached: bool,
+    pub buffer_size: u64,
+    /// Detached only: keep stdin open for `Stdin` frames (after `stdin` is written).
+    pub keep_stdin: bool,
+}
+
+/// One detached process, as listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcEntry {
+    pub proc: u32,
+    pub pid: u32,
+    pub running: bool,
+    pub exit_code: i32,
+    pub argv: Vec<String>,
+}
+
+/// How a run ended and what it used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exit {
+    /// Exit status, or 128+signal when killed by a signal.
+    pub exit_code: i32,
+    /// The terminating signal, 0 if it exited.
+    pub signal: i32,
+    pub timed_out: bool,
+    pub truncated: bool,
+    pub oom_killed: bool,
+    pub wall_us: u64,
+    pub user_us: u64,
+    pub sys_us: u64,
+    pub max_rss_kb: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// client -> agent, first frame of a connection.
+    Hello { version: u32 },
+    /// agent -> client, answer to `Hello`.
+    HelloOk { version: u32, pid: u32 },
+    /// client -> agent: start a run under this frame's id.
+    Spawn(Spawn),
+    /// client -> agent: signal the run's process group.
+    Kill { signal: i32 },
+    /// agent -> client: output of a run; `stream` 1 = stdout, 2 = stderr; `offset` is the
+    /// position of `data` in everything the stream produced (a jump means bytes were lost).
+    Output {
+        stream: u8,
+        offset: u64,
+        data: Vec<u8>,
+    },
+    /// agent -> client: a detached process was started as number `proc`.
+    Spawned { proc: u32 },
+    /// client -> agent: send detached process `proc`'s output from these offsets, then
+    /// either follow it to its `Exit` or end with `Status` (or `Exit` if it is over).
+    Attach {
+        proc: u32,
+        stdout_from: u64,
+        stderr_from: u64,
+        follow: bool,
+    },
+    /// agent -> client: a running detached process; ends an `Attach` without follow.
+    Status {
+        running: bool,
+        stdout_end: u64,
+        stderr_end: u64,
+    },
+    /// client -> agent: signal detached process `proc` (answered with `Status`).
+    KillProc { proc: u32, signal: i32 },
+    /// client -> agent: list the detached processes (answered with `Procs`).
+    List,
+    /// client -> agent: write to detached process `proc`'s stdin (kept open with
+    /// `keep_stdin`), closing it after if `close`; answered with `Status` (or `Exit`).
+    Stdin {
+        proc: u32,
+        data: Vec<u8>,
+        close: bool,
+    },
+    /// client -> agent: stop following `proc` under this request id (answered with `Status`
+    /// or `Exit`).
+    Unfollow { proc: u32 },
+    /// agent -> client: the detached processes.
+    Procs(Vec<ProcEntry>),
+    /// agent -> client: the run is over; no more frames for this id.
+    Exit(Exit),
+    /// agent -> client: the request failed (bad request, version mismatch, ...).
+    Failed { message: String },
+}
+
+impl Msg {
+    /// Whether this frame is the last one of its request.
+    pub fn ends_request(&self) -> bool {
+        matches!(
+            self,
+            Msg::Exit(_)
+                | Msg::Failed { .. }
+                | Msg::Status { .. }
+                | Msg::Procs(_)
+                | Msg::Spawned { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError(pub String);
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "agent protocol: {}", self.0)
+    }
+}
+
+mod codec;
+pub use codec::{decode, encode, FrameBuf};
+
+#[cfg(test)]
+mod tests;
