@@ -10,12 +10,16 @@
 //!                             the run's own user, who may read their environments
 
 mod detached;
+mod files;
+mod get;
 mod procs;
+mod put;
 mod reaper;
 mod relay;
 mod run;
 mod serve;
 mod sys;
+mod tar;
 mod users;
 use pocketdock_wire as wire;
 

@@ -1,5 +1,6 @@
 //! The byte layout of frames: encoding, decoding, and reassembly from a byte stream.
 
+use crate::file_frames;
 use crate::{Exit, Msg, ProcEntry, Spawn, WireError, MAX_FRAME};
 
 const K_HELLO: u8 = 1;
@@ -18,29 +19,29 @@ const K_PROCS: u8 = 13;
 const K_STDIN: u8 = 14;
 const K_UNFOLLOW: u8 = 15;
 
-struct Out(Vec<u8>);
+pub(crate) struct Out(pub(crate) Vec<u8>);
 
 impl Out {
-    fn u8(&mut self, v: u8) {
+    pub(crate) fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
-    fn u32(&mut self, v: u32) {
+    pub(crate) fn u32(&mut self, v: u32) {
         self.0.extend_from_slice(&v.to_be_bytes());
     }
-    fn u64(&mut self, v: u64) {
+    pub(crate) fn u64(&mut self, v: u64) {
         self.0.extend_from_slice(&v.to_be_bytes());
     }
-    fn bytes(&mut self, b: &[u8]) {
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
         self.u32(b.len() as u32);
         self.0.extend_from_slice(b);
     }
-    fn strs(&mut self, v: &[String]) {
+    pub(crate) fn strs(&mut self, v: &[String]) {
         self.u32(v.len() as u32);
         for s in v {
             self.bytes(s.as_bytes());
         }
     }
-    fn opt(&mut self, v: &Option<String>) {
+    pub(crate) fn opt(&mut self, v: &Option<String>) {
         match v {
             Some(s) => {
                 self.u8(1);
@@ -51,10 +52,10 @@ impl Out {
     }
 }
 
-struct In<'a>(&'a [u8]);
+pub(crate) struct In<'a>(pub(crate) &'a [u8]);
 
 impl<'a> In<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], WireError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], WireError> {
         if self.0.len() < n {
             return Err(WireError("frame ends early".into()));
         }
@@ -62,33 +63,33 @@ impl<'a> In<'a> {
         self.0 = rest;
         Ok(head)
     }
-    fn u8(&mut self) -> Result<u8, WireError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, WireError> {
         Ok(self.take(1)?[0])
     }
-    fn u32(&mut self) -> Result<u32, WireError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, WireError> {
         let b = self.take(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
-    fn u64(&mut self) -> Result<u64, WireError> {
+    pub(crate) fn u64(&mut self) -> Result<u64, WireError> {
         let mut a = [0u8; 8];
         a.copy_from_slice(self.take(8)?);
         Ok(u64::from_be_bytes(a))
     }
-    fn bytes(&mut self) -> Result<Vec<u8>, WireError> {
+    pub(crate) fn bytes(&mut self) -> Result<Vec<u8>, WireError> {
         let n = self.u32()? as usize;
         Ok(self.take(n)?.to_vec())
     }
-    fn string(&mut self) -> Result<String, WireError> {
+    pub(crate) fn string(&mut self) -> Result<String, WireError> {
         String::from_utf8(self.bytes()?).map_err(|_| WireError("string is not UTF-8".into()))
     }
-    fn strs(&mut self) -> Result<Vec<String>, WireError> {
+    pub(crate) fn strs(&mut self) -> Result<Vec<String>, WireError> {
         let n = self.u32()? as usize;
         if n > self.0.len() {
             return Err(WireError("list longer than frame".into()));
         }
         (0..n).map(|_| self.string()).collect()
     }
-    fn opt(&mut self) -> Result<Option<String>, WireError> {
+    pub(crate) fn opt(&mut self) -> Result<Option<String>, WireError> {
         match self.u8()? {
             0 => Ok(None),
             _ => self.string().map(Some),
@@ -220,6 +221,7 @@ pub fn encode(id: u32, msg: &Msg) -> Vec<u8> {
             o.u32(id);
             o.bytes(message.as_bytes());
         }
+        file_msg => file_frames::encode(&mut o, id, file_msg),
     }
     let len = (o.0.len() - 4) as u32;
     o.0[..4].copy_from_slice(&len.to_be_bytes());
@@ -316,7 +318,7 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
         K_FAILED => Msg::Failed {
             message: i.string()?,
         },
-        k => return Err(WireError(format!("unknown frame kind {k}"))),
+        k => file_frames::decode(k, &mut i)?,
     };
     if !i.0.is_empty() {
         return Err(WireError("trailing bytes in frame".into()));

@@ -6,11 +6,14 @@
 //! connection. Bodies are fields in a fixed order: integers big-endian, byte strings and
 //! strings as `u32 length | bytes`, lists as `u32 count | items`, options as `u8 0/1 | item`.
 //! `VERSION` is exchanged in `Hello`; the agent refuses a client of another version.
+//!
+//! Besides the frames, the rules both sides must apply alike live here: container paths and
+//! the `docker cp` landing rules (`paths`), and the owner of written files (`owner`).
 
 use std::fmt;
 
 /// Protocol version; bump on any change to the frames below.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// Largest frame either side accepts.
 pub const MAX_FRAME: usize = 16 << 20;
 /// The abstract Unix socket the agent listens on (no file: works on a read-only root).
@@ -120,6 +123,29 @@ pub enum Msg {
     Exit(Exit),
     /// agent -> client: the request failed (bad request, version mismatch, ...).
     Failed { message: String },
+    /// client -> agent: write into the sandbox (see [`files`]).
+    Put(Put),
+    /// client -> agent: read a file or a tree (see [`files`]).
+    Get { path: String, want: Want },
+    /// agent -> client: what a `Get` found: the absolute path asked for, the path with
+    /// every symlink resolved, and whether it is a directory. Data follows.
+    Found {
+        path: String,
+        resolved: String,
+        dir: bool,
+    },
+    /// either way: a piece of a transfer.
+    Data { data: Vec<u8> },
+    /// either way: the transfer's data is complete (from the agent: the `Get` is over).
+    DataEnd,
+    /// client -> agent: `chunks` more `Data` frames of a `Get` may be sent.
+    Credit { chunks: u32 },
+    /// client -> agent: abandon this transfer.
+    Cancel,
+    /// agent -> client: a `Put` is complete.
+    Done,
+    /// agent -> client: a file request failed; `code` is one of [`files::refusal`].
+    Refused { code: u8, message: String },
 }
 
 impl Msg {
@@ -132,6 +158,9 @@ impl Msg {
                 | Msg::Status { .. }
                 | Msg::Procs(_)
                 | Msg::Spawned { .. }
+                | Msg::DataEnd
+                | Msg::Done
+                | Msg::Refused { .. }
         )
     }
 }
@@ -146,7 +175,12 @@ impl fmt::Display for WireError {
 }
 
 mod codec;
+mod file_frames;
+pub mod files;
+pub mod owner;
+pub mod paths;
 pub use codec::{decode, encode, FrameBuf};
+pub use files::{Put, PutHow, Want};
 
 #[cfg(test)]
 mod tests;

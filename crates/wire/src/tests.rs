@@ -96,6 +96,61 @@ fn samples() -> Vec<(u32, Msg)> {
                 message: "nope".into(),
             },
         ),
+        (
+            10,
+            Msg::Put(Put {
+                dest: "rel/ü.txt".into(),
+                owner: Some("sandbox:staff".into()),
+                how: PutHow::File,
+            }),
+        ),
+        (
+            11,
+            Msg::Put(Put {
+                dest: "/tmp/x/".into(),
+                owner: None,
+                how: PutHow::Copy {
+                    src_dir: true,
+                    src_name: None,
+                    contents: true,
+                    trailing_slash: true,
+                },
+            }),
+        ),
+        (
+            12,
+            Msg::Get {
+                path: "/etc".into(),
+                want: Want::Tree,
+            },
+        ),
+        (
+            12,
+            Msg::Get {
+                path: "f".into(),
+                want: Want::File,
+            },
+        ),
+        (
+            12,
+            Msg::Found {
+                path: "/a/l".into(),
+                resolved: "/b".into(),
+                dir: true,
+            },
+        ),
+        (12, Msg::Data { data: vec![0; 3] }),
+        (12, Msg::DataEnd),
+        (12, Msg::Credit { chunks: 4 }),
+        (12, Msg::Cancel),
+        (10, Msg::Done),
+        (
+            10,
+            Msg::Refused {
+                code: files::refusal::NOT_FOUND,
+                message: "/nope".into(),
+            },
+        ),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! listings, push/pull of trees with modes and mtimes, the `docker cp` destination rules,
 //! and a hostile container that tries to make `pull` write outside its destination.
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use std::fs;
@@ -13,17 +14,17 @@ use common::*;
 use pocketdock::{ErrorKind, FileKind, RunOptions};
 
 /// A host scratch directory, removed when dropped.
-struct HostDir(PathBuf);
+pub(crate) struct HostDir(PathBuf);
 
 impl HostDir {
-    fn new(tag: &str) -> HostDir {
+    pub(crate) fn new(tag: &str) -> HostDir {
         let p = std::env::temp_dir().join(format!("pd-files-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&p);
         fs::create_dir_all(&p).unwrap();
         HostDir(p)
     }
 
-    fn join(&self, rel: &str) -> PathBuf {
+    pub(crate) fn join(&self, rel: &str) -> PathBuf {
         self.0.join(rel)
     }
 }
@@ -35,13 +36,13 @@ impl Drop for HostDir {
 }
 
 /// Runs `cmd` (sh) in the sandbox, asserting success; returns stdout.
-async fn sh(s: &Sandbox, cmd: &str) -> String {
+pub(crate) async fn sh(s: &Sandbox, cmd: &str) -> String {
     let r = s.run(cmd, &RunOptions::default()).await.unwrap();
     assert_eq!(r.exit_code, 0, "{cmd}: {}", r.stderr_text());
     r.stdout_text()
 }
 
-async fn sh_as_root(s: &Sandbox, cmd: &str) -> String {
+pub(crate) async fn sh_as_root(s: &Sandbox, cmd: &str) -> String {
     let o = RunOptions {
         user: Some("0".into()),
         ..Default::default()
@@ -52,7 +53,7 @@ async fn sh_as_root(s: &Sandbox, cmd: &str) -> String {
 }
 
 /// Deterministic bytes that are not all alike (a 64-bit LCG's high bytes).
-fn noise(len: usize) -> Vec<u8> {
+pub(crate) fn noise(len: usize) -> Vec<u8> {
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     (0..len)
         .map(|_| {
@@ -174,7 +175,7 @@ async fn missing_parents_are_created_and_existing_ones_left_alone() {
     sh(&s, "touch /home/sandbox/a/b/c/mine").await;
 }
 
-fn kind<T: std::fmt::Debug>(r: pocketdock::Result<T>) -> ErrorKind {
+pub(crate) fn kind<T: std::fmt::Debug>(r: pocketdock::Result<T>) -> ErrorKind {
     r.unwrap_err().kind()
 }
 
@@ -546,243 +547,5 @@ async fn a_hostile_container_cannot_make_pull_write_outside_the_destination() {
     assert!(fs::symlink_metadata(planted.join("evil")).unwrap().is_dir());
 }
 
-// ---- The C ABI, called directly --------------------------------------------------------
-
-mod c_abi {
-    use std::ffi::{CStr, CString};
-    use std::ptr;
-
-    use pocketdock::ffi::*;
-
-    use super::common::{agent_on, force_remove, socket, TEST_LABEL};
-    use super::HostDir;
-
-    fn cs(s: &str) -> CString {
-        CString::new(s).unwrap()
-    }
-
-    fn message(e: *const pd_error) -> String {
-        unsafe { CStr::from_ptr(pd_error_message(e)) }
-            .to_string_lossy()
-            .into_owned()
-    }
-
-    /// A container made through the C ABI, force-removed (raw request) when dropped.
-    struct CContainer {
-        c: *mut pd_container,
-        name: String,
-    }
-
-    impl CContainer {
-        fn new() -> CContainer {
-            let o = pd_container_opts_new();
-            let (k, v) = (cs(TEST_LABEL.0), cs(TEST_LABEL.1));
-            pd_container_opts_add_label(o, k.as_ptr(), v.as_ptr(), ptr::null_mut());
-            let sock = cs(socket().to_str().unwrap());
-            pd_container_opts_set_socket(o, sock.as_ptr(), ptr::null_mut());
-            pd_container_opts_set_agent(o, agent_on(), ptr::null_mut());
-            let mut c = ptr::null_mut();
-            let mut err = ptr::null_mut();
-            let st = pd_container_create(o, &mut c, &mut err);
-            pd_container_opts_free(o);
-            assert_eq!(st, pd_status::PD_OK, "create: {}", message(err));
-            let name = unsafe { CStr::from_ptr(pd_container_name(c)) }
-                .to_string_lossy()
-                .into_owned();
-            CContainer { c, name }
-        }
-    }
-
-    impl Drop for CContainer {
-        fn drop(&mut self) {
-            force_remove(&self.name);
-            pd_container_free(self.c);
-        }
-    }
-
-    const SENTINEL: usize = 0x1;
-
-    #[test]
-    fn bad_arguments_are_refused_and_out_params_untouched() {
-        let path = cs("/tmp/x");
-        let mut err = ptr::null_mut();
-        // NULL container, for every entry point.
-        let st = pd_file_write(ptr::null_mut(), path.as_ptr(), ptr::null(), 0, &mut err);
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        assert!(
-            message(err).contains("pd_container is NULL"),
-            "{}",
-            message(err)
-        );
-        pd_error_free(err);
-        let mut bytes = SENTINEL as *mut pd_bytes;
-        let st = pd_file_read(ptr::null_mut(), path.as_ptr(), &mut bytes, ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        assert_eq!(bytes as usize, SENTINEL, "out-param written on error");
-        let mut list = SENTINEL as *mut pd_file_listing;
-        let st = pd_file_list(ptr::null_mut(), path.as_ptr(), &mut list, ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        assert_eq!(list as usize, SENTINEL);
-        for st in [
-            pd_file_push(
-                ptr::null_mut(),
-                path.as_ptr(),
-                path.as_ptr(),
-                ptr::null_mut(),
-            ),
-            pd_file_pull(
-                ptr::null_mut(),
-                path.as_ptr(),
-                path.as_ptr(),
-                ptr::null_mut(),
-            ),
-        ] {
-            assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        }
-        // A handle of another type is not taken for a container.
-        let opts = pd_run_opts_new();
-        let mut err = ptr::null_mut();
-        let st = pd_file_read(opts.cast(), path.as_ptr(), &mut bytes, &mut err);
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        assert!(
-            message(err).contains("not a live pd_container"),
-            "{}",
-            message(err)
-        );
-        pd_error_free(err);
-        pd_run_opts_free(opts);
-        // Accessors and frees accept NULL.
-        let mut len = 99usize;
-        assert!(pd_bytes_data(ptr::null(), &mut len).is_null());
-        assert_eq!(len, 0);
-        assert_eq!(pd_bytes_len(ptr::null()), 0);
-        pd_bytes_free(ptr::null_mut());
-        assert_eq!(pd_file_list_len(ptr::null()), 0);
-        assert!(pd_file_list_name(ptr::null(), 0).is_null());
-        assert_eq!(
-            pd_file_list_kind(ptr::null(), 0),
-            pd_file_kind::PD_FILE_KIND_UNKNOWN
-        );
-        assert_eq!(pd_file_list_size(ptr::null(), 0), 0);
-        assert_eq!(pd_file_list_mode(ptr::null(), 0), 0);
-        pd_file_list_free(ptr::null_mut());
-    }
-
-    #[test]
-    fn files_through_the_c_abi_on_a_real_engine() {
-        let c = CContainer::new();
-        let bad = [0x66u8, 0xff, 0xfe, 0x00];
-        let path = cs("/tmp/c-abi/data.bin");
-        let data: Vec<u8> = (0..=255u8).collect();
-        // Argument checks against a live container: NULL path, bad UTF-8, NULL data with a
-        // length, NULL out-params; none of them touches the out-params.
-        let mut err = ptr::null_mut();
-        let st = pd_file_write(c.c, ptr::null(), data.as_ptr(), 1, &mut err);
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        assert!(message(err).contains("path is NULL"));
-        pd_error_free(err);
-        let st = pd_file_write(c.c, bad.as_ptr().cast(), data.as_ptr(), 1, ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        let st = pd_file_write(c.c, path.as_ptr(), ptr::null(), 5, ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        let st = pd_file_read(c.c, path.as_ptr(), ptr::null_mut(), ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        let st = pd_file_list(c.c, path.as_ptr(), ptr::null_mut(), ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        let st = pd_file_push(c.c, bad.as_ptr().cast(), path.as_ptr(), ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        let st = pd_file_pull(c.c, path.as_ptr(), ptr::null(), ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-
-        // Write, read back, list.
-        let st = pd_file_write(
-            c.c,
-            path.as_ptr(),
-            data.as_ptr(),
-            data.len(),
-            ptr::null_mut(),
-        );
-        assert_eq!(st, pd_status::PD_OK);
-        let mut bytes = ptr::null_mut();
-        let st = pd_file_read(c.c, path.as_ptr(), &mut bytes, ptr::null_mut());
-        assert_eq!(st, pd_status::PD_OK);
-        let mut len = 0usize;
-        let p = pd_bytes_data(bytes, &mut len);
-        assert_eq!(len, 256);
-        assert_eq!(pd_bytes_len(bytes), 256);
-        assert_eq!(unsafe { std::slice::from_raw_parts(p, len) }, &data[..]);
-        pd_bytes_free(bytes);
-        // An empty write is allowed with NULL data.
-        let empty = cs("/tmp/c-abi/empty");
-        let st = pd_file_write(c.c, empty.as_ptr(), ptr::null(), 0, ptr::null_mut());
-        assert_eq!(st, pd_status::PD_OK);
-
-        let dir = cs("/tmp/c-abi");
-        let mut list = ptr::null_mut();
-        assert_eq!(
-            pd_file_list(c.c, dir.as_ptr(), &mut list, ptr::null_mut()),
-            pd_status::PD_OK
-        );
-        assert_eq!(pd_file_list_len(list), 2);
-        let name = |i| {
-            unsafe { CStr::from_ptr(pd_file_list_name(list, i)) }
-                .to_str()
-                .unwrap()
-        };
-        assert_eq!((name(0), name(1)), ("data.bin", "empty"));
-        assert_eq!(pd_file_list_kind(list, 0), pd_file_kind::PD_FILE_KIND_FILE);
-        assert_eq!(pd_file_list_size(list, 0), 256);
-        assert_eq!(pd_file_list_mode(list, 0), 0o644);
-        // Out of range is a fallback value, not a crash.
-        assert!(pd_file_list_name(list, 2).is_null());
-        assert_eq!(
-            pd_file_list_kind(list, 2),
-            pd_file_kind::PD_FILE_KIND_UNKNOWN
-        );
-        assert_eq!(pd_file_list_size(list, usize::MAX), 0);
-        pd_file_list_free(list);
-
-        // Missing paths are PD_ERR_FILE_NOT_FOUND; a directory read is invalid.
-        let missing = cs("/tmp/c-abi/missing");
-        let mut bytes = SENTINEL as *mut pd_bytes;
-        let mut err = ptr::null_mut();
-        let st = pd_file_read(c.c, missing.as_ptr(), &mut bytes, &mut err);
-        assert_eq!(st, pd_status::PD_ERR_FILE_NOT_FOUND);
-        assert_eq!(pd_error_code(err), pd_status::PD_ERR_FILE_NOT_FOUND);
-        assert!(
-            message(err).contains("/tmp/c-abi/missing"),
-            "{}",
-            message(err)
-        );
-        pd_error_free(err);
-        assert_eq!(bytes as usize, SENTINEL);
-        let st = pd_file_read(c.c, dir.as_ptr(), &mut bytes, ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_INVALID_ARGUMENT);
-        let mut list = SENTINEL as *mut pd_file_listing;
-        let st = pd_file_list(c.c, missing.as_ptr(), &mut list, ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_FILE_NOT_FOUND);
-        assert_eq!(list as usize, SENTINEL);
-
-        // Push and pull.
-        let h = HostDir::new("c-abi");
-        std::fs::write(h.join("up.txt"), "up").unwrap();
-        let src = cs(h.join("up.txt").to_str().unwrap());
-        let dest = cs("/tmp/c-abi/pushed/");
-        assert_eq!(
-            pd_file_push(c.c, src.as_ptr(), dest.as_ptr(), ptr::null_mut()),
-            pd_status::PD_OK
-        );
-        let back = cs(h.join("back").to_str().unwrap());
-        assert_eq!(
-            pd_file_pull(c.c, dir.as_ptr(), back.as_ptr(), ptr::null_mut()),
-            pd_status::PD_OK
-        );
-        assert_eq!(std::fs::read(h.join("back/pushed/up.txt")).unwrap(), b"up");
-        assert_eq!(std::fs::read(h.join("back/data.bin")).unwrap(), data);
-        let st = pd_file_pull(c.c, missing.as_ptr(), back.as_ptr(), ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_FILE_NOT_FOUND);
-        let nowhere = cs(h.join("nowhere").to_str().unwrap());
-        let st = pd_file_push(c.c, nowhere.as_ptr(), dest.as_ptr(), ptr::null_mut());
-        assert_eq!(st, pd_status::PD_ERR_FILE_NOT_FOUND);
-    }
-}
+mod c_abi;
+mod edges;
