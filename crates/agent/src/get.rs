@@ -272,3 +272,59 @@ fn exact(f: &mut File, size: u64, out: &mut impl Write) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tar::Reader;
+
+    #[test]
+    fn a_tree_is_named_after_its_top_with_links_kept_as_links() {
+        let d = std::env::temp_dir().join(format!("pd-agent-get-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(d.join("top/sub")).unwrap();
+        fs::write(d.join("top/sub/f"), "data").unwrap();
+        fs::hard_link(d.join("top/sub/f"), d.join("top/h")).unwrap();
+        std::os::unix::fs::symlink("/etc", d.join("top/l")).unwrap();
+        let mut w = tar::Writer::new(Vec::new());
+        walk(&mut w, &d.join("top"), b"top".to_vec()).unwrap();
+        let bytes = w.finish().unwrap();
+        let mut r = Reader::new(&bytes[..]);
+        let mut seen = Vec::new();
+        while let Some(h) = r.next_header().unwrap() {
+            let mut data = Vec::new();
+            r.content(h.size, &mut data).unwrap();
+            seen.push((String::from_utf8(h.name).unwrap(), h.kind, data, h.link));
+        }
+        let names: Vec<_> = seen.iter().map(|e| (e.0.as_str(), e.1)).collect();
+        assert_eq!(
+            names,
+            [
+                ("top/", Kind::Dir),
+                ("top/h", Kind::File),
+                ("top/l", Kind::Symlink),
+                ("top/sub/", Kind::Dir),
+                ("top/sub/f", Kind::HardLink),
+            ]
+        );
+        assert_eq!(seen[1].2, b"data");
+        assert_eq!(seen[2].3, b"/etc", "the link is not followed");
+        assert_eq!(seen[4].3, b"top/h", "the second name links to the first");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_file_that_shrank_is_padded_to_its_announced_size() {
+        let d = std::env::temp_dir().join(format!("pd-agent-exact-{}", std::process::id()));
+        fs::write(&d, "abc").unwrap();
+        let mut f = File::open(&d).unwrap();
+        let mut out = Vec::new();
+        exact(&mut f, 5, &mut out).unwrap();
+        assert_eq!(out, b"abc\0\0");
+        let mut f = File::open(&d).unwrap();
+        let mut out = Vec::new();
+        exact(&mut f, 2, &mut out).unwrap();
+        assert_eq!(out, b"ab");
+        fs::remove_file(&d).unwrap();
+    }
+}
