@@ -191,6 +191,47 @@ fn bench_size(
     }
 }
 
+/// This process's peak resident set, in MB.
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb / 1024.0
+}
+
+/// 1 GiB pushed and pulled back on both paths, with the peak RSS before and after: memory
+/// must stay flat whatever the size.
+fn big(rt: &tokio::runtime::Runtime, c: [&Container; 2], host: &Path) {
+    let src = host.join("big.bin");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&src).unwrap());
+        let block = noise(1 << 20);
+        for _ in 0..1024 {
+            f.write_all(&block).unwrap();
+        }
+    }
+    for (c, path) in c.iter().zip(["agent", "archive"]) {
+        let before = peak_rss_mb();
+        let (up, ()) = timed(rt, c.push(&src, "/tmp/big.bin"));
+        let back = host.join("big-back.bin");
+        let (down, ()) = timed(rt, c.pull("/tmp/big.bin", &back));
+        assert_eq!(std::fs::metadata(&back).unwrap().len(), 1 << 30);
+        std::fs::remove_file(&back).unwrap();
+        let _ = rt.block_on(c.run("rm -f /tmp/big.bin", &Default::default()));
+        println!(
+            "  1 GiB via {path:<7}  push {:>6.2} s  pull {:>6.2} s  peak RSS {before:.0} -> {:.0} MB",
+            up.as_secs_f64(),
+            down.as_secs_f64(),
+            peak_rss_mb()
+        );
+    }
+    std::fs::remove_file(&src).unwrap();
+}
+
 fn bench_engine(rt: &tokio::runtime::Runtime, socket: PathBuf, n: usize) {
     let client = rt
         .block_on(Client::connect_to(Some(&socket)))
@@ -220,6 +261,9 @@ fn bench_engine(rt: &tokio::runtime::Runtime, socket: PathBuf, n: usize) {
     }
     for size in [1 << 20, 16 << 20] {
         bench_size(rt, &socket, [&with_agent, &without], size, n, &host);
+    }
+    if std::env::var("BENCH_BIG").as_deref() == Ok("1") {
+        big(rt, [&with_agent, &without], &host);
     }
     let _ = std::fs::remove_dir_all(&host);
     for c in [with_agent, without] {
