@@ -79,3 +79,32 @@ pub fn force_remove(socket: &Path, id: &str) {
     );
     assert!(st == 204 || st == 200, "remove answered {st}");
 }
+
+/// One request with a binary body (e.g. a tar); returns the status and the raw body.
+pub fn request_bin(
+    socket: &Path,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    let mut s = UnixStream::connect(socket).expect("connect");
+    let head = format!(
+        "{method} /v1.41{path} HTTP/1.0\r\nHost: d\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("write");
+    s.write_all(body).expect("write");
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).expect("read");
+    let head_end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(buf.len(), |p| p + 4);
+    let status = std::str::from_utf8(&buf[..head_end.min(buf.len())])
+        .ok()
+        .and_then(|h| h.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, buf[head_end..].to_vec())
+}

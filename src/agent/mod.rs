@@ -1,11 +1,11 @@
-//! The in-sandbox agent: the program itself lives in `daemon/` (built static by build.rs and
-//! embedded here), the protocol in `wire.rs`; this side places it and talks to it.
+//! The in-sandbox agent: the program itself is the `pocketdock-agent` crate (`crates/agent`,
+//! built static by build.rs and embedded here), the protocol the `pocketdock-wire` crate
+//! (`crates/wire`, shared with the agent); this side places it and talks to it.
 
 pub(crate) mod conn;
 pub(crate) mod place;
-// Shared with the agent program, which uses the parts this side does not.
-#[allow(dead_code)]
-pub(crate) mod wire;
+/// The protocol, under the path the core has always used for it.
+pub(crate) use pocketdock_wire as wire;
 
 /// The agent binary, built by build.rs for this machine's architecture.
 pub(crate) const AGENT_BINARY: &[u8] =

@@ -1,8 +1,10 @@
-//! Files in a sandbox: write, read, list, push and pull over the engine's archive API
-//! (`HEAD`/`GET`/`PUT /containers/{id}/archive`), so they work in images without a shell and
-//! on either execution path. Transfers stream both ways through bounded channels: memory
-//! stays flat whatever the size. See `docs/files.md` for the destination rules and the
-//! safety model of `pull`.
+//! Files in a sandbox: write, read, list, push and pull. Through the in-sandbox agent when
+//! the sandbox has one and it answers (one request per operation, `via_agent.rs`), else over
+//! the engine's archive API (`HEAD`/`GET`/`PUT /containers/{id}/archive`), which works in
+//! images without a shell, on either execution path and on a stopped container. Both apply
+//! the same rules. Transfers stream both ways through bounded channels: memory stays flat
+//! whatever the size. See `docs/files.md` for the destination rules and the safety model of
+//! `pull`.
 
 mod lookup;
 mod owner;
@@ -10,16 +12,18 @@ mod pack;
 mod paths;
 pub(crate) mod pipe;
 mod unpack;
+mod via_agent;
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use bytes::Bytes;
-
+use crate::agent::wire::{PutHow, Want};
 use crate::container::Container;
 use crate::error::{Error, Result};
 use lookup::top_of;
+use owner::Owner;
 use paths::{basename, parent, DestKind, Given, Landing, Placement};
+use via_agent::{Via, TOP};
 
 /// What a directory entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,11 +61,20 @@ impl Container {
 
     async fn write_file_inner(&self, path: &str, data: &[u8]) -> Result<()> {
         let given = Given::parse(path, "path")?;
+        if given.trailing_slash {
+            return Err(Error::invalid(format!("{path} names a directory")));
+        }
+        if let Some(conn) = via_agent::channel(self).await {
+            let (tx, rx) = pipe::channel();
+            let put = via_agent::put(self, &conn, path, PutHow::File, rx);
+            let produce = pack::send_file_tar(tx, Vec::new(), TOP, data, Owner::default());
+            if let (Via::Done(r), produced) = tokio::join!(put, produce) {
+                return produced.and(r);
+            }
+        }
         let abs = self.absolute(&given).await?;
-        let name = match basename(&abs) {
-            Some(n) if !given.trailing_slash => n,
-            _ => return Err(Error::invalid(format!("{path} names a directory"))),
-        };
+        let name =
+            basename(&abs).ok_or_else(|| Error::invalid(format!("{path} names a directory")))?;
         // A symlink at `path` is replaced, not written through.
         if let Some(s) = self.stat(&abs).await? {
             let dir = s.is_dir() || (s.is_symlink() && self.is_dir(&abs).await?);
@@ -71,24 +84,13 @@ impl Container {
         }
         let (put_at, missing) = self.landing_dir(&parent(&abs)).await?;
         let owner = self.file_owner().await;
-        let size = data.len() as u64;
-        let prelude = pack::file_prelude(&missing, name, size, owner)?;
         let (tx, rx) = pipe::channel();
-        let produce = async move {
-            let chunks = std::iter::once(Bytes::from(prelude))
-                .chain(data.chunks(pipe::CHUNK).map(Bytes::copy_from_slice))
-                .chain(std::iter::once(Bytes::from(pack::file_epilogue(size))));
-            for chunk in chunks {
-                if tx.send(Ok(chunk)).await.is_err() {
-                    break; // the request ended early; its error says why
-                }
-            }
-        };
+        let produce = pack::send_file_tar(tx, missing, name, data, owner);
         let upload = self
             .engine()
             .put_archive_stream(self.archive_target(), &put_at, rx);
-        let (sent, ()) = tokio::join!(upload, produce);
-        sent
+        let (sent, produced) = tokio::join!(upload, produce);
+        produced.and(sent)
     }
 
     async fn is_dir(&self, path: &str) -> Result<bool> {
@@ -107,7 +109,15 @@ impl Container {
     }
 
     async fn read_file_inner(&self, path: &str) -> Result<Vec<u8>> {
-        let abs = self.absolute(&Given::parse(path, "path")?).await?;
+        let given = Given::parse(path, "path")?;
+        if let Some(conn) = via_agent::channel(self).await {
+            match via_agent::get(self, conn, path, Want::File).await {
+                Via::Done(Ok((_, download))) => return download.collect(self).await,
+                Via::Done(Err(e)) => return Err(e),
+                Via::Unavailable => {}
+            }
+        }
+        let abs = self.absolute(&given).await?;
         match self.stat_follow(&abs).await? {
             None => Err(Error::FileNotFound(abs)),
             Some((_, s)) if s.is_dir() => Err(Error::invalid(format!("{path} is a directory"))),
@@ -129,7 +139,21 @@ impl Container {
     }
 
     async fn list_files_inner(&self, path: &str) -> Result<Vec<FileEntry>> {
-        let abs = self.absolute(&Given::parse(path, "path")?).await?;
+        let given = Given::parse(path, "path")?;
+        if let Some(conn) = via_agent::channel(self).await {
+            match via_agent::get(self, conn, path, Want::Tree).await {
+                Via::Done(Ok((found, _))) if !found.dir => {
+                    return Err(Error::invalid(format!("{path} is not a directory")))
+                }
+                Via::Done(Ok((found, download))) => {
+                    let top = top_of(&found.resolved);
+                    return download.consume(self, move |r| unpack::list(r, &top)).await;
+                }
+                Via::Done(Err(e)) => return Err(e),
+                Via::Unavailable => {}
+            }
+        }
+        let abs = self.absolute(&given).await?;
         let resolved = match self.stat_follow(&abs).await? {
             None => return Err(Error::FileNotFound(abs)),
             Some((r, s)) if s.is_dir() => r,
@@ -168,13 +192,33 @@ impl Container {
             )));
         }
         let given = Given::parse(dest, "dest")?;
+        let src_name = paths::host_name(src);
+        if let Some(conn) = via_agent::channel(self).await {
+            let how = PutHow::Copy {
+                src_dir: meta.is_dir(),
+                src_name: src_name.clone(),
+                contents,
+                trailing_slash: given.trailing_slash,
+            };
+            let (tx, rx) = pipe::channel();
+            let produce = pack::pack_into(
+                tx,
+                src.to_path_buf(),
+                Vec::new(),
+                Some(TOP.into()),
+                Owner::default(),
+            );
+            let put = via_agent::put(self, &conn, dest, how, rx);
+            if let (Via::Done(r), produced) = tokio::join!(put, produce) {
+                return produced.and(r);
+            }
+        }
         let abs = self.absolute(&given).await?;
         let (kind, dest_dir) = match self.stat_follow(&abs).await? {
             None => (DestKind::Missing, abs.clone()),
             Some((resolved, s)) if s.is_dir() => (DestKind::Dir, resolved),
             Some(_) => (DestKind::File, abs.clone()),
         };
-        let src_name = paths::host_name(src);
         let landing = paths::landing(
             meta.is_dir(),
             src_name.as_deref(),
@@ -194,16 +238,7 @@ impl Container {
         let (put_at, missing) = self.landing_dir(&dir).await?;
         let owner = self.file_owner().await;
         let (tx, rx) = pipe::channel();
-        let src = src.to_path_buf();
-        let produce = pipe::produce_blocking(tx, move |w| {
-            let source = pack::HostSource {
-                path: &src,
-                missing: &missing,
-                name: name.as_deref(),
-                owner,
-            };
-            pack::pack_host(&source, w)
-        });
+        let produce = pack::pack_into(tx, src.to_path_buf(), missing, name, owner);
         let upload = self
             .engine()
             .put_archive_stream(self.archive_target(), &put_at, rx);
@@ -226,6 +261,20 @@ impl Container {
 
     async fn pull_inner(&self, src: &str, dest: &Path) -> Result<()> {
         let given = Given::parse(src, "src")?;
+        if let Some(conn) = via_agent::channel(self).await {
+            match via_agent::get(self, conn, src, Want::Tree).await {
+                Via::Done(Ok((found, download))) => {
+                    let root = pull_root(&given, &found.abs, found.dir, dest).await?;
+                    let top = top_of(&found.resolved);
+                    let summary = download
+                        .consume(self, move |r| unpack::extract(r, &top, &root))
+                        .await?;
+                    return pulled(src, summary);
+                }
+                Via::Done(Err(e)) => return Err(e),
+                Via::Unavailable => {}
+            }
+        }
         let abs = self.absolute(&given).await?;
         let (resolved, st) = match self.stat_follow(&abs).await? {
             None => return Err(Error::FileNotFound(abs)),
@@ -236,56 +285,65 @@ impl Container {
                 "{src} is neither a file nor a directory"
             )));
         }
-        let trailing_slash = dest.as_os_str().as_bytes().ends_with(b"/");
-        let path = dest.to_path_buf();
-        let kind = on_host(move || match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => Ok(DestKind::Dir),
-            Ok(_) => Ok(DestKind::File),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DestKind::Missing),
-            Err(e) => Err(host_error(e, &path)),
-        })
-        .await?;
-        let dest_name = paths::host_name(dest);
-        let landing = paths::landing(
-            st.is_dir(),
-            basename(&abs),
-            given.contents,
-            kind,
-            dest_name.as_deref(),
-            trailing_slash,
-        )?;
-        // The directory the copy goes into is the caller's: symlinks in it are resolved once
-        // here; below it, nothing is ever followed.
-        let real = |dir: PathBuf| {
-            on_host(move || {
-                std::fs::create_dir_all(&dir).map_err(|e| host_error(e, &dir))?;
-                std::fs::canonicalize(&dir).map_err(|e| host_error(e, &dir))
-            })
-        };
-        let root = match landing {
-            Landing::Named {
-                dir: Placement::Dest,
-                name,
-            } => real(dest.to_path_buf()).await?.join(name),
-            Landing::Named { name, .. } => real(paths::host_parent(dest)).await?.join(name),
-            Landing::Contents => real(dest.to_path_buf()).await?,
-        };
+        let root = pull_root(&given, &abs, st.is_dir(), dest).await?;
         let resp = self
             .engine()
             .get_archive(self.archive_target(), &resolved)
             .await?;
         let top = top_of(&resolved);
         let summary = pipe::read_tar(resp, move |r| unpack::extract(r, &top, &root)).await?;
-        tracing::debug!(
-            src,
-            files = summary.files,
-            dirs = summary.dirs,
-            symlinks = summary.symlinks,
-            skipped = summary.skipped,
-            "pulled"
-        );
-        Ok(())
+        pulled(src, summary)
     }
+}
+
+/// Where a pull of the container path `abs` (as `given`) lands under the host path `dest`,
+/// by the `docker cp` rules: the directory the copy goes into is the caller's, so symlinks
+/// in it are resolved once here; below it, nothing is ever followed.
+async fn pull_root(given: &Given, abs: &str, src_is_dir: bool, dest: &Path) -> Result<PathBuf> {
+    let trailing_slash = dest.as_os_str().as_bytes().ends_with(b"/");
+    let path = dest.to_path_buf();
+    let kind = on_host(move || match std::fs::metadata(&path) {
+        Ok(m) if m.is_dir() => Ok(DestKind::Dir),
+        Ok(_) => Ok(DestKind::File),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DestKind::Missing),
+        Err(e) => Err(host_error(e, &path)),
+    })
+    .await?;
+    let dest_name = paths::host_name(dest);
+    let landing = paths::landing(
+        src_is_dir,
+        basename(abs),
+        given.contents,
+        kind,
+        dest_name.as_deref(),
+        trailing_slash,
+    )?;
+    let real = |dir: PathBuf| {
+        on_host(move || {
+            std::fs::create_dir_all(&dir).map_err(|e| host_error(e, &dir))?;
+            std::fs::canonicalize(&dir).map_err(|e| host_error(e, &dir))
+        })
+    };
+    Ok(match landing {
+        Landing::Named {
+            dir: Placement::Dest,
+            name,
+        } => real(dest.to_path_buf()).await?.join(name),
+        Landing::Named { name, .. } => real(paths::host_parent(dest)).await?.join(name),
+        Landing::Contents => real(dest.to_path_buf()).await?,
+    })
+}
+
+fn pulled(src: &str, summary: unpack::Summary) -> Result<()> {
+    tracing::debug!(
+        src,
+        files = summary.files,
+        dirs = summary.dirs,
+        symlinks = summary.symlinks,
+        skipped = summary.skipped,
+        "pulled"
+    );
+    Ok(())
 }
 
 /// Runs host filesystem calls off the async workers.

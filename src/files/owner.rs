@@ -9,53 +9,12 @@ pub(crate) struct Owner {
     pub(crate) gid: u64,
 }
 
-/// Splits a user spec (`name`, `uid`, `name:group`, `uid:gid`).
-pub(crate) fn split_spec(spec: &str) -> (&str, Option<&str>) {
-    match spec.split_once(':') {
-        Some((u, g)) => (u, Some(g)),
-        None => (spec, None),
-    }
-}
+pub(crate) use crate::agent::wire::owner::needs_lookup;
 
-/// Whether resolving `spec` needs the container's passwd / group files.
-pub(crate) fn needs_lookup(spec: &str) -> (bool, bool) {
-    let (user, group) = split_spec(spec);
-    let numeric = |s: &str| s.parse::<u64>().is_ok();
-    // A numeric uid without a group still takes its primary gid from passwd.
-    let passwd = !numeric(user) || group.is_none();
-    let group = group.is_some_and(|g| !numeric(g));
-    (passwd, group)
-}
-
-/// Resolves `spec` with the files' contents (absent files resolve what they can). Unknown
-/// names fall back to root, which is what the engine would refuse to run as anyway.
+/// Resolves `spec` with the files' contents, by the rules the agent applies too
+/// (`pocketdock_wire::owner::resolve`).
 pub(crate) fn resolve(spec: &str, passwd: Option<&str>, group: Option<&str>) -> Owner {
-    let (user, grp) = split_spec(spec);
-    let entry = passwd.and_then(|p| {
-        p.lines()
-            .map(|l| l.split(':').collect::<Vec<_>>())
-            .find(|f| {
-                f.len() >= 4 && (f[0] == user || (user.parse::<u64>().is_ok() && f[2] == user))
-            })
-    });
-    let uid = user
-        .parse::<u64>()
-        .ok()
-        .or_else(|| entry.as_ref().and_then(|f| f[2].parse().ok()))
-        .unwrap_or(0);
-    let primary = entry.as_ref().and_then(|f| f[3].parse().ok());
-    let gid = match grp {
-        Some(g) => g.parse::<u64>().ok().or_else(|| {
-            group.and_then(|gf| {
-                gf.lines()
-                    .map(|l| l.split(':').collect::<Vec<_>>())
-                    .find(|f| f.len() >= 3 && f[0] == g)
-                    .and_then(|f| f[2].parse().ok())
-            })
-        }),
-        None => primary,
-    }
-    .unwrap_or(0);
+    let (uid, gid) = crate::agent::wire::owner::resolve(spec, passwd, group);
     Owner { uid, gid }
 }
 
@@ -81,13 +40,5 @@ mod tests {
         assert_eq!(resolve("4242", Some(PASSWD), None), o(4242, 0));
         assert_eq!(resolve("nobody-here", Some(PASSWD), None), o(0, 0));
         assert_eq!(resolve("sandbox", None, None), o(0, 0));
-    }
-
-    #[test]
-    fn lookups_are_only_made_when_needed() {
-        assert_eq!(needs_lookup("1000:1000"), (false, false));
-        assert_eq!(needs_lookup("1000"), (true, false));
-        assert_eq!(needs_lookup("sandbox"), (true, false));
-        assert_eq!(needs_lookup("sandbox:staff"), (true, true));
     }
 }

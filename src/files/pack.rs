@@ -1,5 +1,6 @@
 //! Building the tars that go into a container: directory entries for missing parents, one
-//! file from memory, or a host tree walked without following its symlinks.
+//! file from memory, or a host tree walked without following its symlinks; and sending them
+//! down a transfer's channel.
 
 use std::fs::{self, File, Metadata};
 use std::io::{self, Read, Write};
@@ -9,7 +10,10 @@ use std::path::{Path, PathBuf};
 
 use tar::{Builder, EntryType, Header};
 
+use bytes::Bytes;
+
 use super::owner::Owner;
+use crate::error::Result;
 
 /// Seconds since the epoch, for entries that have no mtime of their own.
 pub(crate) fn now() -> u64 {
@@ -184,6 +188,48 @@ impl Read for Exact {
         self.left -= n as u64;
         Ok(n)
     }
+}
+
+/// Sends a tar holding one file, `data` as `name` below the directories `missing`, into `tx`.
+pub(crate) async fn send_file_tar(
+    tx: super::pipe::Chunks,
+    missing: Vec<String>,
+    name: &str,
+    data: &[u8],
+    owner: Owner,
+) -> Result<()> {
+    let size = data.len() as u64;
+    let prelude = file_prelude(&missing, name, size, owner)?;
+    let chunks = std::iter::once(Bytes::from(prelude))
+        .chain(data.chunks(super::pipe::CHUNK).map(Bytes::copy_from_slice))
+        .chain(std::iter::once(Bytes::from(file_epilogue(size))));
+    for chunk in chunks {
+        if tx.send(Ok(chunk)).await.is_err() {
+            break; // the request ended early; its error says why
+        }
+    }
+    Ok(())
+}
+
+/// Packs the host file or tree `src` (as `name`, or only its contents) below the
+/// directories `missing` into `tx`, on a blocking thread.
+pub(crate) async fn pack_into(
+    tx: super::pipe::Chunks,
+    src: PathBuf,
+    missing: Vec<String>,
+    name: Option<String>,
+    owner: Owner,
+) -> Result<()> {
+    super::pipe::produce_blocking(tx, move |w| {
+        let source = HostSource {
+            path: &src,
+            missing: &missing,
+            name: name.as_deref(),
+            owner,
+        };
+        pack_host(&source, w)
+    })
+    .await
 }
 
 #[cfg(test)]

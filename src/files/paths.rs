@@ -1,5 +1,6 @@
-//! Paths on both sides of a copy: container paths are cleaned lexically (as the engines
-//! themselves do), and the `docker cp` destination rules are decided here, as pure functions.
+//! Paths on both sides of a copy: container paths as the caller gave them, host paths, and
+//! (from the wire crate, so the agent decides alike) lexical cleaning and the `docker cp`
+//! destination rules.
 
 use std::path::{Path, PathBuf};
 
@@ -36,69 +37,10 @@ impl Given {
     }
 }
 
-/// Joins `path` to the absolute `base` (when relative) and cleans it: no empty, `.` or `..`
-/// components, `..` at the root stays at the root. Always absolute; `/` for the root.
-pub(crate) fn clean(base: &str, path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    let joined = if path.starts_with('/') {
-        path.to_owned()
-    } else {
-        format!("{base}/{path}")
-    };
-    for c in joined.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
-/// The last component of a cleaned path; `None` for `/`.
-pub(crate) fn basename(clean: &str) -> Option<&str> {
-    clean.rsplit('/').next().filter(|s| !s.is_empty())
-}
-
-/// The parent of a cleaned path (`/` is its own parent).
-pub(crate) fn parent(clean: &str) -> String {
-    match clean.rfind('/') {
-        Some(0) | None => "/".to_owned(),
-        Some(i) => clean[..i].to_owned(),
-    }
-}
-
-/// What the destination of a copy is, as far as the rules care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DestKind {
-    Missing,
-    File,
-    Dir,
-}
-
-/// Where a copy lands, by `docker cp`'s rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Landing {
-    /// The source itself becomes `dest/<name>` (the source's name, or the new name).
-    Named { dir: Placement, name: String },
-    /// Only the contents of the source directory go into the existing directory `dest`.
-    Contents,
-}
-
-/// The directory a [`Landing::Named`] copy goes into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Placement {
-    /// `dest` itself (an existing directory, or one to create).
-    Dest,
-    /// The parent of `dest` (created when missing).
-    Parent,
-}
+pub(crate) use crate::agent::wire::paths::{basename, clean, parent, DestKind, Landing, Placement};
 
 /// `docker cp SRC DEST` for a source named `src_name` (`None` for `/`), deciding where it
-/// lands. Deviation, documented: a missing `DEST/` is created instead of refused, as are
-/// missing parents of `DEST`.
+/// lands (the rules are shared with the agent: `pocketdock_wire::paths::landing`).
 pub(crate) fn landing(
     src_is_dir: bool,
     src_name: Option<&str>,
@@ -107,50 +49,15 @@ pub(crate) fn landing(
     dest_name: Option<&str>,
     dest_trailing_slash: bool,
 ) -> Result<Landing> {
-    let own_name = || {
-        src_name
-            .map(str::to_owned)
-            .ok_or_else(|| Error::invalid("the source has no name to copy it under"))
-    };
-    let new_name = || {
-        dest_name
-            .map(str::to_owned)
-            .ok_or_else(|| Error::invalid("the destination has no name"))
-    };
-    match (src_is_dir, dest) {
-        (false, DestKind::Dir) => Ok(Landing::Named {
-            dir: Placement::Dest,
-            name: own_name()?,
-        }),
-        (false, DestKind::File) if dest_trailing_slash => Err(Error::invalid(
-            "the destination ends with '/' but is a file",
-        )),
-        (false, DestKind::File) => Ok(Landing::Named {
-            dir: Placement::Parent,
-            name: new_name()?,
-        }),
-        (false, DestKind::Missing) if dest_trailing_slash => Ok(Landing::Named {
-            dir: Placement::Dest,
-            name: own_name()?,
-        }),
-        (false, DestKind::Missing) => Ok(Landing::Named {
-            dir: Placement::Parent,
-            name: new_name()?,
-        }),
-        (true, DestKind::File) => Err(Error::invalid(
-            "cannot copy a directory onto an existing file",
-        )),
-        (true, DestKind::Dir) if src_contents || src_name.is_none() => Ok(Landing::Contents),
-        (true, DestKind::Dir) => Ok(Landing::Named {
-            dir: Placement::Dest,
-            name: own_name()?,
-        }),
-        // A missing destination becomes the copy of the directory: no nesting.
-        (true, DestKind::Missing) => Ok(Landing::Named {
-            dir: Placement::Parent,
-            name: new_name()?,
-        }),
-    }
+    crate::agent::wire::paths::landing(
+        src_is_dir,
+        src_name,
+        src_contents,
+        dest,
+        dest_name,
+        dest_trailing_slash,
+    )
+    .map_err(Error::InvalidArgument)
 }
 
 /// The last component of a host path given by the caller (`None` for `/`, `.` or `..`).
@@ -175,22 +82,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cleaning_is_lexical_and_absolute() {
-        assert_eq!(clean("/w", "a/b"), "/w/a/b");
-        assert_eq!(clean("/w", "/a//b/./c/"), "/a/b/c");
-        assert_eq!(clean("/w", "../../../etc"), "/etc");
-        assert_eq!(clean("/", "."), "/");
-        assert_eq!(clean("/w", "/"), "/");
-        assert_eq!(clean("/home/sandbox", "x/.."), "/home/sandbox");
-    }
-
-    #[test]
-    fn names_and_parents() {
-        assert_eq!(basename("/a/b"), Some("b"));
-        assert_eq!(basename("/"), None);
-        assert_eq!(parent("/a/b"), "/a");
-        assert_eq!(parent("/a"), "/");
-        assert_eq!(parent("/"), "/");
+    fn host_names_and_parents() {
         assert_eq!(host_name(Path::new("x/y/")), Some("y".into()));
         assert_eq!(host_name(Path::new("x/y/.")), Some("y".into()));
         assert_eq!(host_name(Path::new("/")), None);
@@ -206,37 +98,5 @@ mod tests {
         assert!(g.contents && !g.is_absolute());
         assert!(Given::parse("", "p").is_err());
         assert!(Given::parse("a\0b", "p").is_err());
-    }
-
-    fn named(dir: Placement, name: &str) -> Landing {
-        Landing::Named {
-            dir,
-            name: name.into(),
-        }
-    }
-
-    #[test]
-    fn docker_cp_rules() {
-        use DestKind::*;
-        use Placement::*;
-        // A file: into an existing dir, over a file, or as the new name.
-        let f = |d, slash| landing(false, Some("f"), false, d, Some("x"), slash);
-        assert_eq!(f(Dir, false).unwrap(), named(Dest, "f"));
-        assert_eq!(f(File, false).unwrap(), named(Parent, "x"));
-        assert!(f(File, true).is_err());
-        assert_eq!(f(Missing, false).unwrap(), named(Parent, "x"));
-        assert_eq!(f(Missing, true).unwrap(), named(Dest, "f"));
-        // A directory: nested under an existing dir, or becomes a missing one.
-        let d = |d, contents| landing(true, Some("a"), contents, d, Some("x"), false);
-        assert_eq!(d(Dir, false).unwrap(), named(Dest, "a"));
-        assert_eq!(d(Dir, true).unwrap(), Landing::Contents);
-        assert_eq!(d(Missing, false).unwrap(), named(Parent, "x"));
-        assert_eq!(d(Missing, true).unwrap(), named(Parent, "x"));
-        assert!(d(File, false).is_err());
-        // The root has no name: its contents are copied.
-        assert_eq!(
-            landing(true, None, false, Dir, Some("x"), false).unwrap(),
-            Landing::Contents
-        );
     }
 }

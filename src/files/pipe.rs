@@ -8,6 +8,7 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::Response;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::engine::request::BodyChunks;
 use crate::error::{Error, Result};
@@ -87,9 +88,9 @@ impl Read for ChannelReader {
     }
 }
 
-/// Reads `resp`'s body (a tar) with `consume` on a blocking thread while this task feeds
-/// it, chunk by chunk. `consume` may stop early; the rest of the body is then dropped.
-pub(crate) async fn read_tar<T, F>(resp: Response<Incoming>, consume: F) -> Result<T>
+/// Runs `consume` on a blocking thread over what is sent into the returned channel (at most
+/// [`DEPTH`] chunks wait); the handle gives its result once the sender is dropped.
+pub(crate) fn spawn_consumer<T, F>(consume: F) -> (Chunks, JoinHandle<Result<T>>)
 where
     T: Send + 'static,
     F: FnOnce(ChannelReader) -> Result<T> + Send + 'static,
@@ -99,7 +100,25 @@ where
         rx,
         cur: Bytes::new(),
     };
-    let consumer = tokio::task::spawn_blocking(move || consume(reader));
+    (tx, tokio::task::spawn_blocking(move || consume(reader)))
+}
+
+/// The result of a blocking consumer or producer (its panic goes on).
+pub(crate) async fn joined<T>(h: JoinHandle<Result<T>>) -> Result<T> {
+    h.await.unwrap_or_else(|e| match e.try_into_panic() {
+        Ok(panic) => std::panic::resume_unwind(panic),
+        Err(e) => Err(Error::internal(format!("transfer task stopped: {e}"))),
+    })
+}
+
+/// Reads `resp`'s body (a tar) with `consume` on a blocking thread while this task feeds
+/// it, chunk by chunk. `consume` may stop early; the rest of the body is then dropped.
+pub(crate) async fn read_tar<T, F>(resp: Response<Incoming>, consume: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(ChannelReader) -> Result<T> + Send + 'static,
+{
+    let (tx, consumer) = spawn_consumer(consume);
     let mut body = resp.into_body();
     let feed = async move {
         // Engines send small frames (Podman 8 KiB); they are gathered into chunks so the
@@ -128,11 +147,8 @@ where
             }
         }
     };
-    let ((), joined) = tokio::join!(feed, consumer);
-    joined.unwrap_or_else(|e| match e.try_into_panic() {
-        Ok(panic) => std::panic::resume_unwind(panic),
-        Err(e) => Err(Error::internal(format!("tar reader stopped: {e}"))),
-    })
+    let ((), result) = tokio::join!(feed, joined(consumer));
+    result
 }
 
 /// Runs the blocking `produce` (which writes a tar into the writer it is given) so that its
@@ -147,10 +163,7 @@ where
         let r = produce(&mut w).and_then(|()| w.flush());
         finish(&tx, r)
     });
-    job.await.unwrap_or_else(|e| match e.try_into_panic() {
-        Ok(panic) => std::panic::resume_unwind(panic),
-        Err(e) => Err(Error::internal(format!("tar writer stopped: {e}"))),
-    })
+    joined(job).await
 }
 
 /// Ends a producer: a closed channel is not its error (the request's error tells the story);

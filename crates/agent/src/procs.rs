@@ -45,12 +45,17 @@ impl Scope {
             None => signal_marked(self.marker.as_bytes(), sig, self.pgid),
             Some((uid, gid)) => {
                 let mut cmd = Command::new("/proc/self/exe");
-                cmd.args(["signal-run", &self.marker, &sig.to_string(), &self.pgid.to_string()])
-                    .uid(uid)
-                    .gid(gid)
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null());
+                cmd.args([
+                    "signal-run",
+                    &self.marker,
+                    &sig.to_string(),
+                    &self.pgid.to_string(),
+                ])
+                .uid(uid)
+                .gid(gid)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
                 let (tx, rx) = channel::<Event>();
                 if reaper::spawn(&mut cmd, tx).is_ok() {
                     let _ = rx.recv_timeout(Duration::from_secs(10));

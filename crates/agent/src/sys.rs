@@ -116,7 +116,15 @@ pub fn peer_uid(fd: c_int) -> io::Result<u32> {
     let mut cred = Ucred::default();
     let mut len = std::mem::size_of::<Ucred>() as u32;
     // SAFETY: `cred` and `len` are valid for writing and sized as SO_PEERCRED expects.
-    let rc = unsafe { getsockopt(fd, SOL_SOCKET, SO_PEERCRED, (&mut cred as *mut Ucred).cast(), &mut len) };
+    let rc = unsafe {
+        getsockopt(
+            fd,
+            SOL_SOCKET,
+            SO_PEERCRED,
+            (&mut cred as *mut Ucred).cast(),
+            &mut len,
+        )
+    };
     if rc == 0 {
         Ok(cred.uid)
     } else {
@@ -136,4 +144,30 @@ pub fn decode_status(status: i32) -> (i32, i32) {
 
 pub fn micros(t: Timeval) -> u64 {
     (t.sec.max(0) as u64) * 1_000_000 + t.usec.max(0) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_statuses_decode_to_shell_style_codes() {
+        assert_eq!(decode_status(0), (0, 0));
+        assert_eq!(decode_status(3 << 8), (3, 0));
+        assert_eq!(decode_status(SIGKILL), (128 + SIGKILL, SIGKILL));
+        // A core dump sets bit 7; the signal is still the low bits.
+        assert_eq!(decode_status(0x80 | SIGTERM), (128 + SIGTERM, SIGTERM));
+    }
+
+    #[test]
+    fn times_convert_to_micros_without_going_negative() {
+        assert_eq!(micros(Timeval { sec: 2, usec: 5 }), 2_000_005);
+        assert_eq!(micros(Timeval { sec: -1, usec: -1 }), 0);
+    }
+
+    #[test]
+    fn the_rusage_layout_is_the_kernels() {
+        // struct rusage on LP64 Linux: two timevals and fourteen longs.
+        assert_eq!(std::mem::size_of::<Rusage>(), 144);
+    }
 }

@@ -46,7 +46,11 @@ pub fn start() {
             let seen = lock.lock().unwrap_or_else(|e| e.into_inner()).spawns;
             match sys::wait_any() {
                 Ok((pid, status, rusage)) => {
-                    let waiter = lock.lock().unwrap_or_else(|e| e.into_inner()).waiting.remove(&pid);
+                    let waiter = lock
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .waiting
+                        .remove(&pid);
                     if let Some(tx) = waiter {
                         let _ = tx.send(Event::Reaped(Reaped { status, rusage }));
                     }

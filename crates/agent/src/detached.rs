@@ -69,7 +69,10 @@ static TABLE: OnceLock<Mutex<BTreeMap<u32, Arc<Proc>>>> = OnceLock::new();
 static NEXT: AtomicU32 = AtomicU32::new(1);
 
 fn table() -> std::sync::MutexGuard<'static, BTreeMap<u32, Arc<Proc>>> {
-    TABLE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+    TABLE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
 }
 
 impl Proc {
@@ -144,7 +147,9 @@ impl Proc {
 
     /// Stops sending this process's output to request `req` of `writer`.
     pub fn unfollow(&self, writer: &Arc<Writer>, req: u32) {
-        self.state().followers.retain(|(w, id)| !(Arc::ptr_eq(w, writer) && *id == req));
+        self.state()
+            .followers
+            .retain(|(w, id)| !(Arc::ptr_eq(w, writer) && *id == req));
     }
 
     pub fn output(&self, stream: u8, data: &[u8]) {
@@ -176,7 +181,10 @@ impl Proc {
             .filter(|p| p.state().exit.is_some())
             .map(|p| p.id)
             .collect();
-        for id in finished.iter().take(finished.len().saturating_sub(KEEP_FINISHED)) {
+        for id in finished
+            .iter()
+            .take(finished.len().saturating_sub(KEEP_FINISHED))
+        {
             t.remove(id);
         }
     }
@@ -245,5 +253,35 @@ impl Proc {
                 stderr_end: s.rings[1].end,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring(cap: usize) -> Ring {
+        Ring {
+            buf: VecDeque::new(),
+            cap,
+            end: 0,
+        }
+    }
+
+    #[test]
+    fn a_ring_keeps_the_tail_and_counts_everything() {
+        let mut r = ring(4);
+        r.push(b"ab");
+        assert_eq!(r.since(0), (0, b"ab".to_vec()));
+        r.push(b"cdef");
+        assert_eq!((r.start(), r.end), (2, 6));
+        // From before the oldest kept byte: what is kept, with its real offset.
+        assert_eq!(r.since(0), (2, b"cdef".to_vec()));
+        assert_eq!(r.since(5), (5, b"f".to_vec()));
+        assert_eq!(r.since(99), (6, Vec::new()));
+        // A piece larger than the ring keeps only its own tail.
+        r.push(b"0123456789");
+        assert_eq!(r.since(0), (12, b"6789".to_vec()));
+        assert_eq!(r.end, 16);
     }
 }

@@ -10,8 +10,8 @@ use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::reaper::{self, Reaped};
 use crate::detached::Proc;
+use crate::reaper::{self, Reaped};
 use crate::serve::Writer;
 use crate::wire::{Exit, Msg, Spawn};
 use crate::{procs, sys, users};
@@ -62,14 +62,19 @@ impl Sink {
     /// Sends a piece of output, cut to the cap; returns false once the cap is reached.
     fn output(&self, stream: u8, data: &[u8]) -> bool {
         let before = self.sent.fetch_add(data.len() as u64, Ordering::SeqCst);
-        let room = if self.cap == 0 { u64::MAX } else { self.cap.saturating_sub(before) };
+        let room = if self.cap == 0 {
+            u64::MAX
+        } else {
+            self.cap.saturating_sub(before)
+        };
         let keep = (data.len() as u64).min(room) as usize;
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if *open && keep > 0 {
             let data = &data[..keep];
             match &self.target {
                 Target::Client { writer, id } => {
-                    let offset = self.offsets[usize::from(stream == 2)].fetch_add(keep as u64, Ordering::SeqCst);
+                    let offset = self.offsets[usize::from(stream == 2)]
+                        .fetch_add(keep as u64, Ordering::SeqCst);
                     let msg = Msg::Output {
                         stream,
                         offset,
@@ -110,7 +115,9 @@ fn build(req: &Spawn, marker: &str) -> Result<(Command, Option<(u32, u32)>), Str
         user = (ids.uid != sys::uid()).then_some((ids.uid, ids.gid));
     }
     for kv in &req.env {
-        let (k, v) = kv.split_once('=').ok_or_else(|| format!("bad env entry {kv:?}"))?;
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("bad env entry {kv:?}"))?;
         cmd.env(k, v);
     }
     let (k, v) = marker.split_once('=').unwrap_or((marker, ""));
@@ -123,19 +130,26 @@ fn build(req: &Spawn, marker: &str) -> Result<(Command, Option<(u32, u32)>), Str
     } else {
         Stdio::piped()
     };
-    cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     Ok((cmd, user))
 }
 
 /// The cgroup's OOM-kill counter (v2 or v1), if the sandbox exposes it.
 fn oom_kills() -> Option<u64> {
-    ["/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"]
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok())
-        .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("oom_kill ").and_then(|n| n.trim().parse().ok()))
+    [
+        "/sys/fs/cgroup/memory.events",
+        "/sys/fs/cgroup/memory/memory.oom_control",
+    ]
+    .iter()
+    .find_map(|p| std::fs::read_to_string(p).ok())
+    .and_then(|t| {
+        t.lines().find_map(|l| {
+            l.strip_prefix("oom_kill ")
+                .and_then(|n| n.trim().parse().ok())
         })
+    })
 }
 
 /// Starts a run; returns the sender its controller listens on. The run reports to `target`
@@ -156,7 +170,10 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
             offsets: [AtomicU64::new(0), AtomicU64::new(0)],
             cap: req.max_output,
         });
-        let marker = format!("PD_RUN_ID=agent-{}", RUN_SEQ.fetch_add(1, Ordering::Relaxed));
+        let marker = format!(
+            "PD_RUN_ID=agent-{}",
+            RUN_SEQ.fetch_add(1, Ordering::Relaxed)
+        );
         let oom_before = oom_kills();
         let spawned = build(&req, &marker).and_then(|(mut cmd, user)| {
             reaper::spawn(&mut cmd, events.clone())
@@ -227,7 +244,8 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
         }
         drop(events);
 
-        let deadline = (req.timeout_ms > 0).then(|| started + Duration::from_millis(req.timeout_ms));
+        let deadline =
+            (req.timeout_ms > 0).then(|| started + Duration::from_millis(req.timeout_ms));
         let mut exit = Exit::default();
         let mut kill_at: Option<Instant> = None;
         let mut reaped: Option<Reaped> = None;
@@ -249,15 +267,21 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
             if linger_until.is_some_and(|t| Instant::now() >= t) {
                 // Output still unread while the group is gone means the readers are merely
                 // behind: wait for them (bounded); a live group member holds the pipes.
-                if procs::group_alive(scope.pgid) || drain_until.is_some_and(|t| Instant::now() >= t) {
+                if procs::group_alive(scope.pgid)
+                    || drain_until.is_some_and(|t| Instant::now() >= t)
+                {
                     break;
                 }
                 linger_until = Some(Instant::now() + Duration::from_millis(20));
             }
-            let wake = [deadline.filter(|_| kill_at.is_none()), kill_at.filter(|_| !killed), linger_until]
-                .into_iter()
-                .flatten()
-                .min();
+            let wake = [
+                deadline.filter(|_| kill_at.is_none()),
+                kill_at.filter(|_| !killed),
+                linger_until,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let ev = match wake {
                 Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),

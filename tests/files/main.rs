@@ -2,6 +2,7 @@
 //! listings, push/pull of trees with modes and mtimes, the `docker cp` destination rules,
 //! and a hostile container that tries to make `pull` write outside its destination.
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use std::fs;
@@ -13,13 +14,13 @@ use common::*;
 use pocketdock::{ErrorKind, FileKind, RunOptions};
 
 /// Runs `cmd` (sh) in the sandbox, asserting success; returns stdout.
-async fn sh(s: &Sandbox, cmd: &str) -> String {
+pub(crate) async fn sh(s: &Sandbox, cmd: &str) -> String {
     let r = s.run(cmd, &RunOptions::default()).await.unwrap();
     assert_eq!(r.exit_code, 0, "{cmd}: {}", r.stderr_text());
     r.stdout_text()
 }
 
-async fn sh_as_root(s: &Sandbox, cmd: &str) -> String {
+pub(crate) async fn sh_as_root(s: &Sandbox, cmd: &str) -> String {
     let o = RunOptions {
         user: Some("0".into()),
         ..Default::default()
@@ -30,7 +31,7 @@ async fn sh_as_root(s: &Sandbox, cmd: &str) -> String {
 }
 
 /// Deterministic bytes that are not all alike (a 64-bit LCG's high bytes).
-fn noise(len: usize) -> Vec<u8> {
+pub(crate) fn noise(len: usize) -> Vec<u8> {
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     (0..len)
         .map(|_| {
@@ -152,7 +153,7 @@ async fn missing_parents_are_created_and_existing_ones_left_alone() {
     sh(&s, "touch /home/sandbox/a/b/c/mine").await;
 }
 
-fn kind<T: std::fmt::Debug>(r: pocketdock::Result<T>) -> ErrorKind {
+pub(crate) fn kind<T: std::fmt::Debug>(r: pocketdock::Result<T>) -> ErrorKind {
     r.unwrap_err().kind()
 }
 
@@ -523,3 +524,5 @@ async fn a_hostile_container_cannot_make_pull_write_outside_the_destination() {
     // The planted link was replaced by a real directory, not written through.
     assert!(fs::symlink_metadata(planted.join("evil")).unwrap().is_dir());
 }
+
+mod edges;

@@ -10,7 +10,8 @@ use crate::{sys, wire};
 
 pub fn relay() -> ! {
     sys::ignore_sigpipe();
-    let conn = SocketAddr::from_abstract_name(wire::SOCKET_NAME).and_then(|a| UnixStream::connect_addr(&a));
+    let conn = SocketAddr::from_abstract_name(wire::SOCKET_NAME)
+        .and_then(|a| UnixStream::connect_addr(&a));
     let conn = match conn {
         Ok(c) => c,
         Err(e) => {

@@ -10,6 +10,8 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 
 use crate::detached::Proc;
+use crate::get::{self, Flow};
+use crate::put::{self, Chunk};
 use crate::run::{self, Event, Target};
 use crate::wire::{self, Msg};
 use crate::{reaper, sys};
@@ -20,7 +22,10 @@ pub struct Writer(Mutex<UnixStream>);
 impl Writer {
     pub fn send(&self, id: u32, msg: &Msg) -> io::Result<()> {
         let frame = wire::encode(id, msg);
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).write_all(&frame)
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .write_all(&frame)
     }
 }
 
@@ -80,7 +85,10 @@ fn read_frame(r: &mut impl Read) -> io::Result<Vec<u8>> {
     r.read_exact(&mut len)?;
     let len = u32::from_be_bytes(len) as usize;
     if len > wire::MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "frame too large"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "frame too large",
+        ));
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body)?;
@@ -91,13 +99,21 @@ fn connection(conn: UnixStream) {
     let Ok(w) = conn.try_clone() else { return };
     let writer = Arc::new(Writer(Mutex::new(w)));
     let runs: Arc<Mutex<HashMap<u32, Sender<Event>>>> = Arc::default();
+    // File transfers in progress; dropped with the connection, which cancels them.
+    let mut puts: HashMap<u32, std::sync::mpsc::SyncSender<Chunk>> = HashMap::new();
+    let mut gets: HashMap<u32, Sender<Flow>> = HashMap::new();
     let mut reader = io::BufReader::new(conn);
     let mut greeted = false;
     while let Ok(body) = read_frame(&mut reader) {
         let (id, msg) = match wire::decode(&body) {
             Ok(m) => m,
             Err(e) => {
-                let _ = writer.send(0, &Msg::Failed { message: e.to_string() });
+                let _ = writer.send(
+                    0,
+                    &Msg::Failed {
+                        message: e.to_string(),
+                    },
+                );
                 break;
             }
         };
@@ -169,6 +185,44 @@ fn connection(conn: UnixStream) {
             },
             Msg::List => {
                 let _ = writer.send(id, &Msg::Procs(Proc::list()));
+            }
+            Msg::Put(_) | Msg::Get { .. } if crate::files::unsupported().is_some() => {
+                let refusal = crate::files::unsupported().expect("checked");
+                let _ = writer.send(id, &refusal.into_msg());
+            }
+            Msg::Put(p) => {
+                puts.insert(id, put::start(p, writer.clone(), id));
+            }
+            // Data of a write that already ended (refused) is dropped.
+            Msg::Data { data } => {
+                if let Some(tx) = puts.get(&id) {
+                    if tx.send(Chunk::Data(data)).is_err() {
+                        puts.remove(&id);
+                    }
+                }
+            }
+            Msg::DataEnd => {
+                if let Some(tx) = puts.remove(&id) {
+                    let _ = tx.send(Chunk::End);
+                }
+            }
+            Msg::Get { path, want } => {
+                // Finished reads have dropped their receivers: forget them.
+                gets.retain(|_, tx| tx.send(Flow::Credit(0)).is_ok());
+                gets.insert(id, get::start(path, want, writer.clone(), id));
+            }
+            Msg::Credit { chunks } => {
+                if let Some(tx) = gets.get(&id) {
+                    let _ = tx.send(Flow::Credit(chunks));
+                }
+            }
+            Msg::Cancel => {
+                if let Some(tx) = puts.remove(&id) {
+                    let _ = tx.send(Chunk::Cancel);
+                }
+                if let Some(tx) = gets.remove(&id) {
+                    let _ = tx.send(Flow::Cancel);
+                }
             }
             Msg::Kill { signal } => {
                 if let Some(tx) = runs.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {

@@ -1,6 +1,7 @@
 //! pocketdock-agent: the sandbox's PID 1. Spawns, pipes, limits, kills and accounts for runs
-//! on behalf of the pocketdock library, and nothing else. Built static by the crate's
-//! build.rs with plain rustc (std only), and placed in every sandbox through the engine API.
+//! on behalf of the pocketdock library, and nothing else. Std only; built static by the
+//! pocketdock crate's build.rs (plain rustc, the wire crate passed with `--extern`), embedded
+//! in the library and placed in every sandbox through the engine API.
 //!
 //!   pocketdock-agent serve    PID 1: listen for the relay, run what it asks
 //!   pocketdock-agent relay    started per client by an engine exec: stdin/stdout <-> agent
@@ -9,16 +10,18 @@
 //!                             the run's own user, who may read their environments
 
 mod detached;
+mod files;
+mod get;
 mod procs;
+mod put;
 mod reaper;
 mod relay;
 mod run;
 mod serve;
 mod sys;
+mod tar;
 mod users;
-#[allow(dead_code)]
-#[path = "../wire.rs"]
-mod wire;
+use pocketdock_wire as wire;
 
 fn main() {
     match std::env::args().nth(1).as_deref() {
@@ -34,7 +37,9 @@ fn signal_run() {
     let args: Vec<String> = std::env::args().skip(2).collect();
     let num = |i: usize| args.get(i).and_then(|s| s.parse::<i32>().ok());
     match (args.first(), num(1), num(2)) {
-        (Some(marker), Some(sig), Some(group)) => procs::signal_marked(marker.as_bytes(), sig, group),
+        (Some(marker), Some(sig), Some(group)) => {
+            procs::signal_marked(marker.as_bytes(), sig, group)
+        }
         _ => std::process::exit(2),
     }
 }

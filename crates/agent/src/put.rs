@@ -1,0 +1,313 @@
+//! `Put`: a file or a pushed tree arrives as a tar in `Data` frames and is unpacked where the
+//! landing rules put it. Like the engine's archive API (with `noOverwriteDirNonDir`): missing
+//! parents are created (0755), an entry never replaces a directory with a non-directory or
+//! the reverse, an existing directory named by an entry takes its mode; unlike it, a file
+//! is written to a temporary name and renamed into place, so nobody sees half of it and a
+//! failed or cancelled write leaves the old file. Everything belongs to the request's owner.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{lchown, symlink, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::files::{absolute, is_missing, owner_ids, Refusal};
+use crate::serve::Writer;
+use crate::tar::{Header, Kind, Reader};
+use crate::wire::paths::{basename, landing, parent, DestKind, Landing, Placement};
+use crate::wire::{Msg, Put, PutHow};
+
+/// What the connection's reader hands a `Put`'s thread.
+pub enum Chunk {
+    Data(Vec<u8>),
+    End,
+    Cancel,
+}
+
+/// Chunks queued per write: the connection's reader waits when they are not consumed, so
+/// the sender is slowed down rather than buffered.
+const QUEUE: usize = 8;
+
+static TMP_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// Starts a write; the returned sender takes its data. The answer goes to `writer` as `id`.
+pub fn start(put: Put, writer: Arc<Writer>, id: u32) -> SyncSender<Chunk> {
+    let (tx, rx) = sync_channel(QUEUE);
+    std::thread::spawn(move || {
+        let input = Incoming {
+            rx,
+            cur: Vec::new(),
+            pos: 0,
+        };
+        let answer = match write(&put, input) {
+            Ok(()) => Msg::Done,
+            Err(r) => r.into_msg(),
+        };
+        let _ = writer.send(id, &answer);
+    });
+    tx
+}
+
+/// The data of a write as a reader; a cancel (or a vanished client) is an error.
+struct Incoming {
+    rx: Receiver<Chunk>,
+    cur: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for Incoming {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.cur.len() {
+            match self.rx.recv() {
+                Ok(Chunk::Data(d)) => (self.cur, self.pos) = (d, 0),
+                Ok(Chunk::End) => return Ok(0),
+                Ok(Chunk::Cancel) | Err(_) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Interrupted,
+                        "the write was cancelled",
+                    ))
+                }
+            }
+        }
+        let n = out.len().min(self.cur.len() - self.pos);
+        out[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Where the tar's top entry lands, and whether that entry itself is skipped (a copy of a
+/// directory's contents).
+struct Target {
+    base: PathBuf,
+    skip_top: bool,
+    file_only: bool,
+    owner: (u32, u32),
+}
+
+fn write(put: &Put, input: Incoming) -> Result<(), Refusal> {
+    let abs = absolute(&put.dest);
+    let owner = owner_ids(put.owner.as_deref());
+    let kind = match fs::metadata(&abs) {
+        Ok(m) if m.is_dir() => DestKind::Dir,
+        Ok(_) => DestKind::File,
+        Err(e) if is_missing(&e) => DestKind::Missing,
+        Err(e) => return Err(Refusal::io(&abs, &e)),
+    };
+    let target = |dir: &str, name: &str, skip_top, file_only| {
+        make_dirs(dir, owner)?;
+        Ok::<_, Refusal>(Target {
+            base: Path::new(dir).join(name),
+            skip_top,
+            file_only,
+            owner,
+        })
+    };
+    let t = match &put.how {
+        PutHow::File => {
+            let name = basename(&abs)
+                .ok_or_else(|| Refusal::invalid(format!("{} names a directory", put.dest)))?;
+            if kind == DestKind::Dir {
+                return Err(Refusal::invalid(format!("{} is a directory", put.dest)));
+            }
+            target(&parent(&abs), name, false, true)?
+        }
+        PutHow::Copy {
+            src_dir,
+            src_name,
+            contents,
+            trailing_slash,
+        } => {
+            let dest_name = basename(&abs);
+            let how = landing(
+                *src_dir,
+                src_name.as_deref(),
+                *contents,
+                kind,
+                dest_name,
+                *trailing_slash,
+            )
+            .map_err(Refusal::invalid)?;
+            match how {
+                Landing::Named {
+                    dir: Placement::Dest,
+                    name,
+                } => target(&abs, &name, false, false)?,
+                Landing::Named { name, .. } => target(&parent(&abs), &name, false, false)?,
+                Landing::Contents => target(&abs, "", true, false)?,
+            }
+        }
+    };
+    unpack(&t, input)
+}
+
+/// Creates `dir` and its missing parents (0755, `owner`); existing ones are left alone.
+fn make_dirs(dir: &str, owner: (u32, u32)) -> Result<(), Refusal> {
+    let mut cur = String::new();
+    for part in dir.split('/').filter(|p| !p.is_empty()) {
+        cur.push('/');
+        cur.push_str(part);
+        match fs::metadata(&cur) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(_) => {
+                return Err(Refusal::invalid(format!(
+                    "{cur} exists and is not a directory"
+                )))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Refusal::io(&cur, &e)),
+        }
+        match fs::create_dir(&cur) {
+            Ok(()) => stamp_dir(Path::new(&cur), 0o755, owner)?,
+            // Made meanwhile by someone else: theirs stays as it is.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Refusal::io(&cur, &e)),
+        }
+    }
+    Ok(())
+}
+
+fn show(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn stamp_dir(p: &Path, mode: u32, (uid, gid): (u32, u32)) -> Result<(), Refusal> {
+    lchown(p, Some(uid), Some(gid))
+        .and_then(|()| fs::set_permissions(p, fs::Permissions::from_mode(mode)))
+        .map_err(|e| Refusal::io(&show(p), &e))
+}
+
+/// The components of an entry name below the tar's top; `..` is refused.
+fn below_top(name: &[u8]) -> Result<Vec<&[u8]>, Refusal> {
+    let mut parts = name
+        .split(|&b| b == b'/')
+        .filter(|c| !c.is_empty() && *c != b".");
+    parts.next();
+    parts
+        .map(|c| match c {
+            b".." => Err(Refusal::invalid("an entry name goes up with '..'")),
+            c => Ok(c),
+        })
+        .collect()
+}
+
+fn unpack(t: &Target, input: Incoming) -> Result<(), Refusal> {
+    let mut tar = Reader::new(input);
+    let stream = |e: io::Error| Refusal::io("the data", &e);
+    // Directory mtimes are set last, deepest first, as adding entries changes them.
+    let mut dirs = Vec::new();
+    while let Some(h) = tar.next_header().map_err(stream)? {
+        let rel = below_top(&h.name)?;
+        if t.file_only && !(rel.is_empty() && h.kind == Kind::File) {
+            return Err(Refusal::invalid("a file write holds exactly one file"));
+        }
+        if rel.is_empty() && t.skip_top {
+            tar.skip(h.size).map_err(stream)?;
+            continue;
+        }
+        let path = rel.iter().fold(t.base.clone(), |p, c| {
+            p.join(std::ffi::OsStr::from_bytes(c))
+        });
+        match h.kind {
+            Kind::Dir => {
+                dir_entry(&path, &h, t.owner)?;
+                dirs.push((path, h.mtime));
+            }
+            Kind::File => file_entry(&mut tar, &path, &h, t.owner)?,
+            Kind::Symlink => symlink_entry(&path, &h, t.owner)?,
+            // The library sends no hard links or devices: nothing to create for them.
+            _ => tar.skip(h.size).map_err(stream)?,
+        }
+    }
+    for (p, mtime) in dirs.iter().rev() {
+        File::open(p)
+            .and_then(|d| d.set_modified(UNIX_EPOCH + Duration::from_secs(*mtime)))
+            .map_err(|e| Refusal::io(&show(p), &e))?;
+    }
+    Ok(())
+}
+
+fn dir_entry(p: &Path, h: &Header, owner: (u32, u32)) -> Result<(), Refusal> {
+    match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(Refusal::invalid(format!(
+                "cannot overwrite non-directory {} with a directory",
+                show(p)
+            )))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir(p).map_err(|e| Refusal::io(&show(p), &e))?
+        }
+        Err(e) => return Err(Refusal::io(&show(p), &e)),
+    }
+    stamp_dir(p, h.mode, owner)
+}
+
+/// Refuses to put a non-directory where a directory is.
+fn not_a_dir(p: &Path) -> Result<(), Refusal> {
+    match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => Err(Refusal::invalid(format!(
+            "cannot overwrite directory {} with a non-directory",
+            show(p)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn file_entry(
+    tar: &mut Reader<Incoming>,
+    p: &Path,
+    h: &Header,
+    (uid, gid): (u32, u32),
+) -> Result<(), Refusal> {
+    not_a_dir(p)?;
+    let tmp = p.with_file_name(format!(
+        ".pd-put-{}-{}",
+        std::process::id(),
+        TMP_SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
+    // O_EXCL: never through a link someone planted at the temporary name.
+    let f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| Refusal::io(&show(p), &e))?;
+    let written = (|| {
+        let mut w = io::BufWriter::with_capacity(256 * 1024, &f);
+        tar.content(h.size, &mut w)?;
+        w.flush()?;
+        drop(w);
+        // Owner first: a chown clears setuid/setgid bits.
+        std::os::unix::fs::fchown(&f, Some(uid), Some(gid))?;
+        f.set_permissions(fs::Permissions::from_mode(h.mode))?;
+        f.set_modified(UNIX_EPOCH + Duration::from_secs(h.mtime))?;
+        // A directory that appeared at `p` meanwhile makes this fail (EISDIR).
+        fs::rename(&tmp, p)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(Refusal::io(&show(p), &e));
+    }
+    Ok(())
+}
+
+fn symlink_entry(p: &Path, h: &Header, (uid, gid): (u32, u32)) -> Result<(), Refusal> {
+    not_a_dir(p)?;
+    let err = |e: io::Error| Refusal::io(&show(p), &e);
+    match fs::remove_file(p) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(e)),
+        _ => {}
+    }
+    symlink(std::ffi::OsStr::from_bytes(&h.link), p).map_err(err)?;
+    lchown(p, Some(uid), Some(gid)).map_err(err)
+}
+
+#[cfg(test)]
+#[path = "put_tests.rs"]
+mod tests;
