@@ -1,10 +1,9 @@
-//! Runs as events: output as it happens, then the result. Every run, blocking or not, is
-//! one of these: a driver task per run (`exec/agent_run.rs` or `exec/engine_exec.rs`, one
-//! per execution path) owns it and sends its events; the `RunStream` only receives, so
-//! dropping or cancelling it part-way never hangs: the driver kills the run's whole
-//! command tree and closes its connection (engine exec) or request (agent) on its own. A
-//! blocking run is this stream collected under the output cap (`exec/mod.rs`), so dropping
-//! its future kills the run too.
+//! Runs as events: output as it happens, then the result. The driver of the run's
+//! execution path (`exec/agent_run.rs` or `exec/engine_exec.rs`, one per path) runs on a
+//! task of its own and sends its events; the `RunStream` only receives, so dropping or
+//! cancelling it part-way never hangs: the driver kills the run's whole command tree and
+//! closes its connection (engine exec) or request (agent) on its own. A blocking run
+//! collects the same driver's events under the output cap (`exec/mod.rs`).
 
 use std::borrow::Borrow;
 use std::pin::Pin;
@@ -168,7 +167,8 @@ impl Container {
             Some(link) => {
                 let conn = link.get(self).await?;
                 let spawn = agent_run::spawn_request(self, argv, opts, Some(timeout));
-                agent_run::start(self, conn, spawn, tx, cancelled, started, timeout);
+                let run = agent_run::AgentRun::start(self, conn, spawn).await?;
+                agent_run::stream(run, tx, cancelled, started, timeout);
             }
             None => {
                 if opts.stdin.is_some() {

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
 
 pub(crate) struct AgentConn {
-    writer: tokio::sync::Mutex<OwnedWriteHalf>,
+    writer: Arc<tokio::sync::Mutex<OwnedWriteHalf>>,
     pending: Pending,
     next_id: AtomicU32,
     alive: Arc<AtomicBool>,
@@ -92,7 +92,7 @@ impl AgentConn {
             lock(&routes).clear();
         });
         let conn = Arc::new(AgentConn {
-            writer: tokio::sync::Mutex::new(wr),
+            writer: Arc::new(tokio::sync::Mutex::new(wr)),
             pending,
             next_id: AtomicU32::new(1),
             alive,
@@ -161,11 +161,24 @@ impl AgentConn {
 
     pub(crate) async fn send(&self, id: u32, msg: &Msg) -> Result<()> {
         let frame = wire::encode(id, msg);
-        let mut w = self.writer.lock().await;
-        w.write_all(&frame).await.map_err(|e| {
-            self.alive.store(false, Ordering::Release);
-            Error::Io(std::io::Error::other(format!("agent channel: {e}")))
-        })
+        let (writer, alive) = (self.writer.clone(), self.alive.clone());
+        // The frame is written whole by a task of its own, so a caller dropped mid-write (a run
+        // under `tokio::time::timeout`, a cancelled transfer) cannot leave half a frame on the
+        // shared channel, which would stall every later request on it.
+        let write = tokio::spawn(async move {
+            let written = writer.lock().await.write_all(&frame).await;
+            if written.is_err() {
+                alive.store(false, Ordering::Release);
+            }
+            written
+        });
+        match write.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error::Io(std::io::Error::other(format!(
+                "agent channel: {e}"
+            )))),
+            Err(e) => Err(Error::internal(format!("agent channel writer: {e}"))),
+        }
     }
 }
 

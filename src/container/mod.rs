@@ -268,6 +268,7 @@ fn bind(opts: &ContainerOptions) -> Result<Bound> {
     if opts.project_dir.is_none() {
         return Ok((None, None));
     }
+    opts.validate()?;
     let hooks = crate::hooks::installed().ok_or_else(|| {
         Error::InvalidState(
             "project_dir is set but no project support is installed: open the project \
@@ -275,7 +276,6 @@ fn bind(opts: &ContainerOptions) -> Result<Bound> {
                 .into(),
         )
     })?;
-    opts.validate()?;
     let name = opts.name.clone().unwrap_or_else(labels::random_name);
     let (o, b) = hooks.prepare(opts, &name)?;
     let o = ContainerOptions {

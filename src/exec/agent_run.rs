@@ -1,5 +1,5 @@
 //! Runs through the in-sandbox agent: one Spawn request on the container's channel; output
-//! and the exit arrive as frames and leave as stream events. The agent enforces the timeout
+//! and the exit arrive as frames and leave through the one driver, [`AgentRun::drive`]. The agent enforces the timeout
 //! and the cap at the source; the client keeps a cap too (when it collects) and a safety
 //! deadline in case the agent itself goes quiet.
 
@@ -10,7 +10,7 @@ use hyper::Method;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::Notify;
 
-use super::result::{ExecResult, ResourceUsage};
+use super::result::{CappedOutput, ExecResult, ResourceUsage};
 use super::RunOptions;
 use crate::agent::conn::AgentConn;
 use crate::agent::wire::{Exit, Msg, Spawn};
@@ -18,7 +18,7 @@ use crate::container::Container;
 use crate::engine::frames::StreamKind;
 use crate::engine::models::ContainerInspect;
 use crate::engine::request::Subject;
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::stream::{Chunk, Events, StreamEvent};
 
 /// How long past its own timeout a run may stay silent before the client gives up on it.
@@ -74,61 +74,61 @@ pub(crate) fn exit_result(e: &Exit, started: Instant) -> ExecResult {
     }
 }
 
-/// The one driver of a run through the agent, on a task of its own: sends the Spawn, passes
-/// the output on as events and ends with the `Exit` (or an error). When cancelled, or when
-/// nobody reads any more, it has the agent kill the run's whole command tree (the agent's
-/// `Kill` signals every process marked as the run's) and still waits for the `Exit`.
-pub(crate) fn start(
-    c: &Container,
+/// A run started through the agent: its one driver ([`AgentRun::drive`]) passes the output
+/// on as it comes and returns the result. A stream drives it on a task of its own; a
+/// blocking run drives it in place and collects (no task hop: each wake of another thread
+/// costs a scheduler slice on a loaded machine). When cancelled, when nobody reads any more,
+/// or when its future is dropped part-way, it has the agent kill the run's whole command
+/// tree (the agent's `Kill` signals every process marked as the run's).
+pub(crate) struct AgentRun {
+    c: Container,
     conn: Arc<AgentConn>,
-    spawn: Spawn,
-    tx: Events,
-    cancelled: Arc<Notify>,
-    started: Instant,
-    timeout: Duration,
-) {
-    let c = c.clone();
-    let (id, replies) = conn.register();
-    tokio::spawn(async move {
-        let run = Run {
-            c: &c,
-            conn: &conn,
-            id,
-            tx: &tx,
-        };
-        if let Err(e) = conn.send(id, &Msg::Spawn(spawn)).await {
-            let _ = tx.send(Err(e));
-        } else {
-            run.drive(replies, cancelled, started, timeout).await;
-        }
-        conn.forget(id);
-    });
-}
-
-struct Run<'a> {
-    c: &'a Container,
-    conn: &'a AgentConn,
     id: u32,
-    tx: &'a Events,
+    replies: UnboundedReceiver<Msg>,
+    /// Until the run ends: a drop kills it.
+    armed: bool,
 }
 
-impl Run<'_> {
+impl AgentRun {
+    /// Registers a request on `conn` and sends the Spawn.
+    pub(crate) async fn start(
+        c: &Container,
+        conn: Arc<AgentConn>,
+        spawn: Spawn,
+    ) -> Result<AgentRun> {
+        let (id, replies) = conn.register();
+        let mut run = AgentRun {
+            c: c.clone(),
+            conn,
+            id,
+            replies,
+            armed: true,
+        };
+        if let Err(e) = run.conn.send(id, &Msg::Spawn(spawn)).await {
+            run.armed = false;
+            return Err(e);
+        }
+        Ok(run)
+    }
+
     async fn kill(&self) {
         let _ = self.conn.send(self.id, &Msg::Kill { signal: 9 }).await;
     }
 
-    async fn drive(
-        &self,
-        mut replies: UnboundedReceiver<Msg>,
-        cancelled: Arc<Notify>,
+    /// Runs to the end: every chunk goes to `output` (false: nobody reads, kill the run),
+    /// then the result (without output). `cancelled` kills the run too.
+    pub(crate) async fn drive(
+        mut self,
+        mut output: impl FnMut(Chunk) -> bool,
+        cancelled: &Notify,
         started: Instant,
         timeout: Duration,
-    ) {
+    ) -> Result<ExecResult> {
         let give_up = tokio::time::Instant::from_std(started + timeout + SAFETY_MARGIN);
         let mut killing = false;
-        loop {
+        let ended = loop {
             let msg = tokio::select! {
-                m = replies.recv() => m,
+                m = self.replies.recv() => m,
                 () = cancelled.notified(), if !killing => {
                     killing = true;
                     self.kill().await;
@@ -136,8 +136,7 @@ impl Run<'_> {
                 }
                 () = tokio::time::sleep_until(give_up) => {
                     self.kill().await;
-                    let _ = self.tx.send(Err(silent(self.c)));
-                    return;
+                    break Err(silent(&self.c));
                 }
             };
             match msg {
@@ -146,31 +145,83 @@ impl Run<'_> {
                         stream: stream_kind(stream),
                         data,
                     };
-                    // Nobody reads any more: end the run.
-                    if self.tx.send(Ok(StreamEvent::Output(chunk))).is_err() && !killing {
+                    if !output(chunk) && !killing {
                         killing = true;
                         self.kill().await;
                     }
                 }
-                Some(Msg::Exit(e)) => {
-                    let _ = self
-                        .tx
-                        .send(Ok(StreamEvent::Exit(exit_result(&e, started))));
-                    return;
-                }
+                Some(Msg::Exit(e)) => break Ok(exit_result(&e, started)),
                 Some(Msg::Failed { message }) => {
-                    let message = format!("agent: {message}");
-                    let _ = self.tx.send(Err(Error::internal(message)));
-                    return;
+                    break Err(Error::internal(format!("agent: {message}")))
                 }
                 Some(_) => {}
-                None => {
-                    let _ = self.tx.send(Err(lost(self.c).await));
-                    return;
-                }
+                None => break Err(lost(&self.c).await),
             }
+        };
+        self.armed = false;
+        ended
+    }
+}
+
+impl Drop for AgentRun {
+    fn drop(&mut self) {
+        if self.armed {
+            // Dropped part-way (a blocking run's future): kill it from a task of its own.
+            let (conn, id) = (self.conn.clone(), self.id);
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    let _ = conn.send(id, &Msg::Kill { signal: 9 }).await;
+                    conn.forget(id);
+                });
+            }
+        } else {
+            self.conn.forget(self.id);
         }
     }
+}
+
+/// Streams a run through the agent: its driver on a task of its own, sending events.
+pub(crate) fn stream(
+    run: AgentRun,
+    tx: Events,
+    cancelled: Arc<Notify>,
+    started: Instant,
+    timeout: Duration,
+) {
+    tokio::spawn(async move {
+        // A reader that went away is the same as a cancel.
+        let output = |chunk| tx.send(Ok(StreamEvent::Output(chunk))).is_ok();
+        let ended = run.drive(output, &cancelled, started, timeout).await;
+        let _ = tx.send(ended.map(StreamEvent::Exit));
+    });
+}
+
+/// A blocking run through the agent: the same driver, in place, its output collected under
+/// `max_output`. Dropping this future part-way kills the run.
+pub(crate) async fn run(
+    c: &Container,
+    argv: &[String],
+    opts: &RunOptions,
+    timeout: Duration,
+) -> Result<ExecResult> {
+    let started = Instant::now();
+    let link = c
+        .agent()
+        .ok_or_else(|| Error::internal("no agent in this container"))?;
+    let conn = link.get(c).await?;
+    let spawn = spawn_request(c, argv, opts, Some(timeout));
+    let run = AgentRun::start(c, conn, spawn).await?;
+    let mut out = CappedOutput::new(opts.max_output);
+    let output = |chunk: Chunk| {
+        out.push(chunk.stream, &chunk.data);
+        true
+    };
+    let never = Notify::new();
+    let mut r = run.drive(output, &never, started, timeout).await?;
+    r.truncated |= out.truncated;
+    r.stdout = out.stdout;
+    r.stderr = out.stderr;
+    Ok(r)
 }
 
 pub(crate) fn silent(c: &Container) -> Error {

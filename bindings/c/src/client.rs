@@ -137,6 +137,9 @@ pub extern "C" fn pd_client_open(
         } else {
             &handle::borrow(opts)?.opts
         };
+        // C, Go and Node users get projects without asking: a container of a project opened
+        // by name logs its runs to the project as it does in the process that created it.
+        pocketdock::project::hooks::install();
         let client = block_on(Client::connect_with(o))?;
         let info = client.engine_info();
         let text = |s: &str| CString::new(s).map_err(crate::error::internal);
