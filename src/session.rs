@@ -161,8 +161,10 @@ impl Session {
             follow: true,
         };
         conn.send(id, &follow).await?;
-        let outcome = async {
-            self.write(line.as_bytes(), false).await?;
+        // The write's answer and the command's output are awaited together: the command
+        // starts as soon as the agent has the line, and waiting for the write's own answer
+        // first cost a whole round trip per command.
+        let reading = async {
             let mut frame = Framing::new(&marker, from);
             let mut deadline = tokio::time::Instant::from_std(started + timeout);
             let mut interrupted = false;
@@ -194,8 +196,9 @@ impl Session {
                     }
                 }
             }
-        }
-        .await;
+        };
+        let outcome =
+            tokio::try_join!(self.write(line.as_bytes(), false), reading).map(|((), read)| read);
         let _ = conn
             .send(
                 id,
