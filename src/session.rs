@@ -3,7 +3,7 @@
 //! between commands. `send_and_wait` frames each command with a sentinel:
 //!
 //! ```text
-//! __pd_run '<command, quoted>'; __pd_rc=$?; trap ':' INT; printf '\n<S> %d\n' $__pd_rc; printf '\n<S>\n' >&2
+//! printf '\n<S>S\n'; printf '\n<S>S\n' >&2; __pd_run '<command, quoted>'; __pd_rc=$?; trap ':' INT; printf '\n<S> %d\n' $__pd_rc; printf '\n<S>\n' >&2
 //! ```
 //!
 //! where `__pd_run` evals its argument with stdin from /dev/null. `eval` of a single-quoted
@@ -11,7 +11,8 @@
 //! is just its error), `</dev/null` keeps commands from reading the sentinel off stdin, the
 //! leading newline of each marker is ours (so output without a trailing newline is kept as
 //! it is), and waiting for the stderr marker too attributes all of the command's stderr to
-//! it. A command that times out gets SIGINT (the shell traps it and carries on).
+//! it. The start markers set aside what came before them (output of earlier `send`s, for
+//! `read`) without a round trip to ask for it. A command that times out gets SIGINT (the shell traps it and carries on).
 
 use std::borrow::Borrow;
 use std::time::{Duration, Instant};
@@ -135,13 +136,9 @@ impl Session {
         })?;
         let started = Instant::now();
         let timeout = timeout.unwrap_or(self.process.container().default_timeout());
-        // Output of earlier `send`s stays for `read`: set it aside, start after it.
-        let early = self.process.read().await?;
-        {
-            let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            p.stdout.extend(early.stdout);
-            p.stderr.extend(early.stderr);
-        }
+        // Output not read yet (from earlier `send`s) comes first in what we follow; the
+        // command prints a start marker on both streams, and what precedes it is kept for
+        // `read` (finding it by marker saves asking the agent for it in a round trip).
         let from = self.process.cursor();
         let marker = format!(
             "__PD_{}_{}__",
@@ -149,7 +146,7 @@ impl Session {
             started.elapsed().as_nanos() ^ u128::from(self.process.id())
         );
         let line = format!(
-            "__pd_run {}; __pd_rc=$?; trap ':' INT; printf '\\n{marker} %d\\n' \"$__pd_rc\"; printf '\\n{marker}\\n' >&2\n",
+            "printf '\\n{marker}S\\n'; printf '\\n{marker}S\\n' >&2; __pd_run {}; __pd_rc=$?; trap ':' INT; printf '\\n{marker} %d\\n' \"$__pd_rc\"; printf '\\n{marker}\\n' >&2\n",
             sh_quote(command)
         );
         let conn = self.process.container().agent_conn().await?;
@@ -208,8 +205,13 @@ impl Session {
             )
             .await;
         conn.forget(id);
-        let (frame, interrupted) = outcome?;
+        let (mut frame, interrupted) = outcome?;
         self.process.set_cursor(frame.consumed);
+        {
+            let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            p.stdout.append(&mut frame.early[0]);
+            p.stderr.append(&mut frame.early[1]);
+        }
         Ok(ExecResult {
             exit_code: if interrupted { -1 } else { frame.exit_code },
             stdout: frame.stdout,
@@ -229,8 +231,13 @@ impl Session {
 
 /// Collects a command's output up to the sentinel markers on both streams.
 struct Framing {
+    start_marker: Vec<u8>,
     out_marker: Vec<u8>,
     err_marker: Vec<u8>,
+    /// Per stream, once the start marker was seen.
+    started: [bool; 2],
+    /// Output that came before the start marker: earlier `send`s', kept for `read`.
+    early: [Vec<u8>; 2],
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     done: [bool; 2],
@@ -242,8 +249,11 @@ struct Framing {
 impl Framing {
     fn new(marker: &str, from: [u64; 2]) -> Framing {
         Framing {
+            start_marker: format!("\n{marker}S\n").into_bytes(),
             out_marker: format!("\n{marker} ").into_bytes(),
             err_marker: format!("\n{marker}\n").into_bytes(),
+            started: [false; 2],
+            early: [Vec::new(), Vec::new()],
             stdout: Vec::new(),
             stderr: Vec::new(),
             done: [false; 2],
@@ -269,6 +279,17 @@ impl Framing {
         let skip = have.saturating_sub(offset) as usize;
         if skip < data.len() {
             buf.extend_from_slice(&data[skip..]);
+        }
+        if !self.started[i] {
+            let Some(pos) = find(buf, &self.start_marker) else {
+                return false;
+            };
+            // The marker's leading newline is ours; what is before it was there already.
+            let end = pos + self.start_marker.len();
+            self.early[i] = buf[..pos].to_vec();
+            buf.drain(..end);
+            self.start[i] += end as u64;
+            self.started[i] = true;
         }
         if i == 0 {
             if let Some(pos) = find(buf, &self.out_marker) {
@@ -310,22 +331,39 @@ mod tests {
     #[test]
     fn framing_cuts_at_our_newline_and_reads_the_code() {
         let mut f = Framing::new("M", [10, 5]);
-        assert!(!f.push(1, 10, b"no newline\nM 3\n"));
-        assert!(f.push(2, 5, b"warn\nM\n"));
+        assert!(!f.push(1, 10, b"\nMS\nno newline\nM 3\n"));
+        assert!(f.push(2, 5, b"\nMS\nwarn\nM\n"));
         assert_eq!(f.stdout, b"no newline");
         assert_eq!(f.stderr, b"warn");
         assert_eq!(f.exit_code, 3);
-        assert_eq!(f.consumed, [10 + 15, 5 + 7]);
+        assert_eq!(f.consumed, [10 + 4 + 15, 5 + 4 + 7]);
+        assert_eq!(f.early, [Vec::<u8>::new(), Vec::new()]);
     }
 
     #[test]
     fn framing_across_frames_and_repeats() {
         let mut f = Framing::new("M", [0, 0]);
-        f.push(1, 0, b"a\n\nM");
-        f.push(1, 0, b"a\n\nM"); // replayed
-        f.push(1, 4, b" 0\n");
-        assert!(f.push(2, 0, b"\nM\n"));
+        f.push(1, 0, b"\nMS\na\n\nM");
+        f.push(1, 0, b"\nMS\na\n\nM"); // replayed
+        f.push(1, 8, b" 0\n");
+        assert!(f.push(2, 0, b"\nMS\n\nM\n"));
         assert_eq!((f.stdout.as_slice(), f.exit_code), (&b"a\n"[..], 0));
         assert_eq!(f.stderr, b"");
+        assert_eq!(f.consumed, [11, 7]);
+    }
+
+    #[test]
+    fn output_before_the_start_marker_is_set_aside_for_read() {
+        let mut f = Framing::new("M", [100, 0]);
+        // An earlier `send`'s output (without a final newline), then the command's own, the
+        // start marker split across frames.
+        assert!(!f.push(1, 100, b"sent before\npartial\nM"));
+        assert!(!f.push(1, 121, b"S\nmine\n\nM 0\n"));
+        assert!(f.push(2, 0, b"oops\n\nMS\n\nM\n"));
+        assert_eq!(f.early[0], b"sent before\npartial");
+        assert_eq!(f.early[1], b"oops\n");
+        assert_eq!(f.stdout, b"mine\n");
+        assert_eq!(f.stderr, b"");
+        assert_eq!(f.consumed, [100 + 33, 12]);
     }
 }

@@ -100,6 +100,25 @@ async fn one_command_at_a_time_and_send_then_read() {
     // What `send` produced is still there for `read`.
     let out = sh.read().await.unwrap();
     assert_eq!(out.stdout, b"sent-line\n");
+    // Even output a `send` is still producing when the next command is sent goes to `read`,
+    // not to that command: the shell runs the sent line first, and the command's output
+    // starts at its own start marker.
+    sh.send("sleep 0.3; echo slow-sent; echo slow-err >&2")
+        .await
+        .unwrap();
+    let r = sh
+        .send_and_wait("echo mine", Some(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.stdout_text().as_str(), r.stderr_text().as_str()),
+        ("mine\n", "")
+    );
+    let out = sh.read().await.unwrap();
+    assert_eq!(
+        (out.stdout.as_slice(), out.stderr.as_slice()),
+        (&b"slow-sent\n"[..], &b"slow-err\n"[..])
+    );
 }
 
 #[tokio::test]
