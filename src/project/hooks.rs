@@ -1,5 +1,5 @@
-//! Projects plug into the core here: [`ProjectHooks`] binds a new sandbox to its instance
-//! directory and reattaches a handle on an existing one; its [`Recorder`] observes the runs.
+//! Projects plug into the core here: `ProjectHooks` binds a new sandbox to its instance
+//! directory and reattaches a handle on an existing one; its `Recorder` observes the runs.
 
 use std::path::Path;
 use std::sync::Arc;

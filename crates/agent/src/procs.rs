@@ -98,7 +98,7 @@ pub fn signal_marked(marker: &[u8], sig: i32, skip_group: i32) {
     }
 }
 
-/// State and process group of a process, from /proc/<pid>/stat (readable for every user,
+/// State and process group of a process, from `/proc/<pid>/stat` (readable for every user,
 /// unlike environ).
 fn stat(pid: i32) -> Option<(String, i32)> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
