@@ -161,24 +161,30 @@ impl AgentConn {
 
     pub(crate) async fn send(&self, id: u32, msg: &Msg) -> Result<()> {
         let frame = wire::encode(id, msg);
-        let (writer, alive) = (self.writer.clone(), self.alive.clone());
-        // The frame is written whole by a task of its own, so a caller dropped mid-write (a run
-        // under `tokio::time::timeout`, a cancelled transfer) cannot leave half a frame on the
-        // shared channel, which would stall every later request on it.
-        let write = tokio::spawn(async move {
-            let written = writer.lock().await.write_all(&frame).await;
-            if written.is_err() {
-                alive.store(false, Ordering::Release);
-            }
-            written
-        });
-        match write.await {
+        // A frame is always written whole, even if the caller is dropped mid-send (a run under
+        // `tokio::time::timeout`, a cancelled transfer): half a frame on the shared channel
+        // would stall every later request on it. Waiting for the lock writes nothing; then
+        // the frame goes out without an await point when the socket takes it at once (the
+        // usual case, and no extra task hop), else a task of its own finishes it.
+        let mut w = self.writer.clone().lock_owned().await;
+        let sent = match w.try_write(&frame) {
+            Ok(n) if n == frame.len() => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+            Err(e) => return Err(self.broken(e)),
+        };
+        let rest = tokio::spawn(async move { w.write_all(&frame[sent..]).await });
+        match rest.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(Error::Io(std::io::Error::other(format!(
-                "agent channel: {e}"
-            )))),
+            Ok(Err(e)) => Err(self.broken(e)),
             Err(e) => Err(Error::internal(format!("agent channel writer: {e}"))),
         }
+    }
+
+    /// Marks the channel dead (the next request reopens it) and says why.
+    fn broken(&self, e: std::io::Error) -> Error {
+        self.alive.store(false, Ordering::Release);
+        Error::Io(std::io::Error::other(format!("agent channel: {e}")))
     }
 }
 
