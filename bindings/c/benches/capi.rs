@@ -14,6 +14,7 @@
 
 #[path = "../../../benches/common/raw_http.rs"]
 mod raw_http;
+mod support;
 
 use std::ffi::{CStr, CString};
 use std::path::Path;
@@ -21,6 +22,7 @@ use std::ptr;
 use std::time::{Duration, Instant};
 
 use pocketdock_capi::*;
+use support::{check, create, open, remove};
 
 const LABEL: &str = "pocketdock.bench";
 
@@ -35,46 +37,6 @@ fn row(op: &str, lib: Vec<Duration>, base_name: &str, base: Vec<Duration>) {
         "  {op:<34} {l:>8.2} ms   {base_name:<22} {b:>8.2} ms   ratio {:.3}",
         l / b
     );
-}
-
-fn check(st: pd_status, err: *mut pd_error, what: &str) {
-    if st != pd_status::PD_OK {
-        let m = unsafe { CStr::from_ptr(pd_error_message(err)) };
-        panic!("{what}: {st:?} {}", m.to_string_lossy());
-    }
-}
-
-fn open(socket: &CStr) -> *mut pd_client {
-    let o = pd_client_opts_new();
-    let mut err = ptr::null_mut();
-    check(
-        pd_client_opts_set_socket(o, socket.as_ptr(), &mut err),
-        err,
-        "socket",
-    );
-    let mut c = ptr::null_mut();
-    check(pd_client_open(o, &mut c, &mut err), err, "open");
-    pd_client_opts_free(o);
-    c
-}
-
-fn create(client: *const pd_client, opts: *const pd_container_opts) -> *mut pd_container {
-    let (mut c, mut err) = (ptr::null_mut(), ptr::null_mut());
-    check(
-        pd_container_create(client, opts, &mut c, &mut err),
-        err,
-        "create",
-    );
-    c
-}
-
-fn remove(c: *mut pd_container) {
-    check(
-        pd_container_shutdown(c, ptr::null_mut()),
-        ptr::null_mut(),
-        "shutdown",
-    );
-    pd_container_free(c);
 }
 
 fn bench_engine(socket: &str, n: usize) {

@@ -21,6 +21,7 @@ mod raw_http;
 
 #[path = "../../../benches/common/raw_hijack.rs"]
 mod raw_hijack;
+mod support;
 
 use std::ffi::{c_void, CStr, CString};
 use std::path::Path;
@@ -29,6 +30,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use pocketdock_capi::*;
+use support::{check, open, remove};
 
 const LABEL: &str = "pocketdock.bench";
 const IMAGE: &str = "pocketdock/minimal-python";
@@ -89,46 +91,14 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
     )
 }
 
-fn check(st: pd_status, err: *mut pd_error, what: &str) {
-    if st != pd_status::PD_OK {
-        let m = unsafe { CStr::from_ptr(pd_error_message(err)) };
-        panic!("{what}: {st:?} {}", m.to_string_lossy());
-    }
-}
-
-fn open(socket: &CStr) -> *mut pd_client {
-    let o = pd_client_opts_new();
-    let mut err = ptr::null_mut();
-    check(
-        pd_client_opts_set_socket(o, socket.as_ptr(), &mut err),
-        err,
-        "socket",
-    );
-    let mut c = ptr::null_mut();
-    check(pd_client_open(o, &mut c, &mut err), err, "open");
-    pd_client_opts_free(o);
-    c
-}
-
 fn create(client: *const pd_client, agent: bool) -> *mut pd_container {
     let (k, v) = (CString::new(LABEL).unwrap(), CString::new("bench").unwrap());
     let o = pd_container_opts_new();
     pd_container_opts_add_label(o, k.as_ptr(), v.as_ptr(), ptr::null_mut());
     pd_container_opts_set_agent(o, agent, ptr::null_mut());
-    let (mut c, mut err) = (ptr::null_mut(), ptr::null_mut());
-    check(
-        pd_container_create(client, o, &mut c, &mut err),
-        err,
-        "create",
-    );
+    let c = support::create(client, o);
     pd_container_opts_free(o);
     c
-}
-
-fn remove(c: *mut pd_container) {
-    let mut err = ptr::null_mut();
-    check(pd_container_shutdown(c, &mut err), err, "shutdown");
-    pd_container_free(c);
 }
 
 fn id_of(c: *const pd_container) -> String {
