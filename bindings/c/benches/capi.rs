@@ -110,12 +110,14 @@ fn bench_engine(socket: &str, n: usize) {
         raw,
     );
 
-    // Blocking runs: the agent through pd_run vs the engine's own exec, raw.
+    // Blocking runs: the agent through pd_run vs the engine's own exec, raw. Each in a loop
+    // of its own: an engine exec leaves the engine busy cleaning up for a while, and a run
+    // right after one would measure that, not the library.
     let c = create(client, agent_opts);
     let id = raw_http::create(path, image, LABEL);
     let cmd = CString::new("echo hello").unwrap();
     let (mut lib_run, mut raw_run) = (Vec::new(), Vec::new());
-    for _ in 0..(n * 5) {
+    for _ in 0..(n * 20) {
         let t = Instant::now();
         let (mut r, mut err) = (ptr::null_mut(), ptr::null_mut());
         check(
@@ -126,6 +128,8 @@ fn bench_engine(socket: &str, n: usize) {
         lib_run.push(t.elapsed());
         assert_eq!(pd_exec_result_exit_code(r), 0);
         pd_exec_result_free(r);
+    }
+    for _ in 0..(n * 5) {
         let t = Instant::now();
         let out = raw_http::exec(path, &id, &["sh", "-c", "echo hello"]);
         raw_run.push(t.elapsed());
