@@ -51,4 +51,31 @@ static int open_client(const char *socket) {
     return 0;
 }
 
+/* Container options carrying the label scripts/test-c sweeps for. */
+static inline pd_container_opts *test_opts(void) {
+    pd_container_opts *o = pd_container_opts_new();
+    pd_container_opts_add_label(o, "pocketdock.test", "c", NULL);
+    return o;
+}
+
+/* A labelled sandbox on `client`; NULL (having said why) if it could not be created. */
+static inline pd_container *make_box(void) {
+    pd_container_opts *o = test_opts();
+    pd_container *c = NULL;
+    pd_error *err = NULL;
+    if (pd_container_create(client, o, &c, &err) != PD_OK) {
+        fprintf(stderr, "create failed: %s\n", pd_error_message(err));
+        c = NULL;
+    }
+    pd_error_free(err);
+    pd_container_opts_free(o);
+    return c;
+}
+
+/* Removes the sandbox and frees its handle. */
+static inline void drop_box(pd_container *c) {
+    pd_container_shutdown(c, NULL);
+    pd_container_free(c);
+}
+
 #endif

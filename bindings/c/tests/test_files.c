@@ -13,26 +13,6 @@
 #include "pocketdock.h"
 #include "check.h"
 
-
-static pd_container *make_box(void) {
-    pd_container_opts *o = pd_container_opts_new();
-    pd_container_opts_add_label(o, "pocketdock.test", "c", NULL);
-    pd_container *c = NULL;
-    pd_error *err = NULL;
-    if (pd_container_create(client, o, &c, &err) != PD_OK) {
-        fprintf(stderr, "create failed: %s\n", pd_error_message(err));
-        c = NULL;
-    }
-    pd_error_free(err);
-    pd_container_opts_free(o);
-    return c;
-}
-
-static void drop_box(pd_container *c) {
-    pd_container_shutdown(c, NULL);
-    pd_container_free(c);
-}
-
 static int write_read_list_in(pd_container *c) {
     const char *hello = "hello";
     CHECK(pd_file_write(c, "/tmp/c/a.txt", (const uint8_t *)hello, 5, NULL) == PD_OK);

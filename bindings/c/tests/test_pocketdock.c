@@ -11,31 +11,6 @@
 #include "pocketdock.h"
 #include "check.h"
 
-
-static pd_container_opts *test_opts(void) {
-    pd_container_opts *o = pd_container_opts_new();
-    pd_container_opts_add_label(o, "pocketdock.test", "c", NULL);
-    return o;
-}
-
-static pd_container *make_box(void) {
-    pd_container_opts *o = test_opts();
-    pd_container *c = NULL;
-    pd_error *err = NULL;
-    if (pd_container_create(client, o, &c, &err) != PD_OK) {
-        fprintf(stderr, "create failed: %s\n", pd_error_message(err));
-        c = NULL;
-    }
-    pd_error_free(err);
-    pd_container_opts_free(o);
-    return c;
-}
-
-static void drop_box(pd_container *c) {
-    pd_container_shutdown(c, NULL);
-    pd_container_free(c);
-}
-
 /* Runs `cmd` with optional lang and timeout (0 = default); NULL on failure. */
 static pd_exec_result *run(pd_container *c, const char *cmd, const char *lang, int64_t timeout_ms) {
     pd_run_opts *o = pd_run_opts_new();

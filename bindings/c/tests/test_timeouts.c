@@ -23,25 +23,6 @@ static int64_t now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static pd_container *make_box(void) {
-    pd_container_opts *o = pd_container_opts_new();
-    pd_container_opts_add_label(o, "pocketdock.test", "c", NULL);
-    pd_container *c = NULL;
-    pd_error *err = NULL;
-    if (pd_container_create(client, o, &c, &err) != PD_OK) {
-        fprintf(stderr, "create failed: %s\n", pd_error_message(err));
-        c = NULL;
-    }
-    pd_error_free(err);
-    pd_container_opts_free(o);
-    return c;
-}
-
-static void drop_box(pd_container *c) {
-    pd_container_shutdown(c, NULL);
-    pd_container_free(c);
-}
-
 /* Whether `st` and `err` say a zero limit is refused; frees `err`. */
 static int zero_refused(pd_status st, pd_error *err) {
     const char *msg = pd_error_message(err);
