@@ -7,6 +7,8 @@
 
 #[path = "../common/raw_http.rs"]
 mod raw_http;
+#[path = "../common/settings.rs"]
+mod settings;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -113,13 +115,8 @@ async fn bench(socket: PathBuf, n: usize) {
 
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::var("BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(300);
-    let sockets = std::env::var("POCKETDOCK_TEST_SOCKETS")
-        .unwrap_or_else(|_| "/run/podman/podman.sock /run/pocketdock-docker.sock".into());
-    for s in sockets.split_whitespace() {
+    let n = settings::count("BENCH_N", 300);
+    for s in settings::sockets() {
         bench(PathBuf::from(s), n).await;
     }
 }

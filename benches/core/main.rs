@@ -7,6 +7,8 @@
 
 #[path = "../common/raw_http.rs"]
 mod raw_http;
+#[path = "../common/settings.rs"]
+mod settings;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -107,21 +109,16 @@ fn bench_engine(rt: &tokio::runtime::Runtime, socket: PathBuf, n: usize, agent: 
 }
 
 fn main() {
-    let n: usize = std::env::var("BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
-    let sockets = std::env::var("POCKETDOCK_TEST_SOCKETS")
-        .unwrap_or_else(|_| "/run/podman/podman.sock /run/pocketdock-docker.sock".into());
+    let n = settings::count("BENCH_N", 20);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     // The engine-exec path is the one the raw requests mirror step for step (the same
     // `sleep` container, the same exec); the agent path adds its volume and PID 1.
-    for s in sockets.split_whitespace() {
+    for s in settings::sockets() {
         for agent in [false, true] {
-            bench_engine(&rt, PathBuf::from(s), n, agent);
+            bench_engine(&rt, PathBuf::from(&s), n, agent);
         }
     }
 }

@@ -9,6 +9,8 @@
 
 #[path = "../common/raw_http.rs"]
 mod raw_http;
+#[path = "../common/settings.rs"]
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -272,17 +274,12 @@ fn bench_engine(rt: &tokio::runtime::Runtime, socket: PathBuf, n: usize) {
 }
 
 fn main() {
-    let n: usize = std::env::var("BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(15);
-    let sockets = std::env::var("POCKETDOCK_TEST_SOCKETS")
-        .unwrap_or_else(|_| "/run/podman/podman.sock /run/pocketdock-docker.sock".into());
+    let n = settings::count("BENCH_N", 15);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    for s in sockets.split_whitespace() {
+    for s in settings::sockets() {
         bench_engine(&rt, PathBuf::from(s), n);
     }
 }

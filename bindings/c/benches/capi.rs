@@ -14,6 +14,8 @@
 
 #[path = "../../../benches/common/raw_http.rs"]
 mod raw_http;
+#[path = "../../../benches/common/settings.rs"]
+mod settings;
 mod support;
 
 use std::ffi::{CStr, CString};
@@ -149,13 +151,8 @@ fn bench_engine(socket: &str, n: usize) {
 }
 
 fn main() {
-    let n: usize = std::env::var("BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
-    let sockets = std::env::var("POCKETDOCK_TEST_SOCKETS")
-        .unwrap_or_else(|_| "/run/podman/podman.sock /run/pocketdock-docker.sock".into());
-    for s in sockets.split_whitespace() {
-        bench_engine(s, n);
+    let n = settings::count("BENCH_N", 20);
+    for s in settings::sockets() {
+        bench_engine(&s, n);
     }
 }

@@ -18,6 +18,8 @@
 
 #[path = "../../../benches/common/raw_http.rs"]
 mod raw_http;
+#[path = "../../../benches/common/settings.rs"]
+mod settings;
 
 #[path = "../../../benches/common/raw_hijack.rs"]
 mod raw_hijack;
@@ -35,13 +37,6 @@ use support::{check, open, remove};
 const LABEL: &str = "pocketdock.bench";
 const IMAGE: &str = "pocketdock/minimal-python";
 const STREAM_BYTES: u64 = 100_000_000;
-
-fn env_n(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
 
 fn load() -> String {
     let l = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -397,13 +392,11 @@ fn streams(client: *const pd_client, socket: &Path, n: usize) {
 }
 
 fn main() {
-    let sessions_n = env_n("BENCH_SESSIONS", 200);
-    let streams_n = env_n("BENCH_STREAMS", 5);
+    let sessions_n = settings::count("BENCH_SESSIONS", 200);
+    let streams_n = settings::count("BENCH_STREAMS", 5);
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    let sockets = std::env::var("POCKETDOCK_TEST_SOCKETS")
-        .unwrap_or_else(|_| "/run/podman/podman.sock /run/pocketdock-docker.sock".into());
-    for socket in sockets.split_whitespace() {
-        let sock = CString::new(socket).unwrap();
+    for socket in settings::sockets() {
+        let sock = CString::new(socket.as_str()).unwrap();
         let client = open(&sock);
         let mut info = std::mem::MaybeUninit::<pd_engine_info>::uninit();
         check(
@@ -415,10 +408,10 @@ fn main() {
         let version = unsafe { CStr::from_ptr(info.version) }.to_string_lossy();
         println!("{:?} {version} on {socket} ({IMAGE})", info.kind);
         if only != "stream" {
-            sessions(client, Path::new(socket), sessions_n);
+            sessions(client, Path::new(&socket), sessions_n);
         }
         if only != "session" {
-            streams(client, Path::new(socket), streams_n);
+            streams(client, Path::new(&socket), streams_n);
         }
         pd_client_free(client);
     }
