@@ -22,23 +22,10 @@ pub(crate) fn resolve(spec: &str, passwd: Option<&str>, group: Option<&str>) -> 
 mod tests {
     use super::*;
 
-    const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\n\
-                          sandbox:x:1000:1001:,,,:/home/sandbox:/bin/bash\n\
-                          broken line\n";
-    const GROUP: &str = "root:x:0:\nstaff:x:50:\nsandbox:x:1001:\n";
-
+    // The rules themselves are tested where they live (pocketdock-wire's owner.rs); here,
+    // only that the wrapper keeps uid and gid apart.
     #[test]
-    fn names_and_numbers_resolve() {
-        let o = |uid, gid| Owner { uid, gid };
-        assert_eq!(resolve("sandbox", Some(PASSWD), None), o(1000, 1001));
-        assert_eq!(resolve("1000", Some(PASSWD), None), o(1000, 1001));
-        assert_eq!(
-            resolve("sandbox:staff", Some(PASSWD), Some(GROUP)),
-            o(1000, 50)
-        );
-        assert_eq!(resolve("1000:7", None, None), o(1000, 7));
-        assert_eq!(resolve("4242", Some(PASSWD), None), o(4242, 0));
-        assert_eq!(resolve("nobody-here", Some(PASSWD), None), o(0, 0));
-        assert_eq!(resolve("sandbox", None, None), o(0, 0));
+    fn the_wrapper_keeps_uid_and_gid_apart() {
+        assert_eq!(resolve("1000:7", None, None), Owner { uid: 1000, gid: 7 });
     }
 }
