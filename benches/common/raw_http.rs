@@ -7,26 +7,8 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 
 pub fn request(socket: &Path, method: &str, path: &str, body: Option<&str>) -> (u16, Vec<u8>) {
-    let mut s = UnixStream::connect(socket).expect("connect");
     let body = body.unwrap_or("");
-    write!(
-        s,
-        "{method} /v1.41{path} HTTP/1.0\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).expect("read");
-    let head_end = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(buf.len(), |p| p + 4);
-    let status = std::str::from_utf8(&buf[..head_end.min(buf.len())])
-        .ok()
-        .and_then(|h| h.split_whitespace().nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, buf[head_end..].to_vec())
+    request_bin(socket, method, path, "application/json", body.as_bytes())
 }
 
 fn json_field(body: &[u8], field: &str) -> String {

@@ -18,13 +18,13 @@ mod raw_http;
 mod settings;
 mod support;
 
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::path::Path;
 use std::ptr;
 use std::time::{Duration, Instant};
 
 use pocketdock_capi::*;
-use support::{check, create, open, remove};
+use support::{check, create, engine_of, open, remove};
 
 const LABEL: &str = "pocketdock.bench";
 
@@ -45,15 +45,7 @@ fn bench_engine(socket: &str, n: usize) {
     let sock = CString::new(socket).unwrap();
     let path = Path::new(socket);
     let client = open(&sock);
-    let mut info = std::mem::MaybeUninit::<pd_engine_info>::uninit();
-    check(
-        pd_client_engine_info(client, info.as_mut_ptr(), ptr::null_mut()),
-        ptr::null_mut(),
-        "info",
-    );
-    let info = unsafe { info.assume_init() };
-    let version = unsafe { CStr::from_ptr(info.version) }.to_string_lossy();
-    println!("{:?} {version} on {socket} ({n} iterations)", info.kind);
+    println!("{} on {socket} ({n} iterations)", engine_of(client));
 
     let (k, v) = (CString::new(LABEL).unwrap(), CString::new("bench").unwrap());
     let opts_for = |agent: bool| {

@@ -32,7 +32,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use pocketdock_capi::*;
-use support::{check, open, remove};
+use support::{check, engine_of, open, remove};
 
 const LABEL: &str = "pocketdock.bench";
 const IMAGE: &str = "pocketdock/minimal-python";
@@ -398,15 +398,7 @@ fn main() {
     for socket in settings::sockets() {
         let sock = CString::new(socket.as_str()).unwrap();
         let client = open(&sock);
-        let mut info = std::mem::MaybeUninit::<pd_engine_info>::uninit();
-        check(
-            pd_client_engine_info(client, info.as_mut_ptr(), ptr::null_mut()),
-            ptr::null_mut(),
-            "info",
-        );
-        let info = unsafe { info.assume_init() };
-        let version = unsafe { CStr::from_ptr(info.version) }.to_string_lossy();
-        println!("{:?} {version} on {socket} ({IMAGE})", info.kind);
+        println!("{} on {socket} ({IMAGE})", engine_of(client));
         if only != "stream" {
             sessions(client, Path::new(&socket), sessions_n);
         }

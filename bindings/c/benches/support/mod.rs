@@ -28,6 +28,19 @@ pub fn open(socket: &CStr) -> *mut pd_client {
     c
 }
 
+/// "PD_ENGINE_PODMAN 4.3.1": which engine the client reached.
+pub fn engine_of(client: *const pd_client) -> String {
+    let mut info = std::mem::MaybeUninit::<pd_engine_info>::uninit();
+    check(
+        pd_client_engine_info(client, info.as_mut_ptr(), ptr::null_mut()),
+        ptr::null_mut(),
+        "info",
+    );
+    let info = unsafe { info.assume_init() };
+    let version = unsafe { CStr::from_ptr(info.version) }.to_string_lossy();
+    format!("{:?} {version}", info.kind)
+}
+
 pub fn create(client: *const pd_client, opts: *const pd_container_opts) -> *mut pd_container {
     let (mut c, mut err) = (ptr::null_mut(), ptr::null_mut());
     check(
