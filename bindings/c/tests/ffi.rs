@@ -8,13 +8,10 @@
 use std::ffi::{CStr, CString};
 use std::ptr;
 
-use pocketdock_capi::*;
+mod support;
 
-fn message(e: *const pd_error) -> String {
-    let m = pd_error_message(e);
-    assert!(!m.is_null());
-    unsafe { CStr::from_ptr(m) }.to_string_lossy().into_owned()
-}
+use pocketdock_capi::*;
+use support::message;
 
 #[test]
 fn versions() {

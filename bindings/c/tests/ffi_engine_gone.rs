@@ -11,14 +11,8 @@ use std::ptr;
 use std::time::{Duration, Instant};
 
 use pocketdock_capi::*;
-use support::{agent_on, force_remove, socket, TEST_LABEL};
+use support::{agent_on, force_remove, message, socket, TEST_LABEL};
 use tokio::net::{UnixListener, UnixStream};
-
-fn message(e: *const pd_error) -> String {
-    unsafe { CStr::from_ptr(pd_error_message(e)) }
-        .to_string_lossy()
-        .into_owned()
-}
 
 /// Relays every connection on `front` to the engine; aborting the task closes them all.
 fn relay(

@@ -11,16 +11,10 @@ use std::ptr;
 
 use pocketdock_capi::*;
 
-use support::{agent_on, c_client, force_remove, HostDir, TEST_LABEL};
+use support::{agent_on, c_client, force_remove, message, HostDir, TEST_LABEL};
 
 fn cs(s: &str) -> CString {
     CString::new(s).unwrap()
-}
-
-fn message(e: *const pd_error) -> String {
-    unsafe { CStr::from_ptr(pd_error_message(e)) }
-        .to_string_lossy()
-        .into_owned()
 }
 
 /// A container made through the C ABI, force-removed (raw request) when dropped.

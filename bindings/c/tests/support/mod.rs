@@ -6,6 +6,15 @@
 mod common;
 pub use common::*;
 
+/// The message of a `pd_error` the library wrote (never NULL there).
+pub fn message(e: *const pocketdock_capi::pd_error) -> String {
+    let m = pocketdock_capi::pd_error_message(e);
+    assert!(!m.is_null(), "no error message");
+    unsafe { std::ffi::CStr::from_ptr(m) }
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// A C-ABI client on the engine under test; free it with `pd_client_free`.
 pub fn c_client() -> *mut pocketdock_capi::pd_client {
     use pocketdock_capi::*;
