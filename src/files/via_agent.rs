@@ -210,9 +210,9 @@ pub(super) async fn get(
         path: path.to_owned(),
         want,
     };
-    let conn = d.conn.clone();
-    let sent = tokio::spawn(async move { conn.send(id, &msg).await.is_ok() }).await;
-    if !sent.unwrap_or(false) {
+    // `send` writes the frame whole even if this future is dropped meanwhile (then the
+    // dropped `Download` cancels the request).
+    if d.conn.send(id, &msg).await.is_err() {
         d.over = true;
         d.conn.forget(id);
         return Via::Unavailable;
