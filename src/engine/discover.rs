@@ -23,9 +23,9 @@ const LONGEST_ATTEMPT: Duration = Duration::from_secs(10);
 const FIRST_PAUSE: Duration = Duration::from_millis(100);
 const LONGEST_PAUSE: Duration = Duration::from_secs(1);
 
-const HINT: &str =
-    "start Podman (`podman system service --time=0 unix:///run/podman/podman.sock`) \
-                    or Docker, or point POCKETDOCK_SOCKET at its socket";
+const HINT: &str = "start Podman (`podman system service --time=0 \
+                    unix:///run/podman/podman.sock`) or Docker, or point POCKETDOCK_SOCKET at \
+                    its socket";
 
 /// A socket as a user writes it: a path, or `unix://` and a path. Other schemes are refused
 /// by name rather than mistaken for a file.
@@ -88,8 +88,8 @@ pub(crate) async fn connect(option: Option<&str>, budget: Duration) -> Result<En
             .map_err(|why| Error::EngineNotFound {
                 tried: format!("{} ({why})", socket.display()),
                 hint: format!(
-                    "the socket was named by {named_by}, so no other engine was tried; start the \
-                 engine there or name another socket"
+                    "the socket was named by {named_by}, so no other engine was tried; start \
+                     the engine there or name another socket"
                 ),
             });
     }

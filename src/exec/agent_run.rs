@@ -1,7 +1,7 @@
 //! Runs through the in-sandbox agent: one Spawn request on the container's channel; output
-//! and the exit arrive as frames and leave through the one driver, [`AgentRun::drive`]. The agent enforces the timeout
-//! and the cap at the source; the client keeps a cap too (when it collects) and a safety
-//! deadline in case the agent itself goes quiet.
+//! and the exit arrive as frames and leave through the one driver, [`AgentRun::drive`]. The
+//! agent enforces the timeout and the cap at the source; the client keeps a cap too (when it
+//! collects) and a safety deadline in case the agent itself goes quiet.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
