@@ -1,9 +1,11 @@
 //! Sandbox containers: create + start, identity, shutdown.
 
+pub(crate) mod checks;
 pub mod labels;
 pub mod options;
 pub(crate) mod owner;
 mod reboot;
+pub(crate) mod reference;
 mod snapshot;
 mod spawn;
 mod spec;

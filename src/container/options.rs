@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::checks;
 use crate::error::{Error, Result};
 use crate::profiles::registry::profile_of_image;
 
@@ -243,9 +244,7 @@ pub(crate) fn validate_name(name: &str) -> Result<()> {
 impl ContainerOptions {
     /// Checks everything that can be checked without the engine.
     pub fn validate(&self) -> Result<()> {
-        if self.image.trim().is_empty() {
-            return Err(Error::invalid("image must not be empty"));
-        }
+        checks::image_ref(&self.image)?;
         if let Some(n) = &self.name {
             validate_name(n)?;
         }
@@ -258,13 +257,6 @@ impl ContainerOptions {
         if self.pids_limit.is_some_and(|n| n < 1) {
             return Err(Error::invalid("pids_limit must be positive"));
         }
-        for (path, _) in &self.tmpfs {
-            if !path.starts_with('/') {
-                return Err(Error::invalid(format!(
-                    "tmpfs path {path:?} must be absolute"
-                )));
-            }
-        }
         if self.cpu_percent == Some(0) {
             return Err(Error::invalid("cpu_percent must be positive"));
         }
@@ -274,22 +266,13 @@ impl ContainerOptions {
                 "ports need a network: do not turn the network off, or publish no ports",
             ));
         }
-        for p in &self.ports {
-            if p.protocol != "tcp" && p.protocol != "udp" {
-                return Err(Error::invalid(format!(
-                    "port protocol {:?} is not tcp or udp",
-                    p.protocol
-                )));
-            }
-        }
-        for v in &self.volumes {
-            if !v.container_path.starts_with('/') || v.host_path.is_empty() {
-                return Err(Error::invalid(format!(
-                    "volume {:?}:{:?} needs a host path and an absolute container path",
-                    v.host_path, v.container_path
-                )));
-            }
-        }
+        self.tmpfs.iter().try_for_each(|(p, _)| checks::tmpfs(p))?;
+        self.ports.iter().try_for_each(checks::port)?;
+        self.volumes.iter().try_for_each(checks::volume)?;
+        self.devices.iter().try_for_each(|d| checks::device(d))?;
+        self.labels
+            .iter()
+            .try_for_each(|(k, _)| checks::label_key(k))?;
         check_env_names(&self.env)
     }
 }
@@ -305,15 +288,7 @@ pub(crate) fn recorded(labels: &BTreeMap<String, String>) -> Option<ContainerOpt
 
 /// Environment variable names must be non-empty and hold no `=` or NUL.
 pub(crate) fn check_env_names(env: &[(String, String)]) -> Result<()> {
-    match env
-        .iter()
-        .find(|(k, _)| k.is_empty() || k.contains('=') || k.contains('\0'))
-    {
-        Some((k, _)) => Err(Error::invalid(format!(
-            "bad environment variable name {k:?}"
-        ))),
-        None => Ok(()),
-    }
+    env.iter().try_for_each(|(k, _)| checks::env_name(k))
 }
 
 #[cfg(test)]

@@ -89,6 +89,14 @@ impl Default for RunOptions {
 }
 
 impl RunOptions {
+    /// Adds an environment variable for this run, refusing a name no process could hold.
+    pub fn add_env(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
+        let key = key.into();
+        crate::container::checks::env_name(&key)?;
+        self.env.push((key, value.into()));
+        Ok(())
+    }
+
     /// The run's environment as `KEY=VALUE` entries.
     pub(crate) fn env_entries(&self) -> Vec<String> {
         self.env.iter().map(|(k, v)| format!("{k}={v}")).collect()

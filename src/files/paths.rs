@@ -25,6 +25,7 @@ impl Given {
         if raw.contains('\0') {
             return Err(Error::invalid(format!("{what} contains a NUL byte")));
         }
+        crate::container::checks::path_len(what, raw)?;
         Ok(Given {
             raw: raw.to_owned(),
             trailing_slash: raw.ends_with('/'),

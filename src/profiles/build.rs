@@ -127,6 +127,8 @@ async fn build(
     opts: &BuildOptions,
     progress: Option<ProgressCallback>,
 ) -> Result<String> {
+    // A malformed tag gets an empty error message from the engine; say what is wrong.
+    crate::container::reference::parse_reference(tag)?;
     let url = build_url(tag, opts)?;
     if let Context::Dir(dir) = &context {
         if !dir.join("Dockerfile").is_file() {

@@ -11,6 +11,7 @@ use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use hyper::Method;
 
+use crate::container::checks::image_ref;
 use crate::engine::models::ProgressLine;
 use crate::engine::request::{query_escape, read_body, Subject};
 use crate::error::{Error, Result};
@@ -23,9 +24,10 @@ impl Client {
     /// load`) reads back. Gzip-compressed when the name ends in `.gz`. Returns the bytes
     /// written. A partial file is removed when the export fails.
     pub async fn export_images(&self, images: &[&str], file: &Path) -> Result<u64> {
-        if images.is_empty() || images.iter().any(|i| i.is_empty()) {
+        if images.is_empty() {
             return Err(Error::invalid("export needs at least one image name"));
         }
+        images.iter().try_for_each(|i| image_ref(i))?;
         let engine = self.engine();
         // Each image must exist: engines disagree on what a missing one does to the archive.
         for image in images {
@@ -104,9 +106,7 @@ impl Client {
     /// Removes an image by name or id; `force` also removes it when containers use it or
     /// when it has several tags. A missing image is [`Error::ImageNotFound`].
     pub async fn remove_image(&self, image: &str, force: bool) -> Result<()> {
-        if image.is_empty() {
-            return Err(Error::invalid("image name is empty"));
-        }
+        image_ref(image)?;
         let path = format!("/images/{}?force={force}", query_escape(image));
         self.engine()
             .call_unit(Method::DELETE, &path, None, Subject::Image(image))
@@ -114,7 +114,9 @@ impl Client {
     }
 
     /// Whether an image of this name or id is present locally.
+    /// An empty or malformed name is `InvalidArgument` (not "no such image").
     pub async fn image_exists(&self, image: &str) -> Result<bool> {
+        image_ref(image)?;
         let path = format!("/images/{}/json", query_escape(image));
         match self
             .engine()

@@ -73,6 +73,11 @@ impl Layer {
         match std::fs::read_to_string(path) {
             Ok(text) => Layer::parse(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Layer::default()),
+            // read_to_string's word for "not UTF-8": a bad file, not a failed read.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(Error::invalid(format!(
+                "{}: not UTF-8 text ({e})",
+                path.display()
+            ))),
             Err(e) => Err(Error::Io(e)),
         }
     }
@@ -271,6 +276,18 @@ mod tests {
 
     fn parse(t: &str) -> Result<Layer> {
         Layer::parse(t, Path::new("p.yaml"))
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_an_invalid_argument() {
+        let dir = std::env::temp_dir().join(format!("pd-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("pocketdock.yaml");
+        std::fs::write(&f, b"project_name: \xff\xfe\n").unwrap();
+        let e = Layer::read(&f).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{e}");
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::boundary::guard;
 use super::error::{pd_error, pd_status};
 use super::handle::{self, handle_type, opt_str, str_arg};
 use super::timeout::limit_ms;
-use pocketdock::container::{ContainerOptions, PortMapping, VolumeMount};
+use pocketdock::container::ContainerOptions;
 use pocketdock::Error;
 
 handle_type!(pd_container_opts, 0x7064_636f_7074_7331, {
@@ -226,10 +226,8 @@ pub extern "C" fn pd_container_opts_add_tmpfs(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     with_opts(opts, err_out, |o| {
-        let path = str_arg(path, "path")?.to_owned();
         let options = opt_str(options, "options")?.unwrap_or_else(|| "size=64m".into());
-        o.opts.tmpfs.push((path, options));
-        Ok(())
+        o.opts.add_tmpfs(str_arg(path, "path")?, options)
     })
 }
 
@@ -299,12 +297,8 @@ pub extern "C" fn pd_container_opts_add_env(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     with_opts(opts, err_out, |o| {
-        let kv = (
-            str_arg(key, "key")?.to_owned(),
-            str_arg(value, "value")?.to_owned(),
-        );
-        o.opts.env.push(kv);
-        Ok(())
+        o.opts
+            .add_env(str_arg(key, "key")?, str_arg(value, "value")?)
     })
 }
 
@@ -317,12 +311,8 @@ pub extern "C" fn pd_container_opts_add_label(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     with_opts(opts, err_out, |o| {
-        let kv = (
-            str_arg(key, "key")?.to_owned(),
-            str_arg(value, "value")?.to_owned(),
-        );
-        o.opts.labels.push(kv);
-        Ok(())
+        o.opts
+            .add_label(str_arg(key, "key")?, str_arg(value, "value")?)
     })
 }
 
@@ -336,12 +326,11 @@ pub extern "C" fn pd_container_opts_add_volume(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     with_opts(opts, err_out, |o| {
-        o.opts.volumes.push(VolumeMount {
-            host_path: str_arg(host_path, "host_path")?.to_owned(),
-            container_path: str_arg(container_path, "container_path")?.to_owned(),
+        o.opts.add_volume(
+            str_arg(host_path, "host_path")?,
+            str_arg(container_path, "container_path")?,
             read_only,
-        });
-        Ok(())
+        )
     })
 }
 
@@ -355,17 +344,12 @@ pub extern "C" fn pd_container_opts_add_port(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     with_opts(opts, err_out, |o| {
-        let protocol = if protocol.is_null() {
-            "tcp".to_owned()
-        } else {
-            str_arg(protocol, "protocol")?.to_owned()
-        };
-        o.opts.ports.push(PortMapping {
+        let protocol = opt_str(protocol, "protocol")?;
+        o.opts.add_port(
             host_port,
             container_port,
-            protocol,
-        });
-        Ok(())
+            protocol.as_deref().unwrap_or("tcp"),
+        )
     })
 }
 
@@ -377,7 +361,6 @@ pub extern "C" fn pd_container_opts_add_device(
     err_out: *mut *mut pd_error,
 ) -> pd_status {
     with_opts(opts, err_out, |o| {
-        o.opts.devices.push(str_arg(device, "device")?.to_owned());
-        Ok(())
+        o.opts.add_device(str_arg(device, "device")?)
     })
 }

@@ -82,12 +82,8 @@ pub extern "C" fn pd_run_opts_add_env(
 ) -> pd_status {
     guard(err_out, || {
         let o = handle::borrow_mut(opts)?;
-        let kv = (
-            str_arg(key, "key")?.to_owned(),
-            str_arg(value, "value")?.to_owned(),
-        );
-        o.opts.env.push(kv);
-        Ok(())
+        o.opts
+            .add_env(str_arg(key, "key")?, str_arg(value, "value")?)
     })
 }
 
