@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use pocketdock::{ContainerOptions, ErrorKind, RunOptions};
+use std::time::Duration;
 
 #[tokio::test]
 async fn create_sets_reference_labels_and_engine_name() {
@@ -222,4 +223,69 @@ async fn engine_kind_is_detected() {
     };
     assert_eq!(c.engine_info().kind, want);
     assert!(!c.engine_info().api_version.is_empty());
+}
+
+/// Runs `during` half a second into a blocking run of `sleep 30`, and returns how the run
+/// ended (bounded: a hang fails the test instead of stalling the suite).
+async fn run_while(s: &Sandbox, during: impl FnOnce() + Send + 'static) -> pocketdock::Error {
+    let outside = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        during();
+    });
+    let ro = RunOptions::default();
+    let run = s.run("sleep 30", &ro);
+    let ended = tokio::time::timeout(Duration::from_secs(25), run)
+        .await
+        .expect("the run must end when its container is removed or stopped");
+    outside.await.unwrap();
+    ended.expect_err("a run whose container went away has no exit of its own")
+}
+
+#[tokio::test]
+async fn a_removal_during_a_run_is_gone_on_every_path() {
+    let s = sandbox().await;
+    let name = s.name().to_owned();
+    let err = run_while(&s, move || force_remove(&name)).await;
+    assert_eq!(err.kind(), ErrorKind::ContainerGone, "{err}");
+}
+
+#[tokio::test]
+async fn a_removal_during_a_stream_is_gone_on_every_path() {
+    let s = sandbox().await;
+    let mut st = s
+        .run_stream("echo started; sleep 30", &RunOptions::default())
+        .await
+        .unwrap();
+    let name = s.name().to_owned();
+    let outside = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        force_remove(&name);
+    });
+    let end = tokio::time::timeout(Duration::from_secs(25), async {
+        while let Some(ev) = st.next().await {
+            match ev {
+                Ok(pocketdock::StreamEvent::Exit(r)) => return Ok(r),
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        panic!("the stream ended without an exit or an error");
+    })
+    .await
+    .expect("the stream must end when its container is removed");
+    outside.await.unwrap();
+    let err = end.expect_err("a removed container's stream ends in an error, not an exit");
+    assert_eq!(err.kind(), ErrorKind::ContainerGone, "{err}");
+}
+
+#[tokio::test]
+async fn a_stop_from_outside_during_a_run_is_not_running() {
+    let s = sandbox().await;
+    let name = s.name().to_owned();
+    let err = run_while(&s, move || {
+        let (status, body) = raw("POST", &format!("/containers/{name}/stop?t=0"));
+        assert!(matches!(status, 204 | 304), "stop: {status} {body}");
+    })
+    .await;
+    assert_eq!(err.kind(), ErrorKind::ContainerNotRunning, "{err}");
 }

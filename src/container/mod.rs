@@ -29,6 +29,9 @@ pub use options::{ContainerOptions, PortMapping, VolumeMount};
 use reboot::IdChain;
 use spawn::{image_user, remove_id, spawn};
 
+/// How long [`Container::down_reason`] watches the engine's view of a container settle.
+const SETTLE: Duration = Duration::from_secs(1);
+
 /// A sandbox created by this client. Cheap to clone; all clones are the same sandbox.
 #[derive(Clone)]
 pub struct Container {
@@ -218,6 +221,40 @@ impl Container {
                 Error::ContainerGone(n)
             }
             e => e,
+        }
+    }
+
+    /// Why runs cannot go on in this sandbox, from what the engine knows of it: removed
+    /// ([`Error::ContainerGone`], or not found after our own shutdown), stopped
+    /// ([`Error::ContainerNotRunning`]); `None` while it runs. A run whose channel or exec
+    /// ended abnormally asks this before reporting, so an outside removal is never read as
+    /// the command's own exit.
+    ///
+    /// The engine tells the end of a run a moment before its own state catches up (Docker
+    /// still says "running" right after the kill of a removal; Podman says "exited" before
+    /// the container is gone), so the answer is watched for up to [`SETTLE`]: a container
+    /// that stays up is `None`, one that stays stopped is `ContainerNotRunning`.
+    pub(crate) async fn down_reason(&self) -> Option<Error> {
+        let give_up = tokio::time::Instant::now() + SETTLE;
+        loop {
+            let state = self
+                .engine()
+                .call_json::<ContainerInspect>(
+                    Method::GET,
+                    &format!("/containers/{}/json", self.id()),
+                    None,
+                    Subject::Container(self.name()),
+                )
+                .await;
+            let settled = tokio::time::Instant::now() >= give_up;
+            match state {
+                Err(e) => return Some(self.explain(e)),
+                Ok(v) if settled && !v.state.running => {
+                    return Some(Error::ContainerNotRunning(self.name().to_owned()))
+                }
+                Ok(_) if settled => return None,
+                Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
         }
     }
 

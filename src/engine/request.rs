@@ -245,6 +245,11 @@ pub(crate) fn map_status(status: u16, message: String, subject: Subject<'_>) -> 
             Error::NameConflict(name.to_owned())
         }
         (Subject::Container(c), 404) => Error::ContainerNotFound(c.to_owned()),
+        // Podman 4, asked about a container in the middle of its removal: a 500 "... does
+        // not exist in database: no such container".
+        (Subject::Container(c), 500) if message.contains("no such container") => {
+            Error::ContainerNotFound(c.to_owned())
+        }
         // The archive API answers 404 for a missing container and for a missing path alike;
         // only the message tells them apart (a HEAD has none: the caller checks).
         (Subject::ContainerPath { container, .. }, 404)
@@ -306,6 +311,13 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::ContainerNotRunning);
         let e = map_status(500, "boom".into(), Subject::Container("c"));
         assert_eq!(e.engine_status(), Some(500));
+    }
+
+    #[test]
+    fn podman_mid_removal_500_is_not_found() {
+        let m = "container 0b4a does not exist in database: no such container";
+        let e = map_status(500, m.into(), Subject::Container("c"));
+        assert_eq!(e.kind(), ErrorKind::ContainerNotFound);
     }
 
     #[test]

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hyper::Method;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::Notify;
 
@@ -16,8 +15,6 @@ use crate::agent::conn::AgentConn;
 use crate::agent::wire::{Exit, Msg, Spawn};
 use crate::container::Container;
 use crate::engine::frames::StreamKind;
-use crate::engine::models::ContainerInspect;
-use crate::engine::request::Subject;
 use crate::error::{Error, Result};
 use crate::stream::{Chunk, Events, StreamEvent};
 
@@ -234,20 +231,9 @@ pub(crate) fn silent(c: &Container) -> Error {
 
 /// The channel closed mid-run: say why, from what the engine knows of the container.
 pub(crate) async fn lost(c: &Container) -> Error {
-    let state = c
-        .engine()
-        .call_json::<ContainerInspect>(
-            Method::GET,
-            &format!("/containers/{}/json", c.id()),
-            None,
-            Subject::Container(c.name()),
-        )
-        .await;
-    match state {
-        Err(e) => c.explain(e),
-        Ok(v) if !v.state.running => Error::ContainerNotRunning(c.name().to_owned()),
-        Ok(_) => Error::Io(std::io::Error::other(
+    c.down_reason().await.unwrap_or_else(|| {
+        Error::Io(std::io::Error::other(
             "the agent channel closed during the run",
-        )),
-    }
+        ))
+    })
 }

@@ -175,9 +175,23 @@ async fn drive(
         // A reader that went away is the same as a cancel.
         (keep == 0 || tx.send(Ok(StreamEvent::Output(chunk))).is_ok()) && !truncated
     };
-    let (ending, exec_id) = exec_stream(c, exec, sink, cancelled.notified()).await?;
+    let (ending, exec_id) = match exec_stream(c, exec, sink, cancelled.notified()).await {
+        Ok(done) => done,
+        // A container removed or stopped mid-run fails the exec in engine- and timing-
+        // dependent ways (an I/O error, a 404 for the exec): name what happened.
+        Err(e) => return Err(c.down_reason().await.unwrap_or(e)),
+    };
     let exit_code = match ending {
-        Ending::Finished => exit_code(c, &exec_id).await?.unwrap_or(-1),
+        Ending::Finished => match exit_code(c, &exec_id).await {
+            // A removal or stop from outside ends the command with SIGKILL or SIGTERM; only
+            // a container that stays up makes such an end the command's own.
+            Ok(Some(code)) if code != 137 && code != 143 => code,
+            Ok(code) => match c.down_reason().await {
+                Some(e) => return Err(e),
+                None => code.unwrap_or(-1),
+            },
+            Err(e) => return Err(c.down_reason().await.unwrap_or(e)),
+        },
         Ending::TimedOut | Ending::OverCap | Ending::Cancelled => {
             kill::kill_run(c, &run_id, user).await?;
             -1
