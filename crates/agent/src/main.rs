@@ -6,8 +6,6 @@
 //!   pocketdock-agent serve    PID 1: listen for the relay, run what it asks
 //!   pocketdock-agent relay    started per client by an engine exec: stdin/stdout <-> agent
 //!   pocketdock-agent version  print the protocol version
-//!   pocketdock-agent signal-run MARKER SIGNAL PGID   (internal) signal a run's processes as
-//!                             the run's own user, who may read their environments
 
 mod detached;
 mod files;
@@ -18,6 +16,7 @@ mod reaper;
 mod relay;
 mod run;
 mod serve;
+mod shepherd;
 mod sys;
 mod tar;
 mod users;
@@ -27,19 +26,7 @@ fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("relay") => relay::relay(),
         Some("version") => println!("pocketdock-agent protocol {}", wire::VERSION),
-        Some("signal-run") => signal_run(),
         // Extra arguments (an image's CMD appended by the engine) are ignored.
         _ => serve::serve(),
-    }
-}
-
-fn signal_run() {
-    let args: Vec<String> = std::env::args().skip(2).collect();
-    let num = |i: usize| args.get(i).and_then(|s| s.parse::<i32>().ok());
-    match (args.first(), num(1), num(2)) {
-        (Some(marker), Some(sig), Some(group)) => {
-            procs::signal_marked(marker.as_bytes(), sig, group)
-        }
-        _ => std::process::exit(2),
     }
 }

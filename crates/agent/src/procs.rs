@@ -1,124 +1,104 @@
-//! Finding and signalling every process of a run. Each run's environment carries a unique
-//! marker entry, inherited through forks, double forks and `setsid`; together with the run's
-//! process group it names everything the run started, even what left the group.
-//!
-//! Reading another user's `/proc/<pid>/environ` needs CAP_SYS_PTRACE, which engines do not
-//! grant by default, so for a run under another user the scan is done by a short-lived copy
-//! of the agent running as that user (`pocketdock-agent signal-run MARKER SIGNAL`).
+//! Finding and signalling every process of a run: the subtree of its shepherd (see
+//! shepherd.rs), read from `/proc/<pid>/stat`, which every user may read. The agent keeps
+//! CAP_KILL even in the strict preset, so it signals processes of any user itself.
 
+use std::collections::HashMap;
 use std::fs;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
-use std::sync::mpsc::channel;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::reaper;
-use crate::run::Event;
 use crate::sys;
 
-/// Everything that belongs to one run.
+/// How long a kill keeps sweeping a run that keeps forking.
+const SWEEP_LIMIT: Duration = Duration::from_secs(2);
+
+/// Everything that belongs to one run: its shepherd's descendants.
 pub struct Scope {
-    pub pgid: i32,
-    pub marker: String,
-    /// The run's uid/gid when it differs from the agent's.
-    pub user: Option<(u32, u32)>,
+    pub shepherd: i32,
 }
 
 impl Scope {
-    /// Sends `sig` to the run's group and every marked process, once.
+    /// Sends `sig` to every live process of the run, once.
     pub fn signal(&self, sig: i32) {
-        sys::send_signal(-self.pgid, sig);
-        self.scan(sig);
+        for pid in descendants(self.shepherd) {
+            sys::send_signal(pid, sig);
+        }
     }
 
-    /// SIGKILLs the run until nothing of it is left.
+    /// SIGKILLs the run until nothing of it is left. A killed process is a zombie until the
+    /// shepherd reaps it and no longer counts; one forked during a pass is caught by the
+    /// next (its parent's death hands it to the shepherd), so a fork loop runs dry.
     pub fn kill_all(&self) {
-        sys::send_signal(-self.pgid, sys::SIGKILL);
-        self.scan(sys::SIGKILL);
-        sys::send_signal(-self.pgid, sys::SIGKILL);
-    }
-
-    /// Signals the marked processes outside the group (the group got it already: a
-    /// signal must arrive once).
-    fn scan(&self, sig: i32) {
-        match self.user {
-            None => signal_marked(self.marker.as_bytes(), sig, self.pgid),
-            Some((uid, gid)) => {
-                let mut cmd = Command::new("/proc/self/exe");
-                cmd.args([
-                    "signal-run",
-                    &self.marker,
-                    &sig.to_string(),
-                    &self.pgid.to_string(),
-                ])
-                .uid(uid)
-                .gid(gid)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-                let (tx, rx) = channel::<Event>();
-                if reaper::spawn(&mut cmd, tx).is_ok() {
-                    let _ = rx.recv_timeout(Duration::from_secs(10));
-                }
+        let give_up = Instant::now() + SWEEP_LIMIT;
+        loop {
+            let pids = descendants(self.shepherd);
+            if pids.is_empty() || Instant::now() >= give_up {
+                return;
+            }
+            for pid in pids {
+                sys::send_signal(pid, sys::SIGKILL);
             }
         }
     }
-}
 
-/// Pids outside group `skip_group` whose environment holds `marker` as a whole entry
-/// (those we may read).
-fn marked(marker: &[u8], skip_group: i32) -> Vec<i32> {
-    let Ok(dir) = fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let me = sys::pid();
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|&pid| pid != me && process_group(pid) != Some(skip_group))
-        .filter(|pid| {
-            fs::read(format!("/proc/{pid}/environ"))
-                .map(|env| env.split(|&b| b == 0).any(|entry| entry == marker))
-                .unwrap_or(false)
-        })
-        .collect()
-}
-
-/// Signals every marked process; for SIGKILL, repeats until a pass finds nothing (bounded),
-/// so children forked during one pass are caught by the next. Killed processes are zombies
-/// with an empty environ, so they no longer match.
-pub fn signal_marked(marker: &[u8], sig: i32, skip_group: i32) {
-    for _ in 0..200 {
-        let pids = marked(marker, skip_group);
-        for &p in &pids {
-            sys::send_signal(p, sig);
-        }
-        if pids.is_empty() || sig != sys::SIGKILL {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(1));
+    /// Whether any process of the run is still alive.
+    pub fn alive(&self) -> bool {
+        !descendants(self.shepherd).is_empty()
     }
 }
 
-/// State and process group of a process, from `/proc/<pid>/stat` (readable for every user,
-/// unlike environ).
-fn stat(pid: i32) -> Option<(String, i32)> {
+/// State and parent of a process: "pid (comm) state ppid ...", where comm may hold spaces
+/// and parentheses, so the fields are read after the last ')'.
+fn stat(pid: i32) -> Option<(char, i32)> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after the last ')'.
     let mut f = stat.rsplit_once(')')?.1.split_whitespace();
-    let state = f.next()?.to_owned();
-    let pgrp = f.nth(1)?.parse().ok()?;
-    Some((state, pgrp))
+    let state = f.next()?.chars().next()?;
+    let ppid = f.next()?.parse().ok()?;
+    Some((state, ppid))
 }
 
-fn process_group(pid: i32) -> Option<i32> {
-    stat(pid).map(|s| s.1)
-}
-
-/// Whether a live (not zombie) process is still in process group `pgid`.
-pub fn group_alive(pgid: i32) -> bool {
+/// The live (not zombie) descendants of `root`, from one pass over /proc.
+pub fn descendants(root: i32) -> Vec<i32> {
     let Ok(dir) = fs::read_dir("/proc") else {
-        return false;
+        return Vec::new();
     };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(stat)
-        .any(|(state, pgrp)| state != "Z" && pgrp == pgid)
+    let mut children: HashMap<i32, Vec<(i32, bool)>> = HashMap::new();
+    for pid in dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok()) {
+        if let Some((state, ppid)) = stat(pid) {
+            children.entry(ppid).or_default().push((pid, state != 'Z'));
+        }
+    }
+    let mut found = Vec::new();
+    let mut todo = vec![root];
+    while let Some(p) = todo.pop() {
+        for &(child, live) in children.get(&p).map(Vec::as_slice).unwrap_or_default() {
+            if live {
+                found.push(child);
+            }
+            todo.push(child);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_double_forked_setsid_child_is_found_under_its_subreaper() {
+        // This test process plays the shepherd: a subreaper whose grandchild leaves its
+        // session and loses its parent.
+        sys::become_subreaper();
+        let mut c = std::process::Command::new("sh")
+            .args(["-c", "setsid sh -c 'sleep 30' & sleep 30 & wait"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let me = sys::pid();
+        let before = descendants(me);
+        assert!(before.len() >= 3, "sh, setsid sh/sleep, sleep: {before:?}");
+        Scope { shepherd: me }.kill_all();
+        assert!(descendants(me).is_empty());
+        let _ = c.wait();
+    }
 }

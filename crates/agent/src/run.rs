@@ -1,6 +1,6 @@
-//! One run: spawn in its own process group with separate pipes, pump output to the client
-//! under a byte cap, enforce the timeout (TERM, short grace, KILL of everything marked), and
-//! report the exit with the resource use from wait4.
+//! One run: spawn under a shepherd (shepherd.rs) with separate pipes, pump output to the
+//! client under a byte cap, enforce the timeout (TERM, short grace, KILL of the shepherd's
+//! whole subtree), and report the exit with the resource use from wait4.
 
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use crate::detached::Proc;
 use crate::reaper::{self, Reaped};
 use crate::serve::Writer;
+use crate::shepherd::{self, Exec, Report, Reports};
 use crate::wire::{Exit, Msg, Spawn};
 use crate::{procs, sys, users};
 
@@ -27,6 +28,8 @@ pub enum Event {
     Kill(i32),
     /// The client's connection is gone: nobody waits for this run any more.
     ClientGone,
+    /// The shepherd could not start the command (the reason, as a shell would put it).
+    ExecFailed(String),
 }
 
 /// Time between SIGTERM and SIGKILL when a run is cut short.
@@ -37,9 +40,6 @@ const LINGER: Duration = Duration::from_millis(100);
 /// Upper bound on waiting for the pipes when nothing of the group is alive (the readers are
 /// only late, e.g. on a loaded machine) or when the run was killed.
 const DRAIN: Duration = Duration::from_secs(5);
-
-/// Numbers runs across all connections, so every run's marker is unique.
-static RUN_SEQ: AtomicU64 = AtomicU64::new(1);
 
 /// Where a run's output and exit go.
 pub enum Target {
@@ -100,28 +100,31 @@ impl Sink {
     }
 }
 
-/// The command, and the uid/gid it runs under when that is not the agent's own.
-fn build(req: &Spawn, marker: &str) -> Result<(Command, Option<(u32, u32)>), String> {
-    let (prog, args) = req.argv.split_first().ok_or("empty argv")?;
-    let mut cmd = Command::new(prog);
-    cmd.args(args).process_group(0);
+/// The shepherd's command (std sets up its pipes, directory and process group) and what
+/// the shepherd then executes.
+fn build(req: &Spawn) -> Result<(Command, Exec), String> {
+    if req.argv.is_empty() {
+        return Err("empty argv".into());
+    }
+    let mut env = Vec::new();
     let mut user = None;
     if let Some(spec) = &req.user {
         let ids = users::resolve(spec)?;
-        cmd.uid(ids.uid).gid(ids.gid);
         if let Some(home) = ids.home {
-            cmd.env("HOME", home);
+            env.push(("HOME".to_owned(), home));
         }
-        user = (ids.uid != sys::uid()).then_some((ids.uid, ids.gid));
+        user = Some((ids.uid, ids.gid));
     }
     for kv in &req.env {
         let (k, v) = kv
             .split_once('=')
             .ok_or_else(|| format!("bad env entry {kv:?}"))?;
-        cmd.env(k, v);
+        env.push((k.to_owned(), v.to_owned()));
     }
-    let (k, v) = marker.split_once('=').unwrap_or((marker, ""));
-    cmd.env(k, v);
+    let exec = Exec::new(&req.argv, &env, user)?;
+    // The shepherd is the agent's own image until it forks the command.
+    let mut cmd = Command::new("/proc/self/exe");
+    cmd.process_group(0);
     if let Some(dir) = &req.workdir {
         cmd.current_dir(dir);
     }
@@ -133,7 +136,48 @@ fn build(req: &Spawn, marker: &str) -> Result<(Command, Option<(u32, u32)>), Str
     cmd.stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    Ok((cmd, user))
+    Ok((cmd, exec))
+}
+
+/// Starts the shepherd; returns it with its reports and the command's pid.
+fn spawn(req: &Spawn) -> Result<(std::process::Child, Reports, i32), String> {
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot run {:?}: {e}", req.argv[0]);
+    let (mut cmd, exec) = build(req)?;
+    let mut reports = shepherd::install(&mut cmd, exec).map_err(|e| cannot(&e))?;
+    // The shepherd's own end is of no interest to the reaper: its reports say what the
+    // command did.
+    let child = reaper::spawn(&mut cmd, channel().0).map_err(|e| cannot(&e))?;
+    reports.spawned();
+    match reports.next() {
+        Some(Report::Started(pid)) => Ok((child, reports, pid)),
+        _ => Err(cannot(&"the shepherd did not start it")),
+    }
+}
+
+/// Passes the shepherd's further reports on to the run's controller.
+fn forward_reports(mut reports: Reports, events: Sender<Event>, argv0: String) {
+    std::thread::spawn(move || {
+        let mut exited = false;
+        while let Some(r) = reports.next() {
+            let ev = match r {
+                Report::Started(_) => continue,
+                Report::ExecFailed(e) => Event::ExecFailed(format!("cannot run {argv0:?}: {e}")),
+                Report::Exited { status, rusage } => {
+                    exited = true;
+                    Event::Reaped(Reaped { status, rusage })
+                }
+            };
+            let _ = events.send(ev);
+        }
+        if !exited {
+            // The shepherd died before its command (only root can kill it): the command's
+            // status is lost; report it as killed.
+            let _ = events.send(Event::Reaped(Reaped {
+                status: sys::SIGKILL,
+                rusage: sys::Rusage::default(),
+            }));
+        }
+    });
 }
 
 /// The cgroup's OOM-kill counter (v2 or v1), if the sandbox exposes it.
@@ -170,17 +214,8 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
             offsets: [AtomicU64::new(0), AtomicU64::new(0)],
             cap: req.max_output,
         });
-        let marker = format!(
-            "PD_RUN_ID=agent-{}",
-            RUN_SEQ.fetch_add(1, Ordering::Relaxed)
-        );
         let oom_before = oom_kills();
-        let spawned = build(&req, &marker).and_then(|(mut cmd, user)| {
-            reaper::spawn(&mut cmd, events.clone())
-                .map(|child| (child, user))
-                .map_err(|e| format!("cannot run {:?}: {e}", req.argv[0]))
-        });
-        let (mut child, user) = match spawned {
+        let (mut child, reports, pid) = match spawn(&req) {
             Ok(c) => c,
             Err(msg) => {
                 // Like a shell: 127 for "cannot run", with the reason on stderr.
@@ -195,13 +230,12 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
             }
         };
         if let Some(p) = &detached {
-            p.pid.store(child.id() as i32, Ordering::Relaxed);
+            p.pid.store(pid, Ordering::Relaxed);
         }
         let scope = procs::Scope {
-            pgid: child.id() as i32,
-            marker,
-            user,
+            shepherd: child.id() as i32,
         };
+        forward_reports(reports, events.clone(), req.argv[0].clone());
         if let Some(mut stdin) = child.stdin.take() {
             match (&detached, req.keep_stdin) {
                 (Some(p), true) => {
@@ -267,9 +301,7 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
             if linger_until.is_some_and(|t| Instant::now() >= t) {
                 // Output still unread while the group is gone means the readers are merely
                 // behind: wait for them (bounded); a live group member holds the pipes.
-                if procs::group_alive(scope.pgid)
-                    || drain_until.is_some_and(|t| Instant::now() >= t)
-                {
+                if scope.alive() || drain_until.is_some_and(|t| Instant::now() >= t) {
                     break;
                 }
                 linger_until = Some(Instant::now() + Duration::from_millis(20));
@@ -299,6 +331,16 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
                     }
                 }
                 Ok(Event::PipeClosed) => pipes_open -= 1,
+                Ok(Event::ExecFailed(msg)) => {
+                    // Like a shell: 127 for "cannot run", with the reason on stderr.
+                    sink.output(2, format!("pocketdock-agent: {msg}\n").as_bytes());
+                    reaped = Some(Reaped {
+                        status: 127 << 8,
+                        rusage: sys::Rusage::default(),
+                    });
+                    linger_until = Some(Instant::now() + LINGER);
+                    drain_until = Some(Instant::now() + DRAIN);
+                }
                 Ok(Event::OverCap) => cut_short(&mut exit, |e| e.truncated = true, &mut kill_at),
                 Ok(Event::ClientGone) => cut_short(&mut exit, |_| {}, &mut kill_at),
                 // SIGKILL means "end the run": everything it started goes too.

@@ -2,7 +2,7 @@
 //! Linux x86_64/aarch64 (LP64) layouts.
 
 use std::io;
-use std::os::raw::{c_int, c_void};
+use std::os::raw::{c_char, c_int, c_void};
 
 #[repr(C)]
 #[derive(Default, Clone, Copy)]
@@ -38,6 +38,17 @@ extern "C" {
     fn getpid() -> c_int;
     fn getsockopt(fd: c_int, level: c_int, name: c_int, val: *mut c_void, len: *mut u32) -> c_int;
     fn prctl(option: c_int, arg2: u64, arg3: u64, arg4: u64, arg5: u64) -> c_int;
+    fn fork() -> c_int;
+    fn pipe2(fds: *mut c_int, flags: c_int) -> c_int;
+    fn write(fd: c_int, buf: *const c_void, n: usize) -> isize;
+    fn close(fd: c_int) -> c_int;
+    fn setgroups(n: usize, groups: *const u32) -> c_int;
+    fn setgid(gid: u32) -> c_int;
+    fn setuid(uid: u32) -> c_int;
+    fn execve(path: *const c_char, argv: *const *const c_char, envp: *const *const c_char)
+        -> c_int;
+    fn syscall(n: i64, ...) -> i64;
+    fn __errno_location() -> *mut c_int;
 }
 
 pub const SIGKILL: i32 = 9;
@@ -48,6 +59,10 @@ const SIG_IGN: usize = 1;
 const SOL_SOCKET: c_int = 1;
 const SO_PEERCRED: c_int = 17;
 const PR_SET_CHILD_SUBREAPER: c_int = 36;
+const O_CLOEXEC: c_int = 0o2000000;
+const EINTR: c_int = 4;
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+const SYS_CLOSE_RANGE: i64 = 436;
 
 /// Sends `sig` to a process (pid > 0) or a process group (pid < 0). Errors are ignored:
 /// the target may already be gone, which is what the caller wanted.
@@ -99,6 +114,122 @@ pub fn become_subreaper() {
     unsafe {
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     }
+}
+
+// --- For the shepherd (shepherd.rs), which runs between fork and exec: syscalls only. ---
+
+/// A pipe whose both ends close on exec: (read end, write end).
+pub fn cloexec_pipe() -> io::Result<(c_int, c_int)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    if unsafe { pipe2(fds.as_mut_ptr(), O_CLOEXEC) } == 0 {
+        Ok((fds[0], fds[1]))
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+pub fn errno() -> c_int {
+    // SAFETY: the thread's errno slot is always valid.
+    unsafe { *__errno_location() }
+}
+
+/// fork(2): the child's pid, 0 in the child, or -1.
+///
+/// # Safety
+/// In a multi-threaded process the child may only make async-signal-safe calls.
+pub unsafe fn fork_raw() -> c_int {
+    fork()
+}
+
+/// Writes all of `buf` (a record under PIPE_BUF, so one write) and ignores failure: the
+/// reader being gone means nobody waits for the report.
+pub fn write_all_raw(fd: c_int, buf: &[u8]) {
+    loop {
+        // SAFETY: `buf` is valid for `buf.len()` bytes.
+        let n = unsafe { write(fd, buf.as_ptr().cast(), buf.len()) };
+        if n >= 0 || errno() != EINTR {
+            return;
+        }
+    }
+}
+
+pub fn close_raw(fd: c_int) {
+    // SAFETY: closing a descriptor number has no memory effects.
+    unsafe {
+        close(fd);
+    }
+}
+
+/// Closes every descriptor except `keep`.
+pub fn close_all_but(keep: c_int) {
+    // SAFETY: close_range/close take plain integers.
+    unsafe {
+        let ranged = (keep == 0 || syscall(SYS_CLOSE_RANGE, 0u32, (keep - 1) as u32, 0u32) == 0)
+            && syscall(SYS_CLOSE_RANGE, (keep + 1) as u32, u32::MAX, 0u32) == 0;
+        if !ranged {
+            (0..4096).filter(|&fd| fd != keep).for_each(|fd| {
+                close(fd);
+            });
+        }
+    }
+}
+
+/// Drops root for `uid`/`gid` (supplementary groups cleared when allowed).
+pub fn become_user(uid: u32, gid: u32) -> Result<(), c_int> {
+    // SAFETY: integer arguments; a NULL group list with length 0.
+    unsafe {
+        setgroups(0, std::ptr::null());
+        if setgid(gid) != 0 || setuid(uid) != 0 {
+            return Err(errno());
+        }
+    }
+    Ok(())
+}
+
+/// execve(2); returns only on failure, with errno.
+///
+/// # Safety
+/// `argv` and `envp` must be NULL-terminated arrays of valid C strings.
+pub unsafe fn exec_raw(
+    path: *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+) -> c_int {
+    execve(path, argv, envp);
+    errno()
+}
+
+/// Ignores every catchable signal but SIGCHLD (whose default is needed for wait4).
+pub fn ignore_signals() {
+    for sig in 1..32 {
+        if sig != 17 {
+            // SAFETY: setting a disposition; invalid numbers are refused by the kernel.
+            unsafe {
+                signal(sig, SIG_IGN);
+            }
+        }
+    }
+}
+
+/// wait4(-1) that retries on EINTR; `None` once there is no child left.
+pub fn wait_any_raw(status: &mut i32, ru: &mut Rusage) -> Option<c_int> {
+    loop {
+        // SAFETY: both out-pointers are valid for the call.
+        let pid = unsafe { wait4(-1, status, 0, ru) };
+        if pid >= 0 {
+            return Some(pid);
+        }
+        if errno() != EINTR {
+            return None;
+        }
+    }
+}
+
+/// _exit(2): ends the process without running anything of the parent's.
+pub fn exit_raw(code: c_int) -> ! {
+    // SAFETY: _exit is async-signal-safe.
+    unsafe { _exit(code) }
 }
 
 pub fn uid() -> u32 {
