@@ -182,18 +182,20 @@ func WithBufferSize(n int) RunOption {
 }
 
 // runOpts builds pd_run_opts for cfg (nil when everything is default: pd_run takes NULL).
-// The timeout is capped by ctx's deadline, if it has one; capped reports whether that
-// happened.
+// The timeout is capped by ctx's deadline, if it has one (a nil ctx, as older callers
+// pass, means none); capped reports whether that happened.
 func (c *Container) runOpts(ctx context.Context, cfg *runConfig) (o *C.pd_run_opts, capped bool, err error) {
 	timeout, set := cfg.timeout, cfg.timeoutSet
-	if dl, ok := ctx.Deadline(); ok {
-		effective := c.timeout
-		if set {
-			effective = timeout
-		}
-		// A 0 timeout is left for the library to refuse, not replaced by the deadline.
-		if left := time.Until(dl); left > 0 && (effective < 0 || left < effective) {
-			timeout, set, capped = left, true, true
+	if ctx != nil {
+		if dl, ok := ctx.Deadline(); ok {
+			effective := c.timeout
+			if set {
+				effective = timeout
+			}
+			// A 0 timeout is left for the library to refuse, not replaced by the deadline.
+			if left := time.Until(dl); left > 0 && (effective < 0 || left < effective) {
+				timeout, set, capped = left, true, true
+			}
 		}
 	}
 	if !set && len(cfg.steps) == 0 {
