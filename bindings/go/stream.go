@@ -43,10 +43,10 @@ type Chunk struct {
 
 // Stream is a running command whose output is read as it comes (pd_run_stream). Range
 // over Chunks, or call Next until io.EOF, then Result; Close it when done (closing early
-// kills the command). Cancelling the context given to RunStream kills the command too: a
-// read then gets what remains and the end. A Stream may be cancelled or closed from any
-// goroutine; reads must not come from two goroutines at once (they are serialised if they
-// do).
+// kills the command). Cancelling the context given to RunStream kills the command too;
+// what remains and the end can still be read, with a context that has not ended. A Stream
+// may be cancelled or closed from any goroutine; reads must not come from two goroutines
+// at once (they are serialised if they do).
 type Stream struct {
 	h       *streamHandle
 	cleanup runtime.Cleanup
