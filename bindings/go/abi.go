@@ -1,7 +1,7 @@
 package pocketdock
 
 /*
-#cgo LDFLAGS: -lpocketdock
+#cgo pkg-config: pocketdock
 #include <stdlib.h>
 #include "pocketdock.h"
 

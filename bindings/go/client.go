@@ -150,7 +150,8 @@ func WithProjectSocket(dir string) ConnectOption {
 // timeout (WithConnectTimeout, capped by ctx's deadline).
 //
 // ctx is checked before the call; cancelling it does not interrupt the connect (its
-// deadline bounds it). Close the Client when done.
+// deadline bounds it). A connect that fails once ctx has ended also matches ctx.Err()
+// (errors.Is(err, context.DeadlineExceeded)). Close the Client when done.
 func Connect(ctx context.Context, opts ...ConnectOption) (*Client, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -190,7 +191,12 @@ func Connect(ctx context.Context, opts ...ConnectOption) (*Client, error) {
 	var p *C.pd_client
 	var e *C.pd_error
 	if st := C.pd_client_open(o, &p, &e); st != C.PD_OK {
-		return nil, takeError("connect", st, e)
+		err := takeError("connect", st, e)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			// The context's deadline was the connect timeout: say so the standard way too.
+			err.(*Error).cause = ctxErr
+		}
+		return nil, err
 	}
 	var ci C.struct_pd_engine_info
 	if st := C.pd_client_engine_info(p, &ci, &e); st != C.PD_OK {

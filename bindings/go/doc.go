@@ -6,15 +6,15 @@
 //
 // # Building
 //
-// cgo must find pocketdock.h and libpocketdock.so. From a checkout, after
-// `cargo build --release` at the repository root:
+// The package finds libpocketdock and pocketdock.h with pkg-config (`#cgo pkg-config:
+// pocketdock`): with the library installed where pkg-config looks, `go build` needs
+// nothing more; otherwise point PKG_CONFIG_PATH at the directory holding pocketdock.pc,
+// e.g. a checkout's target/pkgconfig after scripts/build-c:
 //
-//	export CGO_CFLAGS="-I$REPO/include"
-//	export CGO_LDFLAGS="-L$REPO/target/release -Wl,-rpath,$REPO/target/release"
+//	export PKG_CONFIG_PATH=$REPO/target/pkgconfig
 //
-// (or `eval "$(scripts/test-go --print-env)"`). With an installed library and a
-// pocketdock.pc on PKG_CONFIG_PATH, use `CGO_CFLAGS=$(pkg-config --cflags pocketdock)` and
-// `CGO_LDFLAGS=$(pkg-config --libs pocketdock)`. See docs/go.md.
+// The module is not on the Go module proxy: use it through a replace directive (or a
+// go.work) pointing at a checkout's bindings/go. See docs/go.md.
 //
 // # Usage
 //
@@ -57,8 +57,9 @@
 //     (killing the command in the sandbox) when the context ends; with
 //     context.Background() they make one plain pd_run call;
 //   - a context deadline sooner than a run's timeout becomes its timeout;
-//   - RunStream's context kills the streamed command when it ends; Process.Wait stops
-//     waiting (the process keeps running);
+//   - RunStream's context kills the streamed command when it ends; the context given to
+//     Stream.Next (or Chunks) and Process.Wait only stops that wait (the command keeps
+//     running);
 //   - Connect's deadline bounds its retries of a slow engine;
 //   - other calls (Connect, CreateContainer, Shutdown, file transfers, RunRaw) cannot be
 //     interrupted once started: they end when the engine answers, a run at the latest at
@@ -72,7 +73,17 @@
 // Failures from the library are *Error values carrying the pd_status Code, the message and,
 // for engine failures, the engine's HTTP status. Branch with errors.Is against the
 // sentinels (ErrImageNotFound, ErrNameConflict, ErrContainerNotFound, ...), or errors.As
-// to read the fields.
+// to read the fields. They also match the standard errors that mean the same:
+// fs.ErrNotExist for a missing file (ErrFileNotFound), os.ErrClosed for a method of a
+// closed handle (ErrInvalidState); a context that ends a call gives ctx.Err()
+// (context.Canceled, context.DeadlineExceeded).
+//
+// # io
+//
+// Every type holding a C handle (Client, Container, Stream, Process, Session,
+// ExecResult) is an io.Closer. Files and stdin also take an io.Reader or io.Writer
+// (WriteFileFrom, ReadFileTo, WithStdinFrom); a Stream's output is an iterator
+// (Stream.Chunks, an iter.Seq2) or comes from Next(ctx).
 //
 // # ABI version
 //

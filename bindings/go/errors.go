@@ -7,6 +7,8 @@ import "C"
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 )
 
@@ -72,6 +74,10 @@ type Error struct {
 	Message string
 	// EngineStatus is the engine's HTTP status behind a CodeEngine error, else 0.
 	EngineStatus int
+
+	// cause is a standard error this one also means (Unwrap): os.ErrClosed for a closed
+	// handle, the context's error when a context deadline was the library's limit.
+	cause error
 }
 
 func (e *Error) Error() string {
@@ -93,14 +99,23 @@ func (e *Error) Error() string {
 }
 
 // Is makes errors.Is(err, ErrImageNotFound) (any sentinel) match every *Error of that Code.
-// A target with a Message, Op or EngineStatus set matches only itself.
+// A target with a Message, Op or EngineStatus set matches only itself. CodeFileNotFound
+// also matches fs.ErrNotExist, as a missing file does everywhere in Go.
 func (e *Error) Is(target error) bool {
+	if target == fs.ErrNotExist {
+		return e.Code == CodeFileNotFound
+	}
 	t, ok := target.(*Error)
 	if !ok || t.Message != "" || t.Op != "" || t.EngineStatus != 0 {
 		return false
 	}
 	return e.Code == t.Code
 }
+
+// Unwrap returns the standard error this one also means, if any: os.ErrClosed for a
+// method of a closed handle, context.DeadlineExceeded when a context's deadline ended a
+// call the library was timing (Connect).
+func (e *Error) Unwrap() error { return e.cause }
 
 // Sentinels, one per pd_status failure code: errors.Is(err, ErrImageNotFound).
 var (
@@ -117,7 +132,7 @@ var (
 	ErrInternal            = &Error{Code: CodeInternal}
 	ErrPanic               = &Error{Code: CodePanic}
 	ErrInvalidState        = &Error{Code: CodeInvalidState}
-	ErrFileNotFound        = &Error{Code: CodeFileNotFound}
+	ErrFileNotFound        = &Error{Code: CodeFileNotFound} // also matches fs.ErrNotExist
 	ErrBuildFailed         = &Error{Code: CodeBuildFailed}
 
 	// ErrNotFound is ErrContainerNotFound.
@@ -138,7 +153,7 @@ func takeError(op string, st C.pd_status, e *C.pd_error) error {
 	return err
 }
 
-// errClosed is what a method of a closed handle returns.
+// errClosed is what a method of a closed handle returns: ErrInvalidState, and os.ErrClosed.
 func errClosed(op, what string) error {
-	return &Error{Op: op, Code: CodeInvalidState, Message: what + " handle is closed"}
+	return &Error{Op: op, Code: CodeInvalidState, Message: what + " handle is closed", cause: os.ErrClosed}
 }

@@ -83,6 +83,7 @@ func (c *Container) fileCall(ctx context.Context, op string, call func(e **C.pd_
 // WriteFile writes data to the file at path in the container (pd_file_write), replacing
 // it and creating missing parent directories; relative paths start at the container's
 // working directory. The file gets mode 0644 and the image's user as owner.
+// WriteFileFrom takes an io.Reader instead.
 func (c *Container) WriteFile(ctx context.Context, path string, data []byte) error {
 	cpath, err := cString("write file", "path", path)
 	if err != nil {
@@ -102,17 +103,10 @@ func (c *Container) WriteFile(ctx context.Context, path string, data []byte) err
 }
 
 // ReadFile reads the whole file at path in the container (pd_file_read), following
-// symlinks. A missing file is ErrFileNotFound; a directory is ErrInvalidArgument.
+// symlinks. A missing file is ErrFileNotFound (which matches fs.ErrNotExist too); a
+// directory is ErrInvalidArgument. ReadFileTo writes it to an io.Writer instead.
 func (c *Container) ReadFile(ctx context.Context, path string) ([]byte, error) {
-	cpath, err := cString("read file", "path", path)
-	if err != nil {
-		return nil, err
-	}
-	defer cFree(cpath)
-	var b *C.pd_bytes
-	err = c.fileCall(ctx, "read file", func(e **C.pd_error) C.pd_status {
-		return C.pd_file_read(c.ptr, cpath, &b, e)
-	})
+	b, err := c.readFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +117,20 @@ func (c *Container) ReadFile(ctx context.Context, path string) ([]byte, error) {
 		data = []byte{}
 	}
 	return data, nil
+}
+
+// readFile is pd_file_read: the caller frees the bytes.
+func (c *Container) readFile(ctx context.Context, path string) (*C.pd_bytes, error) {
+	cpath, err := cString("read file", "path", path)
+	if err != nil {
+		return nil, err
+	}
+	defer cFree(cpath)
+	var b *C.pd_bytes
+	err = c.fileCall(ctx, "read file", func(e **C.pd_error) C.pd_status {
+		return C.pd_file_read(c.ptr, cpath, &b, e)
+	})
+	return b, err
 }
 
 // ListDir lists the directory at path in the container (pd_file_list), following

@@ -88,7 +88,7 @@ func (c *Container) spawn(op string, opts []RunOption,
 			opt(&cfg)
 		}
 	}
-	o, _, err := c.runOpts(nil, &cfg)
+	o, _, err := c.runOpts(context.Background(), &cfg) // no deadline: nothing to cap
 	if err != nil {
 		return nil, err
 	}
@@ -338,14 +338,16 @@ func (p *Process) SetCallbacks(onOutput func(StreamKind, []byte), onExit func(*R
 	})
 }
 
-// Close frees the handle (pd_process_free); the process keeps running. Idempotent.
-func (p *Process) Close() {
+// Close frees the handle (pd_process_free); the process keeps running. Idempotent; it
+// always returns nil (it is an io.Closer).
+func (p *Process) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ptr == nil {
-		return
+		return nil
 	}
 	p.cleanup.Stop()
 	C.pd_process_free(p.ptr)
 	p.ptr = nil
+	return nil
 }

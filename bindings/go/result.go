@@ -82,16 +82,17 @@ func newExecResult(p *C.pd_exec_result) *ExecResult {
 	return r
 }
 
-// Close frees the C result. Idempotent.
-func (r *ExecResult) Close() {
+// Close frees the C result. Idempotent; it always returns nil (it is an io.Closer).
+func (r *ExecResult) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ptr == nil {
-		return
+		return nil
 	}
 	r.cleanup.Stop()
 	C.pd_exec_result_free(r.ptr)
 	r.ptr = nil
+	return nil
 }
 
 // read calls f with the live C handle under the read lock; it reports false after Close.

@@ -145,22 +145,24 @@ func WithRunUser(user string) RunOption {
 
 // WithStdin writes data to the run's stdin (copied when the run starts), then closes it.
 // Needs the agent (see WithAgent): an engine-exec run with stdin fails with
-// ErrInvalidArgument.
+// ErrInvalidArgument. WithStdinFrom takes an io.Reader instead.
 func WithStdin(data []byte) RunOption {
 	return func(r *runConfig) {
-		r.add(func(o *C.pd_run_opts) error {
-			var p *C.uint8_t
-			if len(data) > 0 {
-				// A Go pointer passed for the call only; the library copies the bytes.
-				p = (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(data)))
-			}
-			err := runStep("stdin", func(e **C.pd_error) C.pd_status {
-				return C.pd_run_opts_set_stdin(o, p, C.size_t(len(data)), e)
-			})
-			runtime.KeepAlive(data)
-			return err
-		})
+		r.add(func(o *C.pd_run_opts) error { return setStdin(o, data) })
 	}
+}
+
+func setStdin(o *C.pd_run_opts, data []byte) error {
+	var p *C.uint8_t
+	if len(data) > 0 {
+		// A Go pointer passed for the call only; the library copies the bytes.
+		p = (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(data)))
+	}
+	err := runStep("stdin", func(e **C.pd_error) C.pd_status {
+		return C.pd_run_opts_set_stdin(o, p, C.size_t(len(data)), e)
+	})
+	runtime.KeepAlive(data)
+	return err
 }
 
 // WithBufferSize sets how many bytes of a detached process's output the sandbox keeps
@@ -180,8 +182,8 @@ func WithBufferSize(n int) RunOption {
 }
 
 // runOpts builds pd_run_opts for cfg (nil when everything is default: pd_run takes NULL).
-// The timeout is capped by ctx's deadline (unless ctx is nil); capped reports whether that
-// happened.
+// The timeout is capped by ctx's deadline, if it has one (a nil ctx, as older callers
+// pass, means none); capped reports whether that happened.
 func (c *Container) runOpts(ctx context.Context, cfg *runConfig) (o *C.pd_run_opts, capped bool, err error) {
 	timeout, set := cfg.timeout, cfg.timeoutSet
 	if ctx != nil {
@@ -263,7 +265,9 @@ func collectStream(s *Stream, err error) (*Result, error) {
 	defer s.Close()
 	var stdout, stderr []byte
 	for {
-		ch, err := s.Next()
+		// The stream's own context is wired to cancel the command, after which the rest
+		// of the output and the end come: wait for them without slicing.
+		ch, err := s.next(C.PD_NO_TIMEOUT)
 		if err == io.EOF {
 			break
 		}

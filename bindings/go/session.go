@@ -42,7 +42,7 @@ func (c *Container) OpenSession(ctx context.Context, opts ...RunOption) (*Sessio
 			opt(&cfg)
 		}
 	}
-	o, _, err := c.runOpts(nil, &cfg)
+	o, _, err := c.runOpts(context.Background(), &cfg) // no deadline: nothing to cap
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"runtime"
 	"strconv"
 	"sync"
@@ -40,11 +41,12 @@ type Chunk struct {
 	Data   []byte
 }
 
-// Stream is a running command whose output is read as it comes (pd_run_stream). Read it
-// with Next until io.EOF, then Result; Close it when done (closing early kills the
-// command). Cancelling the context given to RunStream kills the command too: Next then
-// returns what remains and io.EOF. A Stream may be cancelled or closed from any goroutine;
-// Next must not be called from two goroutines at once (it is serialised if it is).
+// Stream is a running command whose output is read as it comes (pd_run_stream). Range
+// over Chunks, or call Next until io.EOF, then Result; Close it when done (closing early
+// kills the command). Cancelling the context given to RunStream kills the command too;
+// what remains and the end can still be read, with a context that has not ended. A Stream
+// may be cancelled or closed from any goroutine; reads must not come from two goroutines
+// at once (they are serialised if they do).
 type Stream struct {
 	h       *streamHandle
 	cleanup runtime.Cleanup
@@ -166,7 +168,57 @@ func (c *Container) startStream(ctx context.Context, op string, opts []RunOption
 
 // Next waits for the next chunk of output. It returns io.EOF once the command is over
 // (then Result has its result) and on every call after that.
-func (s *Stream) Next() (Chunk, error) { return s.next(C.PD_NO_TIMEOUT) }
+//
+// If ctx ends first, Next returns ctx.Err() (within about 250 ms) and the command keeps
+// running: the context given to Next bounds this wait only (the one given to RunStream
+// governs the command). The stream stays usable: a later Next gets the output in order,
+// e.g. Next(context.Background()) after a Cancel gets what remains, then io.EOF. With a
+// context that can never be cancelled, Next is one blocking pd_stream_next.
+func (s *Stream) Next(ctx context.Context) (Chunk, error) {
+	if ctx.Done() == nil {
+		return s.next(C.PD_NO_TIMEOUT)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return Chunk{}, err
+		}
+		slice := waitSlice
+		if dl, ok := ctx.Deadline(); ok {
+			slice = min(slice, time.Until(dl))
+		}
+		c, err := s.next(int64(millis(max(slice, time.Millisecond))))
+		if !isCode(err, CodeTimeout) {
+			return c, err
+		}
+	}
+}
+
+// Chunks iterates over the output as it comes, calling Next(ctx) for each chunk:
+//
+//	for chunk, err := range s.Chunks(ctx) {
+//		if err != nil {
+//			return err // ctx.Err(), or the library's error; the loop ends after it
+//		}
+//		fmt.Printf("%s: %s", chunk.Stream, chunk.Data)
+//	}
+//	res, err := s.Result()
+//
+// The loop ends after the last chunk (then Result has the result), or after an error,
+// which it yields with a zero Chunk. Breaking out early leaves the stream as it is (Close
+// kills the command).
+func (s *Stream) Chunks(ctx context.Context) iter.Seq2[Chunk, error] {
+	return func(yield func(Chunk, error) bool) {
+		for {
+			c, err := s.Next(ctx)
+			if err == io.EOF {
+				return
+			}
+			if !yield(c, err) || err != nil {
+				return
+			}
+		}
+	}
+}
 
 // NextTimeout is Next waiting at most d: 0 just looks, NoTimeout (any negative duration)
 // waits as long as Next. When nothing came in time it returns an error matching ErrTimeout;
@@ -240,9 +292,11 @@ func (s *Stream) Cancel() {
 }
 
 // Close frees the stream (pd_stream_free), killing the command if it still runs.
-// Idempotent; waits for a Next in flight, which it wakes first.
-func (s *Stream) Close() {
+// Idempotent; waits for a Next in flight, which it wakes first. It always returns nil
+// (it is an io.Closer).
+func (s *Stream) Close() error {
 	s.cleanup.Stop()
 	s.h.free(false)
 	runtime.KeepAlive(s)
+	return nil
 }

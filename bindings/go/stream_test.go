@@ -14,7 +14,7 @@ import (
 func collect(t *testing.T, s *Stream) (stdout, stderr []byte, chunks int) {
 	t.Helper()
 	for {
-		c, err := s.Next()
+		c, err := s.Next(context.Background())
 		if err == io.EOF {
 			return stdout, stderr, chunks
 		}
@@ -44,7 +44,7 @@ func TestRunStream(t *testing.T) {
 		t.Errorf("Result before the end: %v, want ErrInvalidState", err)
 	}
 	start := time.Now()
-	first, err := s.Next()
+	first, err := s.Next(context.Background())
 	if err != nil || !(string(first.Data) == "out1\n" || string(first.Data) == "err1\n") {
 		t.Fatalf("first chunk %v %q, %v", first.Stream, first.Data, err)
 	}
@@ -60,7 +60,7 @@ func TestRunStream(t *testing.T) {
 	if string(stdout) != "out1\nout2\nout3\n" || string(stderr) != "err1\nerr2\nerr3\n" {
 		t.Errorf("stdout %q stderr %q", stdout, stderr)
 	}
-	if _, err := s.Next(); err != io.EOF {
+	if _, err := s.Next(context.Background()); err != io.EOF {
 		t.Errorf("Next after the end: %v, want io.EOF", err)
 	}
 	res, err := s.Result()
@@ -69,7 +69,7 @@ func TestRunStream(t *testing.T) {
 	}
 	s.Close()
 	s.Close()
-	if _, err := s.Next(); err != io.EOF {
+	if _, err := s.Next(context.Background()); err != io.EOF {
 		t.Errorf("Next after Close of an ended stream: %v", err)
 	}
 }
@@ -108,7 +108,7 @@ func TestRunStreamContextCancelKills(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	c, err := s.Next()
+	c, err := s.Next(context.Background())
 	if err != nil || string(c.Data) != "begin\n" {
 		t.Fatalf("first chunk %q, %v", c.Data, err)
 	}
@@ -158,7 +158,7 @@ func TestStreamCancelAndCloseFromOtherGoroutines(t *testing.T) {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := s2.Next()
+		_, err := s2.Next(context.Background())
 		errc <- err
 	}()
 	time.Sleep(300 * time.Millisecond)
@@ -169,7 +169,7 @@ func TestStreamCancelAndCloseFromOtherGoroutines(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("Close did not wake a blocked Next")
 	}
-	if _, err := s2.Next(); err != io.EOF && !errors.Is(err, ErrInvalidState) {
+	if _, err := s2.Next(context.Background()); err != io.EOF && !errors.Is(err, ErrInvalidState) {
 		t.Errorf("Next after Close: %v", err)
 	}
 }

@@ -6,7 +6,8 @@
 //	go run . -label team=docs      # extra engine labels on the sandbox (repeatable)
 //	go run . -v                    # the library's debug log on stderr
 //
-// Building needs cgo to find pocketdock.h and libpocketdock: see docs/go.md.
+// Building needs pkg-config to find pocketdock (PKG_CONFIG_PATH=$REPO/target/pkgconfig after
+// scripts/build-c, or an installed library): see docs/go.md.
 package main
 
 import (
