@@ -44,9 +44,9 @@ def ctype(decl: str, *, is_return: bool) -> str:
     if stars == 1:
         if base == "char":
             # Borrowed strings come back as bytes; owned ones (char *) stay pointers to free.
-            if is_return:
-                return "c_char_p" if t.startswith("const") else "c_void_p"
-            return "c_char_p"
+            # Borrowed strings in and out are bytes; an owned char * (returned, or handed
+            # back to pd_string_free) stays a pointer.
+            return "c_char_p" if t.startswith("const") else "c_void_p"
         if base == "uint8_t":
             return "c_void_p" if is_return else "c_char_p"
         if base == "pd_engine_info":

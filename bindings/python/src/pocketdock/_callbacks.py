@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,22 @@ log = logging.getLogger("pocketdock")
 _live: dict[int, tuple[Any, ...]] = {}
 _tokens = itertools.count(1)
 _lock = threading.Lock()
+
+
+# Objects holding registrations (they have a ``_finalizer`` freeing their handle).
+owners: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def quiesce(timeout: float = 2.0) -> None:
+    """At interpreter exit: frees every handle that holds callbacks and waits (bounded)
+    until the library released them all. A ctypes callback entered after finalization
+    began would end the dispatcher thread with pthread_exit (Python 3.10-3.13), which
+    the library's panic guard turns into an abort of the whole process."""
+    for owner in list(owners):
+        owner._finalizer()  # noqa: SLF001
+    deadline = time.monotonic() + timeout
+    while _live and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _release(user_data: int | None) -> None:

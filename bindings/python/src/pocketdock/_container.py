@@ -44,10 +44,15 @@ _open: weakref.WeakSet[Container] = weakref.WeakSet()
 
 
 @atexit.register
-def _shutdown_leftovers() -> None:
+def _at_exit() -> None:
     for c in list(_open):
         with contextlib.suppress(Exception):
             c.shutdown()
+    with contextlib.suppress(Exception):
+        from pocketdock._log import set_log_level  # noqa: PLC0415
+
+        set_log_level(None)
+    _callbacks.quiesce()
 
 
 def _direct(thunk: Callable[[], None]) -> None:
@@ -269,6 +274,7 @@ class Container:
                 me._dispatch(functools.partial(_callbacks.guarded, cb, owner, code))
 
         out_cb, exit_cb, _line, token = _callbacks.register(on_output=on_output, on_exit=on_exit)
+        _callbacks.owners.add(self)
         call("pd_container_set_callbacks", self._handle, out_cb, exit_cb, ctypes.c_void_p(token),
              _callbacks.FREE, container=self._name)
 

@@ -72,7 +72,7 @@ PD_ABI_VERSION = 2
 
 # name -> (restype, argtypes)
 DECLS: dict[str, tuple[Any, list[Any]]] = {
-    "pd_string_free": (None, [c_char_p]),
+    "pd_string_free": (None, [c_void_p]),
     "pd_client_opts_new": (c_void_p, []),
     "pd_client_opts_free": (None, [c_void_p]),
     "pd_client_opts_set_socket": (c_int32, [c_void_p, c_char_p, POINTER(c_void_p)]),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ctypes
 import logging
 
-from pocketdock import _callbacks
 from pocketdock._decls import (
+    PD_FREE_CB,
     PD_LOG_CB,
     PD_LOG_DEBUG,
     PD_LOG_ERROR,
@@ -35,11 +35,20 @@ def _emit(_ud: int | None, level: int, target: bytes | None, message: bytes | No
 _EMIT = PD_LOG_CB(_emit)  # module-level: alive for the life of the process
 
 
+_enabled = False
+
+
 def set_log_level(level: int | None) -> None:
     """Addition: sends the library's records at ``level`` (a ``logging`` level) and more
     severe to the ``pocketdock.lib`` logger; None silences the library (the default)."""
+    global _enabled  # noqa: PLW0603
+    # No free_user_data: _EMIT lives as long as the process, and a callback posted while the
+    # interpreter exits must not exist (see _callbacks.quiesce).
     if level is None:
-        call("pd_set_log_callback", ctypes.c_int32(PD_LOG_OFF), PD_LOG_CB(), None, _callbacks.FREE)
+        if _enabled:
+            call("pd_set_log_callback", ctypes.c_int32(PD_LOG_OFF), PD_LOG_CB(), None, PD_FREE_CB())
+            _enabled = False
         return
     pd_level = next(pd for py, pd in _FROM_PY if level >= py)
-    call("pd_set_log_callback", ctypes.c_int32(pd_level), _EMIT, None, _callbacks.FREE)
+    call("pd_set_log_callback", ctypes.c_int32(pd_level), _EMIT, None, PD_FREE_CB())
+    _enabled = True

@@ -203,6 +203,7 @@ class Process:
                 on_exit(int(lib.pd_exec_result_exit_code(result)))
 
         out_cb, exit_cb, _line, token = _callbacks.register(on_output=out, on_exit=ended)
+        _callbacks.owners.add(self)
         call("pd_process_set_callbacks", self._handle, out_cb, exit_cb, ctypes.c_void_p(token), _callbacks.FREE,
              container=self._container)
 

@@ -90,6 +90,7 @@ class Session:
                 self._dispatch(functools.partial(_callbacks.guarded, cb, chunk))
 
         out_cb, exit_cb, _line, token = _callbacks.register(on_output=on_bytes)
+        _callbacks.owners.add(self)
         call(
             "pd_session_set_callbacks",
             self._handle,

@@ -45,6 +45,18 @@ def _threaded(fn: Callable[P, R]) -> Callable[P, Any]:
     return wrapper
 
 
+def _on_loop(loop: asyncio.AbstractEventLoop) -> Callable[[Callable[[], None]], object]:
+    """Runs callbacks on ``loop``; once the loop is closed they are dropped."""
+
+    def dispatch(thunk: Callable[[], None]) -> None:
+        try:
+            loop.call_soon_threadsafe(thunk)
+        except RuntimeError:  # the loop is closed: nobody is left to call
+            pass
+
+    return dispatch
+
+
 class AsyncExecStream:
     """Async iterator over the chunks of ``run(..., stream=True)``."""
 
@@ -115,7 +127,7 @@ class AsyncSession:
 
     def __init__(self, session: Session, loop: asyncio.AbstractEventLoop) -> None:
         self._s = session
-        session._dispatch = lambda thunk: loop.call_soon_threadsafe(thunk)  # noqa: SLF001
+        session._dispatch = _on_loop(loop)  # noqa: SLF001
 
     @property
     def id(self) -> str:
@@ -144,7 +156,7 @@ class AsyncContainer:
         self._c = container
         self._loop = loop
         container._cb_owner = self  # noqa: SLF001 (callbacks get this handle, on this loop)
-        container._dispatch = lambda thunk: loop.call_soon_threadsafe(thunk)  # noqa: SLF001
+        container._dispatch = _on_loop(loop)  # noqa: SLF001
 
     @property
     def sync(self) -> Container:
