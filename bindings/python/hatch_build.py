@@ -8,7 +8,10 @@ Python 3 (tag py3-none-<platform>).
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sysconfig
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,11 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         if not lib.is_file():
             msg = f"{lib} not found: build it first (scripts/build-c) or set POCKETDOCK_LIB"
             raise FileNotFoundError(msg)
+        strip = shutil.which("strip")
+        if strip:  # release builds carry debug info (tens of MB) a wheel does not need
+            stripped = Path(tempfile.mkdtemp(prefix="pocketdock-wheel-")) / lib.name
+            subprocess.run([strip, "--strip-debug", "-o", str(stripped), str(lib)], check=True)
+            lib = stripped
         build_data["force_include"][str(lib)] = "pocketdock/_lib/libpocketdock.so"
         build_data["pure_python"] = False
         plat = sysconfig.get_platform().replace("-", "_").replace(".", "_")
