@@ -114,6 +114,7 @@ def test_open_container_by_id(make: Callable[..., Container]) -> None:
     c = make()
     other = pocketdock.open_container(c.container_id)
     assert other.name == c.name
+    assert not other.persist
     assert other.run("echo via-id").stdout == "via-id\n"
     other.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 import pocketdock
@@ -105,3 +107,12 @@ def test_result_is_frozen() -> None:
         r.exit_code = 1  # type: ignore[misc]
     assert ExecResult(0, "a", "b", 1.0, False, False).ok
     assert not pocketdock.ExecResult(exit_code=0, timed_out=True).ok
+
+
+def test_engine_exec_path(make: Callable[..., Container]) -> None:
+    c = make(agent=False)
+    assert not c.uses_agent
+    r = c.run("echo exec; exit 2")
+    assert (r.stdout, r.exit_code) == ("exec\n", 2)
+    assert r.cpu_user_us is None
+    assert c.run("sleep 60", timeout=1).timed_out

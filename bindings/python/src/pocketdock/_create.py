@@ -127,5 +127,11 @@ def open_container(name_or_id: str, *, socket_path: str | None = None, client: C
     cl = client or get_client(socket_path)
     out = ctypes.c_void_p()
     call("pd_container_open", cl.handle, enc(name_or_id), ctypes.byref(out), container=name_or_id)
-    c = Container(out, cl, persist=True, project=None)  # never shut down at exit: not ours
+    c = Container(out, cl, persist=True, project=None)  # not shut down at exit: not made here
+    from pocketdock.persistence import list_containers  # noqa: PLC0415
+
+    item = next((i for i in list_containers(client=cl) if i.name == c.name), None)
+    if item is not None:
+        c._persist = item.persist  # noqa: SLF001
+        c._project = item.project  # noqa: SLF001
     return c

@@ -6,7 +6,7 @@ import contextlib
 import ctypes
 import shutil
 
-from pocketdock._client import get_client
+from pocketdock._client import Client, get_client
 from pocketdock._container import Container
 from pocketdock._lib import call, cstr, enc, lib
 from pocketdock.types import ContainerListItem
@@ -42,10 +42,11 @@ def destroy_container(name: str, *, socket_path: str | None = None) -> None:
         shutil.rmtree(instance_dir, ignore_errors=True)
 
 
-def list_containers(*, socket_path: str | None = None, project: str | None = None) -> list[ContainerListItem]:
+def list_containers(*, socket_path: str | None = None, project: str | None = None,
+                    client: Client | None = None) -> list[ContainerListItem]:
     """pocketdock's containers (running or stopped), only ``project``'s if given."""
     out = ctypes.c_void_p()
-    call("pd_container_list", get_client(socket_path).handle, enc(project), ctypes.byref(out),
+    call("pd_container_list", (client or get_client(socket_path)).handle, enc(project), ctypes.byref(out),
          socket_path=socket_path)
     try:
         items = []
