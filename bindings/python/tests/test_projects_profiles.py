@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import pocketdock
+import pocketdock.projects
 from pocketdock import Container, DoctorReport, ProfileInfo, ProjectNotInitialized
 
 
@@ -52,6 +53,10 @@ def test_persistent_container_in_project(in_dir: Path, make: Callable[..., Conta
     c = make(persist=True)
     assert c.project == "pdpy-doc"
     assert c.data_path and Path(c.data_path).is_dir()
+    assert c.run("echo logged").ok
+    entries = pocketdock.projects.history(c.name)
+    assert any("echo logged" in str(e.get("command")) for e in entries), entries
+    assert pocketdock.projects.project_config()["project_name"] == "pdpy-doc"
     report = pocketdock.doctor()
     assert isinstance(report, DoctorReport)
     assert report.healthy >= 1

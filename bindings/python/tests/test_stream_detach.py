@@ -119,3 +119,19 @@ def test_attach_by_id(shared: Container) -> None:
     assert any(e.id == p.number and e.running for e in shared.list_processes())
     again.kill(signal=9)
     assert again.wait(timeout=20).stdout == "attached\n"
+
+
+def test_process_on_output(shared: Container) -> None:
+    got: list[tuple[str, str]] = []
+    codes: list[int] = []
+    done = threading.Event()
+    p = shared.run("echo first; sleep 0.3; echo second >&2; exit 5", detach=True)
+
+    def on_exit(code: int) -> None:
+        codes.append(code)
+        done.set()
+
+    p.on_output(lambda stream, text: got.append((stream, text)), on_exit)
+    assert done.wait(20)
+    assert ("stdout", "first\n") in got and ("stderr", "second\n") in got
+    assert codes == [5]
