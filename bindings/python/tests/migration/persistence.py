@@ -1,4 +1,5 @@
-# docs/guide/persistence.md, verbatim (the socket_path placeholder and volumes left out).
+# docs/guide/persistence.md, verbatim (the socket_path placeholder, volumes and the bare
+# prune() left out: see README.md).
 from pocketdock import create_new_container
 
 c = create_new_container(persist=True, name="my-sandbox")
@@ -29,10 +30,8 @@ destroy_container("my-sandbox")
 
 from pocketdock import prune
 
-count = prune()
-print(f"Removed {count} containers")
-
 count = prune(project="my-project")
+print(f"Removed {count} containers")
 
 c = create_new_container(persist=True, name="my-sandbox")
 c.run("pip install requests")
