@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
 
 from pocketdock import _create, persistence, projects
@@ -274,10 +274,32 @@ class AsyncContainer:
         return f"<AsyncContainer {self.name}>"
 
 
-async def create_new_container(**kwargs: Any) -> AsyncContainer:
-    """Creates and starts a sandbox (arguments of ``pocketdock.create_new_container``)."""
+async def create_new_container(  # noqa: PLR0913
+    *,
+    image: str = _create.DEFAULT_IMAGE,
+    name: str | None = None,
+    timeout: float = _create.DEFAULT_TIMEOUT,
+    mem_limit: str | None = None,
+    cpu_percent: int | None = None,
+    persist: bool = False,
+    volumes: Mapping[str, str] | None = None,
+    project: str | None = None,
+    profile: str | None = None,
+    devices: Sequence[str] | None = None,
+    ports: Mapping[int, int] | None = None,
+    **additions: Any,
+) -> AsyncContainer:
+    """Creates and starts a sandbox: the arguments of 1.2.6, and (``additions``) those of
+    ``pocketdock.create_new_container`` (strict=, network=, labels=, ...)."""
     loop = asyncio.get_running_loop()
-    return AsyncContainer(await asyncio.to_thread(functools.partial(_create.create_new_container, **kwargs)), loop)
+    made = await asyncio.to_thread(
+        functools.partial(
+            _create.create_new_container, image=image, name=name, timeout=timeout, mem_limit=mem_limit,
+            cpu_percent=cpu_percent, persist=persist, volumes=volumes, project=project, profile=profile,
+            devices=devices, ports=ports, **additions,
+        )
+    )
+    return AsyncContainer(made, loop)
 
 
 async def open_container(name_or_id: str, *, socket_path: str | None = None) -> AsyncContainer:
