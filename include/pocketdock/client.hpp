@@ -182,7 +182,7 @@ inline std::string project_config_json(cstr dir) {
     detail::call([&](pd_error** e) { return pd_project_config_json(dir.get(), &json, e); });
     return detail::take(json);
 }
-inline std::string project_history_json(cstr dir, cstr instance = nullptr) {
+inline std::string project_history_json(cstr dir, cstr instance) {
     char* json = nullptr;
     detail::call([&](pd_error** e) { return pd_project_history_json(dir.get(), instance.get(), &json, e); });
     return detail::take(json);

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
 
 #include "pocketdock.hpp"
 
@@ -208,6 +209,43 @@ static int test_info_and_list() {
     return 0;
 }
 
+static int test_persist_files_and_projects() {
+    const std::string name = "pd-cpp-test-" + std::to_string(getpid());
+    {
+        auto box = client->create(test_opts().persist(true).name(name));
+        char dir[] = "/tmp/pd-cpp-XXXXXX";
+        CHECK(mkdtemp(dir) != nullptr);
+        const std::string src = std::string(dir) + "/in.txt", back = std::string(dir) + "/out.txt";
+        std::FILE* f = std::fopen(src.c_str(), "w");
+        CHECK(f != nullptr);
+        std::fputs("pushed\n", f);
+        std::fclose(f);
+        box.push(src, "/tmp/in.txt");
+        CHECK(box.run("cat /tmp/in.txt").stdout_text() == "pushed\n");
+        box.pull("/tmp/in.txt", back);
+        CHECK(std::remove(back.c_str()) == 0 && std::remove(src.c_str()) == 0);
+
+        auto root = pd::project_init(dir, "cpp-test");
+        CHECK(pd::project_find_root(dir) == root);
+        CHECK(pd::project_config_json(dir).find("cpp-test") != std::string::npos);
+        auto history = pd::attempt([&] { return pd::project_history_json(dir, "no-such-instance"); });
+        CHECK(!history && history.error().status() == pd::Status::file_not_found);
+        CHECK(client->doctor(dir).find("cpp-test") != std::string::npos);
+        CHECK(std::system(("rm -rf " + std::string(dir)).c_str()) == 0);
+    }  // the handle goes; the persistent sandbox stays
+    client->stop(name);
+    auto again = client->resume(name);
+    CHECK(again.run("echo back").stdout_text() == "back\n");
+    again.reboot(false);
+    CHECK(again.run("true").exit_code() == 0);
+    client->destroy(name);
+    auto gone = pd::attempt([&] { client->destroy(name); });
+    CHECK(!gone && gone.error().status() == pd::Status::container_not_found);
+    CHECK(client->image_exists("pocketdock/minimal-python"));
+    CHECK(!client->image_exists("pocketdock/no-such-image"));
+    return 0;
+}
+
 static int test_log_callback() {
     std::atomic<int> records{0};
     pd::set_log_callback(pd::LogLevel::debug, [&](pd::LogLevel level, std::string_view target, std::string_view) {
@@ -236,6 +274,7 @@ int main() {
     RUN(test_process_callbacks);
     RUN(test_session);
     RUN(test_info_and_list);
+    RUN(test_persist_files_and_projects);
     RUN(test_log_callback);
     client.reset();
     std::fprintf(stderr, "C++: %d passed, %d failed\n", passed, failed);
