@@ -246,6 +246,22 @@ static int test_persist_files_and_projects() {
     return 0;
 }
 
+static int test_snapshot() {
+    auto box = client->create(test_opts());
+    pd::ShutdownGuard removed(box);
+    box.write_file("/tmp/mark", "snap");
+    const std::string image = "pocketdock-cpp-test:" + std::to_string(getpid());
+    CHECK(!box.snapshot(image).empty());
+    CHECK(client->image_exists(image));
+    auto from = client->create(test_opts().image(image));
+    pd::ShutdownGuard removed_too(from);
+    CHECK(from.read_file("/tmp/mark").str() == "snap");
+    from.shutdown();
+    client->remove_image(image, true);
+    CHECK(!client->image_exists(image));
+    return 0;
+}
+
 static int test_log_callback() {
     std::atomic<int> records{0};
     pd::set_log_callback(pd::LogLevel::debug, [&](pd::LogLevel level, std::string_view target, std::string_view) {
@@ -275,6 +291,7 @@ int main() {
     RUN(test_session);
     RUN(test_info_and_list);
     RUN(test_persist_files_and_projects);
+    RUN(test_snapshot);
     RUN(test_log_callback);
     client.reset();
     std::fprintf(stderr, "C++: %d passed, %d failed\n", passed, failed);
