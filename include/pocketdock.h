@@ -38,65 +38,79 @@ typedef struct pd_session pd_session;
 typedef struct pd_container_listing pd_container_listing;
 typedef struct pd_build_opts pd_build_opts;
 
-// Pass as any `*_timeout_ms` argument for "no limit".
+/**
+ * Pass as any `*_timeout_ms` argument for "no limit".
+ */
 #define PD_NO_TIMEOUT -1
 
-// The ABI version of this header. Bumped on any incompatible change; bindings refuse to
-// load a library whose `pd_abi_version()` differs from the one they were written for.
+/**
+ * The ABI version of this header. Bumped on any incompatible change; bindings refuse to
+ * load a library whose `pd_abi_version()` differs from the one they were written for.
+ */
 #define PD_ABI_VERSION 2
 
-// Which engine a client talks to.
+/**
+ * Which engine a client talks to.
+ */
 enum pd_engine_kind
 #ifdef __cplusplus
   : int32_t
-#endif // __cplusplus
+#endif /* __cplusplus */
  {
   PD_ENGINE_DOCKER = 1,
-  PD_ENGINE_PODMAN = 2,
+  PD_ENGINE_PODMAN = 2
 };
 #ifndef __cplusplus
 typedef int32_t pd_engine_kind;
-#endif // __cplusplus
+#endif /* __cplusplus */
 
-// What a listed entry is. `PD_FILE_KIND_UNKNOWN` only answers a bad handle or index.
+/**
+ * What a listed entry is. `PD_FILE_KIND_UNKNOWN` only answers a bad handle or index.
+ */
 enum pd_file_kind
 #ifdef __cplusplus
   : int32_t
-#endif // __cplusplus
+#endif /* __cplusplus */
  {
   PD_FILE_KIND_UNKNOWN = 0,
   PD_FILE_KIND_FILE = 1,
   PD_FILE_KIND_DIR = 2,
   PD_FILE_KIND_SYMLINK = 3,
-  // A device, fifo or socket.
-  PD_FILE_KIND_OTHER = 4,
+  /**
+   * A device, fifo or socket.
+   */
+  PD_FILE_KIND_OTHER = 4
 };
 #ifndef __cplusplus
 typedef int32_t pd_file_kind;
-#endif // __cplusplus
+#endif /* __cplusplus */
 
-// How much the library says. Numbers are part of the ABI.
+/**
+ * How much the library says. Numbers are part of the ABI.
+ */
 enum pd_log_level
 #ifdef __cplusplus
   : int32_t
-#endif // __cplusplus
+#endif /* __cplusplus */
  {
   PD_LOG_OFF = 0,
   PD_LOG_ERROR = 1,
   PD_LOG_WARN = 2,
   PD_LOG_INFO = 3,
   PD_LOG_DEBUG = 4,
-  PD_LOG_TRACE = 5,
+  PD_LOG_TRACE = 5
 };
 #ifndef __cplusplus
 typedef int32_t pd_log_level;
-#endif // __cplusplus
+#endif /* __cplusplus */
 
-// Result of every fallible call. Numbers are part of the ABI: never reuse or renumber one.
+/**
+ * Result of every fallible call. Numbers are part of the ABI: never reuse or renumber one.
+ */
 enum pd_status
 #ifdef __cplusplus
   : int32_t
-#endif // __cplusplus
+#endif /* __cplusplus */
  {
   PD_OK = 0,
   PD_ERR_INVALID_ARGUMENT = 1,
@@ -114,344 +128,482 @@ enum pd_status
   PD_ERR_INVALID_STATE = 13,
   PD_ERR_FILE_NOT_FOUND = 14,
   PD_ERR_BUILD_FAILED = 15,
-  // Not an error: `pd_stream_next` has nothing more to give (the result is ready).
-  PD_STREAM_END = 100,
+  /**
+   * Not an error: `pd_stream_next` has nothing more to give (the result is ready).
+   */
+  PD_STREAM_END = 100
 };
 #ifndef __cplusplus
 typedef int32_t pd_status;
-#endif // __cplusplus
+#endif /* __cplusplus */
 
-// What the engine said about itself. The strings are owned by the client and valid until
-// `pd_client_free`.
+/**
+ * What the engine said about itself. The strings are owned by the client and valid until
+ * `pd_client_free`.
+ */
 typedef struct pd_engine_info {
   pd_engine_kind kind;
-  // The engine's own version, e.g. "4.3.1" or "20.10.24+dfsg1".
+  /**
+   * The engine's own version, e.g. "4.3.1" or "20.10.24+dfsg1".
+   */
   const char *version;
-  // The highest engine API version it speaks, e.g. "1.41".
+  /**
+   * The highest engine API version it speaks, e.g. "1.41".
+   */
   const char *api_version;
-  // The Unix socket it was reached on.
+  /**
+   * The Unix socket it was reached on.
+   */
   const char *socket;
 } pd_engine_info;
 
-// Log callback: `level` is a `pd_log_level`; `target` (the module that logged) and `message`
-// are UTF-8, NUL-terminated, valid for the call only.
+/**
+ * Log callback: `level` is a `pd_log_level`; `target` (the module that logged) and `message`
+ * are UTF-8, NUL-terminated, valid for the call only.
+ */
 typedef void (*pd_log_cb)(void *user_data, int32_t level, const char *target, const char *message);
 
-// Called exactly once when no callback will use `user_data` any more.
+/**
+ * Called exactly once when no callback will use `user_data` any more.
+ */
 typedef void (*pd_free_cb)(void *user_data);
 
-// Output callback: `stream` 1 = stdout, 2 = stderr; `data` is valid for the call only.
+/**
+ * Output callback: `stream` 1 = stdout, 2 = stderr; `data` is valid for the call only.
+ */
 typedef void (*pd_output_cb)(void *user_data, int32_t stream, const uint8_t *data, size_t len);
 
-// Exit callback: `result` is valid for the call only (do not free it).
+/**
+ * Exit callback: `result` is valid for the call only (do not free it).
+ */
 typedef void (*pd_exit_cb)(void *user_data, const pd_exec_result *result);
 
-// Line callback (build progress): `line` is UTF-8, NUL-terminated, valid for the call only.
+/**
+ * Line callback (build progress): `line` is UTF-8, NUL-terminated, valid for the call only.
+ */
 typedef void (*pd_line_cb)(void *user_data, const char *line);
 
 #ifdef __cplusplus
 extern "C" {
-#endif // __cplusplus
+#endif /* __cplusplus */
 
-// Frees a string returned by pocketdock. NULL is a no-op.
+/**
+ * Frees a string returned by pocketdock. NULL is a no-op.
+ */
 void pd_string_free(char *s);
 
-// Creates a client options builder holding the defaults: discovery (unless
-// `POCKETDOCK_SOCKET` names a socket) and a 30 s connect timeout. Free it with
-// `pd_client_opts_free`; `pd_client_open` only borrows it. NULL only if memory is exhausted.
+/**
+ * Creates a client options builder holding the defaults: discovery (unless
+ * `POCKETDOCK_SOCKET` names a socket) and a 30 s connect timeout. Free it with
+ * `pd_client_opts_free`; `pd_client_open` only borrows it. NULL only if memory is exhausted.
+ */
 pd_client_opts *pd_client_opts_new(void);
 
-// Frees a client options builder. NULL is a no-op.
+/**
+ * Frees a client options builder. NULL is a no-op.
+ */
 void pd_client_opts_free(pd_client_opts *opts);
 
-// Uses the engine on this Unix socket (a path or `unix://PATH`) and no other: if it does
-// not answer, `pd_client_open` fails with `PD_ERR_ENGINE_NOT_FOUND` naming it. NULL
-// restores the default (`POCKETDOCK_SOCKET`, else discovery). Other schemes (`tcp://`,
-// `ssh://`) are `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Uses the engine on this Unix socket (a path or `unix://PATH`) and no other: if it does
+ * not answer, `pd_client_open` fails with `PD_ERR_ENGINE_NOT_FOUND` naming it. NULL
+ * restores the default (`POCKETDOCK_SOCKET`, else discovery). Other schemes (`tcp://`,
+ * `ssh://`) are `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_client_opts_set_socket(pd_client_opts *opts, const char *socket, pd_error **err_out);
 
-// How long `pd_client_open` keeps retrying an engine that exists but does not answer
-// (default 30 000). Timeout rule (docs/ffi-conventions.md): > 0 is a limit in ms; 0 is
-// `PD_ERR_INVALID_ARGUMENT` (a connect needs some time); < 0 means no limit.
+/**
+ * How long `pd_client_open` keeps retrying an engine that exists but does not answer
+ * (default 30 000). Timeout rule (docs/ffi-conventions.md): > 0 is a limit in ms; 0 is
+ * `PD_ERR_INVALID_ARGUMENT` (a connect needs some time); < 0 means no limit.
+ */
 pd_status pd_client_opts_set_connect_timeout_ms(pd_client_opts *opts,
                                                 int64_t timeout_ms,
                                                 pd_error **err_out);
 
-// Uses the socket configured by the project at or above `dir` (its `socket` setting), unless
-// a socket is already set on `opts`. A project without one changes nothing.
-// `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
+/**
+ * Uses the socket configured by the project at or above `dir` (its `socket` setting), unless
+ * a socket is already set on `opts`. A project without one changes nothing.
+ * `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
+ */
 pd_status pd_client_opts_set_project_dir(pd_client_opts *opts, const char *dir, pd_error **err_out);
 
-// Connects to an engine: the socket `opts` names, else `POCKETDOCK_SOCKET`, else the first
-// engine found by discovery (docs/engines.md). `opts` may be NULL for the defaults; it is
-// only borrowed. On success `*client_out` receives a client to free with `pd_client_free`
-// (containers made from it keep what they need, so it may be freed before them). Blocks
-// for `/_ping` and `/version` (retrying a slow engine within the connect timeout).
-// Branch on: `PD_ERR_ENGINE_NOT_FOUND` (the message says which sockets were tried and why
-// each was passed over), `PD_ERR_INVALID_ARGUMENT`, `PD_ERR_INVALID_STATE` (a forked child).
+/**
+ * Connects to an engine: the socket `opts` names, else `POCKETDOCK_SOCKET`, else the first
+ * engine found by discovery (docs/engines.md). `opts` may be NULL for the defaults; it is
+ * only borrowed. On success `*client_out` receives a client to free with `pd_client_free`
+ * (containers made from it keep what they need, so it may be freed before them). Blocks
+ * for `/_ping` and `/version` (retrying a slow engine within the connect timeout).
+ * Branch on: `PD_ERR_ENGINE_NOT_FOUND` (the message says which sockets were tried and why
+ * each was passed over), `PD_ERR_INVALID_ARGUMENT`, `PD_ERR_INVALID_STATE` (a forked child).
+ */
 pd_status pd_client_open(const pd_client_opts *opts, pd_client **client_out, pd_error **err_out);
 
-// Writes what the engine said about itself to `*info_out` (a caller-owned struct; its
-// strings are owned by the client, valid until `pd_client_free`). Does not block.
+/**
+ * Writes what the engine said about itself to `*info_out` (a caller-owned struct; its
+ * strings are owned by the client, valid until `pd_client_free`). Does not block.
+ */
 pd_status pd_client_engine_info(const pd_client *client,
                                 struct pd_engine_info *info_out,
                                 pd_error **err_out);
 
-// Frees the client. Containers, listings and processes made from it stay usable. NULL is a
-// no-op.
+/**
+ * Frees the client. Containers, listings and processes made from it stay usable. NULL is a
+ * no-op.
+ */
 void pd_client_free(pd_client *client);
 
-// Creates and starts a sandbox on `client`'s engine. `opts` may be NULL for the defaults;
-// it is only borrowed. On success `*container_out` receives a handle to free with
-// `pd_container_free` (it holds the client: freeing the client first is fine).
-// Blocks until the container runs. Branch on: `PD_ERR_IMAGE_NOT_FOUND`,
-// `PD_ERR_NAME_CONFLICT`, `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Creates and starts a sandbox on `client`'s engine. `opts` may be NULL for the defaults;
+ * it is only borrowed. On success `*container_out` receives a handle to free with
+ * `pd_container_free` (it holds the client: freeing the client first is fine).
+ * Blocks until the container runs. Branch on: `PD_ERR_IMAGE_NOT_FOUND`,
+ * `PD_ERR_NAME_CONFLICT`, `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_container_create(const pd_client *client,
                               const pd_container_opts *opts,
                               pd_container **container_out,
                               pd_error **err_out);
 
-// Opens a handle on an existing container by name or id (for example one another
-// process created) on `client`'s engine. Free it with `pd_container_free`.
-// `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
+/**
+ * Opens a handle on an existing container by name or id (for example one another
+ * process created) on `client`'s engine. Free it with `pd_container_free`.
+ * `PD_ERR_CONTAINER_NOT_FOUND` if there is none.
+ */
 pd_status pd_container_open(const pd_client *client,
                             const char *name_or_id,
                             pd_container **container_out,
                             pd_error **err_out);
 
-// The container's name, owned by the handle (valid until `pd_container_free`); NULL for a
-// bad handle.
+/**
+ * The container's name, owned by the handle (valid until `pd_container_free`); NULL for a
+ * bad handle.
+ */
 const char *pd_container_name(const pd_container *container);
 
-// The engine's container id, owned by the handle (valid until `pd_container_free`); NULL
-// for a bad handle. After a fresh `pd_container_reboot` it is the new container's id
-// (earlier pointers stay valid and keep the old id).
+/**
+ * The engine's container id, owned by the handle (valid until `pd_container_free`); NULL
+ * for a bad handle. After a fresh `pd_container_reboot` it is the new container's id
+ * (earlier pointers stay valid and keep the old id).
+ */
 const char *pd_container_id(const pd_container *container);
 
-// True when runs go through the in-sandbox agent; false when they use the engine exec
-// (asked for, or the agent could not be placed) or for a bad handle.
+/**
+ * True when runs go through the in-sandbox agent; false when they use the engine exec
+ * (asked for, or the agent could not be placed) or for a bad handle.
+ */
 bool pd_container_uses_agent(const pd_container *container);
 
-// The sandbox's default run timeout in milliseconds (what a run without its own timeout,
-// or a session command, gets), as recorded when it was created; 0 for a bad handle.
+/**
+ * The sandbox's default run timeout in milliseconds (what a run without its own timeout,
+ * or a session command, gets), as recorded when it was created; 0 for a bad handle.
+ */
 int64_t pd_container_timeout_ms(const pd_container *container);
 
-// Shuts the sandbox down: an ephemeral one is removed at once, a persistent one stopped.
-// Idempotent: a second call returns `PD_OK`. The handle stays valid (free it afterwards).
-// Blocks until done.
+/**
+ * Shuts the sandbox down: an ephemeral one is removed at once, a persistent one stopped.
+ * Idempotent: a second call returns `PD_OK`. The handle stays valid (free it afterwards).
+ * Blocks until done.
+ */
 pd_status pd_container_shutdown(pd_container *container, pd_error **err_out);
 
-// Frees the handle. It does NOT shut the container down (call `pd_container_shutdown`
-// first for that). NULL is a no-op.
+/**
+ * Frees the handle. It does NOT shut the container down (call `pd_container_shutdown`
+ * first for that). NULL is a no-op.
+ */
 void pd_container_free(pd_container *container);
 
-// Inspects the sandbox and writes a JSON object to `*json_out` (free it with
-// `pd_string_free`): id, name, status, running, image, created_at, started_at, uptime_ms,
-// memory_usage_bytes, memory_limit_bytes, memory_percent, cpu_percent (between two
-// samples 250 ms apart), pids, network, ip_address, ports [{container_port, protocol,
-// host_ip, host_port}], process_titles, processes; live figures are null when it is not
-// running. Blocks ~250 ms for a running container.
+/**
+ * Inspects the sandbox and writes a JSON object to `*json_out` (free it with
+ * `pd_string_free`): id, name, status, running, image, created_at, started_at, uptime_ms,
+ * memory_usage_bytes, memory_limit_bytes, memory_percent, cpu_percent (between two
+ * samples 250 ms apart), pids, network, ip_address, ports [{container_port, protocol,
+ * host_ip, host_port}], process_titles, processes; live figures are null when it is not
+ * running. Blocks ~250 ms for a running container.
+ */
 pd_status pd_container_info_json(pd_container *container, char **json_out, pd_error **err_out);
 
-// Creates an options builder holding the defaults (image `pocketdock/minimal-python`, timeout
-// 30 s, the image's network default (off for the default image), ephemeral). Free it with `pd_container_opts_free`; create calls only
-// borrow it. Returns NULL only if memory is exhausted.
+/**
+ * Creates an options builder holding the defaults (image `pocketdock/minimal-python`, timeout
+ * 30 s, the image's network default (off for the default image), ephemeral). Free it with `pd_container_opts_free`; create calls only
+ * borrow it. Returns NULL only if memory is exhausted.
+ */
 pd_container_opts *pd_container_opts_new(void);
 
-// Frees an options builder. NULL is a no-op.
+/**
+ * Frees an options builder. NULL is a no-op.
+ */
 void pd_container_opts_free(pd_container_opts *opts);
 
-// Sets the image (must exist locally; pocketdock never pulls). `image` is borrowed.
+/**
+ * Sets the image (must exist locally; pocketdock never pulls). `image` is borrowed.
+ */
 pd_status pd_container_opts_set_image(pd_container_opts *opts,
                                       const char *image,
                                       pd_error **err_out);
 
-// Sets the container name (also the engine's name); NULL restores the default `pd-<8 hex>`.
+/**
+ * Sets the container name (also the engine's name); NULL restores the default `pd-<8 hex>`.
+ */
 pd_status pd_container_opts_set_name(pd_container_opts *opts, const char *name, pd_error **err_out);
 
-// Sets the default timeout of runs, in milliseconds (the timeout rule: > 0 a limit, < 0 no
-// limit, 0 `PD_ERR_INVALID_ARGUMENT`).
+/**
+ * Sets the default timeout of runs, in milliseconds (the timeout rule: > 0 a limit, < 0 no
+ * limit, 0 `PD_ERR_INVALID_ARGUMENT`).
+ */
 pd_status pd_container_opts_set_timeout_ms(pd_container_opts *opts,
                                            int64_t timeout_ms,
                                            pd_error **err_out);
 
-// Sets the memory limit, e.g. "256m" or "1g"; NULL removes it. A malformed value is
-// reported by `pd_container_create` as `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Sets the memory limit, e.g. "256m" or "1g"; NULL removes it. A malformed value is
+ * reported by `pd_container_create` as `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_container_opts_set_mem_limit(pd_container_opts *opts,
                                           const char *mem_limit,
                                           pd_error **err_out);
 
-// Sets the CPU limit in percent of one core (50 = half a core); 0 removes it.
+/**
+ * Sets the CPU limit in percent of one core (50 = half a core); 0 removes it.
+ */
 pd_status pd_container_opts_set_cpu_percent(pd_container_opts *opts,
                                             uint32_t cpu_percent,
                                             pd_error **err_out);
 
-// Turns networking on or off. Unset, the image decides: off for every image but the `dev`
-// and `embedded` profiles (README "Defaults"), on when ports are published.
+/**
+ * Turns networking on or off. Unset, the image decides: off for every image but the `dev`
+ * and `embedded` profiles (README "Defaults"), on when ports are published.
+ */
 pd_status pd_container_opts_set_network(pd_container_opts *opts, bool enabled, pd_error **err_out);
 
-// Runs commands through the in-sandbox agent (default: true; milliseconds per run, exact
-// kills, resource accounting). False: every run is an engine exec.
+/**
+ * Runs commands through the in-sandbox agent (default: true; milliseconds per run, exact
+ * kills, resource accounting). False: every run is an engine exec.
+ */
 pd_status pd_container_opts_set_agent(pd_container_opts *opts, bool enabled, pd_error **err_out);
 
-// Makes the container's root filesystem read-only.
+/**
+ * Makes the container's root filesystem read-only.
+ */
 pd_status pd_container_opts_set_read_only(pd_container_opts *opts,
                                           bool read_only,
                                           pd_error **err_out);
 
-// Applies the strict preset for untrusted code on top of the current options: network
-// off, read-only root with writable tmpfs for /tmp and the working directory, all
-// capabilities dropped, no privilege gains, at most 256 processes, a non-root user.
+/**
+ * Applies the strict preset for untrusted code on top of the current options: network
+ * off, read-only root with writable tmpfs for /tmp and the working directory, all
+ * capabilities dropped, no privilege gains, at most 256 processes, a non-root user.
+ */
 pd_status pd_container_opts_use_strict(pd_container_opts *opts, pd_error **err_out);
 
-// Drops every capability from the commands.
+/**
+ * Drops every capability from the commands.
+ */
 pd_status pd_container_opts_set_cap_drop_all(pd_container_opts *opts,
                                              bool drop_all,
                                              pd_error **err_out);
 
-// Forbids privilege gains (no-new-privileges).
+/**
+ * Forbids privilege gains (no-new-privileges).
+ */
 pd_status pd_container_opts_set_no_new_privileges(pd_container_opts *opts,
                                                   bool enabled,
                                                   pd_error **err_out);
 
-// Caps the number of processes in the sandbox (> 0); 0 removes the cap.
+/**
+ * Caps the number of processes in the sandbox (> 0); 0 removes the cap.
+ */
 pd_status pd_container_opts_set_pids_limit(pd_container_opts *opts,
                                            int64_t pids_limit,
                                            pd_error **err_out);
 
-// Sets the user commands run as by default ("name", "uid", "uid:gid"); NULL: the image's.
+/**
+ * Sets the user commands run as by default ("name", "uid", "uid:gid"); NULL: the image's.
+ */
 pd_status pd_container_opts_set_user(pd_container_opts *opts, const char *user, pd_error **err_out);
 
-// Mounts a writable tmpfs at absolute `path` with mount `options` (NULL: "size=64m").
+/**
+ * Mounts a writable tmpfs at absolute `path` with mount `options` (NULL: "size=64m").
+ */
 pd_status pd_container_opts_add_tmpfs(pd_container_opts *opts,
                                       const char *path,
                                       const char *options,
                                       pd_error **err_out);
 
-// Keeps the container (stopped) on shutdown instead of removing it.
+/**
+ * Keeps the container (stopped) on shutdown instead of removing it.
+ */
 pd_status pd_container_opts_set_persist(pd_container_opts *opts, bool persist, pd_error **err_out);
 
-// Sets the working directory of the container; NULL restores the image's.
+/**
+ * Sets the working directory of the container; NULL restores the image's.
+ */
 pd_status pd_container_opts_set_workdir(pd_container_opts *opts,
                                         const char *workdir,
                                         pd_error **err_out);
 
-// Sets the project label; NULL clears it.
+/**
+ * Sets the project label; NULL clears it.
+ */
 pd_status pd_container_opts_set_project(pd_container_opts *opts,
                                         const char *project,
                                         pd_error **err_out);
 
-// Makes the sandbox part of the project at or above `dir`: applies the project's
-// settings now (profile image and network, persist, project label) and gives the sandbox
-// an instance directory with `data/` at `/data` and run logs. Call it before the setters that should override the project.
-// `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
+/**
+ * Makes the sandbox part of the project at or above `dir`: applies the project's
+ * settings now (profile image and network, persist, project label) and gives the sandbox
+ * an instance directory with `data/` at `/data` and run logs. Call it before the setters that should override the project.
+ * `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.
+ */
 pd_status pd_container_opts_set_project_dir(pd_container_opts *opts,
                                             const char *dir,
                                             pd_error **err_out);
 
-// Adds an environment variable for the container.
+/**
+ * Adds an environment variable for the container.
+ */
 pd_status pd_container_opts_add_env(pd_container_opts *opts,
                                     const char *key,
                                     const char *value,
                                     pd_error **err_out);
 
-// Adds a label (in addition to pocketdock's own).
+/**
+ * Adds a label (in addition to pocketdock's own).
+ */
 pd_status pd_container_opts_add_label(pd_container_opts *opts,
                                       const char *key,
                                       const char *value,
                                       pd_error **err_out);
 
-// Mounts `host_path` at `container_path` (absolute), read-only if asked.
+/**
+ * Mounts `host_path` at `container_path` (absolute), read-only if asked.
+ */
 pd_status pd_container_opts_add_volume(pd_container_opts *opts,
                                        const char *host_path,
                                        const char *container_path,
                                        bool read_only,
                                        pd_error **err_out);
 
-// Publishes `container_port` on `host_port`; `protocol` is "tcp" (or NULL) or "udp".
+/**
+ * Publishes `container_port` on `host_port`; `protocol` is "tcp" (or NULL) or "udp".
+ */
 pd_status pd_container_opts_add_port(pd_container_opts *opts,
                                      uint16_t host_port,
                                      uint16_t container_port,
                                      const char *protocol,
                                      pd_error **err_out);
 
-// Passes a host device through: "/dev/x" or "/dev/x:/dev/in-container".
+/**
+ * Passes a host device through: "/dev/x" or "/dev/x:/dev/in-container".
+ */
 pd_status pd_container_opts_add_device(pd_container_opts *opts,
                                        const char *device,
                                        pd_error **err_out);
 
-// The status code of an error (`PD_ERR_INVALID_ARGUMENT` for a NULL or bad handle).
+/**
+ * The status code of an error (`PD_ERR_INVALID_ARGUMENT` for a NULL or bad handle).
+ */
 pd_status pd_error_code(const pd_error *err);
 
-// The error's message: UTF-8, NUL-terminated, owned by `err` and valid until
-// `pd_error_free(err)`. Returns NULL for a NULL or bad handle.
+/**
+ * The error's message: UTF-8, NUL-terminated, owned by `err` and valid until
+ * `pd_error_free(err)`. Returns NULL for a NULL or bad handle.
+ */
 const char *pd_error_message(const pd_error *err);
 
-// The engine's HTTP status behind a `PD_ERR_ENGINE` error, or 0.
+/**
+ * The engine's HTTP status behind a `PD_ERR_ENGINE` error, or 0.
+ */
 int32_t pd_error_engine_status(const pd_error *err);
 
-// Frees an error. NULL is a no-op.
+/**
+ * Frees an error. NULL is a no-op.
+ */
 void pd_error_free(pd_error *err);
 
-// Creates run options with the defaults (`sh -c`, the container's timeout, 10 MiB output
-// cap). Free with `pd_run_opts_free`; `pd_run` only borrows them. NULL only on exhaustion.
+/**
+ * Creates run options with the defaults (`sh -c`, the container's timeout, 10 MiB output
+ * cap). Free with `pd_run_opts_free`; `pd_run` only borrows them. NULL only on exhaustion.
+ */
 pd_run_opts *pd_run_opts_new(void);
 
-// Frees run options. NULL is a no-op.
+/**
+ * Frees run options. NULL is a no-op.
+ */
 void pd_run_opts_free(pd_run_opts *opts);
 
-// Sets the run's timeout in milliseconds (the timeout rule: > 0 a limit, < 0 no limit, 0
-// `PD_ERR_INVALID_ARGUMENT`). Unset: the container's default.
+/**
+ * Sets the run's timeout in milliseconds (the timeout rule: > 0 a limit, < 0 no limit, 0
+ * `PD_ERR_INVALID_ARGUMENT`). Unset: the container's default.
+ */
 pd_status pd_run_opts_set_timeout_ms(pd_run_opts *opts, int64_t timeout_ms, pd_error **err_out);
 
-// Caps stdout+stderr at `max_output` bytes; beyond it output is dropped and the command
-// killed (`pd_exec_result_truncated` is then true).
+/**
+ * Caps stdout+stderr at `max_output` bytes; beyond it output is dropped and the command
+ * killed (`pd_exec_result_truncated` is then true).
+ */
 pd_status pd_run_opts_set_max_output(pd_run_opts *opts, size_t max_output, pd_error **err_out);
 
-// Sets the language: "sh" (default), "bash", "python" or "node". Anything else is
-// `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Sets the language: "sh" (default), "bash", "python" or "node". Anything else is
+ * `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_run_opts_set_lang(pd_run_opts *opts, const char *lang, pd_error **err_out);
 
-// Adds an environment variable for the run.
+/**
+ * Adds an environment variable for the run.
+ */
 pd_status pd_run_opts_add_env(pd_run_opts *opts,
                               const char *key,
                               const char *value,
                               pd_error **err_out);
 
-// Sets the run's working directory; NULL restores the container's.
+/**
+ * Sets the run's working directory; NULL restores the container's.
+ */
 pd_status pd_run_opts_set_workdir(pd_run_opts *opts, const char *workdir, pd_error **err_out);
 
-// Sets the run's user ("name", "uid", "name:group" or "uid:gid"); NULL restores the
-// image's user.
+/**
+ * Sets the run's user ("name", "uid", "name:group" or "uid:gid"); NULL restores the
+ * image's user.
+ */
 pd_status pd_run_opts_set_user(pd_run_opts *opts, const char *user, pd_error **err_out);
 
-// Sets bytes written to the run's stdin (copied; then stdin is closed). `data` may be NULL
-// only when `len` is 0, which clears it. Needs the agent: an engine-exec run with stdin
-// fails with `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Sets bytes written to the run's stdin (copied; then stdin is closed). `data` may be NULL
+ * only when `len` is 0, which clears it. Needs the agent: an engine-exec run with stdin
+ * fails with `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_run_opts_set_stdin(pd_run_opts *opts,
                                 const uint8_t *data,
                                 size_t len,
                                 pd_error **err_out);
 
-// Keeps at most `buffer_size` bytes of a detached process's output in the sandbox (split
-// between stdout and stderr; default 1 MiB). At least 2.
+/**
+ * Keeps at most `buffer_size` bytes of a detached process's output in the sandbox (split
+ * between stdout and stderr; default 1 MiB). At least 2.
+ */
 pd_status pd_run_opts_set_buffer_size(pd_run_opts *opts, size_t buffer_size, pd_error **err_out);
 
-// Runs `command` in the container and waits for it. `opts` may be NULL for the defaults.
-// On success `*result_out` receives a result to free with `pd_exec_result_free`; a command
-// that fails, times out or is truncated is still a success here (see the result).
-// Blocks for up to the timeout. Branch on: `PD_ERR_CONTAINER_NOT_FOUND`,
-// `PD_ERR_CONTAINER_NOT_RUNNING`, `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_ARGUMENT`,
-// `PD_ERR_INVALID_STATE` (called from a pocketdock runtime thread).
+/**
+ * Runs `command` in the container and waits for it. `opts` may be NULL for the defaults.
+ * On success `*result_out` receives a result to free with `pd_exec_result_free`; a command
+ * that fails, times out or is truncated is still a success here (see the result).
+ * Blocks for up to the timeout. Branch on: `PD_ERR_CONTAINER_NOT_FOUND`,
+ * `PD_ERR_CONTAINER_NOT_RUNNING`, `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_ARGUMENT`,
+ * `PD_ERR_INVALID_STATE` (called from a pocketdock runtime thread).
+ */
 pd_status pd_run(pd_container *container,
                  const char *command,
                  const pd_run_opts *opts,
                  pd_exec_result **result_out,
                  pd_error **err_out);
 
-// Runs a program directly, without a shell: `argv[0..argc]` (argv[0] looked up in PATH).
-// Works in images without a shell when the agent is used. Same ownership, blocking and
-// status rules as `pd_run`; `lang` in `opts` is ignored.
+/**
+ * Runs a program directly, without a shell: `argv[0..argc]` (argv[0] looked up in PATH).
+ * Works in images without a shell when the agent is used. Same ownership, blocking and
+ * status rules as `pd_run`; `lang` in `opts` is ignored.
+ */
 pd_status pd_run_argv(pd_container *container,
                       const char *const *argv,
                       size_t argc,
@@ -459,251 +611,345 @@ pd_status pd_run_argv(pd_container *container,
                       pd_exec_result **result_out,
                       pd_error **err_out);
 
-// The exit code; -1 when the command was killed on timeout or for a bad handle.
+/**
+ * The exit code; -1 when the command was killed on timeout or for a bad handle.
+ */
 int32_t pd_exec_result_exit_code(const pd_exec_result *result);
 
-// Stdout bytes, owned by the result (valid until `pd_exec_result_free`); the length goes
-// to `*len_out` (may be NULL). Not NUL-terminated: use `pd_exec_result_stdout_text` for C
-// strings. NULL (and length 0) for a bad handle.
+/**
+ * Stdout bytes, owned by the result (valid until `pd_exec_result_free`); the length goes
+ * to `*len_out` (may be NULL). Not NUL-terminated: use `pd_exec_result_stdout_text` for C
+ * strings. NULL (and length 0) for a bad handle.
+ */
 const uint8_t *pd_exec_result_stdout(const pd_exec_result *result, size_t *len_out);
 
-// Stderr bytes; same rules as `pd_exec_result_stdout`.
+/**
+ * Stderr bytes; same rules as `pd_exec_result_stdout`.
+ */
 const uint8_t *pd_exec_result_stderr(const pd_exec_result *result, size_t *len_out);
 
-// Stdout as a new NUL-terminated UTF-8 string (invalid UTF-8 and NULs replaced); free it
-// with `pd_string_free`. NULL for a bad handle.
+/**
+ * Stdout as a new NUL-terminated UTF-8 string (invalid UTF-8 and NULs replaced); free it
+ * with `pd_string_free`. NULL for a bad handle.
+ */
 char *pd_exec_result_stdout_text(const pd_exec_result *result);
 
-// Stderr as a new string; same rules as `pd_exec_result_stdout_text`.
+/**
+ * Stderr as a new string; same rules as `pd_exec_result_stdout_text`.
+ */
 char *pd_exec_result_stderr_text(const pd_exec_result *result);
 
-// Wall time of the run in milliseconds (0 for a bad handle).
+/**
+ * Wall time of the run in milliseconds (0 for a bad handle).
+ */
 uint64_t pd_exec_result_duration_ms(const pd_exec_result *result);
 
-// True when the timeout fired and the command (with everything it started) was killed.
+/**
+ * True when the timeout fired and the command (with everything it started) was killed.
+ */
 bool pd_exec_result_timed_out(const pd_exec_result *result);
 
-// True when output went over the cap: the rest was dropped and the command killed.
+/**
+ * True when output went over the cap: the rest was dropped and the command killed.
+ */
 bool pd_exec_result_truncated(const pd_exec_result *result);
 
-// The signal that ended the command (then the exit code is 128 + signal), or 0.
+/**
+ * The signal that ended the command (then the exit code is 128 + signal), or 0.
+ */
 int32_t pd_exec_result_signal(const pd_exec_result *result);
 
-// True when the kernel's OOM killer ended the command (detected through the sandbox's
-// cgroup; agent runs only).
+/**
+ * True when the kernel's OOM killer ended the command (detected through the sandbox's
+ * cgroup; agent runs only).
+ */
 bool pd_exec_result_oom_killed(const pd_exec_result *result);
 
-// User CPU time of the run in microseconds; -1 when unknown (engine-exec runs, bad handle).
+/**
+ * User CPU time of the run in microseconds; -1 when unknown (engine-exec runs, bad handle).
+ */
 int64_t pd_exec_result_cpu_user_us(const pd_exec_result *result);
 
-// System CPU time of the run in microseconds; -1 when unknown.
+/**
+ * System CPU time of the run in microseconds; -1 when unknown.
+ */
 int64_t pd_exec_result_cpu_sys_us(const pd_exec_result *result);
 
-// Peak resident memory of the run in bytes; -1 when unknown.
+/**
+ * Peak resident memory of the run in bytes; -1 when unknown.
+ */
 int64_t pd_exec_result_peak_rss_bytes(const pd_exec_result *result);
 
-// Frees a result. NULL is a no-op.
+/**
+ * Frees a result. NULL is a no-op.
+ */
 void pd_exec_result_free(pd_exec_result *result);
 
-// Writes `data[0..len]` to the file at `path` in the container (relative paths start at
-// its working directory), replacing what is there and creating missing parent
-// directories. The file gets mode 0644 and the image's user as owner. `data` may be NULL
-// only when `len` is 0. Blocks until the engine has it; memory use does not grow with
-// `len`. Branch on: `PD_ERR_INVALID_ARGUMENT` (e.g. `path` is a directory),
-// `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+/**
+ * Writes `data[0..len]` to the file at `path` in the container (relative paths start at
+ * its working directory), replacing what is there and creating missing parent
+ * directories. The file gets mode 0644 and the image's user as owner. `data` may be NULL
+ * only when `len` is 0. Blocks until the engine has it; memory use does not grow with
+ * `len`. Branch on: `PD_ERR_INVALID_ARGUMENT` (e.g. `path` is a directory),
+ * `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+ */
 pd_status pd_file_write(pd_container *container,
                         const char *path,
                         const uint8_t *data,
                         size_t len,
                         pd_error **err_out);
 
-// Reads the whole file at `path` in the container (symlinks followed). On success
-// `*bytes_out` receives a `pd_bytes` to free with `pd_bytes_free`. Blocks. Branch on:
-// `PD_ERR_FILE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT` (a directory or special file),
-// `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+/**
+ * Reads the whole file at `path` in the container (symlinks followed). On success
+ * `*bytes_out` receives a `pd_bytes` to free with `pd_bytes_free`. Blocks. Branch on:
+ * `PD_ERR_FILE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT` (a directory or special file),
+ * `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+ */
 pd_status pd_file_read(pd_container *container,
                        const char *path,
                        pd_bytes **bytes_out,
                        pd_error **err_out);
 
-// The bytes, owned by `bytes` (valid until `pd_bytes_free`); their count goes to
-// `*len_out` (may be NULL). Not NUL-terminated. NULL (and 0) for a NULL or bad handle;
-// for an empty buffer the pointer is not NULL but must not be read.
+/**
+ * The bytes, owned by `bytes` (valid until `pd_bytes_free`); their count goes to
+ * `*len_out` (may be NULL). Not NUL-terminated. NULL (and 0) for a NULL or bad handle;
+ * for an empty buffer the pointer is not NULL but must not be read.
+ */
 const uint8_t *pd_bytes_data(const pd_bytes *bytes, size_t *len_out);
 
-// The number of bytes; 0 for a NULL or bad handle.
+/**
+ * The number of bytes; 0 for a NULL or bad handle.
+ */
 size_t pd_bytes_len(const pd_bytes *bytes);
 
-// Frees bytes returned by pocketdock. NULL is a no-op.
+/**
+ * Frees bytes returned by pocketdock. NULL is a no-op.
+ */
 void pd_bytes_free(pd_bytes *bytes);
 
-// Lists the directory at `path` in the container (symlinks followed): its entries without
-// `.` and `..`, sorted by name. On success `*list_out` receives a listing to read with
-// `pd_file_list_len`/`_name`/`_kind`/`_size`/`_mode` and free with `pd_file_list_free`.
-// Blocks for time in proportion to everything below the directory. Branch on:
-// `PD_ERR_FILE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT` (not a directory),
-// `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+/**
+ * Lists the directory at `path` in the container (symlinks followed): its entries without
+ * `.` and `..`, sorted by name. On success `*list_out` receives a listing to read with
+ * `pd_file_list_len`/`_name`/`_kind`/`_size`/`_mode` and free with `pd_file_list_free`.
+ * Blocks for time in proportion to everything below the directory. Branch on:
+ * `PD_ERR_FILE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT` (not a directory),
+ * `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE`.
+ */
 pd_status pd_file_list(pd_container *container,
                        const char *path,
                        pd_file_listing **list_out,
                        pd_error **err_out);
 
-// The number of entries; 0 for a NULL or bad handle.
+/**
+ * The number of entries; 0 for a NULL or bad handle.
+ */
 size_t pd_file_list_len(const pd_file_listing *list);
 
-// The name (not a path) of entry `index`: UTF-8 (invalid bytes replaced), owned by the
-// listing and valid until `pd_file_list_free`. NULL for a bad handle or index.
+/**
+ * The name (not a path) of entry `index`: UTF-8 (invalid bytes replaced), owned by the
+ * listing and valid until `pd_file_list_free`. NULL for a bad handle or index.
+ */
 const char *pd_file_list_name(const pd_file_listing *list, size_t index);
 
-// What entry `index` is; `PD_FILE_KIND_UNKNOWN` for a bad handle or index.
+/**
+ * What entry `index` is; `PD_FILE_KIND_UNKNOWN` for a bad handle or index.
+ */
 pd_file_kind pd_file_list_kind(const pd_file_listing *list, size_t index);
 
-// Size in bytes of entry `index` if it is a regular file, else 0 (also for a bad handle
-// or index).
+/**
+ * Size in bytes of entry `index` if it is a regular file, else 0 (also for a bad handle
+ * or index).
+ */
 uint64_t pd_file_list_size(const pd_file_listing *list, size_t index);
 
-// Permission bits of entry `index`, with setuid (04000), setgid (02000) and sticky (01000);
-// 0 for a bad handle or index.
+/**
+ * Permission bits of entry `index`, with setuid (04000), setgid (02000) and sticky (01000);
+ * 0 for a bad handle or index.
+ */
 uint32_t pd_file_list_mode(const pd_file_listing *list, size_t index);
 
-// Frees a listing. NULL is a no-op.
+/**
+ * Frees a listing. NULL is a no-op.
+ */
 void pd_file_list_free(pd_file_listing *list);
 
-// Copies the host file or directory `host_src` to `dest` in the container, by `docker cp`
-// rules (docs/files.md): onto an existing directory it is nested under its own name (a
-// `host_src` ending in "/." copies only the contents); onto a missing path it becomes that
-// path; missing parents are created. Modes and mtimes are kept, the owner is the image's
-// user. Blocks; streams, so memory use does not grow with the tree. Branch on:
-// `PD_ERR_FILE_NOT_FOUND` (no `host_src`), `PD_ERR_INVALID_ARGUMENT`,
-// `PD_ERR_CONTAINER_GONE`, `PD_ERR_IO`, `PD_ERR_INVALID_STATE`.
+/**
+ * Copies the host file or directory `host_src` to `dest` in the container, by `docker cp`
+ * rules (docs/files.md): onto an existing directory it is nested under its own name (a
+ * `host_src` ending in "/." copies only the contents); onto a missing path it becomes that
+ * path; missing parents are created. Modes and mtimes are kept, the owner is the image's
+ * user. Blocks; streams, so memory use does not grow with the tree. Branch on:
+ * `PD_ERR_FILE_NOT_FOUND` (no `host_src`), `PD_ERR_INVALID_ARGUMENT`,
+ * `PD_ERR_CONTAINER_GONE`, `PD_ERR_IO`, `PD_ERR_INVALID_STATE`.
+ */
 pd_status pd_file_push(pd_container *container,
                        const char *host_src,
                        const char *dest,
                        pd_error **err_out);
 
-// Copies the container file or directory `src` to `host_dest`, by the same rules as
-// `pd_file_push`. The archive is treated as hostile: nothing is ever written outside
-// `host_dest` (names with "..", symlinks and hard links leading out are skipped, devices
-// are not created, setuid/setgid bits are dropped). Files belong to the calling user.
-// Blocks; streams. Branch on: `PD_ERR_FILE_NOT_FOUND` (no `src`),
-// `PD_ERR_INVALID_ARGUMENT`, `PD_ERR_CONTAINER_GONE`, `PD_ERR_IO`, `PD_ERR_INVALID_STATE`.
+/**
+ * Copies the container file or directory `src` to `host_dest`, by the same rules as
+ * `pd_file_push`. The archive is treated as hostile: nothing is ever written outside
+ * `host_dest` (names with "..", symlinks and hard links leading out are skipped, devices
+ * are not created, setuid/setgid bits are dropped). Files belong to the calling user.
+ * Blocks; streams. Branch on: `PD_ERR_FILE_NOT_FOUND` (no `src`),
+ * `PD_ERR_INVALID_ARGUMENT`, `PD_ERR_CONTAINER_GONE`, `PD_ERR_IO`, `PD_ERR_INVALID_STATE`.
+ */
 pd_status pd_file_pull(pd_container *container,
                        const char *src,
                        const char *host_dest,
                        pd_error **err_out);
 
-// Sends the library's own log records (targets `pocketdock...`) at `level` and more severe to `cb`, on the callback
-// thread, in order (see docs/ffi-conventions.md). `level` `PD_LOG_OFF` or a NULL `cb`
-// silences the library again (the default). A later call replaces the earlier callback,
-// whose `free_user_data` is then called once (after its last record). The callback must not
-// block for long: records wait behind it. `PD_ERR_INVALID_ARGUMENT` for a level outside
-// 0..5 (the callback is not installed, but `free_user_data` is still called);
-// `PD_ERR_INVALID_STATE` if the process already has a global `tracing` subscriber of its own.
+/**
+ * Sends the library's own log records (targets `pocketdock...`) at `level` and more severe to `cb`, on the callback
+ * thread, in order (see docs/ffi-conventions.md). `level` `PD_LOG_OFF` or a NULL `cb`
+ * silences the library again (the default). A later call replaces the earlier callback,
+ * whose `free_user_data` is then called once (after its last record). The callback must not
+ * block for long: records wait behind it. `PD_ERR_INVALID_ARGUMENT` for a level outside
+ * 0..5 (the callback is not installed, but `free_user_data` is still called);
+ * `PD_ERR_INVALID_STATE` if the process already has a global `tracing` subscriber of its own.
+ */
 pd_status pd_set_log_callback(int32_t level,
                               pd_log_cb cb,
                               void *user_data,
                               pd_free_cb free_user_data,
                               pd_error **err_out);
 
-// Starts the stopped pocketdock container named exactly `name` (e.g. a persistent one after
-// `pd_container_shutdown`), or takes the running one, on `client`'s engine. On success `*container_out` receives a handle to free with
-// `pd_container_free`; files are as they were and runs work at once. Blocks. Branch on:
-// `PD_ERR_CONTAINER_NOT_FOUND` (no pocketdock container of that exact name),
-// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Starts the stopped pocketdock container named exactly `name` (e.g. a persistent one after
+ * `pd_container_shutdown`), or takes the running one, on `client`'s engine. On success `*container_out` receives a handle to free with
+ * `pd_container_free`; files are as they were and runs work at once. Blocks. Branch on:
+ * `PD_ERR_CONTAINER_NOT_FOUND` (no pocketdock container of that exact name),
+ * `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_container_resume(const pd_client *client,
                               const char *name,
                               pd_container **container_out,
                               pd_error **err_out);
 
-// Stops the pocketdock container named exactly `name` and keeps it (2 s grace); stopping a
-// stopped one is `PD_OK`. Blocks. Branch on: `PD_ERR_CONTAINER_NOT_FOUND`,
-// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Stops the pocketdock container named exactly `name` and keeps it (2 s grace); stopping a
+ * stopped one is `PD_OK`. Blocks. Branch on: `PD_ERR_CONTAINER_NOT_FOUND`,
+ * `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_container_stop_by_name(const pd_client *client, const char *name, pd_error **err_out);
 
-// Removes the pocketdock container named exactly `name` at once, running or not (no stop
-// grace). Handles still open on it then see `PD_ERR_CONTAINER_GONE`. Blocks. Branch on:
-// `PD_ERR_CONTAINER_NOT_FOUND`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Removes the pocketdock container named exactly `name` at once, running or not (no stop
+ * grace). Handles still open on it then see `PD_ERR_CONTAINER_GONE`. Blocks. Branch on:
+ * `PD_ERR_CONTAINER_NOT_FOUND`, `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_container_destroy(const pd_client *client, const char *name, pd_error **err_out);
 
-// Lists pocketdock's containers (running or stopped) on `client`'s engine, only those of `project` unless it is NULL. On success `*list_out` receives a
-// listing to read with `pd_container_list_len`/`_name`/`_id`/`_image`/`_status`/`_persist`/
-// `_project`/`_created_at` and free with `pd_container_list_free`. Blocks. Branch on:
-// `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Lists pocketdock's containers (running or stopped) on `client`'s engine, only those of `project` unless it is NULL. On success `*list_out` receives a
+ * listing to read with `pd_container_list_len`/`_name`/`_id`/`_image`/`_status`/`_persist`/
+ * `_project`/`_created_at` and free with `pd_container_list_free`. Blocks. Branch on:
+ * `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_container_list(const pd_client *client,
                             const char *project,
                             pd_container_listing **list_out,
                             pd_error **err_out);
 
-// The number of containers listed; 0 for a NULL or bad handle.
+/**
+ * The number of containers listed; 0 for a NULL or bad handle.
+ */
 size_t pd_container_list_len(const pd_container_listing *list);
 
-// The name of container `index`, owned by the listing (valid until
-// `pd_container_list_free`). NULL for a bad handle or index.
+/**
+ * The name of container `index`, owned by the listing (valid until
+ * `pd_container_list_free`). NULL for a bad handle or index.
+ */
 const char *pd_container_list_name(const pd_container_listing *list, size_t index);
 
-// The engine id of container `index`, owned by the listing. NULL for a bad handle or index.
+/**
+ * The engine id of container `index`, owned by the listing. NULL for a bad handle or index.
+ */
 const char *pd_container_list_id(const pd_container_listing *list, size_t index);
 
-// The image container `index` was created from, owned by the listing. NULL for a bad
-// handle or index.
+/**
+ * The image container `index` was created from, owned by the listing. NULL for a bad
+ * handle or index.
+ */
 const char *pd_container_list_image(const pd_container_listing *list, size_t index);
 
-// The engine's state word of container `index` (`running`, `exited`, `created`, ...),
-// owned by the listing. NULL for a bad handle or index.
+/**
+ * The engine's state word of container `index` (`running`, `exited`, `created`, ...),
+ * owned by the listing. NULL for a bad handle or index.
+ */
 const char *pd_container_list_status(const pd_container_listing *list, size_t index);
 
-// Whether container `index` is persistent (kept, stopped, on shutdown); false for a bad
-// handle or index.
+/**
+ * Whether container `index` is persistent (kept, stopped, on shutdown); false for a bad
+ * handle or index.
+ */
 bool pd_container_list_persist(const pd_container_listing *list, size_t index);
 
-// The project of container `index`, owned by the listing; NULL when it has none (and for a
-// bad handle or index).
+/**
+ * The project of container `index`, owned by the listing; NULL when it has none (and for a
+ * bad handle or index).
+ */
 const char *pd_container_list_project(const pd_container_listing *list, size_t index);
 
-// When container `index` was created, RFC 3339 UTC (`2024-02-29T12:34:56Z`), owned by the
-// listing. NULL for a bad handle or index.
+/**
+ * When container `index` was created, RFC 3339 UTC (`2024-02-29T12:34:56Z`), owned by the
+ * listing. NULL for a bad handle or index.
+ */
 const char *pd_container_list_created_at(const pd_container_listing *list, size_t index);
 
-// Frees a listing. NULL is a no-op.
+/**
+ * Frees a listing. NULL is a no-op.
+ */
 void pd_container_list_free(pd_container_listing *list);
 
-// Removes every STOPPED pocketdock container on `client`'s engine,
-// only those of `project` unless it is NULL; running ones and other tools' containers are
-// never touched. On success `*count_out` receives how many were removed. Blocks. Branch
-// on: `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+/**
+ * Removes every STOPPED pocketdock container on `client`'s engine,
+ * only those of `project` unless it is NULL; running ones and other tools' containers are
+ * never touched. On success `*count_out` receives how many were removed. Blocks. Branch
+ * on: `PD_ERR_ENGINE_NOT_FOUND`, `PD_ERR_INVALID_ARGUMENT`.
+ */
 pd_status pd_prune(const pd_client *client,
                    const char *project,
                    size_t *count_out,
                    pd_error **err_out);
 
-// Reboots the sandbox; it runs afterwards. `fresh = false` restarts the same container
-// (files kept, no stop grace); `fresh = true` recreates it from its recorded options under
-// the same name (new filesystem, every option kept) and the handle follows it:
-// `pd_container_id` then answers the new id. Running commands and detached processes end.
-// Blocks. Branch on: `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE` (no recorded options:
-// made by an older pocketdock), `PD_ERR_IMAGE_NOT_FOUND` (fresh, image removed since).
+/**
+ * Reboots the sandbox; it runs afterwards. `fresh = false` restarts the same container
+ * (files kept, no stop grace); `fresh = true` recreates it from its recorded options under
+ * the same name (new filesystem, every option kept) and the handle follows it:
+ * `pd_container_id` then answers the new id. Running commands and detached processes end.
+ * Blocks. Branch on: `PD_ERR_CONTAINER_GONE`, `PD_ERR_INVALID_STATE` (no recorded options:
+ * made by an older pocketdock), `PD_ERR_IMAGE_NOT_FOUND` (fresh, image removed since).
+ */
 pd_status pd_container_reboot(pd_container *container, bool fresh, pd_error **err_out);
 
-// Commits the sandbox's filesystem to the local image `reference` (`repo[:tag]`, tag
-// `latest` by default; `localhost:5000/team/img:v1` keeps the registry port in the
-// repository); nothing is pushed. On success `*image_id_out` receives the image id (free it
-// with `pd_string_free`). The container keeps running. Blocks. Branch on:
-// `PD_ERR_INVALID_ARGUMENT` (malformed reference), `PD_ERR_CONTAINER_GONE`.
+/**
+ * Commits the sandbox's filesystem to the local image `reference` (`repo[:tag]`, tag
+ * `latest` by default; `localhost:5000/team/img:v1` keeps the registry port in the
+ * repository); nothing is pushed. On success `*image_id_out` receives the image id (free it
+ * with `pd_string_free`). The container keeps running. Blocks. Branch on:
+ * `PD_ERR_INVALID_ARGUMENT` (malformed reference), `PD_ERR_CONTAINER_GONE`.
+ */
 pd_status pd_container_snapshot(pd_container *container,
                                 const char *reference,
                                 char **image_id_out,
                                 pd_error **err_out);
 
-// Starts `command` in the background (needs the agent). `opts` may be NULL; its timeout
-// applies only if set, its output cap not at all (the sandbox keeps the newest
-// `buffer_size` bytes). Free the handle with `pd_process_free`: that does not stop it.
+/**
+ * Starts `command` in the background (needs the agent). `opts` may be NULL; its timeout
+ * applies only if set, its output cap not at all (the sandbox keeps the newest
+ * `buffer_size` bytes). Free the handle with `pd_process_free`: that does not stop it.
+ */
 pd_status pd_process_spawn(pd_container *container,
                            const char *command,
                            const pd_run_opts *opts,
                            pd_process **process_out,
                            pd_error **err_out);
 
-// `pd_process_spawn` for `argv[0..argc]`, without a shell.
+/**
+ * `pd_process_spawn` for `argv[0..argc]`, without a shell.
+ */
 pd_status pd_process_spawn_argv(pd_container *container,
                                 const char *const *argv,
                                 size_t argc,
@@ -711,84 +957,126 @@ pd_status pd_process_spawn_argv(pd_container *container,
                                 pd_process **process_out,
                                 pd_error **err_out);
 
-// Attaches to detached process `id` of the container, whoever started it. Reads start at
-// the oldest output still kept. `PD_ERR_INVALID_ARGUMENT` if there is no such process.
+/**
+ * Attaches to detached process `id` of the container, whoever started it. Reads start at
+ * the oldest output still kept. `PD_ERR_INVALID_ARGUMENT` if there is no such process.
+ */
 pd_status pd_process_attach(pd_container *container,
                             uint32_t id,
                             pd_process **process_out,
                             pd_error **err_out);
 
-// The process number inside its sandbox (0 for a bad handle).
+/**
+ * The process number inside its sandbox (0 for a bad handle).
+ */
 uint32_t pd_process_id(const pd_process *process);
 
-// Asks the sandbox whether the process still runs.
+/**
+ * Asks the sandbox whether the process still runs.
+ */
 pd_status pd_process_is_running(pd_process *process, bool *running_out, pd_error **err_out);
 
-// Waits up to `timeout_ms` (the timeout rule: > 0 a limit, 0 just looks, < 0 no limit) for
-// the process to end; the result holds the
-// output this handle had not read yet. `PD_ERR_TIMEOUT` if it still runs (it keeps running).
+/**
+ * Waits up to `timeout_ms` (the timeout rule: > 0 a limit, 0 just looks, < 0 no limit) for
+ * the process to end; the result holds the
+ * output this handle had not read yet. `PD_ERR_TIMEOUT` if it still runs (it keeps running).
+ */
 pd_status pd_process_wait(pd_process *process,
                           int64_t timeout_ms,
                           pd_exec_result **result_out,
                           pd_error **err_out);
 
-// Sends `signal` (1..64) to the process and its group inside the sandbox; 9 (SIGKILL) ends
-// everything it started. Signalling a finished process is `PD_OK`.
+/**
+ * Sends `signal` (1..64) to the process and its group inside the sandbox; 9 (SIGKILL) ends
+ * everything it started. Signalling a finished process is `PD_OK`.
+ */
 pd_status pd_process_kill(pd_process *process, int32_t signal, pd_error **err_out);
 
-// Output written since this handle last read (at first, the oldest still kept), marked
-// read. Free it with `pd_output_free`.
+/**
+ * Output written since this handle last read (at first, the oldest still kept), marked
+ * read. Free it with `pd_output_free`.
+ */
 pd_status pd_process_read(pd_process *process, pd_output **output_out, pd_error **err_out);
 
-// Like `pd_process_read`, but leaves the output unread.
+/**
+ * Like `pd_process_read`, but leaves the output unread.
+ */
 pd_status pd_process_peek(pd_process *process, pd_output **output_out, pd_error **err_out);
 
-// Sticky: output was dropped from the sandbox's ring before this handle read it.
+/**
+ * Sticky: output was dropped from the sandbox's ring before this handle read it.
+ */
 bool pd_process_buffer_overflow(const pd_process *process);
 
-// The ring buffer size the process was started with (attached handles: the default).
+/**
+ * The ring buffer size the process was started with (attached handles: the default).
+ */
 size_t pd_process_buffer_size(const pd_process *process);
 
-// Frees the handle; the process keeps running. NULL is a no-op.
+/**
+ * Frees the handle; the process keeps running. NULL is a no-op.
+ */
 void pd_process_free(pd_process *process);
 
-// Stdout bytes of an output, owned by it; length to `*len_out` (may be NULL).
+/**
+ * Stdout bytes of an output, owned by it; length to `*len_out` (may be NULL).
+ */
 const uint8_t *pd_output_stdout(const pd_output *output, size_t *len_out);
 
-// Stderr bytes of an output, owned by it; length to `*len_out` (may be NULL).
+/**
+ * Stderr bytes of an output, owned by it; length to `*len_out` (may be NULL).
+ */
 const uint8_t *pd_output_stderr(const pd_output *output, size_t *len_out);
 
-// Frees an output. NULL is a no-op.
+/**
+ * Frees an output. NULL is a no-op.
+ */
 void pd_output_free(pd_output *output);
 
-// Lists the container's detached processes (running and recently finished). Free the
-// list with `pd_process_list_free`.
+/**
+ * Lists the container's detached processes (running and recently finished). Free the
+ * list with `pd_process_list_free`.
+ */
 pd_status pd_container_list_processes(pd_container *container,
                                       pd_process_list **list_out,
                                       pd_error **err_out);
 
-// Number of entries (0 for a bad handle).
+/**
+ * Number of entries (0 for a bad handle).
+ */
 size_t pd_process_list_len(const pd_process_list *list);
 
-// Process number of entry `i` (0 if out of range).
+/**
+ * Process number of entry `i` (0 if out of range).
+ */
 uint32_t pd_process_list_id(const pd_process_list *list, size_t i);
 
-// Pid inside the sandbox of entry `i` (0 if out of range).
+/**
+ * Pid inside the sandbox of entry `i` (0 if out of range).
+ */
 uint32_t pd_process_list_pid(const pd_process_list *list, size_t i);
 
-// Whether entry `i` still runs.
+/**
+ * Whether entry `i` still runs.
+ */
 bool pd_process_list_running(const pd_process_list *list, size_t i);
 
-// Exit code of entry `i`; -1 while it runs or if out of range.
+/**
+ * Exit code of entry `i`; -1 while it runs or if out of range.
+ */
 int32_t pd_process_list_exit_code(const pd_process_list *list, size_t i);
 
-// Frees a list. NULL is a no-op.
+/**
+ * Frees a list. NULL is a no-op.
+ */
 void pd_process_list_free(pd_process_list *list);
 
-// Calls `on_output` with the process's output (from the oldest byte still kept, then as it
-// comes) and `on_exit` once it ends, on the library's callback thread, one at a time, in
-// order. Either callback may be NULL. `free_user_data` (may be NULL) is called exactly once,
-// after the last callback. Callbacks may call other pd_ functions.
+/**
+ * Calls `on_output` with the process's output (from the oldest byte still kept, then as it
+ * comes) and `on_exit` once it ends, on the library's callback thread, one at a time, in
+ * order. Either callback may be NULL. `free_user_data` (may be NULL) is called exactly once,
+ * after the last callback. Callbacks may call other pd_ functions.
+ */
 pd_status pd_process_set_callbacks(pd_process *process,
                                    pd_output_cb on_output,
                                    pd_exit_cb on_exit,
@@ -796,9 +1084,11 @@ pd_status pd_process_set_callbacks(pd_process *process,
                                    pd_free_cb free_user_data,
                                    pd_error **err_out);
 
-// Gives these callbacks (see `pd_process_set_callbacks`) to every detached process spawned
-// through this container handle from now on; NULL callbacks remove them. The previous
-// `user_data` is released once no process uses it.
+/**
+ * Gives these callbacks (see `pd_process_set_callbacks`) to every detached process spawned
+ * through this container handle from now on; NULL callbacks remove them. The previous
+ * `user_data` is released once no process uses it.
+ */
 pd_status pd_container_set_callbacks(pd_container *container,
                                      pd_output_cb on_output,
                                      pd_exit_cb on_exit,
@@ -806,62 +1096,92 @@ pd_status pd_container_set_callbacks(pd_container *container,
                                      pd_free_cb free_user_data,
                                      pd_error **err_out);
 
-// How many profiles there are; their indexes are 0 to count - 1, in a stable order.
+/**
+ * How many profiles there are; their indexes are 0 to count - 1, in a stable order.
+ */
 size_t pd_profile_count(void);
 
-// The index of the profile called `name` ("minimal-python", "minimal-node", "dev",
-// "agent", "embedded"); an unknown name is `PD_ERR_INVALID_ARGUMENT` naming the known ones.
+/**
+ * The index of the profile called `name` ("minimal-python", "minimal-node", "dev",
+ * "agent", "embedded"); an unknown name is `PD_ERR_INVALID_ARGUMENT` naming the known ones.
+ */
 pd_status pd_profile_resolve(const char *name, size_t *index_out, pd_error **err_out);
 
-// The name of profile `index`; NULL when out of range. Static: never free it.
+/**
+ * The name of profile `index`; NULL when out of range. Static: never free it.
+ */
 const char *pd_profile_name(size_t index);
 
-// The image of profile `index` (e.g. "pocketdock/dev"); NULL when out of range. Static.
+/**
+ * The image of profile `index` (e.g. "pocketdock/dev"); NULL when out of range. Static.
+ */
 const char *pd_profile_image(size_t index);
 
-// What profile `index` is for and carries; NULL when out of range. Static.
+/**
+ * What profile `index` is for and carries; NULL when out of range. Static.
+ */
 const char *pd_profile_description(size_t index);
 
-// The approximate size of profile `index`'s image (e.g. "~450 MB"); NULL when out of range.
+/**
+ * The approximate size of profile `index`'s image (e.g. "~450 MB"); NULL when out of range.
+ */
 const char *pd_profile_size(size_t index);
 
-// Whether sandboxes of profile `index` get a network by default; false when out of range.
+/**
+ * Whether sandboxes of profile `index` get a network by default; false when out of range.
+ */
 bool pd_profile_network(size_t index);
 
-// Sets the image and the network default of profile `profile` on the options; setters
-// called afterwards win (e.g. `pd_container_opts_set_network`).
+/**
+ * Sets the image and the network default of profile `profile` on the options; setters
+ * called afterwards win (e.g. `pd_container_opts_set_network`).
+ */
 pd_status pd_container_opts_set_profile(pd_container_opts *opts,
                                         const char *profile,
                                         pd_error **err_out);
 
-// Creates a build options builder: the Dockerfile's own base (`debian:bookworm-slim`), the
-// embedded Dockerfile, the profile's tag, the layer cache used. Free with
-// `pd_build_opts_free`. Returns NULL only if memory is exhausted.
+/**
+ * Creates a build options builder: the Dockerfile's own base (`debian:bookworm-slim`), the
+ * embedded Dockerfile, the profile's tag, the layer cache used. Free with
+ * `pd_build_opts_free`. Returns NULL only if memory is exhausted.
+ */
 pd_build_opts *pd_build_opts_new(void);
 
-// Frees a build options builder. NULL is a no-op.
+/**
+ * Frees a build options builder. NULL is a no-op.
+ */
 void pd_build_opts_free(pd_build_opts *opts);
 
-// Sets the `BASE` build argument, the image the profile builds on (offline: a local Debian
-// image such as "pocketdock/debian-base:bookworm"); NULL restores the Dockerfile's default.
+/**
+ * Sets the `BASE` build argument, the image the profile builds on (offline: a local Debian
+ * image such as "pocketdock/debian-base:bookworm"); NULL restores the Dockerfile's default.
+ */
 pd_status pd_build_opts_set_base(pd_build_opts *opts, const char *base, pd_error **err_out);
 
-// Builds from this host directory (holding a Dockerfile) instead of the profile's embedded
-// Dockerfile; NULL restores the embedded one.
+/**
+ * Builds from this host directory (holding a Dockerfile) instead of the profile's embedded
+ * Dockerfile; NULL restores the embedded one.
+ */
 pd_status pd_build_opts_set_context_dir(pd_build_opts *opts, const char *dir, pd_error **err_out);
 
-// Tags the image `tag` instead of the profile's image; NULL restores the profile's.
+/**
+ * Tags the image `tag` instead of the profile's image; NULL restores the profile's.
+ */
 pd_status pd_build_opts_set_tag(pd_build_opts *opts, const char *tag, pd_error **err_out);
 
-// Builds every step afresh instead of reusing the engine's layer cache.
+/**
+ * Builds every step afresh instead of reusing the engine's layer cache.
+ */
 pd_status pd_build_opts_set_no_cache(pd_build_opts *opts, bool no_cache, pd_error **err_out);
 
-// Builds the image of `profile` on `client`'s engine; `opts` may be
-// NULL for the defaults. Each progress line goes to `on_progress` (may be NULL) on the
-// callback thread; `free_user_data` (may be NULL) is called exactly once, and both have run
-// by the time this returns. On success `*image_id_out` (may be NULL) receives the image id,
-// freed with `pd_string_free`. A failing step is `PD_ERR_BUILD_FAILED` with the engine's
-// message. Blocks until the build ends.
+/**
+ * Builds the image of `profile` on `client`'s engine; `opts` may be
+ * NULL for the defaults. Each progress line goes to `on_progress` (may be NULL) on the
+ * callback thread; `free_user_data` (may be NULL) is called exactly once, and both have run
+ * by the time this returns. On success `*image_id_out` (may be NULL) receives the image id,
+ * freed with `pd_string_free`. A failing step is `PD_ERR_BUILD_FAILED` with the engine's
+ * message. Blocks until the build ends.
+ */
 pd_status pd_profile_build(const pd_client *client,
                            const char *profile,
                            const pd_build_opts *opts,
@@ -871,112 +1191,144 @@ pd_status pd_profile_build(const pd_client *client,
                            char **image_id_out,
                            pd_error **err_out);
 
-// Writes the `n_images` images (names or ids) into one archive at host path `file`
-// (gzip-compressed when it ends in ".gz"), streamed with flat memory; `podman load` and
-// `docker load` read it too. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
+/**
+ * Writes the `n_images` images (names or ids) into one archive at host path `file`
+ * (gzip-compressed when it ends in ".gz"), streamed with flat memory; `podman load` and
+ * `docker load` read it too. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
+ */
 pd_status pd_image_export(const pd_client *client,
                           const char *const *images,
                           size_t n_images,
                           const char *file,
                           pd_error **err_out);
 
-// Loads every image in the archive at host path `file` (plain or gzip tar). On success
-// `*loaded_json_out` (may be NULL) receives a JSON array of the loaded names, freed with
-// `pd_string_free`.
+/**
+ * Loads every image in the archive at host path `file` (plain or gzip tar). On success
+ * `*loaded_json_out` (may be NULL) receives a JSON array of the loaded names, freed with
+ * `pd_string_free`.
+ */
 pd_status pd_image_import(const pd_client *client,
                           const char *file,
                           char **loaded_json_out,
                           pd_error **err_out);
 
-// Removes an image by name or id; `force` also removes it when it is in use or has several
-// tags. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
+/**
+ * Removes an image by name or id; `force` also removes it when it is in use or has several
+ * tags. A missing image is `PD_ERR_IMAGE_NOT_FOUND`.
+ */
 pd_status pd_image_remove(const pd_client *client,
                           const char *image,
                           bool force,
                           pd_error **err_out);
 
-// Whether an image of this name or id is present on the engine: writes true or false to
-// `*exists_out`.
+/**
+ * Whether an image of this name or id is present on the engine: writes true or false to
+ * `*exists_out`.
+ */
 pd_status pd_image_exists(const pd_client *client,
                           const char *image,
                           bool *exists_out,
                           pd_error **err_out);
 
-// Makes `path` a project (creates `.pocketdock/pocketdock.yaml` naming it `name`, NULL:
-// the directory's name, and `.pocketdock/instances/`); an existing config is kept. On
-// success `*root_out` receives the absolute project root (free with `pd_string_free`).
-// `PD_ERR_FILE_NOT_FOUND` when `path` is not a directory.
+/**
+ * Makes `path` a project (creates `.pocketdock/pocketdock.yaml` naming it `name`, NULL:
+ * the directory's name, and `.pocketdock/instances/`); an existing config is kept. On
+ * success `*root_out` receives the absolute project root (free with `pd_string_free`).
+ * `PD_ERR_FILE_NOT_FOUND` when `path` is not a directory.
+ */
 pd_status pd_project_init(const char *path, const char *name, char **root_out, pd_error **err_out);
 
-// Finds the project root at or above `start` (free `*root_out` with `pd_string_free`).
-// `PD_ERR_FILE_NOT_FOUND` when there is none.
+/**
+ * Finds the project root at or above `start` (free `*root_out` with `pd_string_free`).
+ * `PD_ERR_FILE_NOT_FOUND` when there is none.
+ */
 pd_status pd_project_find_root(const char *start, char **root_out, pd_error **err_out);
 
-// The merged settings of the project at or above `dir` as a JSON object (project_name,
-// default_profile, default_persist, socket, logging {history, run_logs, max_file_size,
-// max_run_logs, max_age_days}); free with `pd_string_free`. `PD_ERR_FILE_NOT_FOUND`: no
-// project; `PD_ERR_INVALID_ARGUMENT`: a malformed `pocketdock.yaml`.
+/**
+ * The merged settings of the project at or above `dir` as a JSON object (project_name,
+ * default_profile, default_persist, socket, logging {history, run_logs, max_file_size,
+ * max_run_logs, max_age_days}); free with `pd_string_free`. `PD_ERR_FILE_NOT_FOUND`: no
+ * project; `PD_ERR_INVALID_ARGUMENT`: a malformed `pocketdock.yaml`.
+ */
 pd_status pd_project_config_json(const char *dir, char **json_out, pd_error **err_out);
 
-// The history of instance `instance` of the project at or above `dir`, oldest first, as
-// a JSON array of objects (time, unix_ms, kind, command, exit_code, signal, duration_ms,
-// timed_out, truncated, process_id, error, log); free with `pd_string_free`.
-// `PD_ERR_FILE_NOT_FOUND`: no project or no such instance directory.
+/**
+ * The history of instance `instance` of the project at or above `dir`, oldest first, as
+ * a JSON array of objects (time, unix_ms, kind, command, exit_code, signal, duration_ms,
+ * timed_out, truncated, process_id, error, log); free with `pd_string_free`.
+ * `PD_ERR_FILE_NOT_FOUND`: no project or no such instance directory.
+ */
 pd_status pd_project_history_json(const char *dir,
                                   const char *instance,
                                   char **json_out,
                                   pd_error **err_out);
 
-// The instance directory of a project's container (free `*dir_out` with
-// `pd_string_free`). `PD_ERR_FILE_NOT_FOUND` when the container belongs to no project.
+/**
+ * The instance directory of a project's container (free `*dir_out` with
+ * `pd_string_free`). `PD_ERR_FILE_NOT_FOUND` when the container belongs to no project.
+ */
 pd_status pd_container_instance_dir(const pd_container *container,
                                     char **dir_out,
                                     pd_error **err_out);
 
-// Examines the project at or above `project_dir` (NULL: every pocketdock container on the
-// engine, for crashed clients only) on `client`'s engine and, with `fix`, repairs what is safe. Writes a JSON
-// report (engine_kind, engine_version, api_version, socket, project_root, project_name,
-// orphans, stale_dirs, crashed: [{name, path, detail, fixed}], fix); free it with
-// `pd_string_free`. Blocks on a few engine calls. `PD_ERR_FILE_NOT_FOUND`: no project;
-// `PD_ERR_ENGINE_NOT_FOUND`.
+/**
+ * Examines the project at or above `project_dir` (NULL: every pocketdock container on the
+ * engine, for crashed clients only) on `client`'s engine and, with `fix`, repairs what is safe. Writes a JSON
+ * report (engine_kind, engine_version, api_version, socket, project_root, project_name,
+ * orphans, stale_dirs, crashed: [{name, path, detail, fixed}], fix); free it with
+ * `pd_string_free`. Blocks on a few engine calls. `PD_ERR_FILE_NOT_FOUND`: no project;
+ * `PD_ERR_ENGINE_NOT_FOUND`.
+ */
 pd_status pd_doctor(const pd_client *client,
                     const char *project_dir,
                     bool fix,
                     char **report_out,
                     pd_error **err_out);
 
-// Sets how long an ephemeral sandbox may live, in milliseconds (0 removes the limit;
-// negative is `PD_ERR_INVALID_ARGUMENT`): past it, `pd_doctor` treats it as left by a
-// crashed client (rounded to whole seconds in the `pocketdock.expires-at` label).
+/**
+ * Sets how long an ephemeral sandbox may live, in milliseconds (0 removes the limit;
+ * negative is `PD_ERR_INVALID_ARGUMENT`): past it, `pd_doctor` treats it as left by a
+ * crashed client (rounded to whole seconds in the `pocketdock.expires-at` label).
+ */
 pd_status pd_container_opts_set_ttl_ms(pd_container_opts *opts, int64_t ttl_ms, pd_error **err_out);
 
-// Opens a persistent shell (bash, else sh) in the container (needs the agent); `opts`
-// (may be NULL) gives its env, workdir and user. Free with `pd_session_free`.
+/**
+ * Opens a persistent shell (bash, else sh) in the container (needs the agent); `opts`
+ * (may be NULL) gives its env, workdir and user. Free with `pd_session_free`.
+ */
 pd_status pd_session_open(pd_container *container,
                           const pd_run_opts *opts,
                           pd_session **session_out,
                           pd_error **err_out);
 
-// Writes `input` and a newline to the shell without waiting; output goes to
-// `pd_session_read`.
+/**
+ * Writes `input` and a newline to the shell without waiting; output goes to
+ * `pd_session_read`.
+ */
 pd_status pd_session_send(pd_session *session, const char *input, pd_error **err_out);
 
-// Runs `command` in the shell and waits up to `timeout_ms` (the timeout rule: > 0 a limit,
-// < 0 no limit, 0 `PD_ERR_INVALID_ARGUMENT`). cwd and variables persist between commands. On timeout the command is
-// interrupted and the result has `timed_out` set; the session stays usable. A second call
-// while one runs is `PD_ERR_INVALID_STATE`.
+/**
+ * Runs `command` in the shell and waits up to `timeout_ms` (the timeout rule: > 0 a limit,
+ * < 0 no limit, 0 `PD_ERR_INVALID_ARGUMENT`). cwd and variables persist between commands. On timeout the command is
+ * interrupted and the result has `timed_out` set; the session stays usable. A second call
+ * while one runs is `PD_ERR_INVALID_STATE`.
+ */
 pd_status pd_session_send_and_wait(pd_session *session,
                                    const char *command,
                                    int64_t timeout_ms,
                                    pd_exec_result **result_out,
                                    pd_error **err_out);
 
-// Output not consumed by `pd_session_send_and_wait` (from `pd_session_send`), marked
-// read. Free with `pd_output_free`.
+/**
+ * Output not consumed by `pd_session_send_and_wait` (from `pd_session_send`), marked
+ * read. Free with `pd_output_free`.
+ */
 pd_status pd_session_read(pd_session *session, pd_output **output_out, pd_error **err_out);
 
-// The shell's output as it comes, and its exit, to callbacks (rules of
-// `pd_process_set_callbacks`).
+/**
+ * The shell's output as it comes, and its exit, to callbacks (rules of
+ * `pd_process_set_callbacks`).
+ */
 pd_status pd_session_set_callbacks(pd_session *session,
                                    pd_output_cb on_output,
                                    pd_exit_cb on_exit,
@@ -984,22 +1336,30 @@ pd_status pd_session_set_callbacks(pd_session *session,
                                    pd_free_cb free_user_data,
                                    pd_error **err_out);
 
-// Ends the shell. The handle stays valid (free it afterwards).
+/**
+ * Ends the shell. The handle stays valid (free it afterwards).
+ */
 pd_status pd_session_close(pd_session *session, pd_error **err_out);
 
-// Frees the handle (the shell keeps running unless closed). NULL is a no-op.
+/**
+ * Frees the handle (the shell keeps running unless closed). NULL is a no-op.
+ */
 void pd_session_free(pd_session *session);
 
-// Starts `command` and returns a stream of its output (`opts` may be NULL). Read it with
-// `pd_stream_next`; free it with `pd_stream_free` (freeing it early kills the command).
-// Timeout and output cap apply as in `pd_run`. Blocks only to start the command.
+/**
+ * Starts `command` and returns a stream of its output (`opts` may be NULL). Read it with
+ * `pd_stream_next`; free it with `pd_stream_free` (freeing it early kills the command).
+ * Timeout and output cap apply as in `pd_run`. Blocks only to start the command.
+ */
 pd_status pd_run_stream(pd_container *container,
                         const char *command,
                         const pd_run_opts *opts,
                         pd_stream **stream_out,
                         pd_error **err_out);
 
-// `pd_run_stream` for `argv[0..argc]`, without a shell.
+/**
+ * `pd_run_stream` for `argv[0..argc]`, without a shell.
+ */
 pd_status pd_run_stream_argv(pd_container *container,
                              const char *const *argv,
                              size_t argc,
@@ -1007,46 +1367,64 @@ pd_status pd_run_stream_argv(pd_container *container,
                              pd_stream **stream_out,
                              pd_error **err_out);
 
-// Waits up to `timeout_ms` (the timeout rule: > 0 a limit, 0 just looks, < 0 no limit) for
-// the next piece of output.
-// Returns `PD_OK` with `*chunk_out` set (free it with `pd_chunk_free`), `PD_ERR_TIMEOUT`
-// when nothing came in time (call again), or `PD_STREAM_END` when the command is over (then
-// `pd_stream_result` has the result; later calls return `PD_STREAM_END` again). Only one
-// thread may call it at a time per stream; `pd_stream_cancel` may be called concurrently.
+/**
+ * Waits up to `timeout_ms` (the timeout rule: > 0 a limit, 0 just looks, < 0 no limit) for
+ * the next piece of output.
+ * Returns `PD_OK` with `*chunk_out` set (free it with `pd_chunk_free`), `PD_ERR_TIMEOUT`
+ * when nothing came in time (call again), or `PD_STREAM_END` when the command is over (then
+ * `pd_stream_result` has the result; later calls return `PD_STREAM_END` again). Only one
+ * thread may call it at a time per stream; `pd_stream_cancel` may be called concurrently.
+ */
 pd_status pd_stream_next(pd_stream *stream,
                          int64_t timeout_ms,
                          pd_chunk **chunk_out,
                          pd_error **err_out);
 
-// Kills the streamed command (and everything it started). Thread-safe, idempotent; a
-// blocked `pd_stream_next` then returns the remaining output and `PD_STREAM_END`.
+/**
+ * Kills the streamed command (and everything it started). Thread-safe, idempotent; a
+ * blocked `pd_stream_next` then returns the remaining output and `PD_STREAM_END`.
+ */
 void pd_stream_cancel(pd_stream *stream);
 
-// The result of a finished stream (after `pd_stream_next` returned `PD_STREAM_END`; its
-// stdout/stderr are empty: the output came as chunks). Free it with `pd_exec_result_free`.
-// `PD_ERR_INVALID_STATE` before the end.
+/**
+ * The result of a finished stream (after `pd_stream_next` returned `PD_STREAM_END`; its
+ * stdout/stderr are empty: the output came as chunks). Free it with `pd_exec_result_free`.
+ * `PD_ERR_INVALID_STATE` before the end.
+ */
 pd_status pd_stream_result(pd_stream *stream, pd_exec_result **result_out, pd_error **err_out);
 
-// Frees a stream; a command still running is killed. NULL is a no-op.
+/**
+ * Frees a stream; a command still running is killed. NULL is a no-op.
+ */
 void pd_stream_free(pd_stream *stream);
 
-// Which output a chunk came from: 1 = stdout, 2 = stderr (0 for a bad handle).
+/**
+ * Which output a chunk came from: 1 = stdout, 2 = stderr (0 for a bad handle).
+ */
 int32_t pd_chunk_stream(const pd_chunk *chunk);
 
-// The chunk's bytes, owned by the chunk; the length goes to `*len_out` (may be NULL).
+/**
+ * The chunk's bytes, owned by the chunk; the length goes to `*len_out` (may be NULL).
+ */
 const uint8_t *pd_chunk_data(const pd_chunk *chunk, size_t *len_out);
 
-// Frees a chunk. NULL is a no-op.
+/**
+ * Frees a chunk. NULL is a no-op.
+ */
 void pd_chunk_free(pd_chunk *chunk);
 
-// The library version (as in Cargo.toml), a static NUL-terminated string: never free it.
+/**
+ * The library version (as in Cargo.toml), a static NUL-terminated string: never free it.
+ */
 const char *pd_version(void);
 
-// The ABI version the library was built with; compare it with `PD_ABI_VERSION`.
+/**
+ * The ABI version the library was built with; compare it with `PD_ABI_VERSION`.
+ */
 uint32_t pd_abi_version(void);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif  /* __cplusplus */
 
 #endif  /* POCKETDOCK_H */

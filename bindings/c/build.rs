@@ -31,9 +31,24 @@ fn main() {
             return;
         }
     };
+    let mut text = Vec::new();
+    bindings.write(&mut text);
+    let text = c89(&String::from_utf8(text).expect("cbindgen writes UTF-8"));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("pocketdock.h");
-    bindings.write_to_file(&out);
+    std::fs::write(&out, &text).expect("write the header to OUT_DIR");
     if std::env::var("POCKETDOCK_WRITE_HEADER").as_deref() == Ok("1") {
-        bindings.write_to_file(crate_dir.join("../../include/pocketdock.h"));
+        std::fs::write(crate_dir.join("../../include/pocketdock.h"), &text)
+            .expect("write include/pocketdock.h");
     }
+}
+
+/// What keeps cbindgen's output from compiling as C89 (`-std=c89 -pedantic-errors`) that no
+/// option of it controls (`documentation_style = "doxy"` does the doc comments): the `//`
+/// comments it writes after `#endif` and `}` of its C++ guards, and the comma after the
+/// last enumerator.
+fn c89(header: &str) -> String {
+    header
+        .replace("// __cplusplus", "/* __cplusplus */")
+        .replace("}  // extern \"C\"", "}  /* extern \"C\" */")
+        .replace(",\n};", "\n};")
 }
