@@ -243,7 +243,15 @@ pub(crate) fn engine_message(status: u16, body: &[u8]) -> String {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("unknown status");
-    format!("the engine answered HTTP {status} ({reason}) with no message")
+    format!("the engine answered HTTP {status} ({reason}){NO_MESSAGE}")
+}
+
+const NO_MESSAGE: &str = " with no message";
+
+/// Whether the engine's answer carried no message of its own (some refusals are told apart
+/// by that alone, e.g. Docker's bare 500 on a path below a file).
+pub(crate) fn said_nothing(message: &str) -> bool {
+    message.is_empty() || message.ends_with(NO_MESSAGE)
 }
 
 /// The single place where an engine's refusal becomes an [`Error`].
@@ -364,7 +372,10 @@ mod tests {
         assert_eq!(engine_message(500, b" plain \n"), "plain");
         for body in [&b""[..], b"{}", br#"{"message":""}"#, b"  "] {
             let m = engine_message(404, body);
-            assert!(m.contains("HTTP 404 (Not Found)"), "{m}");
+            assert!(
+                m.contains("HTTP 404 (Not Found)") && said_nothing(&m),
+                "{m}"
+            );
         }
         let e = map_status(101, engine_message(101, b""), Subject::Exec("x"));
         assert!(e.to_string().contains("Switching Protocols"), "{e}");
