@@ -76,6 +76,8 @@ async fn refused(o: ClientOptions) -> (ErrorKind, String) {
         "{e}: retried {:?}",
         started.elapsed()
     );
+    // Shown with --nocapture: these messages are what a user reads.
+    eprintln!("{:?}: {e}", e.kind());
     (e.kind(), e.to_string())
 }
 
