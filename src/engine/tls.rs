@@ -116,7 +116,7 @@ pub(crate) fn explain(e: &rustls::Error, files: &TlsFiles, host: &str) -> String
     let ca = files.ca.display();
     let client = || match &files.cert {
         Some(c) => format!("the client certificate {}", c.display()),
-        None => "no client certificate (none was configured)".to_owned(),
+        None => "a missing client certificate".to_owned(),
     };
     match e {
         rustls::Error::InvalidCertificate(c) => match c {
@@ -135,11 +135,14 @@ pub(crate) fn explain(e: &rustls::Error, files: &TlsFiles, host: &str) -> String
             }
             _ => format!("certificate check failed: the engine's certificate: {e}"),
         },
-        rustls::Error::AlertReceived(AlertDescription::CertificateRequired) => format!(
-            "certificate check failed: the engine requires a client certificate and got {} \
-             (set cert.pem and key.pem)",
-            client()
-        ),
+        // Go engines answer a missing certificate with BadCertificate, not CertificateRequired.
+        rustls::Error::AlertReceived(
+            AlertDescription::CertificateRequired
+            | AlertDescription::BadCertificate
+            | AlertDescription::HandshakeFailure,
+        ) if files.cert.is_none() => "certificate check failed: the engine requires a client \
+             certificate and none is configured (cert.pem and key.pem)"
+            .to_owned(),
         rustls::Error::AlertReceived(
             a @ (AlertDescription::BadCertificate
             | AlertDescription::UnknownCA
@@ -218,12 +221,13 @@ mod tests {
             key: None,
             ..f.clone()
         };
-        let m = explain(
-            &rustls::Error::AlertReceived(AlertDescription::CertificateRequired),
-            &none,
-            "h",
-        );
-        assert!(m.contains("requires a client certificate"), "{m}");
+        for a in [
+            AlertDescription::CertificateRequired,
+            AlertDescription::BadCertificate,
+        ] {
+            let m = explain(&rustls::Error::AlertReceived(a), &none, "h");
+            assert!(m.contains("requires a client certificate and none"), "{m}");
+        }
         let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
         assert!(explain(&plain, &f, "h").contains("does not speak TLS"));
     }
