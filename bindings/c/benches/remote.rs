@@ -116,6 +116,9 @@ fn measure(host: &str, setters: &[(&str, &str)], n: usize) -> Figures {
     }
 }
 
+/// A way to the daemon: its name, the address, and the option setters it needs.
+type Way<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+
 fn main() {
     let s = settings();
     let n: usize = std::env::var("BENCH_N")
@@ -127,7 +130,7 @@ fn main() {
         ("ssh_identity", s["PD_REMOTE_SSH_KEY"].as_str()),
         ("ssh_known_hosts", s["PD_REMOTE_SSH_KNOWN_HOSTS"].as_str()),
     ];
-    let ways: [(&str, &str, Vec<(&str, &str)>); 4] = [
+    let ways: [Way; 4] = [
         ("unix socket (baseline)", &s["PD_REMOTE_SOCKET"], vec![]),
         ("tcp, plain (loopback)", &s["PD_REMOTE_PLAIN"], vec![]),
         (
