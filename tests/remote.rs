@@ -19,8 +19,18 @@ fn tls_opts(s: &std::collections::HashMap<String, String>, layout: &str) -> Clie
     }
 }
 
+/// The first create on a fresh engine fills the agent volume; two clients doing that at
+/// once race (agent/place.rs checks for the volume, then creates and fills it, with nothing
+/// to make a second client wait for the fill), and a fresh daemon is what CI has. So the
+/// tests' creates take turns (five creates: a second at most).
+static CREATES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn create_run_files(client: &Client, socket: &str, agent: bool) {
-    let c = client.create_container(&opts(agent)).await.expect("create");
+    let created = {
+        let _turn = CREATES.lock().await;
+        client.create_container(&opts(agent)).await
+    };
+    let c = created.expect("create");
     let c = Remote {
         c,
         socket: socket.to_owned(),
