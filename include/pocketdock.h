@@ -152,7 +152,7 @@ typedef struct pd_engine_info {
    */
   const char *api_version;
   /**
-   * The Unix socket it was reached on.
+   * Where it was reached: its Unix socket, or the `tcp://` or `ssh://` address as given.
    */
   const char *socket;
 } pd_engine_info;
@@ -208,7 +208,8 @@ void pd_client_opts_free(pd_client_opts *opts);
  * Uses the engine on this Unix socket (a path or `unix://PATH`) and no other: if it does
  * not answer, `pd_client_open` fails with `PD_ERR_ENGINE_NOT_FOUND` naming it. NULL
  * restores the default (`POCKETDOCK_SOCKET`, else discovery). Other schemes (`tcp://`,
- * `ssh://`) are `PD_ERR_INVALID_ARGUMENT`.
+ * `ssh://`) are `PD_ERR_INVALID_ARGUMENT`: a remote engine is set with
+ * `pd_client_opts_set_host`, which takes sockets too (both set the same option).
  */
 pd_status pd_client_opts_set_socket(pd_client_opts *opts, const char *socket, pd_error **err_out);
 
@@ -252,6 +253,53 @@ pd_status pd_client_engine_info(const pd_client *client,
  * no-op.
  */
 void pd_client_free(pd_client *client);
+
+/**
+ * Uses the engine at this address and no other: a Unix socket (a path or `unix://PATH`),
+ * `tcp://HOST[:PORT]` (plain only on loopback; any other host needs TLS, from
+ * `pd_client_opts_set_tls_dir`/`_files` or `DOCKER_TLS_VERIFY` + `DOCKER_CERT_PATH`) or
+ * `ssh://[USER@]HOST[:PORT][/REMOTE/SOCKET]` (through the system `ssh`). NULL restores the
+ * default (`POCKETDOCK_SOCKET`, a remote `CONTAINER_HOST`/`DOCKER_HOST`, else discovery).
+ * `PD_ERR_INVALID_ARGUMENT`: an address that does not parse, or TLS files set for a
+ * non-`tcp://` address. Whether plain TCP is allowed is decided by `pd_client_open`, which
+ * sees the environment's TLS settings too.
+ */
+pd_status pd_client_opts_set_host(pd_client_opts *opts, const char *address, pd_error **err_out);
+
+/**
+ * TLS for a `tcp://` engine from a directory laid out as Docker's `DOCKER_CERT_PATH`:
+ * `ca.pem` (the CA of the engine's certificate), and `cert.pem` + `key.pem` (the client's;
+ * both or neither). The files are read by `pd_client_open`, which names any that is
+ * missing or unreadable. NULL clears the TLS setting (back to the environment's).
+ */
+pd_status pd_client_opts_set_tls_dir(pd_client_opts *opts, const char *dir, pd_error **err_out);
+
+/**
+ * TLS for a `tcp://` engine from files named one by one: `ca` (required) and the client's
+ * `cert` and `key` (both, or both NULL for no client certificate; one without the other is
+ * `PD_ERR_INVALID_ARGUMENT`). Read by `pd_client_open`.
+ */
+pd_status pd_client_opts_set_tls_files(pd_client_opts *opts,
+                                       const char *ca,
+                                       const char *cert,
+                                       const char *key,
+                                       pd_error **err_out);
+
+/**
+ * The private key `ssh` logs in with for an `ssh://` engine (only that key is offered).
+ * NULL: `CONTAINER_SSHKEY` if set, else ssh's own configuration.
+ */
+pd_status pd_client_opts_set_ssh_identity(pd_client_opts *opts,
+                                          const char *path,
+                                          pd_error **err_out);
+
+/**
+ * A known-hosts file holding the `ssh://` engine host's key, checked strictly. NULL: the
+ * user's `~/.ssh/known_hosts`. An unknown host key always fails (never accepted blindly).
+ */
+pd_status pd_client_opts_set_ssh_known_hosts(pd_client_opts *opts,
+                                             const char *path,
+                                             pd_error **err_out);
 
 /**
  * Creates and starts a sandbox on `client`'s engine. `opts` may be NULL for the defaults;

@@ -5,6 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::container::{Container, ContainerOptions};
+use crate::engine::address::Address;
+use crate::engine::ssh::SshOptions;
+use crate::engine::tls::TlsFiles;
 use crate::engine::{discover, Engine, EngineInfo};
 use crate::error::Result;
 
@@ -12,10 +15,18 @@ use crate::error::Result;
 /// retrying a slow engine for up to 30 s.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// The engine's Unix socket, as a path or `unix://PATH`. When set (here or by
-    /// `POCKETDOCK_SOCKET`) it is the only engine tried: one that does not answer is
-    /// `EngineNotFound` naming it, never a silent switch to another engine.
+    /// The engine's address: a Unix socket (a path or `unix://PATH`), `tcp://HOST[:PORT]`
+    /// (plain only on loopback; TLS otherwise, see `tls`) or
+    /// `ssh://[USER@]HOST[:PORT][/REMOTE/SOCKET]` (docs/engines.md). When set (here, by
+    /// `POCKETDOCK_SOCKET`, or a remote `CONTAINER_HOST`/`DOCKER_HOST`) it is the only engine
+    /// tried: one that does not answer is `EngineNotFound` naming it and the failing step,
+    /// never a silent switch to another engine.
     pub socket: Option<String>,
+    /// TLS for a `tcp://` engine: its CA, and the client certificate and key. Unset: from
+    /// `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`, as Docker reads them.
+    pub tls: Option<TlsFiles>,
+    /// How `ssh` logs in to an `ssh://` engine (identity, known hosts).
+    pub ssh: SshOptions,
     /// How long to keep retrying a socket that exists but does not answer `/_ping` and
     /// `/version` (attempts of 5, 10, 10... s with a growing pause between them).
     pub connect_timeout: Duration,
@@ -25,17 +36,26 @@ impl Default for ClientOptions {
     fn default() -> ClientOptions {
         ClientOptions {
             socket: None,
+            tls: None,
+            ssh: SshOptions::default(),
             connect_timeout: crate::engine::discover::DEFAULT_CONNECT_TIMEOUT,
         }
     }
 }
 
 impl ClientOptions {
-    /// Checks the options without connecting: a socket must be a path or `unix://PATH`, the
-    /// connect timeout positive.
+    /// Checks the options without connecting: the address must parse, TLS files go with a
+    /// `tcp://` address (or one from the environment) and name a certificate with its key,
+    /// the connect timeout must be positive.
     pub fn validate(&self) -> Result<()> {
-        if let Some(s) = &self.socket {
-            discover::socket_path(s)?;
+        let address = self.socket.as_deref().map(Address::parse).transpose()?;
+        if let Some(tls) = &self.tls {
+            tls.validate()?;
+            if matches!(address, Some(Address::Unix(_) | Address::Ssh(_))) {
+                return Err(crate::Error::invalid(
+                    "TLS files go with a tcp:// engine address, not a Unix socket or ssh://",
+                ));
+            }
         }
         if self.connect_timeout.is_zero() {
             return Err(crate::Error::invalid("connect_timeout must be positive"));
@@ -43,7 +63,19 @@ impl ClientOptions {
         Ok(())
     }
 
-    /// Options naming one socket.
+    /// Checks that `address` is a Unix socket (a path or `unix://PATH`), for callers whose
+    /// setting is named for sockets; a `tcp://` or `ssh://` address is refused by name.
+    pub fn require_unix_socket(address: &str) -> Result<()> {
+        match Address::parse(address)? {
+            Address::Unix(_) => Ok(()),
+            _ => Err(crate::Error::invalid(format!(
+                "engine address {address:?}: only a Unix socket (a path or unix://PATH) is \
+                 taken here; a tcp:// or ssh:// engine is set as the host"
+            ))),
+        }
+    }
+
+    /// Options naming one engine (any address `socket` takes).
     pub fn socket(socket: impl Into<String>) -> ClientOptions {
         ClientOptions {
             socket: Some(socket.into()),
@@ -78,7 +110,12 @@ impl Client {
     /// Connects as `opts` says.
     pub async fn connect_with(opts: &ClientOptions) -> Result<Client> {
         opts.validate()?;
-        let engine = discover::connect(opts.socket.as_deref(), opts.connect_timeout).await?;
+        let wanted = discover::Wanted {
+            address: opts.socket.as_deref(),
+            tls: opts.tls.as_ref(),
+            ssh: &opts.ssh,
+        };
+        let engine = discover::connect(wanted, opts.connect_timeout).await?;
         Ok(Client {
             engine: Arc::new(engine),
         })

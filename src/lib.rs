@@ -36,6 +36,8 @@ pub mod stream;
 pub use client::{create_new_container, Client, ClientOptions};
 pub use container::{Container, ContainerOptions, PortMapping, VolumeMount};
 pub use engine::frames::StreamKind;
+pub use engine::ssh::SshOptions;
+pub use engine::tls::TlsFiles;
 pub use engine::{EngineInfo, EngineKind};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};

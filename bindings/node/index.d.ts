@@ -19,6 +19,18 @@ export interface ConnectOptions {
     /** Use the socket configured by the project at or above this directory (its `socket`
      *  setting) unless `socket` is given. FileNotFoundError when there is no project. */
     projectDir?: string | null;
+    /** The engine's address, used and no other: a Unix socket, `tcp://HOST[:PORT]` (plain only
+     *  on loopback; otherwise TLS from `tlsDir`/`tlsFiles` or DOCKER_TLS_VERIFY +
+     *  DOCKER_CERT_PATH) or `ssh://[USER@]HOST[:PORT][/REMOTE/SOCKET]` (docs/engines.md). */
+    host?: string | null;
+    /** TLS for a tcp:// engine: a directory with ca.pem, cert.pem and key.pem (Docker's layout). */
+    tlsDir?: string | null;
+    /** TLS for a tcp:// engine, file by file (cert and key both or neither). */
+    tlsFiles?: { ca: string; cert?: string | null; key?: string | null } | null;
+    /** The private key ssh logs in with for an ssh:// engine (default: $CONTAINER_SSHKEY). */
+    sshIdentity?: string | null;
+    /** A known-hosts file holding the ssh:// engine host's key, checked strictly. */
+    sshKnownHosts?: string | null;
 }
 
 /** What the engine said about itself when the client connected. */

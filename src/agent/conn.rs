@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
+use tokio::io::WriteHalf;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::wire::{self, FrameBuf, Msg};
@@ -17,12 +17,13 @@ use super::AGENT_PATH;
 use crate::container::Container;
 use crate::engine::frames::{FrameDecoder, StreamKind};
 use crate::engine::request::Subject;
+use crate::engine::transport::{write_now, Conn};
 use crate::error::{Error, Result};
 
 type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
 
 pub(crate) struct AgentConn {
-    writer: Arc<tokio::sync::Mutex<OwnedWriteHalf>>,
+    writer: Arc<tokio::sync::Mutex<WriteHalf<Conn>>>,
     pending: Pending,
     next_id: AtomicU32,
     alive: Arc<AtomicBool>,
@@ -31,7 +32,8 @@ pub(crate) struct AgentConn {
 
 impl Drop for AgentConn {
     fn drop(&mut self) {
-        // Closing our half ends the relay; the agent then ends this client's blocking runs.
+        // The connection closes once the writer and the aborted reader's half are both
+        // gone; that ends the relay, and the agent then ends this client's blocking runs.
         self.reader.abort();
     }
 }
@@ -60,7 +62,7 @@ impl AgentConn {
                 Subject::Exec(&exec_id),
             )
             .await?;
-        let (mut rd, wr) = hijacked.stream.into_split();
+        let (mut rd, wr) = tokio::io::split(hijacked.stream);
         let pending: Pending = Arc::default();
         let alive = Arc::new(AtomicBool::new(true));
         let (routes, live) = (pending.clone(), alive.clone());
@@ -167,13 +169,15 @@ impl AgentConn {
         // the frame goes out without an await point when the socket takes it at once (the
         // usual case, and no extra task hop), else a task of its own finishes it.
         let mut w = self.writer.clone().lock_owned().await;
-        let sent = match w.try_write(&frame) {
-            Ok(n) if n == frame.len() => return Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+        let sent = match write_now(&mut *w, &frame) {
+            Ok((_, true)) => return Ok(()),
+            Ok((n, false)) => n,
             Err(e) => return Err(self.broken(e)),
         };
-        let rest = tokio::spawn(async move { w.write_all(&frame[sent..]).await });
+        let rest = tokio::spawn(async move {
+            w.write_all(&frame[sent..]).await?;
+            w.flush().await
+        });
         match rest.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(self.broken(e)),

@@ -185,18 +185,47 @@ impl Container {
     }
 
     /// Creates an engine exec in this container from `body`; returns its id.
+    /// A 404 is checked against an inspect before it is called "removed outside": compatible
+    /// engines answer 404 for more than a missing container, and then the engine's message
+    /// is what the caller needs.
     pub(crate) async fn create_exec(&self, body: &(impl Serialize + ?Sized)) -> Result<String> {
-        let created: IdResponse = self
+        let created: Result<IdResponse> = self
             .engine()
             .call_json_with(
                 Method::POST,
                 &format!("/containers/{}/exec", self.id()),
                 body,
-                Subject::Container(self.name()),
+                Subject::ExecIn(self.name()),
             )
-            .await
-            .map_err(|e| self.explain(e))?;
-        Ok(created.id)
+            .await;
+        match created {
+            Ok(c) => Ok(c.id),
+            Err(Error::Engine {
+                status: 404,
+                message,
+            }) => {
+                let inspected = self
+                    .engine()
+                    .call_unit(
+                        Method::GET,
+                        &format!("/containers/{}/json", self.id()),
+                        None,
+                        Subject::Container(self.name()),
+                    )
+                    .await;
+                match inspected {
+                    Err(e @ Error::ContainerNotFound(_)) => Err(self.explain(e)),
+                    _ => Err(Error::Engine {
+                        status: 404,
+                        message: format!(
+                            "exec in {} (the container still exists): {message}",
+                            self.name()
+                        ),
+                    }),
+                }
+            }
+            Err(e) => Err(self.explain(e)),
+        }
     }
 
     /// Whether runs go through the in-sandbox agent (false: engine exec).

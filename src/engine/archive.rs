@@ -6,7 +6,7 @@ use hyper::body::Incoming;
 use hyper::{Method, Response};
 use serde::Deserialize;
 
-use super::request::{query_escape, read_body, BodyChunks, Subject};
+use super::request::{query_escape, read_body, said_nothing, BodyChunks, Subject};
 use super::Engine;
 use crate::error::{Error, Result};
 
@@ -145,7 +145,7 @@ impl Engine {
             Err(Error::Engine {
                 status: 500,
                 message,
-            }) if message.is_empty() => {
+            }) if said_nothing(&message) => {
                 // Docker answers a path below a file (ENOTDIR) with a bare 500; only a GET
                 // carries the reason. Such a path does not exist.
                 return match self

@@ -1,6 +1,6 @@
-//! Finding an engine. An explicit socket (the client option, else `POCKETDOCK_SOCKET`) is the
-//! only candidate: a caller who names one wants that engine, never a silent fallback to
-//! another. Without one, candidate sockets are tried in a fixed order. A candidate counts when
+//! Finding an engine. An explicit engine (the client option, else `POCKETDOCK_SOCKET`, else a
+//! remote `CONTAINER_HOST`/`DOCKER_HOST`) is the only candidate: a caller who names one wants
+//! that engine, never a silent fallback to another. Without one, candidate sockets are tried in a fixed order. A candidate counts when
 //! it answers `/_ping` and `/version`; a slow one gets retries with backoff within the
 //! connect budget before it is passed over.
 
@@ -10,7 +10,11 @@ use std::time::{Duration, Instant};
 use hyper::Method;
 use serde::Deserialize;
 
+use super::address::Address;
+use super::endpoint;
 use super::request::Subject;
+use super::ssh::SshOptions;
+use super::tls::TlsFiles;
 use super::transport::Transport;
 use super::{Engine, EngineInfo, EngineKind};
 use crate::error::{Error, Result};
@@ -27,34 +31,37 @@ const HINT: &str = "start Podman (`podman system service --time=0 \
                     unix:///run/podman/podman.sock`) or Docker, or point POCKETDOCK_SOCKET at \
                     its socket";
 
-/// A socket as a user writes it: a path, or `unix://` and a path. Other schemes are refused
-/// by name rather than mistaken for a file.
-pub(crate) fn socket_path(s: &str) -> Result<PathBuf> {
-    let path = s.strip_prefix("unix://").unwrap_or(s);
-    if path.is_empty() {
-        return Err(Error::invalid("the engine socket is empty"));
-    }
-    if let Some((scheme, _)) = path.split_once("://") {
-        return Err(Error::invalid(format!(
-            "engine address {s:?}: only Unix sockets (a path or unix://PATH) are supported, \
-             not {scheme}://"
-        )));
-    }
-    Ok(PathBuf::from(path))
+/// What the caller asked for: an address (else the environment, else discovery), TLS files
+/// (else `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`) and ssh settings.
+#[derive(Clone, Copy)]
+pub(crate) struct Wanted<'a> {
+    pub(crate) address: Option<&'a str>,
+    pub(crate) tls: Option<&'a TlsFiles>,
+    pub(crate) ssh: &'a SshOptions,
 }
 
-/// The explicit socket and who named it, if anyone did.
+/// The explicit engine and who named it, if anyone did: the option, else
+/// `POCKETDOCK_SOCKET`, else a remote (`tcp://`, `ssh://`) address in the first of
+/// `CONTAINER_HOST` and `DOCKER_HOST` that is set (Docker uses `DOCKER_HOST` alone; a remote
+/// engine must never be silently replaced by a local one). A Unix socket there stays
+/// discovery's first candidate.
 pub(crate) fn explicit(
     option: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<(PathBuf, &'static str)>> {
+) -> Result<Option<(Address, &'static str)>> {
     if let Some(s) = option {
-        return Ok(Some((socket_path(s)?, "the client options")));
+        return Ok(Some((Address::parse(s)?, "the client options")));
     }
-    match env("POCKETDOCK_SOCKET").filter(|s| !s.is_empty()) {
-        Some(s) => Ok(Some((socket_path(&s)?, "POCKETDOCK_SOCKET"))),
-        None => Ok(None),
+    if let Some(s) = env("POCKETDOCK_SOCKET").filter(|s| !s.is_empty()) {
+        return Ok(Some((Address::parse(&s)?, "POCKETDOCK_SOCKET")));
     }
+    for var in ["CONTAINER_HOST", "DOCKER_HOST"] {
+        if let Some(s) = env(var).filter(|s| !s.is_empty()) {
+            let address = Address::parse(&s)?;
+            return Ok((!address.is_unix()).then_some((address, var)));
+        }
+    }
+    Ok(None)
 }
 
 /// The sockets discovery tries, in order, when nothing explicit is given.
@@ -78,31 +85,46 @@ pub(crate) fn candidates(env: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
     out
 }
 
-/// Connects to the explicit socket (option, else `POCKETDOCK_SOCKET`), or to the first
-/// discovered candidate that answers, retrying a slow one within `budget`.
-pub(crate) async fn connect(option: Option<&str>, budget: Duration) -> Result<Engine> {
+/// Connects to the explicit engine (see [`explicit`]), or to the first discovered candidate
+/// that answers, retrying a slow one within `budget`.
+pub(crate) async fn connect(wanted: Wanted<'_>, budget: Duration) -> Result<Engine> {
     let env = |k: &str| std::env::var(k).ok();
-    if let Some((socket, named_by)) = explicit(option, &env)? {
-        return reach(&socket, budget, true)
-            .await
-            .map_err(|why| Error::EngineNotFound {
-                tried: format!("{} ({why})", socket.display()),
-                hint: format!(
-                    "the socket was named by {named_by}, so no other engine was tried; start \
-                     the engine there or name another socket"
-                ),
-            });
+    if let Some((address, named_by)) = explicit(wanted.address, &env)? {
+        let label = address.to_string();
+        let not_found = |why: String| Error::EngineNotFound {
+            tried: format!("{label} ({why})"),
+            hint: format!(
+                "the engine was named by {named_by}, so no other engine was tried; start \
+                 the engine there or name another"
+            ),
+        };
+        let transport = match endpoint::transport_for(&address, wanted, &env, budget).await? {
+            Ok(t) => t,
+            Err(why) => return Err(not_found(why)),
+        };
+        return reach(&transport, budget, true).await.map_err(|why| {
+            let why = why.replace(&format!("{label}: "), "");
+            not_found(why)
+        });
+    }
+    if wanted.tls.is_some() {
+        return Err(Error::invalid(
+            "TLS files were given but no tcp:// engine address: set the host too",
+        ));
     }
     // Why each candidate was passed over: "no answer" and "not there" need different fixes.
     let mut tried = Vec::new();
     for socket in candidates(&env) {
-        match reach(&socket, budget, false).await {
-            Ok(engine) => return Ok(engine),
-            Err(why) => {
-                tracing::debug!(socket = %socket.display(), why, "not an engine");
-                tried.push(format!("{} ({why})", socket.display()));
+        let why = if socket.exists() {
+            match reach(&Transport::unix(socket.clone()), budget, false).await {
+                Ok(engine) => return Ok(engine),
+                Err(why) => why,
             }
-        }
+        } else {
+            "no such socket".to_owned()
+        };
+        tracing::debug!(socket = %socket.display(), why, "not an engine");
+        tried.push(format!("{} ({why})", socket.display()));
     }
     Err(Error::EngineNotFound {
         tried: tried.join(", "),
@@ -110,27 +132,28 @@ pub(crate) async fn connect(option: Option<&str>, budget: Duration) -> Result<En
     })
 }
 
-/// Probes one socket. A socket that does not answer in time is asked again on a new
+/// Probes one engine. One that does not answer in time is asked again on a new
 /// connection, each attempt waiting longer, until `budget` is spent. A refused connection is
-/// retried only for an explicit socket (an engine restarting); during discovery it means a
-/// stale socket file, and the next candidate should be tried at once.
-async fn reach(socket: &Path, budget: Duration, explicit: bool) -> Result<Engine, String> {
-    if !socket.exists() {
-        return Err("no such socket".into());
-    }
+/// retried only for an explicit engine (one restarting); during discovery it means a stale
+/// socket file, and the next candidate should be tried at once. A TLS or certificate
+/// failure is never retried: asking again will not change a certificate.
+async fn reach(transport: &Transport, budget: Duration, explicit: bool) -> Result<Engine, String> {
+    let label = transport.label().to_owned();
     let start = Instant::now();
     let (mut attempt, mut pause, mut attempts) = (FIRST_ATTEMPT, FIRST_PAUSE, 0u32);
     loop {
         attempts += 1;
         let left = budget.saturating_sub(start.elapsed());
-        let why = match tokio::time::timeout(attempt.min(left), probe(Transport::new(socket))).await
-        {
+        let why = match tokio::time::timeout(attempt.min(left), probe(transport.fresh())).await {
             Ok(Ok(engine)) => {
-                tracing::debug!(socket = %socket.display(), kind = ?engine.info.kind, attempts, "engine found");
+                tracing::debug!(engine = %label, kind = ?engine.info.kind, attempts, "engine found");
                 return Ok(engine);
             }
             // An answer that is not an engine's (or an engine's refusal): asking again will not help.
             Ok(Err(e)) if matches!(e, Error::Engine { .. } | Error::Internal(_)) => {
+                return Err(e.to_string())
+            }
+            Ok(Err(Error::Io(e))) if e.kind() == std::io::ErrorKind::InvalidData => {
                 return Err(e.to_string())
             }
             Ok(Err(e)) if !explicit => return Err(e.to_string()),
@@ -144,7 +167,7 @@ async fn reach(socket: &Path, budget: Duration, explicit: bool) -> Result<Engine
                 spent.as_secs_f64()
             ));
         }
-        tracing::debug!(socket = %socket.display(), why, attempts, "engine slow to answer, retrying");
+        tracing::debug!(engine = %label, why, attempts, "engine slow to answer, retrying");
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(LONGEST_PAUSE);
         attempt = (attempt * 2).min(LONGEST_ATTEMPT);
@@ -190,7 +213,7 @@ async fn probe(transport: Transport) -> Result<Engine> {
         kind: kind_of(&v),
         version: v.version,
         api_version: v.api_version,
-        socket: engine.socket().to_path_buf(),
+        socket: PathBuf::from(engine.label()),
     };
     Ok(engine)
 }
@@ -241,27 +264,66 @@ mod tests {
     fn the_option_wins_over_the_environment() {
         let env = env_of(&[("POCKETDOCK_SOCKET", "/a.sock")]);
         let (p, by) = explicit(Some("unix:///x.sock"), &env).unwrap().unwrap();
-        assert_eq!((p, by), (PathBuf::from("/x.sock"), "the client options"));
+        assert_eq!(
+            (p, by),
+            (Address::Unix("/x.sock".into()), "the client options")
+        );
         let (p, by) = explicit(None, &env).unwrap().unwrap();
-        assert_eq!((p, by), (PathBuf::from("/a.sock"), "POCKETDOCK_SOCKET"));
+        assert_eq!(
+            (p, by),
+            (Address::Unix("/a.sock".into()), "POCKETDOCK_SOCKET")
+        );
         assert!(explicit(None, &env_of(&[("POCKETDOCK_SOCKET", "")]))
             .unwrap()
             .is_none());
     }
 
     #[test]
-    fn sockets_are_paths_or_unix_urls_only() {
-        assert_eq!(socket_path("/s").unwrap(), PathBuf::from("/s"));
-        assert_eq!(socket_path("unix:///s").unwrap(), PathBuf::from("/s"));
-        for bad in ["", "unix://", "tcp://host:2375", "ssh://u@h"] {
-            let e = socket_path(bad).unwrap_err();
-            assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{bad}");
+    fn a_remote_docker_host_is_the_only_engine_a_unix_one_a_candidate() {
+        let env = env_of(&[("DOCKER_HOST", "tcp://10.0.0.5:2376")]);
+        let (a, by) = explicit(None, &env).unwrap().unwrap();
+        assert_eq!(by, "DOCKER_HOST");
+        assert_eq!(a.to_string(), "tcp://10.0.0.5:2376");
+        let env = env_of(&[("CONTAINER_HOST", "ssh://u@h/run/podman/podman.sock")]);
+        assert_eq!(explicit(None, &env).unwrap().unwrap().1, "CONTAINER_HOST");
+        let env = env_of(&[("DOCKER_HOST", "unix:///d.sock")]);
+        assert!(explicit(None, &env).unwrap().is_none());
+        // CONTAINER_HOST comes first: set to a socket, DOCKER_HOST is not consulted for a host.
+        let env = env_of(&[
+            ("CONTAINER_HOST", "unix:///c.sock"),
+            ("DOCKER_HOST", "tcp://h"),
+        ]);
+        assert!(explicit(None, &env).unwrap().is_none());
+        let env = env_of(&[("DOCKER_HOST", "gopher://h")]);
+        assert!(explicit(None, &env).is_err());
+    }
+
+    fn wanted(address: Option<&str>) -> Wanted<'_> {
+        static SSH: SshOptions = SshOptions {
+            identity: None,
+            known_hosts: None,
+        };
+        Wanted {
+            address,
+            tls: None,
+            ssh: &SSH,
         }
     }
 
     #[tokio::test]
+    async fn plain_tcp_off_loopback_is_refused_before_connecting() {
+        let e = connect(wanted(Some("tcp://192.0.2.1:2375")), Duration::from_secs(1))
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
+        assert!(e.to_string().contains("only on loopback"), "{e}");
+    }
+
+    #[tokio::test]
     async fn an_explicit_socket_that_is_missing_is_named_and_nothing_else_is_tried() {
-        let Err(e) = connect(Some("/nonexistent/pd.sock"), Duration::from_secs(1)).await else {
+        let Err(e) = connect(wanted(Some("/nonexistent/pd.sock")), Duration::from_secs(1)).await
+        else {
             panic!("connected to a socket that does not exist");
         };
         let msg = e.to_string();
@@ -291,7 +353,7 @@ mod tests {
             }
         });
         let started = Instant::now();
-        let Err(e) = connect(path.to_str(), Duration::from_millis(5500)).await else {
+        let Err(e) = connect(wanted(path.to_str()), Duration::from_millis(5500)).await else {
             panic!("a socket that never answers counted as an engine");
         };
         let took = started.elapsed();

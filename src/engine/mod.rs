@@ -1,15 +1,19 @@
 //! Talking to the engine and nothing else: discovery, transport, the request funnel, the
 //! typed models of its JSON documents, the multiplexed-stream decoder.
 
+pub(crate) mod address;
 pub(crate) mod archive;
 pub(crate) mod discover;
+pub(crate) mod endpoint;
 pub(crate) mod frames;
 pub(crate) mod hijack;
 pub(crate) mod models;
 pub(crate) mod request;
+pub(crate) mod ssh;
+pub(crate) mod tls;
 pub(crate) mod transport;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use transport::Transport;
 
@@ -28,7 +32,7 @@ pub struct EngineInfo {
     pub version: String,
     /// The highest API version the engine speaks, e.g. `1.41`.
     pub api_version: String,
-    /// The Unix socket it was reached on.
+    /// Where it was reached: its Unix socket, or the `tcp://` or `ssh://` address as given.
     pub socket: PathBuf,
 }
 
@@ -41,7 +45,8 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    pub(crate) fn socket(&self) -> &Path {
-        self.transport.socket()
+    /// The engine's address as the user gave it, for messages.
+    pub(crate) fn label(&self) -> &str {
+        self.transport.label()
     }
 }

@@ -32,6 +32,10 @@ pub(crate) enum Subject<'a> {
     Container(&'a str),
     /// An exec instance.
     Exec(&'a str),
+    /// Creating an exec in a container: a 404 is kept as the engine said it (with its
+    /// message), since compatible engines answer 404 for more than a missing container and
+    /// only an inspect can tell (`Container::create_exec`).
+    ExecIn(&'a str),
     /// An image, by name.
     Image(&'a str),
     /// A path in a container's filesystem (the archive API): a 404 may be either.
@@ -127,16 +131,10 @@ impl Engine {
         chunks: BodyChunks,
         subject: Subject<'_>,
     ) -> Result<Response<Incoming>> {
-        let io_err = |what: &str, e: &dyn std::fmt::Display| {
-            Error::Io(std::io::Error::other(format!(
-                "{what} {} failed: {e}",
-                self.socket().display()
-            )))
-        };
-        let stream = tokio::net::UnixStream::connect(self.socket()).await?;
+        let stream = self.transport.dial().await?;
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
-            .map_err(|e| io_err("handshake with", &e))?;
+            .map_err(|e| self.transport.failure("handshake with", &e))?;
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "streaming engine connection ended with an error");
@@ -152,7 +150,7 @@ impl Engine {
         let resp = sender
             .send_request(req)
             .await
-            .map_err(|e| io_err("streaming request to", &e))?;
+            .map_err(|e| self.transport.failure("streaming request to", &e))?;
         judge(resp, subject).await
     }
 
@@ -193,13 +191,19 @@ fn decode<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T> {
         .map_err(|e| Error::internal(format!("engine sent unexpected JSON for {path}: {e}")))
 }
 
-/// Passes an accepted answer (2xx or 304) through; turns any other into an [`Error`].
+/// Passes an accepted answer through; turns any other into an [`Error`]. Accepted: 2xx,
+/// 304, and 101: the Docker API documents `101 UPGRADED` as a success of exec start and
+/// attach, and compatible engines answer a plain (non-upgrade) exec start with it; the
+/// caller reads the stream from the upgraded connection (`engine_exec`).
 async fn judge(resp: Response<Incoming>, subject: Subject<'_>) -> Result<Response<Incoming>> {
     let status = resp.status();
-    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+    if status.is_success()
+        || status == StatusCode::NOT_MODIFIED
+        || status == StatusCode::SWITCHING_PROTOCOLS
+    {
         return Ok(resp);
     }
-    let message = engine_message(&read_body(resp).await.unwrap_or_default());
+    let message = engine_message(status.as_u16(), &read_body(resp).await.unwrap_or_default());
     Err(map_status(status.as_u16(), message, subject))
 }
 
@@ -224,12 +228,30 @@ pub(crate) fn query_escape(v: &str) -> String {
     out
 }
 
-/// Engines answer errors as `{"message": "..."}` (Podman adds `cause`); fall back to the text.
-pub(crate) fn engine_message(body: &[u8]) -> String {
-    serde_json::from_slice::<ErrorResponse>(body)
+/// Engines answer errors as `{"message": "..."}` (Podman adds `cause`); fall back to the
+/// text, then to the status itself: an error never has an empty message.
+pub(crate) fn engine_message(status: u16, body: &[u8]) -> String {
+    let said = match serde_json::from_slice::<ErrorResponse>(body) {
+        // A JSON document without a message (`{}`) says nothing either.
+        Ok(doc) => doc.message.unwrap_or_default().trim().to_owned(),
+        Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
+    };
+    if !said.is_empty() {
+        return said;
+    }
+    let reason = StatusCode::from_u16(status)
         .ok()
-        .and_then(|v| v.message)
-        .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_owned())
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("unknown status");
+    format!("the engine answered HTTP {status} ({reason}){NO_MESSAGE}")
+}
+
+const NO_MESSAGE: &str = " with no message";
+
+/// Whether the engine's answer carried no message of its own (some refusals are told apart
+/// by that alone, e.g. Docker's bare 500 on a path below a file).
+pub(crate) fn said_nothing(message: &str) -> bool {
+    message.is_empty() || message.ends_with(NO_MESSAGE)
 }
 
 /// The single place where an engine's refusal becomes an [`Error`].
@@ -265,6 +287,9 @@ pub(crate) fn map_status(status: u16, message: String, subject: Subject<'_>) -> 
         (Subject::Container(c), 409) => Error::ContainerNotRunning(c.to_owned()),
         // Podman reports a stopped container's exec as a 500 "container state improper".
         (Subject::Container(c), 500) if not_running => Error::ContainerNotRunning(c.to_owned()),
+        (Subject::ExecIn(_), 404) => Error::Engine { status, message },
+        (Subject::ExecIn(c), 409) => Error::ContainerNotRunning(c.to_owned()),
+        (Subject::ExecIn(c), 500) if not_running => Error::ContainerNotRunning(c.to_owned()),
         (Subject::Exec(_), 409) if not_running => Error::ContainerNotRunning(message),
         (Subject::Exec(_), 500) if not_running => Error::ContainerNotRunning(message),
         (Subject::Exec(id), _) => Error::Engine {
@@ -354,8 +379,26 @@ mod tests {
     }
 
     #[test]
-    fn message_is_taken_from_json_or_text() {
-        assert_eq!(engine_message(br#"{"message":"m","cause":"c"}"#), "m");
-        assert_eq!(engine_message(b" plain \n"), "plain");
+    fn message_is_taken_from_json_or_text_and_never_empty() {
+        assert_eq!(engine_message(500, br#"{"message":"m","cause":"c"}"#), "m");
+        assert_eq!(engine_message(500, b" plain \n"), "plain");
+        for body in [&b""[..], b"{}", br#"{"message":""}"#, b"  "] {
+            let m = engine_message(404, body);
+            assert!(
+                m.contains("HTTP 404 (Not Found)") && said_nothing(&m),
+                "{m}"
+            );
+        }
+        let e = map_status(101, engine_message(101, b""), Subject::Exec("x"));
+        assert!(e.to_string().contains("Switching Protocols"), "{e}");
+    }
+
+    #[test]
+    fn an_exec_create_404_keeps_the_engines_message() {
+        let e = map_status(404, "no such exec driver".into(), Subject::ExecIn("c"));
+        assert_eq!(e.engine_status(), Some(404));
+        assert!(e.to_string().contains("no such exec driver"), "{e}");
+        let e = map_status(409, "is not running".into(), Subject::ExecIn("c"));
+        assert_eq!(e.kind(), ErrorKind::ContainerNotRunning);
     }
 }

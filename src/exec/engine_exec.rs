@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_body_util::BodyExt;
 use hyper::Method;
 use tokio::sync::Notify;
 
@@ -14,6 +13,7 @@ use super::result::{CappedOutput, ExecResult};
 use super::{kill, RunOptions};
 use crate::container::Container;
 use crate::engine::frames::{FrameDecoder, StreamKind};
+use crate::engine::hijack::StreamBody;
 use crate::engine::models::{ExecCreate, ExecInspect, ExecStart};
 use crate::engine::request::Subject;
 use crate::error::{Error, Result};
@@ -88,14 +88,14 @@ pub(crate) async fn exec_stream(
             Subject::Exec(&exec_id),
         )
         .await?;
-    let mut body = resp.into_body();
+    let mut body = StreamBody::of(resp).await?;
     let mut decoder = FrameDecoder::new();
     let deadline = tokio::time::Instant::from_std(exec.deadline);
     let mut enough = false;
     tokio::pin!(cancel);
     let ending = loop {
         let frame = tokio::select! {
-            f = tokio::time::timeout_at(deadline, body.frame()) => f,
+            f = tokio::time::timeout_at(deadline, body.chunk()) => f,
             () = &mut cancel => break Ending::Cancelled,
         };
         match frame {
@@ -106,10 +106,8 @@ pub(crate) async fn exec_stream(
                     "reading exec output: {e}"
                 ))))
             }
-            Ok(Some(Ok(frame))) => {
-                if let Some(data) = frame.data_ref() {
-                    decoder.feed(data, |kind, bytes| enough |= !sink(kind, bytes));
-                }
+            Ok(Some(Ok(data))) => {
+                decoder.feed(&data, |kind, bytes| enough |= !sink(kind, bytes));
                 if enough {
                     break Ending::OverCap;
                 }

@@ -12,7 +12,7 @@ use hyper::Method;
 
 use super::resolve_profile;
 use crate::engine::models::ProgressLine;
-use crate::engine::request::{query_escape, Subject};
+use crate::engine::request::{query_escape, said_nothing, Subject};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::files::pipe;
@@ -158,7 +158,7 @@ async fn build(
 /// A refusal before the build started (a bad Dockerfile, a missing base) is a failed build.
 fn build_refused(e: Error) -> Error {
     match e {
-        Error::Engine { status, message } if status < 500 || !message.is_empty() => {
+        Error::Engine { status, message } if status < 500 || !said_nothing(&message) => {
             Error::BuildFailed(message)
         }
         e => e,

@@ -39,7 +39,7 @@ pub struct pd_engine_info {
     pub version: *const c_char,
     /// The highest engine API version it speaks, e.g. "1.41".
     pub api_version: *const c_char,
-    /// The Unix socket it was reached on.
+    /// Where it was reached: its Unix socket, or the `tcp://` or `ssh://` address as given.
     pub socket: *const c_char,
 }
 
@@ -60,7 +60,8 @@ pub extern "C" fn pd_client_opts_free(opts: *mut pd_client_opts) {
 /// Uses the engine on this Unix socket (a path or `unix://PATH`) and no other: if it does
 /// not answer, `pd_client_open` fails with `PD_ERR_ENGINE_NOT_FOUND` naming it. NULL
 /// restores the default (`POCKETDOCK_SOCKET`, else discovery). Other schemes (`tcp://`,
-/// `ssh://`) are `PD_ERR_INVALID_ARGUMENT`.
+/// `ssh://`) are `PD_ERR_INVALID_ARGUMENT`: a remote engine is set with
+/// `pd_client_opts_set_host`, which takes sockets too (both set the same option).
 #[no_mangle]
 pub extern "C" fn pd_client_opts_set_socket(
     opts: *mut pd_client_opts,
@@ -71,6 +72,9 @@ pub extern "C" fn pd_client_opts_set_socket(
         let o = handle::borrow_mut(opts)?;
         let mut opts = o.opts.clone();
         opts.socket = opt_str(socket, "socket")?;
+        if let Some(s) = &opts.socket {
+            ClientOptions::require_unix_socket(s)?;
+        }
         opts.validate()?;
         o.opts = opts;
         Ok(())

@@ -14,6 +14,7 @@
 mod boundary;
 mod buf;
 mod client;
+mod client_remote;
 mod container;
 mod container_opts;
 mod dispatch;
@@ -34,6 +35,7 @@ mod version;
 
 pub use buf::*;
 pub use client::*;
+pub use client_remote::*;
 pub use container::*;
 pub use container_opts::*;
 pub use dispatch::{pd_exit_cb, pd_free_cb, pd_line_cb, pd_log_cb, pd_output_cb};

@@ -10,6 +10,7 @@ const { callSync, callBlocking } = require('./call');
 const { NativeHandle } = require('./handle');
 const { Container, CREATE_TOKEN } = require('./container');
 const { buildContainerOpts, str, timeout, checkKeys } = require('./options');
+const { REMOTE_KEYS, applyRemoteOptions } = require('./remote');
 
 // Node 20.0 lacks it (added in 20.4 / 18.18).
 // @ts-ignore -- assigning a well-known symbol on purpose
@@ -21,7 +22,7 @@ const ENGINE_KINDS = Object.freeze({
     2: 'podman', // PD_ENGINE_PODMAN
 });
 
-const CONNECT_KEYS = new Set(['socket', 'connectTimeoutMs', 'projectDir']);
+const CONNECT_KEYS = new Set(['socket', 'connectTimeoutMs', 'projectDir', ...REMOTE_KEYS]);
 
 /** Builds a pd_client_opts from a plain object; the caller frees it. */
 function buildClientOpts(opts) {
@@ -34,6 +35,7 @@ function buildClientOpts(opts) {
         if (opts.socket !== undefined && opts.socket !== null) {
             callSync(lib.pd_client_opts_set_socket, o, str(opts.socket, 'socket'));
         }
+        applyRemoteOptions(o, opts);
         if (opts.projectDir !== undefined && opts.projectDir !== null) {
             callSync(lib.pd_client_opts_set_project_dir, o, str(opts.projectDir, 'projectDir'));
         }

@@ -117,6 +117,22 @@ const lib = {
     pd_client_opts_set_project_dir: f(
         'pd_status pd_client_opts_set_project_dir(pd_client_opts *opts, const char *dir, _Out_ pd_error **err_out)',
     ),
+    // Remote engines (lib/remote.js).
+    pd_client_opts_set_host: f(
+        'pd_status pd_client_opts_set_host(pd_client_opts *opts, const char *address, _Out_ pd_error **err_out)',
+    ),
+    pd_client_opts_set_tls_dir: f(
+        'pd_status pd_client_opts_set_tls_dir(pd_client_opts *opts, const char *dir, _Out_ pd_error **err_out)',
+    ),
+    pd_client_opts_set_tls_files: f(
+        'pd_status pd_client_opts_set_tls_files(pd_client_opts *opts, const char *ca, const char *cert, const char *key, _Out_ pd_error **err_out)',
+    ),
+    pd_client_opts_set_ssh_identity: f(
+        'pd_status pd_client_opts_set_ssh_identity(pd_client_opts *opts, const char *path, _Out_ pd_error **err_out)',
+    ),
+    pd_client_opts_set_ssh_known_hosts: f(
+        'pd_status pd_client_opts_set_ssh_known_hosts(pd_client_opts *opts, const char *path, _Out_ pd_error **err_out)',
+    ),
     pd_client_open: f(
         'pd_status pd_client_open(const pd_client_opts *opts, _Out_ pd_client **client_out, _Out_ pd_error **err_out)',
     ),

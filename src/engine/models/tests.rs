@@ -199,9 +199,9 @@ fn error_bodies_give_their_message() {
         let e: ErrorResponse = serde_json::from_str(raw).unwrap();
         let message = e.message.expect("message");
         assert!(message.contains("pdm-no-such-container"), "{engine}");
-        assert_eq!(engine_message(raw.as_bytes()), message, "{engine}");
+        assert_eq!(engine_message(500, raw.as_bytes()), message, "{engine}");
     }
-    assert_eq!(engine_message(b"plain text\n"), "plain text");
+    assert_eq!(engine_message(500, b"plain text\n"), "plain text");
 }
 
 #[test]
