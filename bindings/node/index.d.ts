@@ -19,6 +19,15 @@ export interface ConnectOptions {
     /** Use the socket configured by the project at or above this directory (its `socket`
      *  setting) unless `socket` is given. FileNotFoundError when there is no project. */
     projectDir?: string | null;
+    /** Stop waiting: connect() rejects with AbortError (a client that connects later is closed). */
+    signal?: AbortSignal | null;
+}
+
+/** Options of the calls that can wait on the engine but cannot be interrupted there: an
+ *  aborted `signal` rejects with AbortError at once; the call finishes in the library and
+ *  what it makes late is disposed of (a sandbox removed, a handle freed, a process killed). */
+export interface SignalOptions {
+    signal?: AbortSignal | null;
 }
 
 /** What the engine said about itself when the client connected. */
@@ -95,6 +104,8 @@ export interface ContainerOptions {
     /** Image profile ('minimal-python', 'minimal-node', 'dev', 'agent', 'embedded'): its
      *  image and network default, applied before every other option (which win). */
     profile?: string;
+    /** Stop waiting: createContainer() rejects with AbortError; a sandbox created late is removed. */
+    signal?: AbortSignal | null;
 }
 
 /** Language a run's command is written in. */
@@ -106,9 +117,16 @@ export interface RunOptions {
      *  it started are killed and the result has `timedOut: true`. */
     timeoutMs?: number;
     /** run() and stream(): aborting kills the command and everything it started in the
-     *  sandbox, then the call (or the stream's reads) rejects with AbortError. Ignored by
-     *  spawn() and session(). */
+     *  sandbox, then the call (or the stream's reads) rejects with AbortError. spawn() and
+     *  session(): stop waiting for the start (a process started late is killed, a shell
+     *  closed). */
     signal?: AbortSignal | null;
+    /** run(): called on the JS thread with each chunk of stdout as the command writes it
+     *  (pushed by the library, no polling). If it throws, the command is killed and run()
+     *  rejects with that error. */
+    onStdout?: ((chunk: Buffer) => void) | null;
+    /** run(): as onStdout, for stderr. */
+    onStderr?: ((chunk: Buffer) => void) | null;
     /** Cap on stdout+stderr bytes (default 10 MiB); beyond it output is dropped, the command
      *  killed and the result has `truncated: true`. */
     maxOutput?: number;
@@ -245,14 +263,14 @@ export declare class Client implements Disposable {
     createContainer(opts?: ContainerOptions): Promise<Container>;
     /** Opens a handle on an existing container by name or id (e.g. made by another process).
      *  Rejects with ContainerNotFoundError if there is none. */
-    openContainer(nameOrId: string): Promise<Container>;
+    openContainer(nameOrId: string, opts?: SignalOptions): Promise<Container>;
     /** Starts the stopped pocketdock container named exactly `name` (or takes the running
      *  one). Rejects with ContainerNotFoundError if no pocketdock container has that name. */
-    resumeContainer(name: string): Promise<Container>;
+    resumeContainer(name: string, opts?: SignalOptions): Promise<Container>;
     /** Stops the pocketdock container named exactly `name` and keeps it. */
-    stopContainer(name: string): Promise<void>;
+    stopContainer(name: string, opts?: SignalOptions): Promise<void>;
     /** Removes the pocketdock container named exactly `name` at once, running or not. */
-    destroyContainer(name: string): Promise<void>;
+    destroyContainer(name: string, opts?: SignalOptions): Promise<void>;
     /** pocketdock's containers, running or stopped; only those of `project` if given. */
     listContainers(opts?: { project?: string | null }): Promise<ContainerSummary[]>;
     /** Removes every stopped pocketdock container (of `project` if given); resolves to the count. */
@@ -309,9 +327,9 @@ export declare class Container implements AsyncDisposable {
      *  given; the sandbox keeps the newest `bufferSize` bytes of output. */
     spawn(command: string | readonly string[], opts?: SpawnOptions): Promise<Process>;
     /** Attaches to detached process `id` of this sandbox, whoever started it. */
-    attach(id: number, opts?: { pollMs?: number }): Promise<Process>;
+    attach(id: number, opts?: { pollMs?: number; signal?: AbortSignal | null }): Promise<Process>;
     /** The sandbox's detached processes (running and recently finished). */
-    processes(): Promise<ProcessInfo[]>;
+    processes(opts?: SignalOptions): Promise<ProcessInfo[]>;
     /** The instance directory of a project's sandbox; rejects with FileNotFoundError when it
      *  belongs to no project. */
     instanceDir(): Promise<string>;
@@ -320,21 +338,22 @@ export declare class Container implements AsyncDisposable {
     session(opts?: RunOptions): Promise<Session>;
     /** Inspects the sandbox (state, uptime, memory, CPU, pids, network, ports, processes);
      *  takes ~250 ms on a running container (two CPU samples). */
-    info(): Promise<ContainerInfo>;
+    info(opts?: SignalOptions): Promise<ContainerInfo>;
     /** Frees the native handle WITHOUT shutting the sandbox down. Idempotent. */
     release(): void;
     /** Writes `data` (a string as UTF-8, or bytes) to `path` (relative: the working
      *  directory), replacing it and creating missing parents; mode 0644. */
-    writeFile(path: string, data: string | Uint8Array | ArrayBuffer): Promise<void>;
+    writeFile(path: string, data: string | Uint8Array | ArrayBuffer, opts?: SignalOptions): Promise<void>;
     /** Reads the file at `path` (symlinks followed). Rejects with FileNotFoundError. */
-    readFile(path: string): Promise<Buffer>;
+    readFile(path: string, opts?: SignalOptions): Promise<Buffer>;
     readFile(path: string, encoding: BufferEncoding): Promise<string>;
+    readFile(path: string, opts: SignalOptions & { encoding: BufferEncoding }): Promise<string>;
     /** Lists the directory at `path` (default: the working directory), sorted by name. */
-    listFiles(path?: string): Promise<FileEntry[]>;
+    listFiles(path?: string, opts?: SignalOptions): Promise<FileEntry[]>;
     /** Copies host file or directory `hostSrc` to `dest` in the sandbox (docker cp rules). */
-    push(hostSrc: string, dest: string): Promise<void>;
+    push(hostSrc: string, dest: string, opts?: SignalOptions): Promise<void>;
     /** Copies sandbox `src` to `hostDest`; nothing is ever written outside `hostDest`. */
-    pull(src: string, hostDest: string): Promise<void>;
+    pull(src: string, hostDest: string, opts?: SignalOptions): Promise<void>;
     /** Reboots the sandbox; it runs afterwards. `fresh: false` (default) restarts it in
      *  place, files kept; `fresh: true` recreates it from its recorded options under the same
      *  name (new filesystem, every option kept) and this object follows it (`id` changes). */
@@ -430,7 +449,7 @@ export declare class Session implements AsyncDisposable {
      *  limit, 0 InvalidArgumentError). Omitted: the container's default run timeout, as
      *  recorded when it was created (also for opened and resumed containers). On timeout the command is interrupted (`timedOut`), the session
      *  stays usable. Calls queue in order. */
-    sendAndWait(command: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
+    sendAndWait(command: string, opts?: { timeoutMs?: number; signal?: AbortSignal | null }): Promise<ExecResult>;
     /** Writes `input` and a newline without waiting; its output goes to read(). */
     send(input: string): Promise<void>;
     /** Output not consumed by sendAndWait(), marked read. */

@@ -1,34 +1,62 @@
 'use strict';
-// RunStream: the output of a streaming run as an async iterator, built on pd_stream_next.
-//
-// Each pull is one `.async` pd_stream_next with a short timeout (POLL_MS): a chunk comes back
-// as soon as the command writes it, and a silent command gives its worker thread back every
-// POLL_MS, so it takes turns with other blocking calls instead of holding a pool thread for
-// its whole run. pd_stream_cancel (thread-safe) wakes a blocked pull at once; it is also what
-// an AbortSignal does: the command tree is killed, the pulls go on until the stream's end
-// (so the kill is done), and then reads reject with AbortError.
+// RunStream: the output of a streaming run as an async iterator, pushed by the library
+// (pd_stream_set_callbacks, lib/push.js): chunks arrive on the JS thread as the command
+// writes them and wait in a queue for nextChunk(); no thread is held while the command runs.
+// pd_stream_cancel (thread-safe) is what cancel() and an AbortSignal do: the command tree is
+// killed, the stream's end arrives once it is gone, and then reads reject with AbortError.
 
 const { lib } = require('./ffi');
-const { callBlockingStatus, copyBytes, callSync } = require('./call');
 const { NativeHandle } = require('./handle');
 const { STATUS, InvalidStateError, abortError } = require('./errors');
-
-const POLL_MS = 250;
-const PULL_ACCEPT = new Set([STATUS.TIMEOUT, STATUS.STREAM_END]);
-const STREAM_NAMES = { 1: 'stdout', 2: 'stderr' };
+const { pushStream } = require('./push');
 
 class RunStream {
-    /** Made by Container#stream(). */
-    constructor(ptr, readResult, signal = null) {
+    /**
+     * Made by Container#stream() and run(). `onChunk(stream, data)` (optional) sees every
+     * chunk as it arrives, whether or not the stream is read.
+     */
+    constructor(ptr, readResult, signal = null, { onChunk = null, queue = true } = {}) {
         this._handle = new NativeHandle(ptr, lib.pd_stream_free, 'stream');
-        this._readResult = readResult;
-        this._ended = false;
+        this._ended = false; // the end arrived and the queue is empty
         this._closing = false;
+        this._closedEarly = false; // closed before its end arrived: no result to give
         this._result = null;
-        this._tail = Promise.resolve(); // pulls run one at a time (pd_stream_next's rule)
+        this._error = null;
+        this._queue = [];
+        this._queueing = queue;
+        this._wake = null; // resolves a nextChunk() waiting for the next event
         this._signal = signal;
         this._aborted = false;
         this._onAbort = null;
+        let pushError = null;
+        /** @type {Promise<void>} settles when the library delivered the end */
+        this._done = new Promise((resolve) => {
+            const onEnd = (result, error) => {
+                this._result = result;
+                this._error = error;
+                this._forgetSignal();
+                resolve();
+                this._notify();
+            };
+            const chunk = (stream, data) => {
+                if (this._aborted) return; // output written while it was being killed
+                onChunk?.(stream, data);
+                if (this._queueing && !this._closing) this._queue.push({ stream, data });
+                this._notify();
+            };
+            try {
+                pushStream(ptr, readResult, chunk, onEnd);
+            } catch (e) {
+                pushError = e;
+                resolve();
+            }
+        });
+        if (pushError) {
+            this._handle.release(); // frees the stream, which kills the command
+            throw pushError;
+        }
+        // The native stream is freed once its end arrived (the library reads it until then).
+        this._handle.use(() => this._done).then(() => this._handle.release());
         if (signal) {
             this._onAbort = () => {
                 this._aborted = true;
@@ -37,6 +65,12 @@ class RunStream {
             if (signal.aborted) this._onAbort();
             else signal.addEventListener('abort', this._onAbort, { once: true });
         }
+    }
+
+    _notify() {
+        const w = this._wake;
+        this._wake = null;
+        w?.();
     }
 
     /** Stops listening to the signal (the stream is over or closed). */
@@ -53,50 +87,25 @@ class RunStream {
 
     /**
      * The next chunk `{ stream: 'stdout' | 'stderr', data: Buffer }`, or null at the end.
-     * Calls are serialized; after close() it returns null.
+     * After close() it returns null.
      */
-    nextChunk() {
-        const p = this._tail.then(() => this._pull());
-        this._tail = p.catch(() => {});
-        return p;
-    }
-
-    async _pull() {
+    async nextChunk() {
         for (;;) {
-            if (this._ended || this._closing) {
-                if (this._aborted) throw abortError(this._signal);
+            if (this._aborted && this._result === null && this._error === null) {
+                await this._done; // reject only once the command is gone
+            }
+            if (this._aborted) throw abortError(this._signal);
+            if (this._closing) return null;
+            const c = this._queue.shift();
+            if (c) return c;
+            if (this._result !== null || this._error !== null) {
+                this._ended = true;
+                if (this._error) throw this._error;
                 return null;
             }
-            const chunk = await this._handle.use(async (s) => {
-                const out = [null];
-                const st = await callBlockingStatus(lib.pd_stream_next, PULL_ACCEPT, s, POLL_MS, out);
-                if (st === STATUS.STREAM_END) {
-                    // The result is ready now: keep it and free the stream right away.
-                    const r = [null];
-                    callSync(lib.pd_stream_result, s, r);
-                    try {
-                        this._result = this._readResult(r[0]);
-                    } finally {
-                        lib.pd_exec_result_free(r[0]);
-                    }
-                    this._ended = true;
-                    this._forgetSignal();
-                    this._handle.release(); // deferred by use() until this call returns
-                    if (this._aborted) throw abortError(this._signal);
-                    return null;
-                }
-                if (st === STATUS.TIMEOUT) return undefined; // nothing yet: poll again
-                const c = out[0];
-                try {
-                    const len = [0];
-                    const ptr = lib.pd_chunk_data(c, len);
-                    return { stream: STREAM_NAMES[lib.pd_chunk_stream(c)] ?? 'stdout', data: copyBytes(ptr, Number(len[0])) };
-                } finally {
-                    lib.pd_chunk_free(c);
-                }
+            await new Promise((resolve) => {
+                this._wake = resolve;
             });
-            // Once aborted, what the command wrote while it was being killed is dropped.
-            if (chunk !== undefined && !this._aborted) return chunk;
         }
     }
 
@@ -105,8 +114,12 @@ class RunStream {
      * the output came as chunks). Reads and discards any chunks not consumed yet.
      */
     async result() {
-        while ((await this.nextChunk()) !== null);
+        this._queueing = false;
+        this._queue.length = 0;
+        if (!this._closing) await this._done;
         if (this._aborted) throw abortError(this._signal);
+        if (this._error) throw this._error;
+        if (this._closedEarly) this._result = null;
         if (!this._result) {
             throw new InvalidStateError('the stream was closed before its command ended', {
                 status: STATUS.INVALID_STATE,
@@ -122,12 +135,15 @@ class RunStream {
 
     /** Cancels the command if still running and frees the stream. Idempotent. */
     async close() {
+        if (!this._closing) this._closedEarly = this._result === null && this._error === null;
         this._closing = true;
         this._forgetSignal();
         if (this._handle.released) return;
-        this.cancel(); // wakes a pull in flight; the handle is freed once it returns
-        this._handle.release();
-        await this._tail;
+        this.cancel();
+        this._queue.length = 0;
+        this._notify(); // a nextChunk() waiting returns null
+        this._handle.release(); // done once the end arrived
+        await this._done;
     }
 
     [Symbol.asyncDispose]() {
@@ -152,4 +168,4 @@ class RunStream {
     }
 }
 
-module.exports = { RunStream, POLL_MS };
+module.exports = { RunStream };
