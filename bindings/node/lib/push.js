@@ -19,7 +19,7 @@ const STREAM_NAMES = { 1: 'stdout', 2: 'stderr' };
 
 /**
  * Streams whose end has not arrived yet, by id.
- * @type {Map<bigint, { onChunk: (stream: 'stdout' | 'stderr', data: Buffer) => void, onEnd: (result: any, error: Error | null) => void, ptr: bigint, readResult: (r: any) => any }>}
+ * @type {Map<bigint, { weak: WeakRef<any>, strong: any, readResult: (r: any) => any }>}
  */
 const pending = new Map();
 /**
@@ -94,11 +94,17 @@ function runAsync(fn, args, readResult) {
     });
 }
 
+/** The RunStream of a registration: pinned while awaited, else only while not collected. */
+function sinkOf(p) {
+    return p.strong ?? p.weak.deref();
+}
+
 function onOutput(userData, stream, data, len) {
     const p = pending.get(BigInt(userData ?? 0));
-    if (!p) return;
+    const sink = p && sinkOf(p);
+    if (!sink) return;
     // `data` is valid for this call only: copy it out now.
-    p.onChunk(STREAM_NAMES[stream] ?? 'stdout', copyBytes(data, Number(len)));
+    sink._pushChunk(STREAM_NAMES[stream] ?? 'stdout', copyBytes(data, Number(len)));
 }
 
 function onExit(userData, result) {
@@ -107,37 +113,47 @@ function onExit(userData, result) {
     if (!p) return;
     pending.delete(id);
     unhold();
+    // Collected without close(): its finalizer frees (or freed) the native stream.
+    const sink = sinkOf(p);
+    if (!sink) return;
     // `result` is valid for this call only, and NULL when the stream failed: then
     // pd_stream_result returns the error.
     if (result) {
-        p.onEnd(p.readResult(result), null);
+        sink._pushEnd(p.readResult(result), null);
+        return;
+    }
+    const ptr = sink._livePtr();
+    if (!ptr) {
+        sink._pushEnd(null, makeError(STATUS.INVALID_STATE, 'the stream was closed before its command ended'));
         return;
     }
     const box = [null];
     const errBox = [null];
-    const st = lib.pd_stream_result(p.ptr, box, errBox);
-    if (st === STATUS.OK) {
-        try {
-            p.onEnd(p.readResult(box[0]), null);
-        } finally {
-            lib.pd_exec_result_free(box[0]);
-        }
-    } else {
-        p.onEnd(null, takeError(st, errBox));
+    const st = lib.pd_stream_result(ptr, box, errBox);
+    if (st !== STATUS.OK) {
+        sink._pushEnd(null, takeError(st, errBox));
+        return;
+    }
+    try {
+        sink._pushEnd(p.readResult(box[0]), null);
+    } finally {
+        lib.pd_exec_result_free(box[0]);
     }
 }
 
 /**
- * Hands stream `ptr` (a live pd_stream the caller keeps until `onEnd`) to the library's
- * callbacks: `onChunk(stream, data)` for each chunk in order, then `onEnd(result, null)` with
- * the command's result (its stdout/stderr empty: the output came as chunks) or
- * `onEnd(null, error)`. Both run on this JS thread. Throws if the library refuses.
+ * Hands stream `ptr` to the library's callbacks, which call `sink._pushChunk(stream, data)`
+ * for each chunk in order, then `sink._pushEnd(result, null)` with the command's result (its
+ * stdout/stderr empty: the output came as chunks) or `sink._pushEnd(null, error)`, on this
+ * JS thread. The registration holds `sink` weakly; set the returned entry's `strong` to pin
+ * it. Throws if the library refuses.
  */
-function pushStream(ptr, readResult, onChunk, onEnd) {
+function pushStream(ptr, readResult, sink) {
     const t = registerTrampolines();
     nextId += 1n;
     const id = nextId;
-    pending.set(id, { onChunk, onEnd, ptr, readResult });
+    const entry = { weak: new WeakRef(sink), strong: null, readResult };
+    pending.set(id, entry);
     hold();
     try {
         callSync(lib.pd_stream_set_callbacks, ptr, t.output, t.exit, id, null);
@@ -146,6 +162,7 @@ function pushStream(ptr, readResult, onChunk, onEnd) {
         unhold();
         throw e;
     }
+    return entry;
 }
 
 /** How many pushed streams are waiting for their end (tests). */

@@ -28,35 +28,23 @@ class RunStream {
         this._signal = signal;
         this._aborted = false;
         this._onAbort = null;
-        let pushError = null;
+        this._onChunk = onChunk;
+        this._waiters = 0; // calls awaiting an event: the stream is pinned meanwhile
+        /** @type {() => void} */
+        let resolveDone = () => {};
         /** @type {Promise<void>} settles when the library delivered the end */
         this._done = new Promise((resolve) => {
-            const onEnd = (result, error) => {
-                this._result = result;
-                this._error = error;
-                this._forgetSignal();
-                resolve();
-                this._notify();
-            };
-            const chunk = (stream, data) => {
-                if (this._aborted) return; // output written while it was being killed
-                onChunk?.(stream, data);
-                if (this._queueing && !this._closing) this._queue.push({ stream, data });
-                this._notify();
-            };
-            try {
-                pushStream(ptr, readResult, chunk, onEnd);
-            } catch (e) {
-                pushError = e;
-                resolve();
-            }
+            resolveDone = resolve;
         });
-        if (pushError) {
+        this._resolveDone = resolveDone;
+        try {
+            // The library's registration holds this stream only weakly (pinned while a call
+            // awaits it), so a forgotten stream is still collected and its command killed.
+            this._entry = pushStream(ptr, readResult, this);
+        } catch (e) {
             this._handle.release(); // frees the stream, which kills the command
-            throw pushError;
+            throw e;
         }
-        // The native stream is freed once its end arrived (the library reads it until then).
-        this._handle.use(() => this._done).then(() => this._handle.release());
         if (signal) {
             this._onAbort = () => {
                 this._aborted = true;
@@ -71,6 +59,40 @@ class RunStream {
         const w = this._wake;
         this._wake = null;
         w?.();
+    }
+
+    /** Keeps the stream reachable from its registration while `p` is awaited. */
+    async _pinned(p) {
+        this._waiters++;
+        this._entry.strong = this;
+        try {
+            return await p;
+        } finally {
+            if (--this._waiters === 0) this._entry.strong = null;
+        }
+    }
+
+    /** lib/push.js: a chunk of output, on the JS thread. */
+    _pushChunk(stream, data) {
+        if (this._aborted) return; // output written while it was being killed
+        this._onChunk?.(stream, data);
+        if (this._queueing && !this._closing) this._queue.push({ stream, data });
+        this._notify();
+    }
+
+    /** lib/push.js: the end (result or error); the native stream is freed now. */
+    _pushEnd(result, error) {
+        this._result = result;
+        this._error = error;
+        this._forgetSignal();
+        this._handle.release();
+        this._resolveDone();
+        this._notify();
+    }
+
+    /** lib/push.js: the stream pointer while the handle lives, else null. */
+    _livePtr() {
+        return this._handle.released ? null : this._handle.ptr();
     }
 
     /** Stops listening to the signal (the stream is over or closed). */
@@ -92,7 +114,7 @@ class RunStream {
     async nextChunk() {
         for (;;) {
             if (this._aborted && this._result === null && this._error === null) {
-                await this._done; // reject only once the command is gone
+                await this._pinned(this._done); // reject only once the command is gone
             }
             if (this._aborted) throw abortError(this._signal);
             if (this._closing) return null;
@@ -103,9 +125,11 @@ class RunStream {
                 if (this._error) throw this._error;
                 return null;
             }
-            await new Promise((resolve) => {
-                this._wake = resolve;
-            });
+            await this._pinned(
+                new Promise((resolve) => {
+                    this._wake = resolve;
+                }),
+            );
         }
     }
 
@@ -116,7 +140,7 @@ class RunStream {
     async result() {
         this._queueing = false;
         this._queue.length = 0;
-        if (!this._closing) await this._done;
+        if (!this._closing) await this._pinned(this._done);
         if (this._aborted) throw abortError(this._signal);
         if (this._error) throw this._error;
         if (this._closedEarly) this._result = null;
@@ -142,8 +166,8 @@ class RunStream {
         this.cancel();
         this._queue.length = 0;
         this._notify(); // a nextChunk() waiting returns null
-        this._handle.release(); // done once the end arrived
-        await this._done;
+        this._handle.release(); // frees the stream: the library cancels its command
+        await this._pinned(this._done);
     }
 
     [Symbol.asyncDispose]() {
