@@ -1,6 +1,7 @@
 // Benchmark: a quick run('echo') on an idle library vs with 16 run('sleep 1') in flight.
 //
-//   node bench/quick-beside-slow.mjs [SAMPLES=20] [SLOW=16]   (engine: POCKETDOCK_SOCKET)
+//   node bench/quick-beside-slow.mjs [SAMPLES=20] [SLOW=16]   (engine: POCKETDOCK_SOCKET;
+//   SETTLE_MS=200: the wait before the quick run; SLOW_BOX=other: slow runs in a 2nd sandbox)
 //
 // Alternates idle and busy samples on one sandbox, so drift in machine load hits both alike;
 // a busy sample starts SLOW sleeps, waits 200 ms for them to be running, times one quick run,
@@ -27,25 +28,29 @@ async function quick(box) {
 
 const client = await connect();
 const box = await client.createContainer({ labels: { 'pocketdock.bench': 'node' } });
+// SLOW_BOX=other: the slow runs go to a second sandbox, to tell the library apart from one
+// sandbox's agent.
+const slowBox = process.env.SLOW_BOX === 'other' ? await client.createContainer({ labels: { 'pocketdock.bench': 'node' } }) : box;
 const idle = [];
 const busy = [];
 try {
     for (let i = 0; i < 3; i++) await quick(box); // warm-up
     for (let i = 0; i < samples; i++) {
         idle.push(await quick(box));
-        const slow = Array.from({ length: slowN }, () => box.run('sleep 1'));
+        const slow = Array.from({ length: slowN }, () => slowBox.run('sleep 1'));
         await new Promise((r) => setTimeout(r, Number(process.env.SETTLE_MS ?? 200)));
         busy.push(await quick(box));
         await Promise.all(slow);
     }
 } finally {
+    if (slowBox !== box) await slowBox.close();
     await box.close();
     client.close();
 }
 const i = stats(idle);
 const b = stats(busy);
 const f = (x) => x.toFixed(2);
-console.log(`engine ${client.engineInfo.kind} ${client.engineInfo.version}, ${samples} samples, ${slowN} slow runs in flight`);
+console.log(`engine ${client.engineInfo.kind} ${client.engineInfo.version}, ${samples} samples, ${slowN} slow runs in flight (${slowBox === box ? 'same sandbox' : 'another sandbox'})`);
 console.log(`idle: median ${f(i.median)} ms, p95 ${f(i.p95)} ms`);
 console.log(`busy: median ${f(b.median)} ms, p95 ${f(b.p95)} ms`);
 console.log(`ratio busy/idle (median): ${(b.median / i.median).toFixed(2)}`);
