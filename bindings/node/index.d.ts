@@ -272,9 +272,9 @@ export declare class Client implements Disposable {
     /** Removes the pocketdock container named exactly `name` at once, running or not. */
     destroyContainer(name: string, opts?: SignalOptions): Promise<void>;
     /** pocketdock's containers, running or stopped; only those of `project` if given. */
-    listContainers(opts?: { project?: string | null }): Promise<ContainerSummary[]>;
+    listContainers(opts?: { project?: string | null; signal?: AbortSignal | null }): Promise<ContainerSummary[]>;
     /** Removes every stopped pocketdock container (of `project` if given); resolves to the count. */
-    prune(opts?: { project?: string | null }): Promise<number>;
+    prune(opts?: { project?: string | null; signal?: AbortSignal | null }): Promise<number>;
     /** Builds a profile's image; resolves with the image id. A failing step: BuildFailedError. */
     buildProfile(profile: string, opts?: BuildOptions): Promise<string>;
     /** Writes images into one archive at `file` (gzip when it ends in '.gz'). */
@@ -357,12 +357,12 @@ export declare class Container implements AsyncDisposable {
     /** Reboots the sandbox; it runs afterwards. `fresh: false` (default) restarts it in
      *  place, files kept; `fresh: true` recreates it from its recorded options under the same
      *  name (new filesystem, every option kept) and this object follows it (`id` changes). */
-    reboot(opts?: { fresh?: boolean }): Promise<void>;
+    reboot(opts?: { fresh?: boolean; signal?: AbortSignal | null }): Promise<void>;
     /** Commits the filesystem to the local image `reference` (`repo[:tag]`, tag `latest` by
      *  default); resolves to the image id. Rejects with InvalidArgumentError if malformed. */
-    snapshot(reference: string): Promise<string>;
+    snapshot(reference: string, opts?: SignalOptions): Promise<string>;
     /** Removes an ephemeral sandbox / stops a persistent one. Idempotent. */
-    shutdown(): Promise<void>;
+    shutdown(opts?: SignalOptions): Promise<void>;
     /** `shutdown()` and free the native handle. Idempotent. */
     close(): Promise<void>;
     [Symbol.asyncDispose](): Promise<void>;

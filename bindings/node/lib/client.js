@@ -144,9 +144,11 @@ class Client {
 
     /** pocketdock's containers, running or stopped; only those of `project` if given. */
     async listContainers(opts = {}) {
-        const project = projectOf(options(opts, ['project'], 'listContainers'));
+        const project = projectOf(options(opts, ['project', 'signal'], 'listContainers'));
         const out = [null];
-        await this._call(lib.pd_container_list, project, out);
+        await abortable(opts.signal, () => this._call(lib.pd_container_list, project, out), () => {
+            if (out[0]) lib.pd_container_list_free(out[0]);
+        });
         const l = out[0];
         try {
             const n = Number(lib.pd_container_list_len(l));
@@ -166,9 +168,9 @@ class Client {
 
     /** Removes every stopped pocketdock container (of `project` if given); resolves to the count. */
     async prune(opts = {}) {
-        const project = projectOf(options(opts, ['project'], 'prune'));
+        const project = projectOf(options(opts, ['project', 'signal'], 'prune'));
         const out = [0];
-        await this._call(lib.pd_prune, project, out);
+        await abortable(opts.signal, () => this._call(lib.pd_prune, project, out));
         return Number(out[0]);
     }
 

@@ -294,9 +294,9 @@ class Container {
      * Shuts the sandbox down: an ephemeral one is removed, a persistent one stopped.
      * Idempotent; the handle stays usable for name/id. A no-op after close().
      */
-    async shutdown() {
+    async shutdown({ signal } = {}) {
         if (this._handle.released) return;
-        await this._handle.use((c) => callBlocking(lib.pd_container_shutdown, c));
+        await abortable(signal, () => this._handle.use((c) => callBlocking(lib.pd_container_shutdown, c)));
     }
 
     /**

@@ -28,6 +28,12 @@ describe('signal on calls that wait', () => {
         await assert.rejects(box.info({ signal: s }), pd.AbortError);
         await assert.rejects(box.spawn('sleep 1', { signal: s }), pd.AbortError);
         await assert.rejects(box.session({ signal: s }), pd.AbortError);
+        await assert.rejects(c.listContainers({ signal: s }), pd.AbortError);
+        await assert.rejects(c.prune({ project: 'none', signal: s }), pd.AbortError);
+        await assert.rejects(box.reboot({ signal: s }), pd.AbortError);
+        await assert.rejects(box.snapshot('pocketdock/never', { signal: s }), pd.AbortError);
+        await assert.rejects(box.shutdown({ signal: s }), pd.AbortError);
+        assert.equal((await box.run('echo still')).stdout, 'still\n');
         await assert.rejects(pd.connect({ socket: SOCKET, signal: 'x' }), TypeError);
     });
 
