@@ -278,16 +278,16 @@ export declare class Client implements Disposable {
     /** Builds a profile's image; resolves with the image id. A failing step: BuildFailedError. */
     buildProfile(profile: string, opts?: BuildOptions): Promise<string>;
     /** Writes images into one archive at `file` (gzip when it ends in '.gz'). */
-    exportImages(images: string[], file: string): Promise<void>;
+    exportImages(images: string[], file: string, opts?: SignalOptions): Promise<void>;
     /** Loads every image of an archive (plain or gzip); resolves with the loaded names. */
-    importImages(file: string): Promise<string[]>;
+    importImages(file: string, opts?: SignalOptions): Promise<string[]>;
     /** Removes an image (ImageNotFoundError if missing). */
-    removeImage(image: string, opts?: { force?: boolean }): Promise<void>;
+    removeImage(image: string, opts?: { force?: boolean; signal?: AbortSignal | null }): Promise<void>;
     /** Whether an image is on the engine. */
-    imageExists(image: string): Promise<boolean>;
+    imageExists(image: string, opts?: SignalOptions): Promise<boolean>;
     /** Examines a project (or, without projectDir, every pocketdock container, for crashed
      *  clients only) and with `fix` repairs what is safe. */
-    doctor(opts?: { projectDir?: string | null; fix?: boolean }): Promise<DoctorReport>;
+    doctor(opts?: { projectDir?: string | null; fix?: boolean; signal?: AbortSignal | null }): Promise<DoctorReport>;
     /** Frees the client (after calls in flight). Containers made from it stay usable; its
      *  own methods then reject with InvalidStateError. Idempotent. */
     close(): void;
@@ -638,6 +638,8 @@ export interface Profile {
     size: string;
 }
 export interface BuildOptions {
+    /** Stop waiting: buildProfile() rejects with AbortError (the build finishes in the engine). */
+    signal?: AbortSignal | null;
     /** The BASE build argument, e.g. 'pocketdock/debian-base:bookworm' offline. */
     base?: string | null;
     /** Build from this directory (holding a Dockerfile) instead of the embedded Dockerfile. */

@@ -34,6 +34,12 @@ describe('signal on calls that wait', () => {
         await assert.rejects(box.snapshot('pocketdock/never', { signal: s }), pd.AbortError);
         await assert.rejects(box.shutdown({ signal: s }), pd.AbortError);
         assert.equal((await box.run('echo still')).stdout, 'still\n');
+        await assert.rejects(c.buildProfile('minimal-python', { signal: s }), pd.AbortError);
+        await assert.rejects(c.exportImages(['x'], '/tmp/never.tar', { signal: s }), pd.AbortError);
+        await assert.rejects(c.importImages('/tmp/never.tar', { signal: s }), pd.AbortError);
+        await assert.rejects(c.removeImage('pocketdock/never', { signal: s }), pd.AbortError);
+        await assert.rejects(c.imageExists('pocketdock/never', { signal: s }), pd.AbortError);
+        await assert.rejects(c.doctor({ signal: s }), pd.AbortError);
         await assert.rejects(pd.connect({ socket: SOCKET, signal: 'x' }), TypeError);
     });
 
