@@ -158,15 +158,24 @@ typedef struct pd_engine_info {
 } pd_engine_info;
 
 /**
- * Log callback: `level` is a `pd_log_level`; `target` (the module that logged) and `message`
- * are UTF-8, NUL-terminated, valid for the call only.
+ * Result callback: `status` is `PD_OK` with `result` set, or an error status with `err`
+ * set (its detail). Both are valid for the call only (do not free them).
  */
-typedef void (*pd_log_cb)(void *user_data, int32_t level, const char *target, const char *message);
+typedef void (*pd_result_cb)(void *user_data,
+                             pd_status status,
+                             const pd_exec_result *result,
+                             const pd_error *err);
 
 /**
  * Called exactly once when no callback will use `user_data` any more.
  */
 typedef void (*pd_free_cb)(void *user_data);
+
+/**
+ * Log callback: `level` is a `pd_log_level`; `target` (the module that logged) and `message`
+ * are UTF-8, NUL-terminated, valid for the call only.
+ */
+typedef void (*pd_log_cb)(void *user_data, int32_t level, const char *target, const char *message);
 
 /**
  * Output callback: `stream` 1 = stdout, 2 = stderr; `data` is valid for the call only.
@@ -732,6 +741,33 @@ int64_t pd_exec_result_peak_rss_bytes(const pd_exec_result *result);
  * Frees a result. NULL is a no-op.
  */
 void pd_exec_result_free(pd_exec_result *result);
+
+/**
+ * `pd_run` without waiting: validates its arguments, starts the command and returns;
+ * `on_done` (required) is called once with the outcome on the library's callback thread,
+ * then `free_user_data` (may be NULL). When this call fails, `on_done` is not called and
+ * `free_user_data` still is. The container handle may be freed before the end. Same
+ * options, timeout and result as `pd_run`; no thread waits for the command meanwhile.
+ */
+pd_status pd_run_async(pd_container *container,
+                       const char *command,
+                       const pd_run_opts *opts,
+                       pd_result_cb on_done,
+                       void *user_data,
+                       pd_free_cb free_user_data,
+                       pd_error **err_out);
+
+/**
+ * `pd_run_async` for `argv[0..argc]`, without a shell (as `pd_run_argv`).
+ */
+pd_status pd_run_argv_async(pd_container *container,
+                            const char *const *argv,
+                            size_t argc,
+                            const pd_run_opts *opts,
+                            pd_result_cb on_done,
+                            void *user_data,
+                            pd_free_cb free_user_data,
+                            pd_error **err_out);
 
 /**
  * Writes `data[0..len]` to the file at `path` in the container (relative paths start at
@@ -1460,6 +1496,25 @@ const uint8_t *pd_chunk_data(const pd_chunk *chunk, size_t *len_out);
  * Frees a chunk. NULL is a no-op.
  */
 void pd_chunk_free(pd_chunk *chunk);
+
+/**
+ * Hands the stream's output and end to callbacks instead of `pd_stream_next`: `on_output`
+ * gets each chunk as it comes (`stream` 1 = stdout, 2 = stderr), `on_exit` is called once
+ * when the command is over with its result, or with NULL when the stream failed
+ * (`pd_stream_result` then returns the error). They run on the library's callback thread,
+ * one at a time, in order; either may be NULL. `free_user_data` (may be NULL) is called
+ * exactly once, after the last callback, also when this call fails. Does not block; no
+ * thread waits for the command meanwhile. Afterwards `pd_stream_next` fails with
+ * `PD_ERR_INVALID_STATE`; `pd_stream_cancel` and `pd_stream_result` work as before, and
+ * freeing the stream cancels the command (`on_exit` still comes). `PD_ERR_INVALID_STATE`:
+ * callbacks were already set or a `pd_stream_next` is in progress.
+ */
+pd_status pd_stream_set_callbacks(pd_stream *stream,
+                                  pd_output_cb on_output,
+                                  pd_exit_cb on_exit,
+                                  void *user_data,
+                                  pd_free_cb free_user_data,
+                                  pd_error **err_out);
 
 /**
  * The library version (as in Cargo.toml), a static NUL-terminated string: never free it.

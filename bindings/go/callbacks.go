@@ -60,6 +60,10 @@ func pdgoOnOutput(ud unsafe.Pointer, stream C.int32_t, data *C.uint8_t, n C.size
 func pdgoOnExit(ud unsafe.Pointer, result *C.pd_exec_result) {
 	defer guardCallback("exit")
 	if cb := callbackSetOf(ud); cb.onExit != nil {
+		if result == nil { // a failed stream (pd_stream_set_callbacks)
+			cb.onExit(nil)
+			return
+		}
 		cb.onExit(readResult(result))
 	}
 }

@@ -31,6 +31,15 @@ export interface ConnectOptions {
     sshIdentity?: string | null;
     /** A known-hosts file holding the ssh:// engine host's key, checked strictly. */
     sshKnownHosts?: string | null;
+    /** Stop waiting: connect() rejects with AbortError (a client that connects later is closed). */
+    signal?: AbortSignal | null;
+}
+
+/** Options of the calls that can wait on the engine but cannot be interrupted there: an
+ *  aborted `signal` rejects with AbortError at once; the call finishes in the library and
+ *  what it makes late is disposed of (a sandbox removed, a handle freed, a process killed). */
+export interface SignalOptions {
+    signal?: AbortSignal | null;
 }
 
 /** What the engine said about itself when the client connected. */
@@ -107,6 +116,8 @@ export interface ContainerOptions {
     /** Image profile ('minimal-python', 'minimal-node', 'dev', 'agent', 'embedded'): its
      *  image and network default, applied before every other option (which win). */
     profile?: string;
+    /** Stop waiting: createContainer() rejects with AbortError; a sandbox created late is removed. */
+    signal?: AbortSignal | null;
 }
 
 /** Language a run's command is written in. */
@@ -118,9 +129,16 @@ export interface RunOptions {
      *  it started are killed and the result has `timedOut: true`. */
     timeoutMs?: number;
     /** run() and stream(): aborting kills the command and everything it started in the
-     *  sandbox, then the call (or the stream's reads) rejects with AbortError. Ignored by
-     *  spawn() and session(). */
+     *  sandbox, then the call (or the stream's reads) rejects with AbortError. spawn() and
+     *  session(): stop waiting for the start (a process started late is killed, a shell
+     *  closed). */
     signal?: AbortSignal | null;
+    /** run(): called on the JS thread with each chunk of stdout as the command writes it
+     *  (pushed by the library, no polling). If it throws, the command is killed and run()
+     *  rejects with that error. */
+    onStdout?: ((chunk: Buffer) => void) | null;
+    /** run(): as onStdout, for stderr. */
+    onStderr?: ((chunk: Buffer) => void) | null;
     /** Cap on stdout+stderr bytes (default 10 MiB); beyond it output is dropped, the command
      *  killed and the result has `truncated: true`. */
     maxOutput?: number;
@@ -257,31 +275,31 @@ export declare class Client implements Disposable {
     createContainer(opts?: ContainerOptions): Promise<Container>;
     /** Opens a handle on an existing container by name or id (e.g. made by another process).
      *  Rejects with ContainerNotFoundError if there is none. */
-    openContainer(nameOrId: string): Promise<Container>;
+    openContainer(nameOrId: string, opts?: SignalOptions): Promise<Container>;
     /** Starts the stopped pocketdock container named exactly `name` (or takes the running
      *  one). Rejects with ContainerNotFoundError if no pocketdock container has that name. */
-    resumeContainer(name: string): Promise<Container>;
+    resumeContainer(name: string, opts?: SignalOptions): Promise<Container>;
     /** Stops the pocketdock container named exactly `name` and keeps it. */
-    stopContainer(name: string): Promise<void>;
+    stopContainer(name: string, opts?: SignalOptions): Promise<void>;
     /** Removes the pocketdock container named exactly `name` at once, running or not. */
-    destroyContainer(name: string): Promise<void>;
+    destroyContainer(name: string, opts?: SignalOptions): Promise<void>;
     /** pocketdock's containers, running or stopped; only those of `project` if given. */
-    listContainers(opts?: { project?: string | null }): Promise<ContainerSummary[]>;
+    listContainers(opts?: { project?: string | null; signal?: AbortSignal | null }): Promise<ContainerSummary[]>;
     /** Removes every stopped pocketdock container (of `project` if given); resolves to the count. */
-    prune(opts?: { project?: string | null }): Promise<number>;
+    prune(opts?: { project?: string | null; signal?: AbortSignal | null }): Promise<number>;
     /** Builds a profile's image; resolves with the image id. A failing step: BuildFailedError. */
     buildProfile(profile: string, opts?: BuildOptions): Promise<string>;
     /** Writes images into one archive at `file` (gzip when it ends in '.gz'). */
-    exportImages(images: string[], file: string): Promise<void>;
+    exportImages(images: string[], file: string, opts?: SignalOptions): Promise<void>;
     /** Loads every image of an archive (plain or gzip); resolves with the loaded names. */
-    importImages(file: string): Promise<string[]>;
+    importImages(file: string, opts?: SignalOptions): Promise<string[]>;
     /** Removes an image (ImageNotFoundError if missing). */
-    removeImage(image: string, opts?: { force?: boolean }): Promise<void>;
+    removeImage(image: string, opts?: { force?: boolean; signal?: AbortSignal | null }): Promise<void>;
     /** Whether an image is on the engine. */
-    imageExists(image: string): Promise<boolean>;
+    imageExists(image: string, opts?: SignalOptions): Promise<boolean>;
     /** Examines a project (or, without projectDir, every pocketdock container, for crashed
      *  clients only) and with `fix` repairs what is safe. */
-    doctor(opts?: { projectDir?: string | null; fix?: boolean }): Promise<DoctorReport>;
+    doctor(opts?: { projectDir?: string | null; fix?: boolean; signal?: AbortSignal | null }): Promise<DoctorReport>;
     /** Frees the client (after calls in flight). Containers made from it stay usable; its
      *  own methods then reject with InvalidStateError. Idempotent. */
     close(): void;
@@ -321,9 +339,9 @@ export declare class Container implements AsyncDisposable {
      *  given; the sandbox keeps the newest `bufferSize` bytes of output. */
     spawn(command: string | readonly string[], opts?: SpawnOptions): Promise<Process>;
     /** Attaches to detached process `id` of this sandbox, whoever started it. */
-    attach(id: number, opts?: { pollMs?: number }): Promise<Process>;
+    attach(id: number, opts?: { pollMs?: number; signal?: AbortSignal | null }): Promise<Process>;
     /** The sandbox's detached processes (running and recently finished). */
-    processes(): Promise<ProcessInfo[]>;
+    processes(opts?: SignalOptions): Promise<ProcessInfo[]>;
     /** The instance directory of a project's sandbox; rejects with FileNotFoundError when it
      *  belongs to no project. */
     instanceDir(): Promise<string>;
@@ -332,30 +350,31 @@ export declare class Container implements AsyncDisposable {
     session(opts?: RunOptions): Promise<Session>;
     /** Inspects the sandbox (state, uptime, memory, CPU, pids, network, ports, processes);
      *  takes ~250 ms on a running container (two CPU samples). */
-    info(): Promise<ContainerInfo>;
+    info(opts?: SignalOptions): Promise<ContainerInfo>;
     /** Frees the native handle WITHOUT shutting the sandbox down. Idempotent. */
     release(): void;
     /** Writes `data` (a string as UTF-8, or bytes) to `path` (relative: the working
      *  directory), replacing it and creating missing parents; mode 0644. */
-    writeFile(path: string, data: string | Uint8Array | ArrayBuffer): Promise<void>;
+    writeFile(path: string, data: string | Uint8Array | ArrayBuffer, opts?: SignalOptions): Promise<void>;
     /** Reads the file at `path` (symlinks followed). Rejects with FileNotFoundError. */
-    readFile(path: string): Promise<Buffer>;
+    readFile(path: string, opts?: SignalOptions): Promise<Buffer>;
     readFile(path: string, encoding: BufferEncoding): Promise<string>;
+    readFile(path: string, opts: SignalOptions & { encoding: BufferEncoding }): Promise<string>;
     /** Lists the directory at `path` (default: the working directory), sorted by name. */
-    listFiles(path?: string): Promise<FileEntry[]>;
+    listFiles(path?: string, opts?: SignalOptions): Promise<FileEntry[]>;
     /** Copies host file or directory `hostSrc` to `dest` in the sandbox (docker cp rules). */
-    push(hostSrc: string, dest: string): Promise<void>;
+    push(hostSrc: string, dest: string, opts?: SignalOptions): Promise<void>;
     /** Copies sandbox `src` to `hostDest`; nothing is ever written outside `hostDest`. */
-    pull(src: string, hostDest: string): Promise<void>;
+    pull(src: string, hostDest: string, opts?: SignalOptions): Promise<void>;
     /** Reboots the sandbox; it runs afterwards. `fresh: false` (default) restarts it in
      *  place, files kept; `fresh: true` recreates it from its recorded options under the same
      *  name (new filesystem, every option kept) and this object follows it (`id` changes). */
-    reboot(opts?: { fresh?: boolean }): Promise<void>;
+    reboot(opts?: { fresh?: boolean; signal?: AbortSignal | null }): Promise<void>;
     /** Commits the filesystem to the local image `reference` (`repo[:tag]`, tag `latest` by
      *  default); resolves to the image id. Rejects with InvalidArgumentError if malformed. */
-    snapshot(reference: string): Promise<string>;
+    snapshot(reference: string, opts?: SignalOptions): Promise<string>;
     /** Removes an ephemeral sandbox / stops a persistent one. Idempotent. */
-    shutdown(): Promise<void>;
+    shutdown(opts?: SignalOptions): Promise<void>;
     /** `shutdown()` and free the native handle. Idempotent. */
     close(): Promise<void>;
     [Symbol.asyncDispose](): Promise<void>;
@@ -442,7 +461,7 @@ export declare class Session implements AsyncDisposable {
      *  limit, 0 InvalidArgumentError). Omitted: the container's default run timeout, as
      *  recorded when it was created (also for opened and resumed containers). On timeout the command is interrupted (`timedOut`), the session
      *  stays usable. Calls queue in order. */
-    sendAndWait(command: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
+    sendAndWait(command: string, opts?: { timeoutMs?: number; signal?: AbortSignal | null }): Promise<ExecResult>;
     /** Writes `input` and a newline without waiting; its output goes to read(). */
     send(input: string): Promise<void>;
     /** Output not consumed by sendAndWait(), marked read. */
@@ -631,6 +650,8 @@ export interface Profile {
     size: string;
 }
 export interface BuildOptions {
+    /** Stop waiting: buildProfile() rejects with AbortError (the build finishes in the engine). */
+    signal?: AbortSignal | null;
     /** The BASE build argument, e.g. 'pocketdock/debian-base:bookworm' offline. */
     base?: string | null;
     /** Build from this directory (holding a Dockerfile) instead of the embedded Dockerfile. */

@@ -112,6 +112,56 @@ pub(crate) fn callbacks(
     }
 }
 
+/// The end of a stream handed to callbacks: the result, or `None` when the stream failed.
+pub(crate) type EndCallback = Box<dyn FnOnce(Option<ExecResult>) + Send>;
+
+/// Wraps C callbacks for a stream (pd_stream_set_callbacks): like [`callbacks`], but the exit
+/// callback is called exactly once, with NULL when the stream failed.
+pub(crate) fn stream_callbacks(
+    on_output: pd_output_cb,
+    on_exit: pd_exit_cb,
+    user_data: *mut c_void,
+    free: pd_free_cb,
+) -> (Option<pocketdock::process::OutputCallback>, EndCallback) {
+    let data = Arc::new(UserData {
+        ptr: Ptr(user_data),
+        free,
+    });
+    let out = callbacks(on_output, None, user_data, None).on_output;
+    let end: EndCallback = Box::new(move |r: Option<ExecResult>| {
+        let Some(f) = on_exit else { return };
+        post(Box::new(move || {
+            let h = r.map_or(std::ptr::null_mut(), |r| {
+                handle::into_raw(pd_exec_result::new(r))
+            });
+            // SAFETY: the caller's callback with its own pointer; the result lives until it
+            // is freed right after the call.
+            unsafe { f(data.ptr.get(), h) };
+            if !h.is_null() {
+                handle::free(h);
+            }
+        }));
+    });
+    (out, end)
+}
+
+/// A one-shot delivery to the callback thread that owns `user_data`: calling it posts
+/// `job(user_data)`, then `free`; dropping it uncalled posts only `free`.
+pub(crate) type Once = Box<dyn FnOnce(Box<dyn FnOnce(*mut c_void) + Send>) + Send>;
+
+pub(crate) fn once(user_data: *mut c_void, free: pd_free_cb) -> Once {
+    let data = UserData {
+        ptr: Ptr(user_data),
+        free,
+    };
+    Box::new(move |job| {
+        post(Box::new(move || {
+            job(data.ptr.get());
+            drop(data); // posts `free` after the job
+        }))
+    })
+}
+
 /// Line callback (build progress): `line` is UTF-8, NUL-terminated, valid for the call only.
 pub type pd_line_cb = Option<unsafe extern "C" fn(user_data: *mut c_void, line: *const c_char)>;
 

@@ -54,3 +54,9 @@ pub(crate) fn block_on<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
     }
     runtime()?.block_on(fut)
 }
+
+/// Runs `fut` on the global runtime without waiting for it (the callback forms).
+pub(crate) fn spawn(fut: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+    runtime()?.spawn(fut);
+    Ok(())
+}

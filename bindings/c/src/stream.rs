@@ -1,7 +1,7 @@
 //! C ABI of `stream`: pull-based streaming runs.
 
 use std::ffi::c_char;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::boundary::{guard, guard_value, write_out};
 use super::container::pd_container;
@@ -16,18 +16,20 @@ use pocketdock::Error;
 use pocketdock::StreamKind;
 
 handle_type!(pd_stream, 0x7064_7374_7265_616d, {
-    stream: tokio::sync::Mutex<RunStream>,
+    // None once the stream was handed to callbacks (stream_callbacks.rs).
+    stream: tokio::sync::Mutex<Option<RunStream>>,
     canceller: StreamCanceller,
-    result: Mutex<Option<ExecResult>>,
+    // Shared with the callback task, which fills it before calling on_exit.
+    result: Arc<Mutex<Option<Result<ExecResult, Error>>>>,
 });
 handle_type!(pd_chunk, 0x7064_6368_756e_6b21, { chunk: Chunk });
 
 fn new_stream(stream: RunStream) -> *mut pd_stream {
     let canceller = stream.canceller();
     handle::into_raw(pd_stream::new(
-        tokio::sync::Mutex::new(stream),
+        tokio::sync::Mutex::new(Some(stream)),
         canceller,
-        Mutex::new(None),
+        Arc::new(Mutex::new(None)),
     ))
 }
 
@@ -90,7 +92,10 @@ pub extern "C" fn pd_stream_next(
         let s = handle::borrow(stream)?;
         handle::out_ptr(chunk_out, "chunk_out")?;
         let next = block_on(async {
-            let mut st = s.stream.lock().await;
+            let mut guard = s.stream.lock().await;
+            let st = guard.as_mut().ok_or_else(|| {
+                Error::InvalidState("the stream's output goes to its callbacks".into())
+            })?;
             match wait_ms(timeout_ms) {
                 Some(limit) => tokio::time::timeout(limit, st.next())
                     .await
@@ -103,7 +108,7 @@ pub extern "C" fn pd_stream_next(
                 write_out(chunk_out, handle::into_raw(pd_chunk::new(chunk)));
             }
             Some(Ok(StreamEvent::Exit(r))) => {
-                *s.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                *s.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(Ok(r));
                 end = true;
             }
             Some(Err(e)) => return Err(e),
@@ -139,8 +144,22 @@ pub extern "C" fn pd_stream_result(
     guard(err_out, || {
         let s = handle::borrow(stream)?;
         handle::out_ptr(result_out, "result_out")?;
-        let r = s.result.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let r = r.ok_or_else(|| Error::InvalidState("the stream has not ended".into()))?;
+        let mut slot = s.result.lock().unwrap_or_else(|e| e.into_inner());
+        let r = match slot.take() {
+            Some(Ok(r)) => {
+                *slot = Some(Ok(r.clone()));
+                r
+            }
+            // A failed stream's error is returned once (errors are not Clone).
+            Some(Err(e)) => {
+                *slot = Some(Err(Error::InvalidState(
+                    "the stream failed; its error was already returned".into(),
+                )));
+                return Err(e);
+            }
+            None => return Err(Error::InvalidState("the stream has not ended".into())),
+        };
+        drop(slot);
         write_out(result_out, handle::into_raw(pd_exec_result::new(r)));
         Ok(())
     })
@@ -149,6 +168,12 @@ pub extern "C" fn pd_stream_result(
 /// Frees a stream; a command still running is killed. NULL is a no-op.
 #[no_mangle]
 pub extern "C" fn pd_stream_free(stream: *mut pd_stream) {
+    // A stream handed to callbacks lives on in its task: cancel it, as a drop would.
+    if let Ok(s) = handle::borrow(stream) {
+        if s.stream.try_lock().is_ok_and(|g| g.is_none()) {
+            s.canceller.cancel();
+        }
+    }
     handle::free(stream)
 }
 

@@ -14,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { connect, libraryPath } from '../index.mjs';
 
-const { lib } = createRequire(import.meta.url)('../lib/ffi.js');
+const require = createRequire(import.meta.url);
+const { lib } = require('../lib/ffi.js');
+const { callBlocking } = require('../lib/call.js');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..', '..');
@@ -47,37 +49,51 @@ function cRound() {
     return out.split('\n').filter((l) => /^[0-9.]+$/.test(l)).map(Number);
 }
 
+// box.run() (pd_run_async, the end pushed back) alternating call by call with the path it
+// replaced (pd_run on a libuv thread through Koffi's .async), on the same sandbox.
 async function nodeRound() {
     const client = await connect();
     const box = await client.createContainer({ labels: { 'pocketdock.bench': 'node' } });
     client.close();
     const t = [];
+    const old = [];
     try {
         for (let i = -warmup; i < per; i++) {
-            const t0 = performance.now();
+            let t0 = performance.now();
             const r = await box.run('true');
             const dt = performance.now() - t0;
             if (r.exitCode !== 0) throw new Error(`true exited ${r.exitCode}`);
             if (i >= 0) t.push(dt);
+            t0 = performance.now();
+            await box._handle.use(async (c) => {
+                const out = [null];
+                await callBlocking(lib.pd_run, c, 'true', null, out);
+                lib.pd_exec_result_free(out[0]);
+            });
+            if (i >= 0) old.push(performance.now() - t0);
         }
     } finally {
         await box.close();
     }
-    return t;
+    return { t, old };
 }
 
 const cTimes = [];
 const jsTimes = [];
+const oldTimes = [];
 try {
     for (let r = 0; r < rounds; r++) {
         cTimes.push(...cRound());
-        jsTimes.push(...(await nodeRound()));
+        const { t, old } = await nodeRound();
+        jsTimes.push(...t);
+        oldTimes.push(...old);
     }
 } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
 }
 const c = stats(cTimes);
 const js = stats(jsTimes);
+const oldS = stats(oldTimes);
 
 // --- The binding's own floor: a worker-thread round trip (.async) of a trivial C call, and
 // the same call made synchronously. What every blocking call pays on top of the C work.
@@ -96,7 +112,9 @@ const fmt = (s) => `median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms
 console.log(`engine: ${process.env.POCKETDOCK_SOCKET ?? '(discovered)'}, ${rounds} alternating rounds, load ${os.loadavg()[0].toFixed(1)}`);
 console.log(`C    pd_run("true"):      ${fmt(c)}`);
 console.log(`Node box.run("true"):     ${fmt(js)}`);
+console.log(`Node .async pd_run:       ${fmt(oldS)}  (the path run() used before pd_run_async)`);
 console.log(`ratio Node/C: median ${(js.median / c.median).toFixed(3)}  p95 ${(js.p95 / c.p95).toFixed(3)}  ` +
     `difference ${(js.median - c.median).toFixed(2)} ms/call`);
+console.log(`ratio run()/.async pd_run: median ${(js.median / oldS.median).toFixed(3)}`);
 console.log(`binding floor: async round trip median ${(hopS.median * 1000).toFixed(1)} µs, ` +
     `p95 ${(hopS.p95 * 1000).toFixed(1)} µs; sync call ${syncUs.toFixed(2)} µs`);

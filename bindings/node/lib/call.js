@@ -29,10 +29,13 @@ function callSync(fn, ...args) {
 
 // --- Blocking calls -------------------------------------------------------------------------
 // Koffi's `.async` queues the call on libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default),
-// the same pool Node uses for fs, dns.lookup, zlib and crypto. A pd_run may hold a thread for
-// its whole timeout, so unbounded concurrency would starve the rest of the process. We keep
-// at most `maxBlockingCalls` in flight (pool size minus one by default) and queue the rest
-// here, in FIFO order.
+// the same pool Node uses for fs, dns.lookup, zlib and crypto. Runs and streams do not use
+// it while their command runs (their output is pushed: lib/push.js); what remains are calls
+// that finish on their own (create, files, shutdown...) and two that wait for a command
+// (Process#wait, Session#sendAndWait). We keep at most `maxBlockingCalls` in flight (pool
+// size minus one by default, so fs and friends always have a thread), queue the rest here in
+// FIFO order, and let the waits take all but one of those slots: however many waits are
+// pending, the other calls still get a thread at once.
 
 function defaultLimit() {
     const pool = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
@@ -43,22 +46,44 @@ function defaultLimit() {
 const limiter = {
     max: defaultLimit(),
     active: 0,
+    waitsActive: 0,
     /** @type {Array<() => void>} */
     waiting: [],
+    /** @type {Array<() => void>} */
+    waitsWaiting: [],
 };
 
-function acquire() {
-    if (limiter.active < limiter.max) {
-        limiter.active++;
-        return Promise.resolve();
-    }
-    return new Promise((resolve) => limiter.waiting.push(resolve));
+function waitCap() {
+    return Math.max(1, limiter.max - 1);
 }
 
-function release() {
-    const next = limiter.waiting.shift();
-    if (next) next(); // hand the slot over directly
-    else limiter.active--;
+function acquire(isWait) {
+    if (limiter.active < limiter.max && (!isWait || limiter.waitsActive < waitCap())) {
+        limiter.active++;
+        if (isWait) limiter.waitsActive++;
+        return null;
+    }
+    return new Promise((resolve) => (isWait ? limiter.waitsWaiting : limiter.waiting).push(resolve));
+}
+
+/** Hands free slots to queued calls: other calls first, then waits up to their cap. */
+function pump() {
+    while (limiter.active < limiter.max) {
+        let next = limiter.waiting.shift();
+        if (!next && limiter.waitsWaiting.length > 0 && limiter.waitsActive < waitCap()) {
+            next = limiter.waitsWaiting.shift();
+            limiter.waitsActive++;
+        }
+        if (!next) return;
+        limiter.active++;
+        next();
+    }
+}
+
+function release(isWait) {
+    limiter.active--;
+    if (isWait) limiter.waitsActive--;
+    pump();
 }
 
 /** Sets how many blocking calls may run at once (>= 1). Returns the previous value. */
@@ -66,15 +91,16 @@ function setMaxBlockingCalls(n) {
     if (!Number.isInteger(n) || n < 1) throw new RangeError('maxBlockingCalls must be an integer >= 1');
     const prev = limiter.max;
     limiter.max = n;
-    while (limiter.active < limiter.max && limiter.waiting.length > 0) {
-        limiter.active++;
-        limiter.waiting.shift()();
-    }
+    pump();
     return prev;
 }
 
 function blockingStats() {
-    return { max: limiter.max, active: limiter.active, queued: limiter.waiting.length };
+    return {
+        max: limiter.max,
+        active: limiter.active,
+        queued: limiter.waiting.length + limiter.waitsWaiting.length,
+    };
 }
 
 /**
@@ -83,7 +109,7 @@ function blockingStats() {
  * PocketdockError otherwise. `args` (arrays for out-params) are filled in on success.
  */
 async function callBlocking(fn, ...args) {
-    await callBlockingStatus(fn, NO_EXTRA, ...args);
+    await callNative(fn, NO_EXTRA, false, args);
 }
 
 const NO_EXTRA = new Set();
@@ -92,8 +118,18 @@ const NO_EXTRA = new Set();
  * Like callBlocking, but resolves with the status when it is PD_OK or one of `accept`
  * (e.g. PD_ERR_TIMEOUT for "try again", PD_STREAM_END); any pd_error is freed then.
  */
-async function callBlockingStatus(fn, accept, ...args) {
-    await acquire();
+function callBlockingStatus(fn, accept, ...args) {
+    return callNative(fn, accept, false, args);
+}
+
+/** callBlockingStatus for a call that waits for a command (Process#wait, sendAndWait). */
+function callWaiting(fn, accept, ...args) {
+    return callNative(fn, accept, true, args);
+}
+
+async function callNative(fn, accept, isWait, args) {
+    const slot = acquire(isWait);
+    if (slot) await slot;
     try {
         const errBox = [null];
         const status = await new Promise((resolve, reject) => {
@@ -106,7 +142,7 @@ async function callBlockingStatus(fn, accept, ...args) {
         }
         throw takeError(status, errBox);
     } finally {
-        release();
+        release(isWait);
     }
 }
 
@@ -130,6 +166,7 @@ module.exports = {
     callSync,
     callBlocking,
     callBlockingStatus,
+    callWaiting,
     takeError,
     takeString,
     copyBytes,

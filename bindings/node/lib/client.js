@@ -9,6 +9,7 @@ const { lib } = require('./ffi');
 const { callSync, callBlocking } = require('./call');
 const { NativeHandle } = require('./handle');
 const { Container, CREATE_TOKEN } = require('./container');
+const { abortable } = require('./abort');
 const { buildContainerOpts, str, timeout, checkKeys } = require('./options');
 const { REMOTE_KEYS, applyRemoteOptions } = require('./remote');
 
@@ -22,7 +23,7 @@ const ENGINE_KINDS = Object.freeze({
     2: 'podman', // PD_ENGINE_PODMAN
 });
 
-const CONNECT_KEYS = new Set(['socket', 'connectTimeoutMs', 'projectDir', ...REMOTE_KEYS]);
+const CONNECT_KEYS = new Set(['socket', 'connectTimeoutMs', 'projectDir', 'signal', ...REMOTE_KEYS]);
 
 /** Builds a pd_client_opts from a plain object; the caller frees it. */
 function buildClientOpts(opts) {
@@ -88,25 +89,32 @@ class Client {
 
     /** Creates and starts a sandbox on this client's engine. */
     async createContainer(opts = {}) {
-        const o = buildContainerOpts(opts);
-        const out = [null];
-        try {
-            await this._call(lib.pd_container_create, o, out);
-        } finally {
-            lib.pd_container_opts_free(o);
-        }
-        return new Container(out[0], CREATE_TOKEN, this);
+        const create = async () => {
+            const o = buildContainerOpts(opts);
+            const out = [null];
+            try {
+                await this._call(lib.pd_container_create, o, out);
+            } finally {
+                lib.pd_container_opts_free(o);
+            }
+            return new Container(out[0], CREATE_TOKEN, this);
+        };
+        // A sandbox created after an abort is removed.
+        return abortable(opts.signal, create, (box) => box.close());
     }
 
     /**
      * Opens a handle on an existing container by name or id (e.g. one another process
      * created). close() shuts it down like any container; release() just lets go of it.
      */
-    async openContainer(nameOrId) {
+    async openContainer(nameOrId, { signal } = {}) {
         str(nameOrId, 'nameOrId');
-        const out = [null];
-        await this._call(lib.pd_container_open, nameOrId, out);
-        return new Container(out[0], CREATE_TOKEN, this);
+        const open = async () => {
+            const out = [null];
+            await this._call(lib.pd_container_open, nameOrId, out);
+            return new Container(out[0], CREATE_TOKEN, this);
+        };
+        return abortable(signal, open, (box) => box.release());
     }
 
     /**
@@ -114,28 +122,35 @@ class Client {
      * after shutdown()), or takes the running one. Files are as they were. Rejects with
      * ContainerNotFoundError if no pocketdock container has that exact name.
      */
-    async resumeContainer(name) {
+    async resumeContainer(name, { signal } = {}) {
         str(name, 'name');
-        const out = [null];
-        await this._call(lib.pd_container_resume, name, out);
-        return new Container(out[0], CREATE_TOKEN, this);
+        const resume = async () => {
+            const out = [null];
+            await this._call(lib.pd_container_resume, name, out);
+            return new Container(out[0], CREATE_TOKEN, this);
+        };
+        return abortable(signal, resume, (box) => box.release());
     }
 
     /** Stops the pocketdock container named exactly `name` and keeps it. */
-    async stopContainer(name) {
-        await this._call(lib.pd_container_stop_by_name, str(name, 'name'));
+    async stopContainer(name, { signal } = {}) {
+        str(name, 'name');
+        await abortable(signal, () => this._call(lib.pd_container_stop_by_name, name));
     }
 
     /** Removes the pocketdock container named exactly `name` at once, running or not. */
-    async destroyContainer(name) {
-        await this._call(lib.pd_container_destroy, str(name, 'name'));
+    async destroyContainer(name, { signal } = {}) {
+        str(name, 'name');
+        await abortable(signal, () => this._call(lib.pd_container_destroy, name));
     }
 
     /** pocketdock's containers, running or stopped; only those of `project` if given. */
     async listContainers(opts = {}) {
-        const project = projectOf(options(opts, ['project'], 'listContainers'));
+        const project = projectOf(options(opts, ['project', 'signal'], 'listContainers'));
         const out = [null];
-        await this._call(lib.pd_container_list, project, out);
+        await abortable(opts.signal, () => this._call(lib.pd_container_list, project, out), () => {
+            if (out[0]) lib.pd_container_list_free(out[0]);
+        });
         const l = out[0];
         try {
             const n = Number(lib.pd_container_list_len(l));
@@ -155,9 +170,9 @@ class Client {
 
     /** Removes every stopped pocketdock container (of `project` if given); resolves to the count. */
     async prune(opts = {}) {
-        const project = projectOf(options(opts, ['project'], 'prune'));
+        const project = projectOf(options(opts, ['project', 'signal'], 'prune'));
         const out = [0];
-        await this._call(lib.pd_prune, project, out);
+        await abortable(opts.signal, () => this._call(lib.pd_prune, project, out));
         return Number(out[0]);
     }
 
@@ -189,20 +204,23 @@ class Client {
  * @param {{ socket?: string | null, connectTimeoutMs?: number, projectDir?: string | null }} [opts]
  */
 async function connect(opts = {}) {
-    const o = buildClientOpts(opts);
-    const out = [null];
-    try {
-        await callBlocking(lib.pd_client_open, o, out);
-    } finally {
-        lib.pd_client_opts_free(o);
-    }
-    try {
-        return new Client(out[0], CREATE_TOKEN);
-    } catch (e) {
-        // engine info cannot fail on a fresh client; if it did, do not leak the handle
-        if (out[0]) lib.pd_client_free(out[0]);
-        throw e;
-    }
+    const open = async () => {
+        const o = buildClientOpts(opts);
+        const out = [null];
+        try {
+            await callBlocking(lib.pd_client_open, o, out);
+        } finally {
+            lib.pd_client_opts_free(o);
+        }
+        try {
+            return new Client(out[0], CREATE_TOKEN);
+        } catch (e) {
+            // engine info cannot fail on a fresh client; if it did, do not leak the handle
+            if (out[0]) lib.pd_client_free(out[0]);
+            throw e;
+        }
+    };
+    return abortable(opts.signal, open, (client) => client.close());
 }
 
 module.exports = { Client, connect, ENGINE_KINDS };

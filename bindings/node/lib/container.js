@@ -11,6 +11,7 @@ const {
     str,
     int,
     abortSignal,
+    outputCallback,
     bytes,
     buildRunOpts,
     camelKeys,
@@ -19,6 +20,8 @@ const {
 } = require('./options');
 const { NativeHandle } = require('./handle');
 const { RunStream } = require('./stream');
+const { runAsync } = require('./push');
+const { abortable } = require('./abort');
 const { Process } = require('./process');
 const { fileMethods } = require('./files');
 const { Session } = require('./session');
@@ -98,58 +101,63 @@ class Container {
     }
 
     /**
-     * Runs `command` and waits for it (off the main thread). A string goes through the
-     * shell (`lang`); an array of strings is an argv run without a shell (pd_run_argv).
-     * With `signal`, aborting kills the command (and everything it started) in the sandbox
-     * and rejects with AbortError once it is gone.
+     * Runs `command` and waits for it. A string goes through the shell (`lang`); an array of
+     * strings is an argv run without a shell. No thread waits while the command runs: the
+     * library pushes the end (pd_run_async) or, with `onStdout` / `onStderr` (each chunk as
+     * it comes) or `signal`, the output of a stream (pd_stream_set_callbacks). Aborting
+     * kills the command (and everything it started) in the sandbox and rejects with
+     * AbortError once it is gone.
      */
     async run(command, opts) {
         const signal = abortSignal(opts?.signal);
-        if (signal) return this._runAbortable(command, opts);
+        if (signal?.aborted) throw abortError(signal);
+        const onStdout = outputCallback(opts?.onStdout, 'onStdout');
+        const onStderr = outputCallback(opts?.onStderr, 'onStderr');
+        if (!signal && !onStdout && !onStderr) return this._runAsync(command, opts);
+        const ptr = await this._start(command, opts, lib.pd_run_stream, lib.pd_run_stream_argv);
+        const out = [];
+        const err = [];
+        let thrown = null;
+        /** @type {RunStream} */
+        let s;
+        const onChunk = (stream, data) => {
+            (stream === 'stderr' ? err : out).push(data);
+            const cb = stream === 'stderr' ? onStderr : onStdout;
+            if (!cb || thrown) return;
+            try {
+                cb(data);
+            } catch (e) {
+                thrown = { e }; // the run is cancelled and rejects with it
+                s?.cancel();
+            }
+        };
+        s = new RunStream(ptr, readResult, signal, { onChunk, queue: false });
+        if (thrown) s.cancel();
+        const r = await s.result();
+        if (thrown) throw thrown.e;
+        const stdoutBytes = out.length === 1 ? out[0] : Buffer.concat(out);
+        const stderrBytes = err.length === 1 ? err[0] : Buffer.concat(err);
+        return {
+            ...r,
+            stdout: stdoutBytes.toString('utf8'),
+            stderr: stderrBytes.toString('utf8'),
+            stdoutBytes,
+            stderrBytes,
+        };
+    }
+
+    /** run() without live output or signal: one pd_run_async, whose end the library pushes. */
+    async _runAsync(command, opts) {
         const argv = parseCommand(command);
         const ro = buildRunOpts(opts);
         try {
-            return await this._handle.use(async (c) => {
-                const out = [null];
-                if (argv) await callBlocking(lib.pd_run_argv, c, argv, argv.length, ro, out);
-                else await callBlocking(lib.pd_run, c, command, ro, out);
-                const r = out[0];
-                try {
-                    return readResult(r);
-                } finally {
-                    lib.pd_exec_result_free(r);
-                }
-            });
+            return await this._handle.use((c) =>
+                argv
+                    ? runAsync(lib.pd_run_argv_async, [c, argv, argv.length, ro], readResult)
+                    : runAsync(lib.pd_run_async, [c, command, ro], readResult),
+            );
         } finally {
             if (ro) lib.pd_run_opts_free(ro);
-        }
-    }
-
-    /**
-     * run() with an AbortSignal: a blocking pd_run cannot be interrupted, so the command runs
-     * as a stream (same timeout and output cap), its chunks are collected, and an abort is
-     * pd_stream_cancel. The result is the same shape as run()'s.
-     */
-    async _runAbortable(command, opts) {
-        const s = await this.stream(command, opts);
-        const out = [];
-        const err = [];
-        try {
-            for (let c = await s.nextChunk(); c !== null; c = await s.nextChunk()) {
-                (c.stream === 'stderr' ? err : out).push(c.data);
-            }
-            const r = await s.result();
-            const stdoutBytes = Buffer.concat(out);
-            const stderrBytes = Buffer.concat(err);
-            return {
-                ...r,
-                stdout: stdoutBytes.toString('utf8'),
-                stderr: stderrBytes.toString('utf8'),
-                stdoutBytes,
-                stderrBytes,
-            };
-        } finally {
-            await s.close();
         }
     }
 
@@ -190,20 +198,27 @@ class Container {
      */
     async spawn(command, opts) {
         const { pollMs, runOpts } = splitSpawnOpts(opts);
-        const ptr = await this._start(command, runOpts, lib.pd_process_spawn, lib.pd_process_spawn_argv);
-        return new Process(ptr, readResult, { pollMs });
+        const start = async () => {
+            const ptr = await this._start(command, runOpts, lib.pd_process_spawn, lib.pd_process_spawn_argv);
+            return new Process(ptr, readResult, { pollMs });
+        };
+        // A process started after an abort is killed.
+        return abortable(runOpts?.signal, start, (p) => p.kill().finally(() => p.close()));
     }
 
     /** Attaches to detached process `id` of this sandbox, whoever started it. */
-    async attach(id, { pollMs } = {}) {
+    async attach(id, { pollMs, signal } = {}) {
         int(id, 'id', 0, U32);
         if (pollMs !== undefined) int(pollMs, 'pollMs', 1, SAFE);
-        const ptr = await this._handle.use(async (c) => {
-            const out = [null];
-            await callBlocking(lib.pd_process_attach, c, id, out);
-            return out[0];
-        });
-        return new Process(ptr, readResult, { pollMs });
+        const attach = async () => {
+            const ptr = await this._handle.use(async (c) => {
+                const out = [null];
+                await callBlocking(lib.pd_process_attach, c, id, out);
+                return out[0];
+            });
+            return new Process(ptr, readResult, { pollMs });
+        };
+        return abortable(signal, attach, (p) => p.close());
     }
 
     /**
@@ -211,17 +226,20 @@ class Container {
      * of `opts` apply to it. Close it with close() / `await using`.
      */
     async session(opts) {
-        const ro = buildRunOpts(opts);
-        try {
-            const ptr = await this._handle.use(async (c) => {
-                const out = [null];
-                await callBlocking(lib.pd_session_open, c, ro, out);
-                return out[0];
-            });
-            return new Session(ptr, readResult, str, this._timeoutMs);
-        } finally {
-            if (ro) lib.pd_run_opts_free(ro);
-        }
+        const open = async () => {
+            const ro = buildRunOpts(opts);
+            try {
+                const ptr = await this._handle.use(async (c) => {
+                    const out = [null];
+                    await callBlocking(lib.pd_session_open, c, ro, out);
+                    return out[0];
+                });
+                return new Session(ptr, readResult, str, this._timeoutMs);
+            } finally {
+                if (ro) lib.pd_run_opts_free(ro);
+            }
+        };
+        return abortable(opts?.signal, open, (sh) => sh.close());
     }
 
     /**
@@ -229,12 +247,14 @@ class Container {
      * network, ports, processes. Works on stopped containers (live figures are null). The
      * library's snake_case keys become camelCase.
      */
-    info() {
-        return this._handle.use(async (c) => {
-            const out = [null];
-            await callBlocking(lib.pd_container_info_json, c, out);
-            return camelKeys(JSON.parse(/** @type {string} */ (takeString(out[0]))));
-        });
+    info({ signal } = {}) {
+        return abortable(signal, () =>
+            this._handle.use(async (c) => {
+                const out = [null];
+                await callBlocking(lib.pd_container_info_json, c, out);
+                return camelKeys(JSON.parse(/** @type {string} */ (takeString(out[0]))));
+            }),
+        );
     }
 
     /** The instance directory of a project's sandbox; rejects with FileNotFoundError when it
@@ -248,8 +268,8 @@ class Container {
     }
 
     /** The sandbox's detached processes (running and recently finished). */
-    processes() {
-        return this._handle.use(async (c) => {
+    processes({ signal } = {}) {
+        return abortable(signal, () => this._handle.use(async (c) => {
             const out = [null];
             await callBlocking(lib.pd_container_list_processes, c, out);
             const l = out[0];
@@ -267,16 +287,16 @@ class Container {
             } finally {
                 lib.pd_process_list_free(l);
             }
-        });
+        }));
     }
 
     /**
      * Shuts the sandbox down: an ephemeral one is removed, a persistent one stopped.
      * Idempotent; the handle stays usable for name/id. A no-op after close().
      */
-    async shutdown() {
+    async shutdown({ signal } = {}) {
         if (this._handle.released) return;
-        await this._handle.use((c) => callBlocking(lib.pd_container_shutdown, c));
+        await abortable(signal, () => this._handle.use((c) => callBlocking(lib.pd_container_shutdown, c)));
     }
 
     /**

@@ -9,8 +9,24 @@
 // - `_Out_ T **` parameters take a one-element array ([null]) and receive the pointer.
 // - Functions marked BLOCKING in the header are called only through `.async` (see call.js).
 
-const koffi = require('koffi');
-const { locateLibrary } = require('./locate');
+const { libraryCandidates, PKG_DIR } = require('./locate');
+const koffi = requireKoffi();
+
+/** Koffi, or an error that says why it is missing and what to type. */
+function requireKoffi() {
+    try {
+        return require('koffi');
+    } catch (e) {
+        if (/** @type {any} */ (e)?.code !== 'MODULE_NOT_FOUND' || !String(/** @type {any} */ (e).message).includes("'koffi'")) throw e;
+        throw new Error(
+            `pocketdock: cannot find its dependency koffi from ${PKG_DIR}. \`npm install <folder>\` links ` +
+                `the folder, and npm installs no dependencies inside a linked folder: run \`npm ci --omit=dev\` ` +
+                `in ${PKG_DIR} once, or install a copy instead (\`npm install --install-links <folder>\`, or ` +
+                `the tarball \`npm pack\` makes there).`,
+            { cause: e },
+        );
+    }
+}
 
 // The ABI version this binding was written for (PD_ABI_VERSION in include/pocketdock.h).
 const ABI_VERSION = 2;
@@ -34,16 +50,24 @@ try {
     }
 }
 
-const libPath = locateLibrary();
-let native;
-try {
-    native = koffi.load(libPath);
-} catch (e) {
+/** Loads the first candidate of lib/locate.js that dlopen accepts; the error lists them all. */
+function loadLibrary() {
+    const { candidates, skipped } = libraryCandidates(ABI_VERSION);
+    const tried = [];
+    for (const { file, how } of candidates) {
+        try {
+            return { native: koffi.load(file), libPath: file };
+        } catch (e) {
+            tried.push(`${how}: ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+    }
     throw new Error(
-        `pocketdock: cannot load ${libPath}: ${e.message}. Set POCKETDOCK_LIB to the full path of ` +
-            `libpocketdock, or build it (cargo build --release in the project root).`,
+        `pocketdock: cannot load libpocketdock. Looked in:\n  - ${[...skipped, ...tried].join('\n  - ')}\n` +
+            `Install it (docs/node.md, "Install"), put its pkg-config file on PKG_CONFIG_PATH, or set ` +
+            `POCKETDOCK_LIB to the full path of libpocketdock.so.`,
     );
 }
+const { native, libPath } = loadLibrary();
 
 // Opaque types: only ever seen through pointers.
 for (const name of [
@@ -68,6 +92,8 @@ koffi.struct('pd_engine_info', {
 koffi.proto('void pd_output_cb(void *user_data, int32_t stream, const uint8_t *data, size_t len)');
 koffi.proto('void pd_exit_cb(void *user_data, const pd_exec_result *result)');
 koffi.proto('void pd_free_cb(void *user_data)');
+// pd_run_async's end: `result` and `err` are valid for the call only (lib/push.js).
+koffi.proto('void pd_result_cb(void *user_data, pd_status status, const pd_exec_result *result, const pd_error *err)');
 koffi.proto('void pd_line_cb(void *user_data, const char *line)');
 // pd_set_log_callback's record callback. Called on the library's "pocketdock-callbacks"
 // thread: Koffi relays such calls to the JS thread and blocks the caller until JS ran it
@@ -234,7 +260,8 @@ const lib = {
     pd_error_engine_status: f('int32_t pd_error_engine_status(const pd_error *err)'),
     pd_error_free: f('void pd_error_free(pd_error *err)'),
 
-    // Runs. BLOCKING: pd_run, pd_run_argv.
+    // Runs. BLOCKING: pd_run, pd_run_argv (declared, not used: Container#run uses
+    // pd_run_async / pd_run_argv_async, which hold no thread while the command runs).
     pd_run_opts_new: f('pd_run_opts *pd_run_opts_new(void)'),
     pd_run_opts_free: f('void pd_run_opts_free(pd_run_opts *opts)'),
     pd_run_opts_set_timeout_ms: f(
@@ -269,6 +296,14 @@ const lib = {
     // `argv` is a JS array of strings: Koffi builds the `const char *[]` for the call.
     pd_run_argv: f(
         'pd_status pd_run_argv(pd_container *container, const char **argv, size_t argc, const pd_run_opts *opts, _Out_ pd_exec_result **result_out, _Out_ pd_error **err_out)',
+    ),
+    // Not blocking: they start the run and return; the end comes to pd_result_cb on the
+    // library's callback thread, relayed by Koffi to the JS thread (lib/push.js).
+    pd_run_async: f(
+        'pd_status pd_run_async(pd_container *container, const char *command, const pd_run_opts *opts, pd_result_cb *on_done, void *user_data, pd_free_cb *free_user_data, _Out_ pd_error **err_out)',
+    ),
+    pd_run_argv_async: f(
+        'pd_status pd_run_argv_async(pd_container *container, const char **argv, size_t argc, const pd_run_opts *opts, pd_result_cb *on_done, void *user_data, pd_free_cb *free_user_data, _Out_ pd_error **err_out)',
     ),
 
     // Results.
@@ -353,7 +388,9 @@ const lib = {
     pd_session_free: f('void pd_session_free(pd_session *session)'),
 
     // Streaming runs. BLOCKING: pd_run_stream(_argv) (to start), pd_stream_next (up to its
-    // timeout). pd_stream_cancel is thread-safe and wakes a blocked pd_stream_next.
+    // timeout). pd_stream_cancel is thread-safe. Every stream of this binding hands its
+    // output to pd_stream_set_callbacks (lib/push.js), so pd_stream_next and the pd_chunk_
+    // functions are declared but not used (scripts/check-parity-node lists them).
     pd_run_stream: f(
         'pd_status pd_run_stream(pd_container *container, const char *command, const pd_run_opts *opts, _Out_ pd_stream **stream_out, _Out_ pd_error **err_out)',
     ),
@@ -364,6 +401,11 @@ const lib = {
         'pd_status pd_stream_next(pd_stream *stream, int64_t timeout_ms, _Out_ pd_chunk **chunk_out, _Out_ pd_error **err_out)',
     ),
     pd_stream_cancel: f('void pd_stream_cancel(pd_stream *stream)'),
+    // Not blocking. The callbacks run on the library's callback thread; Koffi relays them to
+    // the JS thread that registered the trampolines (lib/push.js).
+    pd_stream_set_callbacks: f(
+        'pd_status pd_stream_set_callbacks(pd_stream *stream, pd_output_cb *on_output, pd_exit_cb *on_exit, void *user_data, pd_free_cb *free_user_data, _Out_ pd_error **err_out)',
+    ),
     pd_stream_result: f(
         'pd_status pd_stream_result(pd_stream *stream, _Out_ pd_exec_result **result_out, _Out_ pd_error **err_out)',
     ),

@@ -4,6 +4,7 @@
 
 const { lib } = require('./ffi');
 const { callBlocking, copyBytes } = require('./call');
+const { abortable } = require('./abort');
 
 // pd_file_kind (include/pocketdock.h).
 const FILE_KINDS = Object.freeze({
@@ -27,17 +28,21 @@ function readBytes(b) {
 function fileMethods(str, bytes) {
     return {
         /** Writes `data` (string as UTF-8, or bytes) to `path`, creating parent directories. */
-        async writeFile(path, data) {
+        async writeFile(path, data, { signal } = {}) {
             str(path, 'path');
             const buf = bytes(data, 'data');
-            await this._handle.use((c) => callBlocking(lib.pd_file_write, c, path, buf.length ? buf : null, buf.length));
+            await abortable(signal, () =>
+                this._handle.use((c) => callBlocking(lib.pd_file_write, c, path, buf.length ? buf : null, buf.length)),
+            );
         },
 
         /** Reads the file at `path`: a Buffer, or a string when `encoding` is given. */
-        async readFile(path, encoding) {
+        async readFile(path, encodingOrOpts) {
             str(path, 'path');
+            const { encoding, signal } =
+                typeof encodingOrOpts === 'object' && encodingOrOpts !== null ? encodingOrOpts : { encoding: encodingOrOpts, signal: undefined };
             if (encoding !== undefined && !Buffer.isEncoding(encoding)) throw new TypeError(`unknown encoding ${encoding}`);
-            const data = await this._handle.use(async (c) => {
+            const data = await abortable(signal, () => this._handle.use(async (c) => {
                 const out = [null];
                 await callBlocking(lib.pd_file_read, c, path, out);
                 try {
@@ -45,14 +50,14 @@ function fileMethods(str, bytes) {
                 } finally {
                     lib.pd_bytes_free(out[0]);
                 }
-            });
+            }));
             return encoding === undefined ? data : data.toString(encoding);
         },
 
         /** Lists the directory at `path` (default: the working directory), sorted by name. */
-        async listFiles(path = '.') {
+        async listFiles(path = '.', { signal } = {}) {
             str(path, 'path');
-            return this._handle.use(async (c) => {
+            return abortable(signal, () => this._handle.use(async (c) => {
                 const out = [null];
                 await callBlocking(lib.pd_file_list, c, path, out);
                 const l = out[0];
@@ -67,21 +72,21 @@ function fileMethods(str, bytes) {
                 } finally {
                     lib.pd_file_list_free(l);
                 }
-            });
+            }));
         },
 
         /** Copies host file or directory `hostSrc` to `dest` in the sandbox (docker cp rules). */
-        async push(hostSrc, dest) {
+        async push(hostSrc, dest, { signal } = {}) {
             str(hostSrc, 'hostSrc');
             str(dest, 'dest');
-            await this._handle.use((c) => callBlocking(lib.pd_file_push, c, hostSrc, dest));
+            await abortable(signal, () => this._handle.use((c) => callBlocking(lib.pd_file_push, c, hostSrc, dest)));
         },
 
         /** Copies sandbox file or directory `src` to `hostDest` (hostile archives contained). */
-        async pull(src, hostDest) {
+        async pull(src, hostDest, { signal } = {}) {
             str(src, 'src');
             str(hostDest, 'hostDest');
-            await this._handle.use((c) => callBlocking(lib.pd_file_pull, c, src, hostDest));
+            await abortable(signal, () => this._handle.use((c) => callBlocking(lib.pd_file_pull, c, src, hostDest)));
         },
     };
 }

@@ -13,8 +13,11 @@ const CONTAINER_OPTION_KEYS = new Set([
     'strict', 'image', 'name', 'timeoutMs', 'memLimit', 'cpuPercent', 'network', 'agent', 'readOnly',
     'capDropAll', 'noNewPrivileges', 'pidsLimit', 'user', 'tmpfs', 'persist', 'workdir', 'project',
     'env', 'labels', 'volumes', 'ports', 'devices', 'projectDir', 'ttlMs', 'profile',
+    'signal', // used by createContainer, not a C option
 ]);
-const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin', 'bufferSize', 'signal']);
+const RUN_OPTION_KEYS = new Set(['timeoutMs', 'maxOutput', 'lang', 'env', 'workdir', 'user', 'stdin', 'bufferSize', 'signal', 'onStdout', 'onStderr']);
+// Options the JS side handles itself; never turned into C options.
+const JS_ONLY_KEYS = new Set(['signal', 'onStdout', 'onStderr']);
 
 // The library's default run timeout (container option `timeoutMs` unset).
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -69,6 +72,13 @@ function abortSignal(v) {
     if (typeof v !== 'object' || typeof v.aborted !== 'boolean' || typeof v.addEventListener !== 'function') {
         throw new TypeError('signal must be an AbortSignal');
     }
+    return v;
+}
+
+/** An optional output callback option (`onStdout` / `onStderr`). */
+function outputCallback(v, what) {
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'function') throw new TypeError(`${what} must be a function`);
     return v;
 }
 
@@ -149,7 +159,9 @@ function buildRunOpts(opts) {
     if (opts === undefined) return null;
     checkKeys(opts, RUN_OPTION_KEYS, 'run option');
     abortSignal(opts.signal); // used by the caller, not a C option
-    if (Object.entries(opts).every(([k, v]) => v === undefined || k === 'signal')) return null;
+    outputCallback(opts.onStdout, 'onStdout');
+    outputCallback(opts.onStderr, 'onStderr');
+    if (Object.entries(opts).every(([k, v]) => v === undefined || JS_ONLY_KEYS.has(k))) return null;
     const o = lib.pd_run_opts_new();
     if (!o) throw new Error('pocketdock: out of memory');
     try {
@@ -215,6 +227,7 @@ module.exports = {
     bool,
     timeout,
     abortSignal,
+    outputCallback,
     bytes,
     buildContainerOpts,
     buildRunOpts,

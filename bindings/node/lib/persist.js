@@ -5,6 +5,7 @@
 
 const { lib } = require('./ffi');
 const { callBlocking, takeString } = require('./call');
+const { abortable } = require('./abort');
 const { Container } = require('./container');
 const { str } = require('./options');
 
@@ -14,25 +15,29 @@ Object.assign(Container.prototype, {
      * files kept; `fresh: true` recreates it from its recorded options under the same name
      * (new filesystem) and this object follows it (`id` changes).
      */
-    async reboot({ fresh = false } = {}) {
+    async reboot({ fresh = false, signal } = {}) {
         if (typeof fresh !== 'boolean') throw new TypeError('fresh must be a boolean');
-        await this._handle.use(async (c) => {
-            try {
-                await callBlocking(lib.pd_container_reboot, c, fresh);
-            } finally {
-                this._id = lib.pd_container_id(c);
-            }
-        });
+        await abortable(signal, () =>
+            this._handle.use(async (c) => {
+                try {
+                    await callBlocking(lib.pd_container_reboot, c, fresh);
+                } finally {
+                    this._id = lib.pd_container_id(c);
+                }
+            }),
+        );
     },
 
     /** Commits the sandbox's filesystem to the local image `reference`; resolves to its id. */
-    async snapshot(reference) {
+    async snapshot(reference, { signal } = {}) {
         str(reference, 'reference');
-        return this._handle.use(async (c) => {
-            const out = [null];
-            await callBlocking(lib.pd_container_snapshot, c, reference, out);
-            return /** @type {string} */ (takeString(out[0]));
-        });
+        return abortable(signal, () =>
+            this._handle.use(async (c) => {
+                const out = [null];
+                await callBlocking(lib.pd_container_snapshot, c, reference, out);
+                return /** @type {string} */ (takeString(out[0]));
+            }),
+        );
     },
 });
 

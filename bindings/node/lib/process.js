@@ -7,7 +7,7 @@
 const { EventEmitter } = require('node:events');
 const os = require('node:os');
 const { lib } = require('./ffi');
-const { callBlocking, callBlockingStatus, copyBytes } = require('./call');
+const { callBlocking, callWaiting, copyBytes } = require('./call');
 const { NativeHandle } = require('./handle');
 const { STATUS, makeError, abortError } = require('./errors');
 
@@ -86,7 +86,7 @@ class Process extends EventEmitter {
     _waitOnce(ms) {
         return this._handle.use(async (p) => {
             const out = [null];
-            const st = await callBlockingStatus(lib.pd_process_wait, WAIT_ACCEPT, p, ms, out);
+            const st = await callWaiting(lib.pd_process_wait, WAIT_ACCEPT, p, ms, out);
             if (st === STATUS.TIMEOUT) return null;
             try {
                 return this._readResult(out[0]);

@@ -7,6 +7,7 @@
 const { lib } = require('./ffi');
 const { callSync, takeString } = require('./call');
 const { Client } = require('./client');
+const { abortable } = require('./abort');
 
 function str(v, what, nullable = false) {
     if ((v === null || v === undefined) && nullable) return null;
@@ -45,7 +46,7 @@ function resolveProfile(name) {
     return profileAt(idx[0]);
 }
 
-const BUILD_KEYS = ['base', 'contextDir', 'tag', 'noCache'];
+const BUILD_KEYS = ['base', 'contextDir', 'tag', 'noCache', 'signal'];
 
 Object.assign(Client.prototype, {
     /**
@@ -57,52 +58,60 @@ Object.assign(Client.prototype, {
     async buildProfile(profile, opts = {}) {
         checkKeys(opts, BUILD_KEYS, 'build option');
         str(profile, 'profile');
-        const o = lib.pd_build_opts_new();
-        if (!o) throw new Error('pocketdock: out of memory');
-        try {
-            if (opts.base !== undefined) callSync(lib.pd_build_opts_set_base, o, str(opts.base, 'base', true));
-            if (opts.contextDir !== undefined) {
-                callSync(lib.pd_build_opts_set_context_dir, o, str(opts.contextDir, 'contextDir', true));
+        // The builder is freed once the C call returned, even after an abort.
+        const build = async () => {
+            const o = lib.pd_build_opts_new();
+            if (!o) throw new Error('pocketdock: out of memory');
+            try {
+                if (opts.base !== undefined) callSync(lib.pd_build_opts_set_base, o, str(opts.base, 'base', true));
+                if (opts.contextDir !== undefined) {
+                    callSync(lib.pd_build_opts_set_context_dir, o, str(opts.contextDir, 'contextDir', true));
+                }
+                if (opts.tag !== undefined) callSync(lib.pd_build_opts_set_tag, o, str(opts.tag, 'tag', true));
+                if (opts.noCache !== undefined) {
+                    if (typeof opts.noCache !== 'boolean') throw new TypeError('noCache must be a boolean');
+                    callSync(lib.pd_build_opts_set_no_cache, o, opts.noCache);
+                }
+                const out = [null];
+                await this._call(lib.pd_profile_build, profile, o, null, null, null, out);
+                return /** @type {string} */ (takeString(out[0]));
+            } finally {
+                lib.pd_build_opts_free(o);
             }
-            if (opts.tag !== undefined) callSync(lib.pd_build_opts_set_tag, o, str(opts.tag, 'tag', true));
-            if (opts.noCache !== undefined) {
-                if (typeof opts.noCache !== 'boolean') throw new TypeError('noCache must be a boolean');
-                callSync(lib.pd_build_opts_set_no_cache, o, opts.noCache);
-            }
-            const out = [null];
-            await this._call(lib.pd_profile_build, profile, o, null, null, null, out);
-            return takeString(out[0]);
-        } finally {
-            lib.pd_build_opts_free(o);
-        }
+        };
+        return abortable(opts.signal, build);
     },
 
     /** Writes `images` into one archive at host path `file` (gzip when it ends in ".gz"). */
-    async exportImages(images, file) {
+    async exportImages(images, file, { signal } = {}) {
         if (!Array.isArray(images)) throw new TypeError('images must be an array of strings');
         images.forEach((i, n) => str(i, `images[${n}]`));
-        await this._call(lib.pd_image_export, images, images.length, str(file, 'file'));
+        str(file, 'file');
+        await abortable(signal, () => this._call(lib.pd_image_export, images, images.length, file));
     },
 
     /** Loads every image in the archive at `file` (plain or gzip); resolves with the loaded names. */
-    async importImages(file) {
+    async importImages(file, { signal } = {}) {
         const out = [null];
-        await this._call(lib.pd_image_import, str(file, 'file'), out);
+        str(file, 'file');
+        await abortable(signal, () => this._call(lib.pd_image_import, file, out), () => takeString(out[0]));
         return JSON.parse(/** @type {string} */ (takeString(out[0])));
     },
 
     /** Removes an image; `force` also removes one in use or with several tags. */
     async removeImage(image, opts = {}) {
-        checkKeys(opts, ['force'], 'removeImage option');
+        checkKeys(opts, ['force', 'signal'], 'removeImage option');
         const force = opts.force ?? false;
         if (typeof force !== 'boolean') throw new TypeError('force must be a boolean');
-        await this._call(lib.pd_image_remove, str(image, 'image'), force);
+        str(image, 'image');
+        await abortable(opts.signal, () => this._call(lib.pd_image_remove, image, force));
     },
 
     /** Whether an image of this name or id is on this client's engine. */
-    async imageExists(image) {
+    async imageExists(image, { signal } = {}) {
         const out = [false];
-        await this._call(lib.pd_image_exists, str(image, 'image'), out);
+        str(image, 'image');
+        await abortable(signal, () => this._call(lib.pd_image_exists, image, out));
         return Boolean(out[0]);
     },
 });

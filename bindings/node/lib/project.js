@@ -7,6 +7,7 @@
 const { lib } = require('./ffi');
 const { callSync, takeString } = require('./call');
 const { Client } = require('./client');
+const { abortable } = require('./abort');
 
 function str(v, what, nullable = false) {
     if (v === null && nullable) return null;
@@ -61,13 +62,15 @@ Object.assign(Client.prototype, {
     async doctor(opts = {}) {
         if (opts === null || typeof opts !== 'object') throw new TypeError('doctor options must be an object');
         for (const k of Object.keys(opts)) {
-            if (k !== 'projectDir' && k !== 'fix') throw new TypeError(`unknown doctor option key '${k}' (known: projectDir, fix)`);
+            if (k !== 'projectDir' && k !== 'fix' && k !== 'signal') {
+                throw new TypeError(`unknown doctor option key '${k}' (known: projectDir, fix, signal)`);
+            }
         }
         const dir = str(opts.projectDir ?? null, 'projectDir', true);
         const fix = opts.fix ?? false;
         if (typeof fix !== 'boolean') throw new TypeError('fix must be a boolean');
         const out = [null];
-        await this._call(lib.pd_doctor, dir, fix, out);
+        await abortable(opts.signal, () => this._call(lib.pd_doctor, dir, fix, out), () => takeString(out[0]));
         const report = camelKeys(JSON.parse(/** @type {string} */ (takeString(out[0]))));
         report.healthy = report.orphans.length === 0 && report.staleDirs.length === 0 && report.crashed.length === 0;
         return report;

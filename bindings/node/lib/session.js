@@ -5,7 +5,10 @@
 // they are queued here).
 
 const { lib } = require('./ffi');
-const { callBlocking } = require('./call');
+const { callBlocking, callWaiting } = require('./call');
+
+const NO_ACCEPT = new Set();
+const { abortable } = require('./abort');
 const { NativeHandle } = require('./handle');
 const { readOutput } = require('./process');
 
@@ -32,7 +35,7 @@ class Session {
      * result has `timedOut`; the session stays usable. Calls queue behind each other. Holds a
      * pool thread while the command runs.
      */
-    sendAndWait(command, { timeoutMs = this._defaultTimeoutMs } = {}) {
+    sendAndWait(command, { timeoutMs = this._defaultTimeoutMs, signal } = {}) {
         try {
             this._str(command, 'command');
             if (typeof timeoutMs !== 'number' || !Number.isSafeInteger(timeoutMs)) {
@@ -41,10 +44,12 @@ class Session {
         } catch (e) {
             return Promise.reject(e);
         }
-        const p = this._tail.then(() =>
+        // An abort stops the wait; the command goes on in the shell (its timeout still holds)
+        // and the next call queues behind it.
+        const queued = this._tail.then(() =>
             this._handle.use(async (s) => {
                 const out = [null];
-                await callBlocking(lib.pd_session_send_and_wait, s, command, timeoutMs, out);
+                await callWaiting(lib.pd_session_send_and_wait, NO_ACCEPT, s, command, timeoutMs, out);
                 try {
                     return this._readResult(out[0]);
                 } finally {
@@ -52,8 +57,8 @@ class Session {
                 }
             }),
         );
-        this._tail = p.catch(() => {});
-        return p;
+        this._tail = queued.catch(() => {});
+        return abortable(signal, () => queued);
     }
 
     /** Writes `input` and a newline to the shell without waiting; see read(). */

@@ -1,34 +1,50 @@
 'use strict';
-// RunStream: the output of a streaming run as an async iterator, built on pd_stream_next.
-//
-// Each pull is one `.async` pd_stream_next with a short timeout (POLL_MS): a chunk comes back
-// as soon as the command writes it, and a silent command gives its worker thread back every
-// POLL_MS, so it takes turns with other blocking calls instead of holding a pool thread for
-// its whole run. pd_stream_cancel (thread-safe) wakes a blocked pull at once; it is also what
-// an AbortSignal does: the command tree is killed, the pulls go on until the stream's end
-// (so the kill is done), and then reads reject with AbortError.
+// RunStream: the output of a streaming run as an async iterator, pushed by the library
+// (pd_stream_set_callbacks, lib/push.js): chunks arrive on the JS thread as the command
+// writes them and wait in a queue for nextChunk(); no thread is held while the command runs.
+// pd_stream_cancel (thread-safe) is what cancel() and an AbortSignal do: the command tree is
+// killed, the stream's end arrives once it is gone, and then reads reject with AbortError.
 
 const { lib } = require('./ffi');
-const { callBlockingStatus, copyBytes, callSync } = require('./call');
 const { NativeHandle } = require('./handle');
 const { STATUS, InvalidStateError, abortError } = require('./errors');
-
-const POLL_MS = 250;
-const PULL_ACCEPT = new Set([STATUS.TIMEOUT, STATUS.STREAM_END]);
-const STREAM_NAMES = { 1: 'stdout', 2: 'stderr' };
+const { pushStream } = require('./push');
 
 class RunStream {
-    /** Made by Container#stream(). */
-    constructor(ptr, readResult, signal = null) {
+    /**
+     * Made by Container#stream() and run(). `onChunk(stream, data)` (optional) sees every
+     * chunk as it arrives, whether or not the stream is read.
+     */
+    constructor(ptr, readResult, signal = null, { onChunk = null, queue = true } = {}) {
         this._handle = new NativeHandle(ptr, lib.pd_stream_free, 'stream');
-        this._readResult = readResult;
-        this._ended = false;
+        this._ended = false; // the end arrived and the queue is empty
         this._closing = false;
+        this._closedEarly = false; // closed before its end arrived: no result to give
         this._result = null;
-        this._tail = Promise.resolve(); // pulls run one at a time (pd_stream_next's rule)
+        this._error = null;
+        this._queue = [];
+        this._queueing = queue;
+        this._wake = null; // resolves a nextChunk() waiting for the next event
         this._signal = signal;
         this._aborted = false;
         this._onAbort = null;
+        this._onChunk = onChunk;
+        this._waiters = 0; // calls awaiting an event: the stream is pinned meanwhile
+        /** @type {() => void} */
+        let resolveDone = () => {};
+        /** @type {Promise<void>} settles when the library delivered the end */
+        this._done = new Promise((resolve) => {
+            resolveDone = resolve;
+        });
+        this._resolveDone = resolveDone;
+        try {
+            // The library's registration holds this stream only weakly (pinned while a call
+            // awaits it), so a forgotten stream is still collected and its command killed.
+            this._entry = pushStream(ptr, readResult, this);
+        } catch (e) {
+            this._handle.release(); // frees the stream, which kills the command
+            throw e;
+        }
         if (signal) {
             this._onAbort = () => {
                 this._aborted = true;
@@ -37,6 +53,46 @@ class RunStream {
             if (signal.aborted) this._onAbort();
             else signal.addEventListener('abort', this._onAbort, { once: true });
         }
+    }
+
+    _notify() {
+        const w = this._wake;
+        this._wake = null;
+        w?.();
+    }
+
+    /** Keeps the stream reachable from its registration while `p` is awaited. */
+    async _pinned(p) {
+        this._waiters++;
+        this._entry.strong = this;
+        try {
+            return await p;
+        } finally {
+            if (--this._waiters === 0) this._entry.strong = null;
+        }
+    }
+
+    /** lib/push.js: a chunk of output, on the JS thread. */
+    _pushChunk(stream, data) {
+        if (this._aborted) return; // output written while it was being killed
+        this._onChunk?.(stream, data);
+        if (this._queueing && !this._closing) this._queue.push({ stream, data });
+        this._notify();
+    }
+
+    /** lib/push.js: the end (result or error); the native stream is freed now. */
+    _pushEnd(result, error) {
+        this._result = result;
+        this._error = error;
+        this._forgetSignal();
+        this._handle.release();
+        this._resolveDone();
+        this._notify();
+    }
+
+    /** lib/push.js: the stream pointer while the handle lives, else null. */
+    _livePtr() {
+        return this._handle.released ? null : this._handle.ptr();
     }
 
     /** Stops listening to the signal (the stream is over or closed). */
@@ -53,50 +109,27 @@ class RunStream {
 
     /**
      * The next chunk `{ stream: 'stdout' | 'stderr', data: Buffer }`, or null at the end.
-     * Calls are serialized; after close() it returns null.
+     * After close() it returns null.
      */
-    nextChunk() {
-        const p = this._tail.then(() => this._pull());
-        this._tail = p.catch(() => {});
-        return p;
-    }
-
-    async _pull() {
+    async nextChunk() {
         for (;;) {
-            if (this._ended || this._closing) {
-                if (this._aborted) throw abortError(this._signal);
+            if (this._aborted && this._result === null && this._error === null) {
+                await this._pinned(this._done); // reject only once the command is gone
+            }
+            if (this._aborted) throw abortError(this._signal);
+            if (this._closing) return null;
+            const c = this._queue.shift();
+            if (c) return c;
+            if (this._result !== null || this._error !== null) {
+                this._ended = true;
+                if (this._error) throw this._error;
                 return null;
             }
-            const chunk = await this._handle.use(async (s) => {
-                const out = [null];
-                const st = await callBlockingStatus(lib.pd_stream_next, PULL_ACCEPT, s, POLL_MS, out);
-                if (st === STATUS.STREAM_END) {
-                    // The result is ready now: keep it and free the stream right away.
-                    const r = [null];
-                    callSync(lib.pd_stream_result, s, r);
-                    try {
-                        this._result = this._readResult(r[0]);
-                    } finally {
-                        lib.pd_exec_result_free(r[0]);
-                    }
-                    this._ended = true;
-                    this._forgetSignal();
-                    this._handle.release(); // deferred by use() until this call returns
-                    if (this._aborted) throw abortError(this._signal);
-                    return null;
-                }
-                if (st === STATUS.TIMEOUT) return undefined; // nothing yet: poll again
-                const c = out[0];
-                try {
-                    const len = [0];
-                    const ptr = lib.pd_chunk_data(c, len);
-                    return { stream: STREAM_NAMES[lib.pd_chunk_stream(c)] ?? 'stdout', data: copyBytes(ptr, Number(len[0])) };
-                } finally {
-                    lib.pd_chunk_free(c);
-                }
-            });
-            // Once aborted, what the command wrote while it was being killed is dropped.
-            if (chunk !== undefined && !this._aborted) return chunk;
+            await this._pinned(
+                new Promise((resolve) => {
+                    this._wake = resolve;
+                }),
+            );
         }
     }
 
@@ -105,8 +138,12 @@ class RunStream {
      * the output came as chunks). Reads and discards any chunks not consumed yet.
      */
     async result() {
-        while ((await this.nextChunk()) !== null);
+        this._queueing = false;
+        this._queue.length = 0;
+        if (!this._closing) await this._pinned(this._done);
         if (this._aborted) throw abortError(this._signal);
+        if (this._error) throw this._error;
+        if (this._closedEarly) this._result = null;
         if (!this._result) {
             throw new InvalidStateError('the stream was closed before its command ended', {
                 status: STATUS.INVALID_STATE,
@@ -122,12 +159,15 @@ class RunStream {
 
     /** Cancels the command if still running and frees the stream. Idempotent. */
     async close() {
+        if (!this._closing) this._closedEarly = this._result === null && this._error === null;
         this._closing = true;
         this._forgetSignal();
         if (this._handle.released) return;
-        this.cancel(); // wakes a pull in flight; the handle is freed once it returns
-        this._handle.release();
-        await this._tail;
+        this.cancel();
+        this._queue.length = 0;
+        this._notify(); // a nextChunk() waiting returns null
+        this._handle.release(); // frees the stream: the library cancels its command
+        await this._pinned(this._done);
     }
 
     [Symbol.asyncDispose]() {
@@ -152,4 +192,4 @@ class RunStream {
     }
 }
 
-module.exports = { RunStream, POLL_MS };
+module.exports = { RunStream };

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const pd = require('..');
 const { checkAbi } = require('../lib/ffi');
-const { locateLibrary } = require('../lib/locate');
+const { libraryCandidates } = require('../lib/locate');
 
 const PKG = path.resolve(__dirname, '..');
 const ROOT = path.resolve(PKG, '..', '..');
@@ -45,8 +45,10 @@ describe('loading', () => {
     });
 
     test('POCKETDOCK_LIB wins; a missing file is a clear error', () => {
-        assert.equal(locateLibrary({ POCKETDOCK_LIB: pd.libraryPath }), path.resolve(pd.libraryPath));
-        assert.throws(() => locateLibrary({ POCKETDOCK_LIB: '/nonexistent/libpocketdock.so' }), /POCKETDOCK_LIB/);
+        assert.deepEqual(libraryCandidates(2, { POCKETDOCK_LIB: pd.libraryPath }).candidates, [
+            { file: path.resolve(pd.libraryPath), how: 'POCKETDOCK_LIB' },
+        ]);
+        assert.throws(() => libraryCandidates(2, { POCKETDOCK_LIB: '/nonexistent/libpocketdock.so' }), /POCKETDOCK_LIB/);
         const r = node("require('.')", { POCKETDOCK_LIB: '/nonexistent/libpocketdock.so' });
         assert.notEqual(r.status, 0);
         assert.match(r.stderr, /POCKETDOCK_LIB=\/nonexistent\/libpocketdock\.so does not exist/);
@@ -62,12 +64,27 @@ describe('loading', () => {
         assert.match(r.stderr, /is not libpocketdock .*pd_version/);
     });
 
-    test('without POCKETDOCK_LIB the project build output is found', () => {
-        const env = { ...process.env };
+    test('without POCKETDOCK_LIB: pkg-config, the loader, system paths, then the checkout', () => {
+        const env = { ...process.env, PKG_CONFIG_PATH: path.join(ROOT, 'target', 'pkgconfig') };
         delete env.POCKETDOCK_LIB;
-        const found = locateLibrary(env);
-        const expected = [path.join(PKG, 'libpocketdock.so'), path.join(ROOT, 'target', 'release', 'libpocketdock.so')];
-        assert.ok(expected.includes(found), found);
+        const hasPc = fs.existsSync(path.join(ROOT, 'target', 'pkgconfig', 'pocketdock.pc'));
+        const { candidates } = libraryCandidates(2, env);
+        const release = path.join(ROOT, 'target', 'release', 'libpocketdock.so');
+        if (hasPc) assert.deepEqual(candidates[0], { file: release, how: 'pkg-config' });
+        assert.deepEqual(candidates.at(-1), { file: release, how: 'the checkout around the package' });
+        assert.ok(candidates.some((c) => c.file === 'libpocketdock.so.2' && c.how.startsWith('the dynamic loader')));
+        // And the package loads from the checkout with nothing set.
+        delete env.PKG_CONFIG_PATH;
+        const r = node("console.log(require('.').libraryPath)", env);
+        assert.equal(r.status, 0, r.stderr);
+    });
+
+    test('a library found nowhere: the error lists every place looked at', () => {
+        const env = { ...process.env, PKG_CONFIG_PATH: '/nonexistent', LD_LIBRARY_PATH: '' };
+        delete env.POCKETDOCK_LIB;
+        const { skipped } = libraryCandidates(2, env);
+        assert.ok(skipped.some((s) => s.startsWith('pkg-config:')), skipped.join('\n'));
+        assert.ok(skipped.includes('POCKETDOCK_LIB: not set'));
     });
 
     test('CommonJS and ES module entries expose the same objects', async () => {

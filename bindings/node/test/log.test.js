@@ -110,6 +110,9 @@ describe('logs', () => {
             pd.setLogger(() => n++, 'trace');
             pd.connect({ socket: ${JSON.stringify(SOCKET)} }).then(async (c) => {
                 const list = await c.listContainers();
+                // Records reach JS through the library's callback thread, asynchronously: on
+                // a loaded machine that thread may not have run yet when the list arrives.
+                for (let i = 0; i < 200 && n === 0; i++) await new Promise((r) => setTimeout(r, 10));
                 console.log('listed ' + list.length + ' records>0 ' + (n > 0));
             });`;
         const explicit = `

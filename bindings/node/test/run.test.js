@@ -136,19 +136,22 @@ describe('Container.run', () => {
         assert.ok(wall < serial * 0.75, `no overlap: wall ${wall} ms vs ${serial} ms serial`);
     });
 
-    test('more runs than the blocking-call cap queue up and all complete', async () => {
-        const { max } = pd.blockingStats();
-        const n = max + 2;
-        const pending = Array.from({ length: n }, (_, i) => box.run(`sleep 1; echo q${i}`));
-        const mid = pd.blockingStats();
-        assert.equal(mid.active, max);
-        assert.equal(mid.queued, 2);
-        const results = await Promise.all(pending);
+    test('a quick run does not wait behind 16 slow ones (no pool thread held while a command runs)', async () => {
+        const slow = Array.from({ length: 16 }, (_, i) => box.run(`sleep 3; echo s${i}`));
+        await sleep(500); // let them start
+        const t0 = Date.now();
+        const r = await box.run('echo quick');
+        const took = Date.now() - t0;
+        assert.equal(r.stdout, 'quick\n');
+        const results = await Promise.all(slow);
+        const waited = Date.now() - t0;
         assert.deepEqual(
-            results.map((r) => r.stdout),
-            Array.from({ length: n }, (_, i) => `q${i}\n`),
+            results.map((x) => x.stdout),
+            Array.from({ length: 16 }, (_, i) => `s${i}\n`),
         );
-        assert.deepEqual(pd.blockingStats(), { max, active: 0, queued: 0 });
+        // The sleeps end ~2.5 s after t0; behind them the quick run would take that long.
+        assert.ok(took < 1500 && took < waited, `quick run took ${took} ms (the slow ones ${waited} ms)`);
+        assert.deepEqual(pd.blockingStats(), { max: pd.blockingStats().max, active: 0, queued: 0 });
     });
 
     test('the libuv pool keeps a thread for fs while the cap is saturated', async () => {
