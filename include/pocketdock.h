@@ -37,6 +37,8 @@ typedef struct pd_file_listing pd_file_listing;
 typedef struct pd_session pd_session;
 typedef struct pd_container_listing pd_container_listing;
 typedef struct pd_build_opts pd_build_opts;
+typedef struct pd_pool_opts pd_pool_opts;
+typedef struct pd_pool pd_pool;
 
 // Pass as any `*_timeout_ms` argument for "no limit".
 #define PD_NO_TIMEOUT -1
@@ -140,7 +142,7 @@ typedef void (*pd_log_cb)(void *user_data, int32_t level, const char *target, co
 // Called exactly once when no callback will use `user_data` any more.
 typedef void (*pd_free_cb)(void *user_data);
 
-// A pool's counters (`pd_pool_stats`), written into a caller-owned struct.
+// A pool's counters, as `pd_pool_get_stats` writes them into a caller-owned struct.
 typedef struct pd_pool_stats {
   // Ready members waiting for an acquire.
   uint64_t idle;
@@ -796,7 +798,9 @@ pd_status pd_pool_acquire(const pd_pool *pool,
 pd_status pd_pool_release(const pd_pool *pool, const pd_container *container, pd_error **err_out);
 
 // Writes the pool's counters to `*stats_out` (caller-owned). Does not block.
-pd_status pd_pool_stats(const pd_pool *pool, struct pd_pool_stats *stats_out, pd_error **err_out);
+pd_status pd_pool_get_stats(const pd_pool *pool,
+                            struct pd_pool_stats *stats_out,
+                            pd_error **err_out);
 
 // Stops the pool and removes every member, idle or handed out (handles on them then fail
 // with `PD_ERR_CONTAINER_NOT_FOUND`). Idempotent. Blocks until the removals are done.

@@ -41,7 +41,7 @@ fn p50_p95(mut v: Vec<Duration>) -> (f64, f64) {
 fn stats(p: *const pd_pool) -> pd_pool_stats {
     let mut s = pd_pool_stats::default();
     check(
-        pd_pool_stats(p, &mut s, ptr::null_mut()),
+        pd_pool_get_stats(p, &mut s, ptr::null_mut()),
         ptr::null_mut(),
         "stats",
     );

@@ -23,7 +23,7 @@ handle_type!(pd_pool, 0x7064_706f_6f6c_5f5f, {
     id_c: CString,
 });
 
-/// A pool's counters (`pd_pool_stats`), written into a caller-owned struct.
+/// A pool's counters, as `pd_pool_get_stats` writes them into a caller-owned struct.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct pd_pool_stats {
@@ -280,7 +280,7 @@ pub extern "C" fn pd_pool_release(
 
 /// Writes the pool's counters to `*stats_out` (caller-owned). Does not block.
 #[no_mangle]
-pub extern "C" fn pd_pool_stats(
+pub extern "C" fn pd_pool_get_stats(
     pool: *const pd_pool,
     stats_out: *mut pd_pool_stats,
     err_out: *mut *mut pd_error,
