@@ -143,7 +143,12 @@ async fn a_member_removed_from_outside_is_never_handed_out() {
         assert_eq!(r.stdout_text(), "alive\n");
         got.push(c);
     }
-    assert!(pool.stats().failed >= 1, "the dead member was counted");
+    let s = pool.stats();
+    assert!(s.failed >= 1, "the dead member was counted: {s:?}");
+    assert_eq!(
+        s.engines_down, 0,
+        "one dead member does not take its engine down"
+    );
     pool.shutdown().await.unwrap();
     assert!(members(pool.id()).is_empty());
 }

@@ -73,6 +73,10 @@ fn tick(s: &Arc<Shared>, st: &mut super::State) -> Instant {
 async fn create(s: Arc<Shared>, engine: usize) {
     let client = &s.set.entries[engine].client;
     let made = member::create(client, &s.container, s.opts.warmup.as_deref()).await;
+    let down = match &made {
+        Err(e) => s.engine_down(engine, e).await,
+        Ok(_) => false,
+    };
     let closed = s.lock().closed;
     let made = match made {
         // The pool was shut down meanwhile: this one is removed before the shutdown returns.
@@ -96,7 +100,7 @@ async fn create(s: Arc<Shared>, engine: usize) {
             st.members[engine] -= 1;
             st.failed += 1;
             st.last_error = Some(e.to_string());
-            s.mark_down(&mut st, engine, &e);
+            s.mark_down(&mut st, engine, &e, down);
         }
     }
     drop(st);
@@ -107,10 +111,11 @@ async fn create(s: Arc<Shared>, engine: usize) {
 /// An idle member's periodic check; a dead one is dropped (and replaced).
 async fn check(s: Arc<Shared>, m: Member) {
     if let Err(e) = member::healthy(&m.c).await {
+        let down = s.engine_down(m.engine, &e).await;
         // Only if it is still idle: an acquire may have taken it (and checks it itself).
         let idle = s.lock().idle.iter().any(|i| i.c.name() == m.c.name());
         if idle {
-            s.lose(&m, &e);
+            s.lose(&m, &e, down);
         }
     }
 }

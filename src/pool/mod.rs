@@ -148,7 +148,8 @@ impl Pool {
                         return Ok(m.c);
                     }
                     Err(e) => {
-                        s.lose(&m, &e);
+                        let down = s.engine_down(m.engine, &e).await;
+                        s.lose(&m, &e, down);
                         continue;
                     }
                 }
@@ -267,10 +268,17 @@ impl Shared {
         ))
     }
 
-    /// A member found dead or unreachable (out of `idle` or `leased`): forgotten, removed in
-    /// the background, replaced by the filler. An engine that did not answer is marked down
-    /// and its other idle members set aside with it.
-    fn lose(self: &Arc<Self>, m: &Member, why: &Error) {
+    /// Whether engine `i` itself stopped answering, given what a call there failed with:
+    /// an error that could be the engine's (I/O, a timeout) is checked with a ping, so one
+    /// container dying under its agent channel does not take its engine down with it.
+    pub(crate) async fn engine_down(&self, i: usize, why: &Error) -> bool {
+        engine_unreachable(why) && engines::probe(&self.set.entries[i].client).await.is_err()
+    }
+
+    /// A member found dead (out of `idle` or `leased`): forgotten, removed in the background,
+    /// replaced by the filler. If its engine is `down`, the engine is marked so and its other
+    /// idle members set aside with it.
+    fn lose(self: &Arc<Self>, m: &Member, why: &Error, down: bool) {
         tracing::info!(pool = %self.id, sandbox = m.c.name(), error = %why, "dropping a dead pool member");
         let mut st = self.lock();
         st.leased.remove(m.c.name());
@@ -278,8 +286,8 @@ impl Shared {
         st.members[m.engine] -= 1;
         st.failed += 1;
         st.last_error = Some(why.to_string());
-        if engine_unreachable(why) {
-            self.mark_down(&mut st, m.engine, why);
+        if down {
+            self.mark_down(&mut st, m.engine, why, true);
             st.stranded.push(m.clone());
             drop(st);
         } else {
@@ -290,14 +298,14 @@ impl Shared {
     }
 
     /// Engine `i` failed: no placement on it until its backoff ends and it answers a probe.
-    /// If it stopped answering, its idle members are set aside too (the filler replaces them
-    /// elsewhere).
-    fn mark_down(&self, st: &mut State, i: usize, why: &Error) {
+    /// If it stopped answering (`down`), its idle members are set aside too (the filler
+    /// replaces them elsewhere).
+    pub(crate) fn mark_down(&self, st: &mut State, i: usize, why: &Error, down: bool) {
         if st.health[i].is_up() {
-            tracing::warn!(pool = %self.id, engine = ?self.set.entries[i].client.engine_info().socket, error = %why, "engine marked down");
+            tracing::warn!(pool = %self.id, engine = ?self.set.entries[i].client.engine_info().socket, error = %why, down, "engine held back");
         }
         st.health[i].mark_down(why);
-        if !engine_unreachable(why) {
+        if !down {
             return; // it answers but failed a create: only new placements wait
         }
         let (gone, kept): (Vec<_>, Vec<_>) = st.idle.drain(..).partition(|m| m.engine == i);
@@ -312,11 +320,15 @@ impl Shared {
         let s = self.clone();
         self.rt.spawn(async move {
             let r = m.c.shutdown().await;
+            let down = match &r {
+                Err(e) => s.engine_down(m.engine, e).await,
+                Ok(()) => false,
+            };
             let mut st = s.lock();
             st.removing -= 1;
             if let Err(e) = r {
-                if engine_unreachable(&e) {
-                    s.mark_down(&mut st, m.engine, &e);
+                if down {
+                    s.mark_down(&mut st, m.engine, &e, true);
                     st.stranded.push(m);
                 } else {
                     tracing::warn!(pool = %s.id, sandbox = m.c.name(), error = %e, "cannot remove a pool member");
