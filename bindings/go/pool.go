@@ -286,17 +286,21 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 	})
 }
 
-// Close shuts the pool down (see Shutdown) and frees its handle. Idempotent.
+// Close shuts the pool down (see Shutdown) and frees its handle. Idempotent. The shutdown
+// runs first with the handle shared, so Acquires blocked on the pool return (ErrInvalidState)
+// instead of holding Close up.
 func (p *Pool) Close() error {
+	p.mu.RLock()
+	open := p.ptr != nil
+	p.mu.RUnlock()
+	if !open {
+		return nil
+	}
+	err := p.Shutdown(context.Background())
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ptr == nil {
 		return nil
-	}
-	var e *C.pd_error
-	var err error
-	if st := C.pd_pool_shutdown(p.ptr, &e); st != C.PD_OK {
-		err = takeError("pool shutdown", st, e)
 	}
 	p.cleanup.Stop()
 	C.pd_pool_free(p.ptr)

@@ -85,3 +85,37 @@ func TestPoolRefusesBadConfig(t *testing.T) {
 		t.Errorf("no engine at all: %v", err)
 	}
 }
+
+func TestPoolCloseWakesABlockedAcquire(t *testing.T) {
+	ctx := testCtx(t)
+	p, err := NewPool(ctx, testClient, PoolConfig{
+		Container: []Option{WithLabel(testLabelKey, testLabelValue)},
+		MinIdle:   1,
+		MaxSize:   1,
+	})
+	if err != nil {
+		t.Fatalf("NewPool: %v", err)
+	}
+	held, err := p.Acquire(ctx, time.Minute)
+	if err != nil {
+		t.Fatalf("Acquire: %v", err)
+	}
+	defer held.Release()
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Acquire(ctx, NoTimeout)
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := p.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrInvalidState) {
+			t.Fatalf("blocked Acquire ended with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close did not wake the blocked Acquire")
+	}
+}
