@@ -2,7 +2,7 @@
 //! by choice, recycled) when given back, spread over one engine or a set of them
 //! (docs/pool.md).
 //!
-//! The pool's state is one mutex-held [`State`]; a background task (`filler.rs`) keeps
+//! The pool's state is one mutex-held `State`; a background task (`filler.rs`) keeps
 //! `min_idle` members ready, checks idle ones, and retries engines marked down. Acquirers
 //! wait on `ready`, the filler on `work`.
 
