@@ -158,3 +158,31 @@ impl Drop for OtherEngine {
         .unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_create_on_a_set_skips_an_engine_that_does_not_answer() {
+    let dir = std::env::temp_dir().join(format!("pd-set-create-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let front = dir.join("engine.sock");
+    let task = relay(&front, socket());
+    let a = Client::connect_to(Some(&front)).await.unwrap();
+    task.abort();
+    let _ = task.await;
+    std::fs::remove_file(&front).unwrap();
+    let other = other_socket();
+    let b = Client::connect_to(Some(&other)).await.unwrap();
+    let project = common::unique_project("setcreate");
+    let _left = common::ProjectGuard(project.clone());
+    let _left_there = OtherEngine(other.clone(), project.clone());
+    let mut o = opts();
+    o.project = Some(project.clone());
+
+    // The engine behind the closed relay weighs far more, yet does not answer.
+    let mut set = EngineSet::new();
+    set.add(a, 100, None).add(b, 1, None);
+    let c = set.create_container(&o).await.unwrap();
+    assert_eq!(on_engine(&other, &project).await, vec![c.name().to_owned()]);
+    c.shutdown().await.unwrap();
+
+    let _ = std::fs::remove_dir_all(&dir);
+}

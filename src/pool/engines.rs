@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use hyper::Method;
 
+use crate::container::{Container, ContainerOptions};
 use crate::engine::request::Subject;
 use crate::error::{Error, ErrorKind, Result};
 use crate::Client;
@@ -44,6 +45,52 @@ impl EngineSet {
     /// The engines, in the order they were added.
     pub fn entries(&self) -> &[EngineEntry] {
         &self.entries
+    }
+
+    /// Creates and starts one sandbox (not pooled) on the least loaded engine of the set:
+    /// the one with the fewest running pocketdock containers per unit of weight, asked of
+    /// each engine now, among those under their limit. An engine that does not answer is
+    /// passed over, as is one whose create fails because it stopped answering; any other
+    /// failure (a bad option, a missing image) is returned as it is.
+    pub async fn create_container(&self, opts: &ContainerOptions) -> Result<Container> {
+        self.validate()?;
+        opts.validate()?;
+        let listed = futures_util::future::join_all(
+            self.entries.iter().map(|e| e.client.list_containers(None)),
+        )
+        .await;
+        let mut last_err = None;
+        let mut slots: Vec<Slot> = Vec::new();
+        for (e, l) in self.entries.iter().zip(listed) {
+            let running = match l {
+                Ok(l) => Some(l.iter().filter(|c| c.status == "running").count()),
+                Err(err) => {
+                    last_err = Some(err);
+                    None
+                }
+            };
+            slots.push(Slot {
+                weight: e.weight,
+                limit: e.limit,
+                up: running.is_some(),
+                members: running.unwrap_or(0),
+            });
+        }
+        while let Some(i) = place(&slots) {
+            match self.entries[i].client.create_container(opts).await {
+                Ok(c) => return Ok(c),
+                Err(e)
+                    if engine_unreachable(&e) && probe(&self.entries[i].client).await.is_err() =>
+                {
+                    slots[i].up = false;
+                    last_err = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| {
+            Error::InvalidState("every engine of the set is at its limit".into())
+        }))
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
