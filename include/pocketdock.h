@@ -37,6 +37,8 @@ typedef struct pd_file_listing pd_file_listing;
 typedef struct pd_session pd_session;
 typedef struct pd_container_listing pd_container_listing;
 typedef struct pd_build_opts pd_build_opts;
+typedef struct pd_pool_opts pd_pool_opts;
+typedef struct pd_pool pd_pool;
 
 /**
  * Pass as any `*_timeout_ms` argument for "no limit".
@@ -176,6 +178,41 @@ typedef void (*pd_free_cb)(void *user_data);
  * are UTF-8, NUL-terminated, valid for the call only.
  */
 typedef void (*pd_log_cb)(void *user_data, int32_t level, const char *target, const char *message);
+
+/**
+ * A pool's counters, as `pd_pool_get_stats` writes them into a caller-owned struct.
+ */
+typedef struct pd_pool_stats {
+  /**
+   * Ready members waiting for an acquire.
+   */
+  uint64_t idle;
+  /**
+   * Members handed out and not released.
+   */
+  uint64_t in_use;
+  /**
+   * Members being created or warmed up.
+   */
+  uint64_t creating;
+  /**
+   * Members created since the pool started.
+   */
+  uint64_t created;
+  /**
+   * Failed creates or warm-ups, and members found dead.
+   */
+  uint64_t failed;
+  /**
+   * Engines of the set marked down.
+   */
+  uint64_t engines_down;
+  /**
+   * Median and 95th percentile of the last (up to 1024) acquires, in microseconds.
+   */
+  uint64_t acquire_p50_us;
+  uint64_t acquire_p95_us;
+} pd_pool_stats;
 
 /**
  * Output callback: `stream` 1 = stdout, 2 = stderr; `data` is valid for the call only.
@@ -1019,6 +1056,137 @@ pd_status pd_container_snapshot(pd_container *container,
                                 const char *reference,
                                 char **image_id_out,
                                 pd_error **err_out);
+
+/**
+ * Creates a pool options builder holding the defaults: default sandboxes, 2 idle, at most
+ * 8, 2 creates at once, no warm-up command, release destroys, idle members checked every
+ * 5 s. Free it with `pd_pool_opts_free`; `pd_pool_new` only borrows it. NULL only if
+ * memory is exhausted.
+ */
+pd_pool_opts *pd_pool_opts_new(void);
+
+/**
+ * Frees a pool options builder (and its references to the engines' clients). NULL is a no-op.
+ */
+void pd_pool_opts_free(pd_pool_opts *opts);
+
+/**
+ * The options of every member, copied from `container_opts` (borrowed; later changes to it
+ * do not reach the pool options). Its name must be unset and it must not be persistent
+ * (`PD_ERR_INVALID_ARGUMENT` at `pd_pool_new`).
+ */
+pd_status pd_pool_opts_set_container_opts(pd_pool_opts *opts,
+                                          const pd_container_opts *container_opts,
+                                          pd_error **err_out);
+
+/**
+ * How many ready members the pool keeps idle (default 2; at most max_size).
+ */
+pd_status pd_pool_opts_set_min_idle(pd_pool_opts *opts, size_t min_idle, pd_error **err_out);
+
+/**
+ * Most members at once, idle, in use and being created (default 8; at least 1).
+ */
+pd_status pd_pool_opts_set_max_size(pd_pool_opts *opts, size_t max_size, pd_error **err_out);
+
+/**
+ * Most creates at once while the pool fills (default 2; at least 1).
+ */
+pd_status pd_pool_opts_set_parallel(pd_pool_opts *opts, size_t parallel, pd_error **err_out);
+
+/**
+ * A shell command run in every new member before it counts as ready (borrowed; NULL: none);
+ * a non-zero exit fails the member.
+ */
+pd_status pd_pool_opts_set_warmup(pd_pool_opts *opts, const char *command, pd_error **err_out);
+
+/**
+ * false (default): `pd_pool_release` destroys the sandbox and a fresh one replaces it.
+ * true: it kills the sandbox's processes and hands it out again; files and everything else
+ * are NOT reset (docs/pool.md).
+ */
+pd_status pd_pool_opts_set_recycle(pd_pool_opts *opts, bool recycle, pd_error **err_out);
+
+/**
+ * How often idle members are checked (default 5000). Timeout rule: > 0 ms; 0 is
+ * `PD_ERR_INVALID_ARGUMENT`; < 0 never (members are still checked at acquire).
+ */
+pd_status pd_pool_opts_set_health_interval_ms(pd_pool_opts *opts,
+                                              int64_t interval_ms,
+                                              pd_error **err_out);
+
+/**
+ * Adds an engine to the pool's set: `client` (borrowed; the options hold it), its `weight`
+ * (>= 1: its share of the members relative to the others) and `limit` (most members on it
+ * at once; 0: no limit but the pool's max_size). Members go to the least loaded engine that
+ * answers; one that stops answering is marked down and retried with backoff.
+ */
+pd_status pd_pool_opts_add_engine(pd_pool_opts *opts,
+                                  const pd_client *client,
+                                  uint32_t weight,
+                                  size_t limit,
+                                  pd_error **err_out);
+
+/**
+ * Starts a pool on `client`'s engine (may be NULL when `opts` added engines; if both, the
+ * client is the set's first engine, weight 1, no limit). `opts` may be NULL for the
+ * defaults; it is only borrowed. Returns at once: min_idle members are created in the
+ * background. Free the pool with `pd_pool_free` (after `pd_pool_shutdown`).
+ * Branch on: `PD_ERR_INVALID_ARGUMENT`.
+ */
+pd_status pd_pool_new(const pd_client *client,
+                      const pd_pool_opts *opts,
+                      pd_pool **pool_out,
+                      pd_error **err_out);
+
+/**
+ * The pool's id (the value of its members' `pocketdock.pool` label), owned by the handle
+ * and valid until `pd_pool_free`; NULL for a bad handle.
+ */
+const char *pd_pool_id(const pd_pool *pool);
+
+/**
+ * A ready sandbox, checked alive just before it is handed out. When none is idle, waits up
+ * to `timeout_ms` (timeout rule: > 0 ms, 0 do not wait, < 0 no limit) for one.
+ * `*container_out` receives a handle to give back with `pd_pool_release` and then free with
+ * `pd_container_free`. Blocks. Branch on: `PD_ERR_TIMEOUT` (none free in time; the message
+ * says how many are in use and why the last create failed, if one did),
+ * `PD_ERR_INVALID_STATE` (the pool is shut down).
+ */
+pd_status pd_pool_acquire(const pd_pool *pool,
+                          int64_t timeout_ms,
+                          pd_container **container_out,
+                          pd_error **err_out);
+
+/**
+ * Gives back a sandbox `pd_pool_acquire` handed out (`container` is borrowed: free it
+ * afterwards as usual). By default it is removed in the background and replaced; with
+ * recycle it goes back idle. Do not use it after this call. Blocks briefly (a recycle
+ * kills its processes). Branch on: `PD_ERR_INVALID_ARGUMENT` (not from this pool, or
+ * released already).
+ */
+pd_status pd_pool_release(const pd_pool *pool, const pd_container *container, pd_error **err_out);
+
+/**
+ * Writes the pool's counters to `*stats_out` (caller-owned). Does not block.
+ */
+pd_status pd_pool_get_stats(const pd_pool *pool,
+                            struct pd_pool_stats *stats_out,
+                            pd_error **err_out);
+
+/**
+ * Stops the pool and removes every member, idle or handed out (handles on them then fail
+ * with `PD_ERR_CONTAINER_NOT_FOUND`). Idempotent. Blocks until the removals are done.
+ * A member on an engine that does not answer cannot be removed: the first such error is
+ * returned (`doctor` finds those once this process is gone).
+ */
+pd_status pd_pool_shutdown(const pd_pool *pool, pd_error **err_out);
+
+/**
+ * Frees the pool. One not shut down is shut down in the background (without waiting).
+ * NULL is a no-op.
+ */
+void pd_pool_free(pd_pool *pool);
 
 /**
  * Starts `command` in the background (needs the agent). `opts` may be NULL; its timeout

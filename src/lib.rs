@@ -27,6 +27,7 @@ mod files;
 mod hooks;
 pub mod info;
 mod persist;
+pub mod pool;
 pub mod process;
 pub mod profiles;
 pub mod project;
@@ -44,6 +45,7 @@ pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};
 pub use persist::ContainerSummary;
+pub use pool::{EngineSet, Pool, PoolOptions, PoolStats, ReleasePolicy};
 pub use process::{Callbacks, Process, ProcessInfo, ProcessOutput};
 pub use profiles::{list_profiles, resolve_profile, BuildOptions, Profile, ProgressCallback};
 pub use project::{

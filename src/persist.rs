@@ -10,7 +10,8 @@ use hyper::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::container::labels::{
-    rfc3339_utc, LABEL_CREATED_AT, LABEL_MANAGED, LABEL_OPTIONS, LABEL_PERSIST, LABEL_PROJECT,
+    rfc3339_utc, LABEL_CREATED_AT, LABEL_MANAGED, LABEL_OPTIONS, LABEL_OWNER_HOST, LABEL_OWNER_PID,
+    LABEL_OWNER_START, LABEL_PERSIST, LABEL_PROJECT,
 };
 use crate::container::Container;
 use crate::engine::models::ContainerSummary as Listed;
@@ -171,13 +172,17 @@ impl Client {
         remove(self.engine(), &found).await
     }
 
-    /// Removes every STOPPED pocketdock container (of `project`, or of any project) and
-    /// returns how many it removed. Running ones are never touched; neither are containers
-    /// of other tools.
+    /// Removes every STOPPED pocketdock container (of `project`, or of any project), and
+    /// every member of a pool whose owning process (on this host) is gone, and returns how
+    /// many it removed. Other running ones are never touched; neither are containers of
+    /// other tools.
     pub async fn prune(&self, project: Option<&str>) -> Result<usize> {
         let mut removed = 0;
-        for c in list(self.engine(), project).await? {
-            if !c.is_stopped() {
+        let listed: Vec<Listed> = list_managed(self.engine(), project).await?;
+        for l in listed {
+            let orphaned = orphaned_pool_member(&l);
+            let c = ContainerSummary::from(l);
+            if !c.is_stopped() && !orphaned {
                 continue;
             }
             match remove(self.engine(), &c).await {
@@ -193,6 +198,18 @@ impl Client {
     fn engine_arc(&self) -> Arc<Engine> {
         self.engine().clone()
     }
+}
+
+/// A member of a pool (see `pool::LABEL_POOL`) whose owning process is known to be gone:
+/// nobody can hand it out any more.
+fn orphaned_pool_member(l: &Listed) -> bool {
+    let label = |k: &str| l.labels.get(k).map(String::as_str);
+    label(crate::pool::LABEL_POOL).is_some()
+        && crate::container::owner::owner_gone(
+            label(LABEL_OWNER_HOST),
+            label(LABEL_OWNER_PID),
+            label(LABEL_OWNER_START),
+        )
 }
 
 async fn remove(engine: &Engine, c: &ContainerSummary) -> Result<()> {

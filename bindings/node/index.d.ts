@@ -665,3 +665,69 @@ export interface BuildOptions {
 export declare function listProfiles(): Profile[];
 /** The profile called `name` (InvalidArgumentError if unknown). */
 export declare function resolveProfile(name: string): Profile;
+
+// ==== Pools (lib/pool.js, docs/pool.md) ============================================
+
+/** One more engine for a pool's set. */
+export interface PoolEngine {
+    client: Client;
+    /** Its share of the members relative to the others (default 1). */
+    weight?: number;
+    /** Most members on it at once (default 0: no limit but maxSize). */
+    limit?: number;
+}
+
+/** Options of Client#createPool(); unset ones take the library's defaults. */
+export interface PoolOptions {
+    /** Options of every member (no name, not persistent). */
+    container?: ContainerOptions;
+    /** Ready members kept idle (default 2). */
+    minIdle?: number;
+    /** Most members at once, idle, in use and being created (default 8). */
+    maxSize?: number;
+    /** Most creates at once while the pool fills (default 2). */
+    parallel?: number;
+    /** A shell command run in every new member before it counts as ready. */
+    warmup?: string | null;
+    /** release() kills the member's processes and hands it out again (files NOT reset). */
+    recycle?: boolean;
+    /** How often idle members are checked, in ms (default 5000; NO_TIMEOUT: never). */
+    healthIntervalMs?: number;
+    /** More engines, after the client createPool() is called on. */
+    engines?: PoolEngine[];
+}
+
+/** A pool's counters. */
+export interface PoolStats {
+    idle: number;
+    inUse: number;
+    creating: number;
+    created: number;
+    failed: number;
+    enginesDown: number;
+    acquireP50Ms: number;
+    acquireP95Ms: number;
+}
+
+/** A warm pool of sandboxes. */
+export declare class Pool implements AsyncDisposable {
+    private constructor();
+    /** The value of its members' `pocketdock.pool` label. */
+    readonly id: string;
+    readonly closed: boolean;
+    /** A ready sandbox; waits up to timeoutMs (default 30 000; 0: do not wait) when none is idle. */
+    acquire(opts?: { timeoutMs?: number }): Promise<Container>;
+    /** Gives a sandbox back (destroyed and replaced, or recycled) and frees its handle. */
+    release(container: Container): Promise<void>;
+    stats(): PoolStats;
+    /** Removes every member, idle or handed out. */
+    shutdown(): Promise<void>;
+    /** shutdown(), then frees the handle. */
+    close(): Promise<void>;
+    [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface Client {
+    /** Starts a warm pool on this client's engine (plus opts.engines); resolves at once. */
+    createPool(opts?: PoolOptions): Promise<Pool>;
+}

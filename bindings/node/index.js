@@ -14,6 +14,7 @@ const { setLogger, LOG_LEVELS } = require('./lib/log');
 require('./lib/persist'); // Container#reboot, #snapshot
 const project = require('./lib/project'); // also Client#doctor
 const profiles = require('./lib/profiles'); // also Client#buildProfile and the image methods
+const { Pool } = require('./lib/pool'); // also Client#createPool
 
 /** The library's version string (pd_version). */
 function version() {
@@ -35,6 +36,7 @@ module.exports = {
     RunStream,
     Process,
     Session,
+    Pool,
     version,
     abiVersion,
     ABI_VERSION,

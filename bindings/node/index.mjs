@@ -11,6 +11,7 @@ export const {
     RunStream,
     Process,
     Session,
+    Pool,
     version,
     abiVersion,
     ABI_VERSION,

@@ -111,10 +111,14 @@ impl Listed {
             self.label(LABEL_OWNER_PID).unwrap_or("?"),
             self.label(LABEL_OWNER_HOST).unwrap_or("?")
         );
+        let what = match self.label(crate::pool::LABEL_POOL) {
+            Some(pool) => format!("member of pool {pool}"),
+            None => "ephemeral container".to_owned(),
+        };
         if self.owner_gone() {
-            Some(format!("ephemeral container of {owner}, which is gone"))
+            Some(format!("{what} of {owner}, which is gone"))
         } else if self.expired() {
-            Some(format!("ephemeral container of {owner}, past its TTL"))
+            Some(format!("{what} of {owner}, past its TTL"))
         } else {
             None
         }

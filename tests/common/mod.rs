@@ -178,7 +178,13 @@ impl Drop for ProjectGuard {
 /// Names of every container (running or not) labelled with `project`, asked of the engine
 /// directly.
 pub fn project_containers(project: &str) -> Vec<String> {
-    let filters = format!("{{\"label\":[\"pocketdock.project={project}\"]}}");
+    containers_labelled(&format!("pocketdock.project={project}"))
+}
+
+/// Names of every container (running or not) with the label `key=value`, asked of the
+/// engine directly.
+pub fn containers_labelled(label: &str) -> Vec<String> {
+    let filters = format!("{{\"label\":[\"{label}\"]}}");
     let escaped: String = filters
         .bytes()
         .map(|b| match b {

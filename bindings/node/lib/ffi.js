@@ -127,6 +127,20 @@ const pd_string_free = f('void pd_string_free(char *s)');
 // A `char *` the caller owns: Koffi decodes it to a JS string, then calls pd_string_free.
 koffi.disposable('pd_owned_str', 'str', pd_string_free);
 
+// Pools (lib/pool.js): opaque handles and the counters pd_pool_get_stats writes.
+koffi.opaque('pd_pool_opts');
+koffi.opaque('pd_pool');
+koffi.struct('pd_pool_stats', {
+    idle: 'uint64_t',
+    in_use: 'uint64_t',
+    creating: 'uint64_t',
+    created: 'uint64_t',
+    failed: 'uint64_t',
+    engines_down: 'uint64_t',
+    acquire_p50_us: 'uint64_t',
+    acquire_p95_us: 'uint64_t',
+});
+
 const lib = {
     // Strings.
     pd_string_free,
@@ -538,6 +552,38 @@ const lib = {
         'pd_status pd_image_exists(const pd_client *client, const char *image, _Out_ bool *exists_out, _Out_ pd_error **err_out)',
     ),
     // ==== end of profiles and images ===================================================
+
+    // ==== Pools (lib/pool.js) =========================================================
+    // BLOCKING: pd_pool_acquire, pd_pool_release, pd_pool_shutdown (pd_pool_new returns at
+    // once: members are created in the background).
+    pd_pool_opts_new: f('pd_pool_opts *pd_pool_opts_new(void)'),
+    pd_pool_opts_free: f('void pd_pool_opts_free(pd_pool_opts *opts)'),
+    pd_pool_opts_set_container_opts: f(
+        'pd_status pd_pool_opts_set_container_opts(pd_pool_opts *opts, const pd_container_opts *container_opts, _Out_ pd_error **err_out)',
+    ),
+    pd_pool_opts_set_min_idle: f('pd_status pd_pool_opts_set_min_idle(pd_pool_opts *opts, size_t min_idle, _Out_ pd_error **err_out)'),
+    pd_pool_opts_set_max_size: f('pd_status pd_pool_opts_set_max_size(pd_pool_opts *opts, size_t max_size, _Out_ pd_error **err_out)'),
+    pd_pool_opts_set_parallel: f('pd_status pd_pool_opts_set_parallel(pd_pool_opts *opts, size_t parallel, _Out_ pd_error **err_out)'),
+    pd_pool_opts_set_warmup: f('pd_status pd_pool_opts_set_warmup(pd_pool_opts *opts, const char *command, _Out_ pd_error **err_out)'),
+    pd_pool_opts_set_recycle: f('pd_status pd_pool_opts_set_recycle(pd_pool_opts *opts, bool recycle, _Out_ pd_error **err_out)'),
+    pd_pool_opts_set_health_interval_ms: f(
+        'pd_status pd_pool_opts_set_health_interval_ms(pd_pool_opts *opts, int64_t interval_ms, _Out_ pd_error **err_out)',
+    ),
+    pd_pool_opts_add_engine: f(
+        'pd_status pd_pool_opts_add_engine(pd_pool_opts *opts, const pd_client *client, uint32_t weight, size_t limit, _Out_ pd_error **err_out)',
+    ),
+    pd_pool_new: f(
+        'pd_status pd_pool_new(const pd_client *client, const pd_pool_opts *opts, _Out_ pd_pool **pool_out, _Out_ pd_error **err_out)',
+    ),
+    pd_pool_id: f('const char *pd_pool_id(const pd_pool *pool)'),
+    pd_pool_acquire: f(
+        'pd_status pd_pool_acquire(const pd_pool *pool, int64_t timeout_ms, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
+    ),
+    pd_pool_release: f('pd_status pd_pool_release(const pd_pool *pool, const pd_container *container, _Out_ pd_error **err_out)'),
+    pd_pool_get_stats: f('pd_status pd_pool_get_stats(const pd_pool *pool, _Out_ pd_pool_stats *stats_out, _Out_ pd_error **err_out)'),
+    pd_pool_shutdown: f('pd_status pd_pool_shutdown(const pd_pool *pool, _Out_ pd_error **err_out)'),
+    pd_pool_free: f('void pd_pool_free(pd_pool *pool)'),
+    // ==== end of pools =================================================================
 
     // Logs (lib/log.js). Process-global; records arrive on the callback thread.
     pd_set_log_callback: f(

@@ -1,0 +1,100 @@
+//! One member's life: created and warmed up, checked, recycled, removed.
+
+use std::time::Duration;
+
+use hyper::Method;
+
+use crate::container::{Container, ContainerOptions};
+use crate::engine::models::ContainerInspect;
+use crate::engine::request::Subject;
+use crate::error::{Error, Result};
+use crate::exec::RunOptions;
+use crate::Client;
+
+/// How long a health check may take before the member counts as dead.
+const CHECK_LIMIT: Duration = Duration::from_secs(5);
+
+/// Creates a member and makes it ready: its agent channel open (so the first run does not
+/// pay for it) and the warm-up command, if any, run. A member that fails is removed.
+pub(crate) async fn create(
+    client: &Client,
+    opts: &ContainerOptions,
+    warmup: Option<&str>,
+) -> Result<Container> {
+    let c = client.create_container(opts).await?;
+    match warm(&c, warmup).await {
+        Ok(()) => Ok(c),
+        Err(e) => {
+            let _ = c.shutdown().await;
+            Err(e)
+        }
+    }
+}
+
+async fn warm(c: &Container, warmup: Option<&str>) -> Result<()> {
+    let cmd = match (warmup, c.uses_agent()) {
+        (Some(w), _) => w,
+        // Opens the agent channel (one engine exec, ~100 ms) now rather than at the first run.
+        (None, true) => "true",
+        (None, false) => return Ok(()),
+    };
+    let r = c.run(cmd, &RunOptions::default()).await?;
+    if r.exit_code != 0 || r.timed_out {
+        return Err(Error::InvalidState(format!(
+            "the pool's warm-up command {cmd:?} failed in {} (exit {}{}): {}",
+            c.name(),
+            r.exit_code,
+            if r.timed_out { ", timed out" } else { "" },
+            String::from_utf8_lossy(&r.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the member still runs and answers: one round trip through its agent (which also
+/// proves the channel works), or an inspect on the engine-exec path.
+pub(crate) async fn healthy(c: &Container) -> Result<()> {
+    let check = async {
+        if c.uses_agent() {
+            c.list_processes().await.map(|_| ())
+        } else {
+            let doc: ContainerInspect = c
+                .engine()
+                .call_json(
+                    Method::GET,
+                    &format!("/containers/{}/json", c.id()),
+                    None,
+                    Subject::Container(c.name()),
+                )
+                .await
+                .map_err(|e| c.explain(e))?;
+            match doc.state.running {
+                true => Ok(()),
+                false => Err(Error::ContainerNotRunning(c.name().to_owned())),
+            }
+        }
+    };
+    match tokio::time::timeout(CHECK_LIMIT, check).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::Timeout(format!(
+            "{} did not answer a health check within {CHECK_LIMIT:?}",
+            c.name()
+        ))),
+    }
+}
+
+/// Makes a released member fit to hand out again: every process still running through the
+/// agent is killed (see `ReleasePolicy::Recycle` for what is not reset).
+pub(crate) async fn recycle(c: &Container) -> Result<()> {
+    for p in c.list_processes().await? {
+        if !p.running {
+            continue;
+        }
+        match c.attach_process(p.id).await {
+            Ok(h) => h.kill(libc::SIGKILL).await?,
+            Err(Error::InvalidArgument(_)) => {} // ended meanwhile
+            Err(e) => return Err(e),
+        }
+    }
+    healthy(c).await
+}
