@@ -362,7 +362,8 @@ async fn kill_all_recovers_a_sandbox_a_fork_bomb_holds() {
         timeout: Some(Duration::from_secs(10)),
         ..RunOptions::default()
     };
-    let _ = s.run("b(){ b|b& }; b", &bomb).await;
+    // bash's: its forks retry instead of giving up, so the bomb holds on (dash's collapses).
+    let _ = s.run("bash -c ':(){ :|:& };:'", &bomb).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let quick = RunOptions {
         timeout: Some(Duration::from_secs(2)),
