@@ -349,3 +349,40 @@ async fn a_timeout_leaves_nothing_whatever_the_descendants_did() {
         assert!(s.run("true", &RunOptions::default()).await.unwrap().ok());
     }
 }
+
+/// A fork bomb under the strict preset holds every pid of the limit after its run returns.
+/// The next run fails at once and says why (it cannot start a process); `kill_all` needs no
+/// new process, ends the bomb, and the sandbox works again.
+#[tokio::test]
+async fn kill_all_recovers_a_sandbox_a_fork_bomb_holds() {
+    let mut o = with_agent();
+    o.harden();
+    let s = sandbox_with(o).await;
+    let bomb = RunOptions {
+        timeout: Some(Duration::from_secs(10)),
+        ..RunOptions::default()
+    };
+    // bash's: its forks retry instead of giving up, so the bomb holds on (dash's collapses).
+    let _ = s.run("bash -c ':(){ :|:& };:'", &bomb).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let quick = RunOptions {
+        timeout: Some(Duration::from_secs(2)),
+        ..RunOptions::default()
+    };
+    let next = tokio::time::timeout(Duration::from_secs(10), s.run("echo ok", &quick))
+        .await
+        .expect("the next run must not hang while the bomb holds the pids");
+    match &next {
+        Ok(r) if r.ok() => {}
+        Ok(r) => assert!(
+            r.exit_code == 127 && r.stderr_text().contains("cannot run"),
+            "a run that cannot start says so: {r:?}"
+        ),
+        Err(e) => panic!("the next run must fail as a result, not an error: {e}"),
+    }
+    let killed = s.kill_all().await.unwrap();
+    assert!(killed > 10, "the bomb's processes were killed: {killed}");
+    let r = s.run("echo ok", &quick).await.unwrap();
+    assert_eq!(r.stdout_text(), "ok\n", "{r:?}");
+    assert_eq!(s.kill_all().await.unwrap(), 0, "nothing is left to kill");
+}

@@ -5,6 +5,7 @@
 pub(crate) mod agent_run;
 pub(crate) mod engine_exec;
 pub(crate) mod kill;
+mod kill_all;
 pub mod options;
 pub mod result;
 

@@ -136,6 +136,27 @@ pub extern "C" fn pd_container_shutdown(
     })
 }
 
+/// SIGKILLs every process in the sandbox except its init and writes how many it killed to
+/// `*killed_out` (may be NULL). Runs in progress, detached processes and sessions end as
+/// killed. Through the agent it starts no process, so it recovers a sandbox whose pids limit
+/// a fork bomb holds; without the agent it needs one engine exec. Blocks (at most a few
+/// seconds). Branch on: `PD_ERR_CONTAINER_GONE`, `PD_ERR_CONTAINER_NOT_RUNNING`.
+#[no_mangle]
+pub extern "C" fn pd_container_kill_all(
+    container: *mut pd_container,
+    killed_out: *mut u32,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let c = handle::borrow(container)?;
+        let killed = block_on(c.inner.kill_all())?;
+        if !killed_out.is_null() {
+            write_out(killed_out, killed);
+        }
+        Ok(())
+    })
+}
+
 /// Frees the handle. It does NOT shut the container down (call `pd_container_shutdown`
 /// first for that). NULL is a no-op.
 #[no_mangle]

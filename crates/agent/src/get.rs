@@ -33,7 +33,8 @@ const PSEUDO: [&str; 2] = ["/proc", "/sys"];
 /// Starts a read; the returned sender takes the client's credit.
 pub fn start(path: String, want: Want, writer: Arc<Writer>, id: u32) -> Sender<Flow> {
     let (tx, rx) = channel();
-    std::thread::spawn(move || {
+    let job = (path, writer.clone(), rx);
+    let started = crate::threads::spawn_with(job, move |(path, writer, rx)| {
         let mut out = Frames {
             writer: writer.clone(),
             id,
@@ -47,6 +48,10 @@ pub fn start(path: String, want: Want, writer: Arc<Writer>, id: u32) -> Sender<F
         };
         let _ = writer.send(id, &last);
     });
+    if started.is_err() {
+        let message = crate::threads::PIDS_FULL.to_owned();
+        let _ = writer.send(id, &Msg::Failed { message });
+    }
     tx
 }
 

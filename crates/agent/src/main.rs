@@ -19,6 +19,7 @@ mod serve;
 mod shepherd;
 mod sys;
 mod tar;
+mod threads;
 mod users;
 use pocketdock_wire as wire;
 

@@ -46,6 +46,42 @@ impl Scope {
     }
 }
 
+/// SIGKILLs every process in the sandbox but the agent (PID 1 here, or whatever pid it has)
+/// and its relays (the channels clients reach it through), in passes until none is alive or
+/// the sweep limit passes; returns how many processes it killed. It starts no process, so it
+/// works when the pids limit is exhausted.
+pub fn kill_everything() -> u32 {
+    let me = sys::pid();
+    let own_exe = fs::read_link("/proc/self/exe").ok();
+    let is_relay = |pid: i32| {
+        own_exe.is_some() && fs::read_link(format!("/proc/{pid}/exe")).ok() == own_exe && {
+            let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            cmdline.split(|&b| b == 0).nth(1) == Some(b"relay".as_slice())
+        }
+    };
+    let mut killed = std::collections::HashSet::new();
+    let give_up = Instant::now() + SWEEP_LIMIT;
+    loop {
+        let Ok(dir) = fs::read_dir("/proc") else {
+            break;
+        };
+        let targets: Vec<i32> = dir
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&pid| pid != me && stat(pid).is_some_and(|(state, _)| state != 'Z'))
+            .filter(|&pid| !is_relay(pid))
+            .collect();
+        if targets.is_empty() || Instant::now() >= give_up {
+            break;
+        }
+        for pid in targets {
+            if sys::send_signal(pid, sys::SIGKILL) {
+                killed.insert(pid);
+            }
+        }
+    }
+    killed.len() as u32
+}
+
 /// State and parent of a process: "pid (comm) state ppid ...", where comm may hold spaces
 /// and parentheses, so the fields are read after the last ')'.
 fn stat(pid: i32) -> Option<(char, i32)> {

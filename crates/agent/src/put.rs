@@ -37,7 +37,8 @@ static TMP_SEQ: AtomicU64 = AtomicU64::new(1);
 /// Starts a write; the returned sender takes its data. The answer goes to `writer` as `id`.
 pub fn start(put: Put, writer: Arc<Writer>, id: u32) -> SyncSender<Chunk> {
     let (tx, rx) = sync_channel(QUEUE);
-    std::thread::spawn(move || {
+    let job = (put, writer.clone(), rx);
+    let started = crate::threads::spawn_with(job, move |(put, writer, rx)| {
         let input = Incoming {
             rx,
             cur: Vec::new(),
@@ -49,6 +50,10 @@ pub fn start(put: Put, writer: Arc<Writer>, id: u32) -> SyncSender<Chunk> {
         };
         let _ = writer.send(id, &answer);
     });
+    if started.is_err() {
+        let message = crate::threads::PIDS_FULL.to_owned();
+        let _ = writer.send(id, &Msg::Failed { message });
+    }
     tx
 }
 

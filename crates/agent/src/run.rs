@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use crate::reaper::{self, Reaped};
 use crate::serve::Writer;
 use crate::shepherd::{self, Exec, Report, Reports};
 use crate::wire::{Exit, Msg, Spawn};
-use crate::{procs, sys, users};
+use crate::{procs, sys, threads, users};
 
 /// What the run's controller waits for.
 pub enum Event {
@@ -154,9 +154,10 @@ fn spawn(req: &Spawn) -> Result<(std::process::Child, Reports, i32), String> {
     }
 }
 
-/// Passes the shepherd's further reports on to the run's controller.
-fn forward_reports(mut reports: Reports, events: Sender<Event>, argv0: String) {
-    std::thread::spawn(move || {
+/// Passes the shepherd's further reports on to the run's controller; false when no thread
+/// could start.
+fn forward_reports(reports: Reports, events: Sender<Event>, argv0: String) -> bool {
+    threads::spawn_with((reports, events, argv0), |(mut reports, events, argv0)| {
         let mut exited = false;
         while let Some(r) = reports.next() {
             let ev = match r {
@@ -177,7 +178,8 @@ fn forward_reports(mut reports: Reports, events: Sender<Event>, argv0: String) {
                 rusage: sys::Rusage::default(),
             }));
         }
-    });
+    })
+    .is_ok()
 }
 
 /// The cgroup's OOM-kill counter (v2 or v1), if the sandbox exposes it.
@@ -196,181 +198,217 @@ fn oom_kills() -> Option<u64> {
     })
 }
 
+/// Ends a run that could not start (or lost its helpers) like a shell would: 127, with the
+/// reason on stderr.
+fn refuse(sink: &Sink, started: Instant, msg: &str) {
+    sink.output(2, format!("pocketdock-agent: {msg}\n").as_bytes());
+    sink.finish(Exit {
+        exit_code: 127,
+        wall_us: started.elapsed().as_micros() as u64,
+        ..Exit::default()
+    });
+}
+
+type Done = Box<dyn FnOnce() + Send>;
+
 /// Starts a run; returns the sender its controller listens on. The run reports to `target`
 /// and then calls `done`.
 pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -> Sender<Event> {
     let (tx, rx) = channel::<Event>();
-    let events = tx.clone();
-    std::thread::spawn(move || {
-        let started = Instant::now();
-        let detached = match &target {
-            Target::Detached(p) => Some(p.clone()),
-            Target::Client { .. } => None,
-        };
-        let sink = Arc::new(Sink {
+    let job = (req, target, Box::new(done) as Done, rx, tx.clone());
+    if let Err((req, target, done, _, _)) = threads::spawn_with(job, control) {
+        let sink = Sink {
             target,
             open: Mutex::new(true),
             sent: AtomicU64::new(0),
             offsets: [AtomicU64::new(0), AtomicU64::new(0)],
             cap: req.max_output,
-        });
-        let oom_before = oom_kills();
-        let (mut child, reports, pid) = match spawn(&req) {
-            Ok(c) => c,
-            Err(msg) => {
-                // Like a shell: 127 for "cannot run", with the reason on stderr.
-                sink.output(2, format!("pocketdock-agent: {msg}\n").as_bytes());
-                sink.finish(Exit {
-                    exit_code: 127,
-                    wall_us: started.elapsed().as_micros() as u64,
-                    ..Exit::default()
+        };
+        refuse(
+            &sink,
+            Instant::now(),
+            &format!("cannot run: {}", threads::PIDS_FULL),
+        );
+        done();
+    }
+    tx
+}
+
+/// The run's controller, on a thread of its own.
+fn control((req, target, done, rx, events): (Spawn, Target, Done, Receiver<Event>, Sender<Event>)) {
+    let started = Instant::now();
+    let detached = match &target {
+        Target::Detached(p) => Some(p.clone()),
+        Target::Client { .. } => None,
+    };
+    let sink = Arc::new(Sink {
+        target,
+        open: Mutex::new(true),
+        sent: AtomicU64::new(0),
+        offsets: [AtomicU64::new(0), AtomicU64::new(0)],
+        cap: req.max_output,
+    });
+    let oom_before = oom_kills();
+    let (mut child, reports, pid) = match spawn(&req) {
+        Ok(c) => c,
+        Err(msg) => {
+            refuse(&sink, started, &msg);
+            done();
+            return;
+        }
+    };
+    if let Some(p) = &detached {
+        p.pid.store(pid, Ordering::Relaxed);
+    }
+    let scope = procs::Scope {
+        shepherd: child.id() as i32,
+    };
+    // Past this point the command runs: a helper thread that cannot start ends it.
+    let lost_helper = |sink: &Sink, done: Done| {
+        scope.kill_all();
+        refuse(sink, started, &format!("run ended: {}", threads::PIDS_FULL));
+        done();
+    };
+    if !forward_reports(reports, events.clone(), req.argv[0].clone()) {
+        return lost_helper(&sink, done);
+    }
+    if let Some(mut stdin) = child.stdin.take() {
+        match (&detached, req.keep_stdin) {
+            (Some(p), true) => {
+                let _ = stdin.write_all(&req.stdin);
+                p.set_stdin(stdin);
+            }
+            _ => {
+                let feed = threads::spawn_with((stdin, req.stdin), |(mut stdin, data)| {
+                    let _ = stdin.write_all(&data);
                 });
-                done();
-                return;
-            }
-        };
-        if let Some(p) = &detached {
-            p.pid.store(pid, Ordering::Relaxed);
-        }
-        let scope = procs::Scope {
-            shepherd: child.id() as i32,
-        };
-        forward_reports(reports, events.clone(), req.argv[0].clone());
-        if let Some(mut stdin) = child.stdin.take() {
-            match (&detached, req.keep_stdin) {
-                (Some(p), true) => {
-                    let _ = stdin.write_all(&req.stdin);
-                    p.set_stdin(stdin);
-                }
-                _ => {
-                    let data = req.stdin;
-                    std::thread::spawn(move || {
-                        let _ = stdin.write_all(&data);
-                    });
+                if feed.is_err() {
+                    return lost_helper(&sink, done);
                 }
             }
         }
-        if let Some(p) = &detached {
-            p.mark_started();
-        }
-        let pipes: Vec<(u8, Box<dyn Read + Send>)> = vec![
-            (1, Box::new(child.stdout.take().expect("piped stdout"))),
-            (2, Box::new(child.stderr.take().expect("piped stderr"))),
-        ];
-        for (stream, mut pipe) in pipes {
-            let (sink, events) = (sink.clone(), events.clone());
-            std::thread::spawn(move || {
-                let mut buf = vec![0u8; 64 * 1024];
-                let mut over = false;
-                loop {
-                    match pipe.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => {
-                            if !sink.output(stream, &buf[..n]) && !over {
-                                over = true;
-                                let _ = events.send(Event::OverCap);
-                            }
+    }
+    if let Some(p) = &detached {
+        p.mark_started();
+    }
+    let pipes: Vec<(u8, Box<dyn Read + Send>)> = vec![
+        (1, Box::new(child.stdout.take().expect("piped stdout"))),
+        (2, Box::new(child.stderr.take().expect("piped stderr"))),
+    ];
+    for (stream, pipe) in pipes {
+        let job = (pipe, sink.clone(), events.clone());
+        let pump = threads::spawn_with(job, move |(mut pipe, sink, events)| {
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut over = false;
+            loop {
+                match pipe.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if !sink.output(stream, &buf[..n]) && !over {
+                            over = true;
+                            let _ = events.send(Event::OverCap);
                         }
                     }
                 }
-                let _ = events.send(Event::PipeClosed);
-            });
-        }
-        drop(events);
-
-        let deadline =
-            (req.timeout_ms > 0).then(|| started + Duration::from_millis(req.timeout_ms));
-        let mut exit = Exit::default();
-        let mut kill_at: Option<Instant> = None;
-        let mut reaped: Option<Reaped> = None;
-        let mut pipes_open = 2;
-        let mut linger_until: Option<Instant> = None;
-        let mut drain_until: Option<Instant> = None;
-        let mut killed = false;
-        let cut_short = |exit: &mut Exit, why: fn(&mut Exit), kill_at: &mut Option<Instant>| {
-            why(exit);
-            if kill_at.is_none() {
-                scope.signal(sys::SIGTERM);
-                *kill_at = Some(Instant::now() + GRACE);
             }
-        };
-        loop {
-            if reaped.is_some() && pipes_open == 0 {
+            let _ = events.send(Event::PipeClosed);
+        });
+        if pump.is_err() {
+            return lost_helper(&sink, done);
+        }
+    }
+    drop(events);
+
+    let deadline = (req.timeout_ms > 0).then(|| started + Duration::from_millis(req.timeout_ms));
+    let mut exit = Exit::default();
+    let mut kill_at: Option<Instant> = None;
+    let mut reaped: Option<Reaped> = None;
+    let mut pipes_open = 2;
+    let mut linger_until: Option<Instant> = None;
+    let mut drain_until: Option<Instant> = None;
+    let mut killed = false;
+    let cut_short = |exit: &mut Exit, why: fn(&mut Exit), kill_at: &mut Option<Instant>| {
+        why(exit);
+        if kill_at.is_none() {
+            scope.signal(sys::SIGTERM);
+            *kill_at = Some(Instant::now() + GRACE);
+        }
+    };
+    loop {
+        if reaped.is_some() && pipes_open == 0 {
+            break;
+        }
+        if linger_until.is_some_and(|t| Instant::now() >= t) {
+            // Output still unread while the group is gone means the readers are merely
+            // behind: wait for them (bounded); a live group member holds the pipes.
+            if scope.alive() || drain_until.is_some_and(|t| Instant::now() >= t) {
                 break;
             }
-            if linger_until.is_some_and(|t| Instant::now() >= t) {
-                // Output still unread while the group is gone means the readers are merely
-                // behind: wait for them (bounded); a live group member holds the pipes.
-                if scope.alive() || drain_until.is_some_and(|t| Instant::now() >= t) {
-                    break;
-                }
-                linger_until = Some(Instant::now() + Duration::from_millis(20));
-            }
-            let wake = [
-                deadline.filter(|_| kill_at.is_none()),
-                kill_at.filter(|_| !killed),
-                linger_until,
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            let ev = match wake {
-                Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
-                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            };
-            match ev {
-                Ok(Event::Reaped(r)) => {
-                    reaped = Some(r);
-                    drain_until = Some(Instant::now() + DRAIN);
-                    if kill_at.is_some() {
-                        // Cut short: whatever it left behind dies with it, grace or not.
-                        scope.kill_all();
-                        linger_until = Some(Instant::now() + LINGER);
-                    } else {
-                        linger_until = Some(Instant::now() + LINGER);
-                    }
-                }
-                Ok(Event::PipeClosed) => pipes_open -= 1,
-                Ok(Event::ExecFailed(msg)) => {
-                    // Like a shell: 127 for "cannot run", with the reason on stderr.
-                    sink.output(2, format!("pocketdock-agent: {msg}\n").as_bytes());
-                    reaped = Some(Reaped {
-                        status: 127 << 8,
-                        rusage: sys::Rusage::default(),
-                    });
+            linger_until = Some(Instant::now() + Duration::from_millis(20));
+        }
+        let wake = [
+            deadline.filter(|_| kill_at.is_none()),
+            kill_at.filter(|_| !killed),
+            linger_until,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let ev = match wake {
+            Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match ev {
+            Ok(Event::Reaped(r)) => {
+                reaped = Some(r);
+                drain_until = Some(Instant::now() + DRAIN);
+                if kill_at.is_some() {
+                    // Cut short: whatever it left behind dies with it, grace or not.
+                    scope.kill_all();
                     linger_until = Some(Instant::now() + LINGER);
-                    drain_until = Some(Instant::now() + DRAIN);
+                } else {
+                    linger_until = Some(Instant::now() + LINGER);
                 }
-                Ok(Event::OverCap) => cut_short(&mut exit, |e| e.truncated = true, &mut kill_at),
-                Ok(Event::ClientGone) => cut_short(&mut exit, |_| {}, &mut kill_at),
-                // SIGKILL means "end the run": everything it started goes too.
-                Ok(Event::Kill(sig)) if sig == sys::SIGKILL => scope.kill_all(),
-                Ok(Event::Kill(sig)) => scope.signal(sig),
-                Err(RecvTimeoutError::Timeout) => {
-                    let now = Instant::now();
-                    if kill_at.is_some_and(|t| now >= t) && !killed && reaped.is_none() {
-                        scope.kill_all();
-                        killed = true;
-                    } else if deadline.is_some_and(|t| now >= t) && kill_at.is_none() {
-                        cut_short(&mut exit, |e| e.timed_out = true, &mut kill_at);
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => break,
             }
+            Ok(Event::PipeClosed) => pipes_open -= 1,
+            Ok(Event::ExecFailed(msg)) => {
+                // Like a shell: 127 for "cannot run", with the reason on stderr.
+                sink.output(2, format!("pocketdock-agent: {msg}\n").as_bytes());
+                reaped = Some(Reaped {
+                    status: 127 << 8,
+                    rusage: sys::Rusage::default(),
+                });
+                linger_until = Some(Instant::now() + LINGER);
+                drain_until = Some(Instant::now() + DRAIN);
+            }
+            Ok(Event::OverCap) => cut_short(&mut exit, |e| e.truncated = true, &mut kill_at),
+            Ok(Event::ClientGone) => cut_short(&mut exit, |_| {}, &mut kill_at),
+            // SIGKILL means "end the run": everything it started goes too.
+            Ok(Event::Kill(sig)) if sig == sys::SIGKILL => scope.kill_all(),
+            Ok(Event::Kill(sig)) => scope.signal(sig),
+            Err(RecvTimeoutError::Timeout) => {
+                let now = Instant::now();
+                if kill_at.is_some_and(|t| now >= t) && !killed && reaped.is_none() {
+                    scope.kill_all();
+                    killed = true;
+                } else if deadline.is_some_and(|t| now >= t) && kill_at.is_none() {
+                    cut_short(&mut exit, |e| e.timed_out = true, &mut kill_at);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
         }
-        if let Some(r) = reaped {
-            let (code, sig) = sys::decode_status(r.status);
-            exit.exit_code = code;
-            exit.signal = sig;
-            exit.user_us = sys::micros(r.rusage.utime);
-            exit.sys_us = sys::micros(r.rusage.stime);
-            exit.max_rss_kb = r.rusage.maxrss.max(0) as u64;
-            exit.oom_killed = sig == sys::SIGKILL
-                && matches!((oom_before, oom_kills()), (Some(a), Some(b)) if b > a);
-        }
-        exit.wall_us = started.elapsed().as_micros() as u64;
-        sink.finish(exit);
-        done();
-    });
-    tx
+    }
+    if let Some(r) = reaped {
+        let (code, sig) = sys::decode_status(r.status);
+        exit.exit_code = code;
+        exit.signal = sig;
+        exit.user_us = sys::micros(r.rusage.utime);
+        exit.sys_us = sys::micros(r.rusage.stime);
+        exit.max_rss_kb = r.rusage.maxrss.max(0) as u64;
+        exit.oom_killed =
+            sig == sys::SIGKILL && matches!((oom_before, oom_kills()), (Some(a), Some(b)) if b > a);
+    }
+    exit.wall_us = started.elapsed().as_micros() as u64;
+    sink.finish(exit);
+    done();
 }

@@ -14,7 +14,7 @@ use crate::get::{self, Flow};
 use crate::put::{self, Chunk};
 use crate::run::{self, Event, Target};
 use crate::wire::{self, Msg};
-use crate::{reaper, sys};
+use crate::{procs, reaper, sys, threads};
 
 /// The write half of a connection; whole frames are written under the lock.
 pub struct Writer(Mutex<UnixStream>);
@@ -67,7 +67,9 @@ pub fn serve() -> ! {
     for conn in listener.incoming().flatten() {
         match sys::peer_uid(conn.as_raw_fd()) {
             Ok(peer) if peer == 0 || peer == me => {
-                std::thread::spawn(move || connection(conn));
+                // With every pid taken the client is refused (the connection closes)
+                // rather than the agent brought down.
+                let _ = threads::spawn_with(conn, connection);
             }
             _ => drop(conn),
         }
@@ -158,6 +160,12 @@ fn connection(conn: UnixStream) {
                 Some(p) => p.attach(&writer, id, [stdout_from, stderr_from], follow),
                 None => no_such(&writer, id, proc),
             },
+            Msg::KillAll => {
+                // On this connection's reader (up to the sweep limit): it must work when no
+                // thread can start.
+                let killed = procs::kill_everything();
+                let _ = writer.send(id, &Msg::Swept { killed });
+            }
             Msg::KillProc { proc, signal } => match Proc::find(proc) {
                 Some(p) => {
                     p.signal(signal);

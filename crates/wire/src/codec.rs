@@ -18,6 +18,9 @@ const K_LIST: u8 = 12;
 const K_PROCS: u8 = 13;
 const K_STDIN: u8 = 14;
 const K_UNFOLLOW: u8 = 15;
+// 16-24: file frames (file_frames.rs).
+const K_KILL_ALL: u8 = 25;
+const K_SWEPT: u8 = 26;
 
 pub(crate) struct Out(pub(crate) Vec<u8>);
 
@@ -193,6 +196,15 @@ pub fn encode(id: u32, msg: &Msg) -> Vec<u8> {
             o.u8(K_LIST);
             o.u32(id);
         }
+        Msg::KillAll => {
+            o.u8(K_KILL_ALL);
+            o.u32(id);
+        }
+        Msg::Swept { killed } => {
+            o.u8(K_SWEPT);
+            o.u32(id);
+            o.u32(*killed);
+        }
         Msg::Procs(list) => {
             o.u8(K_PROCS);
             o.u32(id);
@@ -282,6 +294,8 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
             signal: i.u32()? as i32,
         },
         K_LIST => Msg::List,
+        K_KILL_ALL => Msg::KillAll,
+        K_SWEPT => Msg::Swept { killed: i.u32()? },
         K_PROCS => {
             let n = i.u32()? as usize;
             if n > i.0.len() {

@@ -107,6 +107,12 @@ pub enum Msg {
     KillProc { proc: u32, signal: i32 },
     /// client -> agent: list the detached processes (answered with `Procs`).
     List,
+    /// client -> agent: SIGKILL every process in the sandbox but the agent and its relays,
+    /// without starting one (it works when the pids limit is exhausted); answered with
+    /// `Swept`. Detached processes and runs in progress end as killed.
+    KillAll,
+    /// agent -> client: how many processes a `KillAll` killed.
+    Swept { killed: u32 },
     /// client -> agent: write to detached process `proc`'s stdin (kept open with
     /// `keep_stdin`), closing it after if `close`; answered with `Status` (or `Exit`).
     Stdin {
@@ -157,6 +163,7 @@ impl Msg {
                 | Msg::Failed { .. }
                 | Msg::Status { .. }
                 | Msg::Procs(_)
+                | Msg::Swept { .. }
                 | Msg::Spawned { .. }
                 | Msg::DataEnd
                 | Msg::Done

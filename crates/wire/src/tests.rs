@@ -57,6 +57,8 @@ fn samples() -> Vec<(u32, Msg)> {
             },
         ),
         (3, Msg::List),
+        (3, Msg::KillAll),
+        (3, Msg::Swept { killed: 300 }),
         (
             5,
             Msg::Stdin {
