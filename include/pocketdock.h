@@ -402,6 +402,15 @@ int64_t pd_container_timeout_ms(const pd_container *container);
 pd_status pd_container_shutdown(pd_container *container, pd_error **err_out);
 
 /**
+ * SIGKILLs every process in the sandbox except its init and writes how many it killed to
+ * `*killed_out` (may be NULL). Runs in progress, detached processes and sessions end as
+ * killed. Through the agent it starts no process, so it recovers a sandbox whose pids limit
+ * a fork bomb holds; without the agent it needs one engine exec. Blocks (at most a few
+ * seconds). Branch on: `PD_ERR_CONTAINER_GONE`, `PD_ERR_CONTAINER_NOT_RUNNING`.
+ */
+pd_status pd_container_kill_all(pd_container *container, uint32_t *killed_out, pd_error **err_out);
+
+/**
  * Frees the handle. It does NOT shut the container down (call `pd_container_shutdown`
  * first for that). NULL is a no-op.
  */
