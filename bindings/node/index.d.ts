@@ -373,6 +373,10 @@ export declare class Container implements AsyncDisposable {
     /** Commits the filesystem to the local image `reference` (`repo[:tag]`, tag `latest` by
      *  default); resolves to the image id. Rejects with InvalidArgumentError if malformed. */
     snapshot(reference: string, opts?: SignalOptions): Promise<string>;
+    /** SIGKILLs every process in the sandbox but its init (background processes, detached
+     *  processes, sessions, runs in progress); resolves to how many. Needs no new process
+     *  when the agent runs, so it recovers a sandbox a fork bomb holds. */
+    killAll(opts?: SignalOptions): Promise<number>;
     /** Removes an ephemeral sandbox / stops a persistent one. Idempotent. */
     shutdown(opts?: SignalOptions): Promise<void>;
     /** `shutdown()` and free the native handle. Idempotent. */

@@ -294,6 +294,17 @@ class Container {
      * Shuts the sandbox down: an ephemeral one is removed, a persistent one stopped.
      * Idempotent; the handle stays usable for name/id. A no-op after close().
      */
+    /**
+     * SIGKILLs every process in the sandbox except its init; resolves to how many it killed.
+     * Runs in progress, detached processes and sessions end as killed. Through the agent it
+     * starts no process, so it recovers a sandbox whose pids limit a fork bomb holds.
+     */
+    async killAll({ signal } = {}) {
+        const out = [0];
+        await abortable(signal, () => this._handle.use((c) => callBlocking(lib.pd_container_kill_all, c, out)));
+        return out[0];
+    }
+
     async shutdown({ signal } = {}) {
         if (this._handle.released) return;
         await abortable(signal, () => this._handle.use((c) => callBlocking(lib.pd_container_shutdown, c)));

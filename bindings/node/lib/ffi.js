@@ -249,7 +249,8 @@ const lib = {
         'pd_status pd_container_opts_add_device(pd_container_opts *opts, const char *device, _Out_ pd_error **err_out)',
     ),
 
-    // Containers. BLOCKING: pd_container_create, pd_container_open, pd_container_shutdown.
+    // Containers. BLOCKING: pd_container_create, pd_container_open, pd_container_shutdown,
+    // pd_container_kill_all.
     pd_container_create: f(
         'pd_status pd_container_create(const pd_client *client, const pd_container_opts *opts, _Out_ pd_container **container_out, _Out_ pd_error **err_out)',
     ),
@@ -261,6 +262,7 @@ const lib = {
     pd_container_uses_agent: f('bool pd_container_uses_agent(const pd_container *container)'),
     pd_container_timeout_ms: f('int64_t pd_container_timeout_ms(const pd_container *container)'),
     pd_container_shutdown: f('pd_status pd_container_shutdown(pd_container *container, _Out_ pd_error **err_out)'),
+    pd_container_kill_all: f('pd_status pd_container_kill_all(pd_container *container, _Out_ uint32_t *killed_out, _Out_ pd_error **err_out)'),
     pd_container_free: f('void pd_container_free(pd_container *container)'),
     // BLOCKING (~250 ms for a running container). `json_out` receives a char* for
     // pd_string_free (read with koffi.decode; see container.js).
