@@ -33,6 +33,7 @@ pub mod project;
 pub mod session;
 pub mod stream;
 
+pub use agent::status::AgentPlacement;
 pub use client::{create_new_container, Client, ClientOptions};
 pub use container::{Container, ContainerOptions, PortMapping, VolumeMount};
 pub use engine::frames::StreamKind;
