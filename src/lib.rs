@@ -39,6 +39,7 @@ pub use container::{Container, ContainerOptions, PortMapping, VolumeMount};
 pub use engine::frames::StreamKind;
 pub use engine::{EngineInfo, EngineKind};
 pub use error::{Error, ErrorKind, Result};
+pub use exec::terminal::{Terminal, TerminalControl, TerminalOptions};
 pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};

@@ -7,6 +7,7 @@ pub(crate) mod engine_exec;
 pub(crate) mod kill;
 pub mod options;
 pub mod result;
+pub mod terminal;
 
 use std::borrow::Borrow;
 
