@@ -88,8 +88,12 @@ pub fn table(header: &[&str]) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().map(Cell::new));
     if !is_tty(Stream::Stdout) {
+        // Plain columns for scripts: no borders, no leading blank.
         t.load_preset(presets::NOTHING);
         t.set_content_arrangement(ContentArrangement::Disabled);
+        for col in t.column_iter_mut() {
+            col.set_padding((0, 2));
+        }
     }
     if !color_on(Stream::Stdout) {
         t.force_no_tty();

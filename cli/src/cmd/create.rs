@@ -63,6 +63,9 @@ pub struct CreateArgs {
     /// The preset for untrusted code: read-only root, no capabilities, no network, 256 pids
     #[arg(long)]
     pub strict: bool,
+    /// Extra label KEY=VALUE on the container (repeatable)
+    #[arg(long = "label", value_parser = parse::env, value_name = "KEY=VALUE")]
+    pub labels: Vec<(String, String)>,
     /// How long an ephemeral sandbox may live before `doctor` treats it as leaked
     #[arg(long, value_parser = parse::duration, value_name = "DURATION")]
     pub ttl: Option<Duration>,
@@ -113,6 +116,7 @@ fn options(a: CreateArgs) -> CliResult<ContainerOptions> {
     o.ports.extend(a.ports);
     o.devices.extend(a.devices);
     o.env.extend(a.env);
+    o.labels.extend(a.labels);
     o.workdir = a.workdir.or(o.workdir);
     o.ttl = a.ttl.or(o.ttl);
     if a.strict {
