@@ -319,3 +319,18 @@ fn missing_image_is_status_3_with_a_hint() {
     .status(3)
     .one_error_line("pocketdock build");
 }
+
+#[test]
+fn minimal_bun_runs_typescript() {
+    let b = Boxed::new("bun", &["--profile", "minimal-bun"]);
+    let r = run(&[
+        "run",
+        "--lang",
+        "ts",
+        &b.name,
+        "const n: number = 6 * 7; console.log(n)",
+    ]);
+    r.status(0);
+    assert_eq!(r.stdout, "42\n");
+    run(&["run", &b.name, "bash -c 'bun --version'"]).status(0);
+}

@@ -264,7 +264,10 @@ fn profiles_need_no_engine_and_have_json() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"minimal-python"), "{names:?}");
+    assert!(
+        names.contains(&"minimal-python") && names.contains(&"minimal-bun"),
+        "{names:?}"
+    );
     for p in v.as_array().unwrap() {
         for k in ["name", "image", "network", "size", "description"] {
             assert!(p.get(k).is_some(), "{k} missing in {p}");

@@ -27,6 +27,10 @@ pub struct BuildArgs {
     /// present, else the Dockerfile's]
     #[arg(long)]
     pub base: Option<String>,
+    /// Build context directory holding the Dockerfile (e.g. images/minimal-bun, whose
+    /// context needs the Bun binary its `prepare` fetches); one profile only
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
     /// Build every step afresh
     #[arg(long)]
     pub no_cache: bool,
@@ -41,6 +45,12 @@ pub async fn build(ctx: &Ctx, a: BuildArgs) -> CliResult<()> {
     for n in &names {
         resolve_profile(n)?;
     }
+    if a.context.is_some() && names.len() != 1 {
+        return Err(CliError::new(
+            code::USAGE,
+            "--context needs exactly one profile",
+        ));
+    }
     let client = ctx.client().await?;
     let base = match a.base {
         Some(b) => Some(b),
@@ -49,6 +59,7 @@ pub async fn build(ctx: &Ctx, a: BuildArgs) -> CliResult<()> {
     };
     let opts = BuildOptions {
         base,
+        context_dir: a.context,
         no_cache: a.no_cache,
         ..BuildOptions::default()
     };

@@ -35,7 +35,7 @@ pub struct RunArgs {
     /// Cap on stdout+stderr kept; beyond it the command is killed (4096, 512k, 10m)
     #[arg(long, value_parser = parse::size, value_name = "SIZE")]
     pub max_output: Option<u64>,
-    /// Interpreter of the command: sh, bash, python, node, bun, ts
+    /// Interpreter of the command: sh, bash, python, node, bun (or ts: `bun -e`)
     #[arg(long, value_parser = parse_lang, conflicts_with = "argv")]
     pub lang: Option<Lang>,
     /// Run the words as an argv, without a shell
