@@ -81,7 +81,12 @@ pub async fn run(ctx: &Ctx, a: RunArgs) -> CliResult<u8> {
     let argv = if a.argv {
         a.command
     } else {
-        opts.lang.argv(&a.command.join(" "))
+        let mut line = a.command.join(" ");
+        if line.starts_with('-') && matches!(opts.lang, Lang::Sh | Lang::Bash) {
+            // `sh -c -x` would take the command for an option of sh itself.
+            line.insert(0, ' ');
+        }
+        opts.lang.argv(&line)
     };
     let client = ctx.client().await?;
     let c = client.get_container(&a.container).await?;
