@@ -1,4 +1,7 @@
 //! `pocketdock`: sandboxes from a terminal, on the core's public Rust API only.
+// The doc comments of the argument structs are clap's help text, written for a terminal
+// (`repo[:tag]`, `pocketdock-<command>.1`), not rustdoc markup.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 mod args;
 mod cmd;
