@@ -34,6 +34,7 @@ pub mod project;
 pub mod session;
 pub mod stream;
 
+pub use agent::status::AgentPlacement;
 pub use client::{create_new_container, Client, ClientOptions};
 pub use container::{Container, ContainerOptions, PortMapping, VolumeMount};
 pub use engine::frames::StreamKind;
@@ -41,6 +42,7 @@ pub use engine::ssh::SshOptions;
 pub use engine::tls::TlsFiles;
 pub use engine::{EngineInfo, EngineKind};
 pub use error::{Error, ErrorKind, Result};
+pub use exec::terminal::{Terminal, TerminalControl, TerminalOptions};
 pub use exec::{ExecResult, Lang, ResourceUsage, RunOptions};
 pub use files::{FileEntry, FileKind};
 pub use info::{ContainerInfo, PortInfo};

@@ -57,6 +57,11 @@ async fn every_profile_builds_and_its_tools_run() {
         ("minimal-python", "python3 --version"),
         ("minimal-node", "node --version && npm --version"),
         (
+            "minimal-bun",
+            "bun --version && bun -e 'const n: number = 6 * 7; console.log(n)' | grep -qx 42 \
+             && bash --version",
+        ),
+        (
             "dev",
             "python3 --version && node --version && gcc --version && git --version \
              && make --version && curl --version && jq --version",
@@ -81,6 +86,11 @@ async fn every_profile_builds_and_its_tools_run() {
         let (cb, lines) = collector();
         let opts = BuildOptions {
             base: Some(offline_base()),
+            // Bun's binary is in the directory, not the embedded Dockerfile's context
+            // (scripts/build-images ran images/minimal-bun/prepare).
+            context_dir: (*profile == "minimal-bun").then(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("images/minimal-bun")
+            }),
             ..Default::default()
         };
         let started = std::time::Instant::now();

@@ -4,6 +4,7 @@
 
 pub(crate) mod conn;
 pub(crate) mod place;
+pub(crate) mod status;
 /// The protocol, under the path the core has always used for it.
 pub(crate) use pocketdock_wire as wire;
 

@@ -203,19 +203,53 @@ async fn probe(transport: Transport) -> Result<Engine> {
         },
         agent_volume: tokio::sync::OnceCell::new(),
     };
-    engine
-        .call_unit(Method::GET, "/_ping", None, Subject::Engine)
+    let ping = engine
+        .call(Method::GET, "/_ping", None, Subject::Engine)
         .await?;
-    let v: VersionDoc = engine
-        .call_json(Method::GET, "/version", None, Subject::Engine)
-        .await?;
+    let header = |name: &str| {
+        ping.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let from_ping = ping_identity(header("Server").as_deref(), header("Api-Version"));
+    crate::engine::request::read_body(ping).await?;
+    // Both engines name themselves in the ping's headers; `/version` is the fallback, since
+    // Podman's gathers host details and takes seconds on a loaded machine (it was most of a
+    // one-shot client's time, e.g. a `pocketdock run` from the command line).
+    let (kind, version, api_version) = match from_ping {
+        Some(found) => found,
+        None => {
+            let v: VersionDoc = engine
+                .call_json(Method::GET, "/version", None, Subject::Engine)
+                .await?;
+            (kind_of(&v), v.version, v.api_version)
+        }
+    };
     engine.info = EngineInfo {
-        kind: kind_of(&v),
-        version: v.version,
-        api_version: v.api_version,
+        kind,
+        version,
+        api_version,
         socket: PathBuf::from(engine.label()),
     };
     Ok(engine)
+}
+
+/// Kind, version and API version from a ping's `Server` (`Libpod/4.3.1 (linux)`,
+/// `Docker/20.10.24+dfsg1 (linux)`) and `Api-Version` headers, when both are there.
+fn ping_identity(
+    server: Option<&str>,
+    api_version: Option<String>,
+) -> Option<(EngineKind, String, String)> {
+    let api_version = api_version.filter(|v| !v.is_empty())?;
+    let product = server?.split_whitespace().next()?;
+    let (name, version) = product.split_once('/')?;
+    let kind = match name {
+        "Libpod" => EngineKind::Podman,
+        "Docker" => EngineKind::Docker,
+        _ => return None,
+    };
+    (!version.is_empty()).then(|| (kind, version.to_owned(), api_version))
 }
 
 fn kind_of(v: &VersionDoc) -> EngineKind {
@@ -363,6 +397,22 @@ mod tests {
         assert!(msg.contains("no answer to /_ping and /version"), "{msg}");
         assert!(msg.contains("2 attempt(s)"), "{msg}");
         assert!(took < Duration::from_secs(9), "{took:?}");
+    }
+
+    #[test]
+    fn the_ping_names_the_engine() {
+        let api = || Some("1.41".to_owned());
+        assert_eq!(
+            ping_identity(Some("Libpod/4.3.1 (linux)"), api()),
+            Some((EngineKind::Podman, "4.3.1".into(), "1.41".into()))
+        );
+        assert_eq!(
+            ping_identity(Some("Docker/20.10.24+dfsg1 (linux)"), api()),
+            Some((EngineKind::Docker, "20.10.24+dfsg1".into(), "1.41".into()))
+        );
+        assert_eq!(ping_identity(Some("nginx/1.2"), api()), None);
+        assert_eq!(ping_identity(Some("Docker/20.10"), None), None);
+        assert_eq!(ping_identity(None, api()), None);
     }
 
     #[test]

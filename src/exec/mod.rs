@@ -8,6 +8,7 @@ pub(crate) mod kill;
 mod kill_all;
 pub mod options;
 pub mod result;
+pub mod terminal;
 
 use std::borrow::Borrow;
 

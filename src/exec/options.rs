@@ -20,6 +20,8 @@ pub enum Lang {
     Python,
     /// `node -e`.
     Node,
+    /// `bun -e` (JavaScript or TypeScript; the minimal-bun profile). Also `ts`.
+    Bun,
 }
 
 impl Lang {
@@ -30,6 +32,7 @@ impl Lang {
             Lang::Bash => ("bash", "-c"),
             Lang::Python => ("python3", "-c"),
             Lang::Node => ("node", "-e"),
+            Lang::Bun => ("bun", "-e"),
         };
         vec![prog.to_owned(), flag.to_owned(), code.to_owned()]
     }
@@ -44,8 +47,9 @@ impl FromStr for Lang {
             "bash" => Ok(Lang::Bash),
             "python" | "python3" => Ok(Lang::Python),
             "node" | "javascript" | "js" => Ok(Lang::Node),
+            "bun" | "ts" | "typescript" => Ok(Lang::Bun),
             other => Err(Error::invalid(format!(
-                "unknown lang {other:?}: use sh, bash, python or node"
+                "unknown lang {other:?}: use sh, bash, python, node or bun (ts)"
             ))),
         }
     }
@@ -125,6 +129,7 @@ mod tests {
             ["node", "-e", "x"]
         );
         assert_eq!("bash".parse::<Lang>().unwrap(), Lang::Bash);
+        assert_eq!("ts".parse::<Lang>().unwrap().argv("x"), ["bun", "-e", "x"]);
         assert_eq!(Lang::default().argv("x"), ["sh", "-c", "x"]);
         assert!("cobol".parse::<Lang>().is_err());
     }

@@ -32,6 +32,12 @@ const DOCKERFILES: &[(&str, &str)] = &[
         "minimal-node",
         include_str!("../../images/minimal-node/Dockerfile"),
     ),
+    // Its context also needs the Bun binary (images/minimal-bun/prepare puts it there):
+    // build it with `context_dir` set to that directory.
+    (
+        "minimal-bun",
+        include_str!("../../images/minimal-bun/Dockerfile"),
+    ),
     ("dev", include_str!("../../images/dev/Dockerfile")),
     ("agent", include_str!("../../images/agent/Dockerfile")),
     ("embedded", include_str!("../../images/embedded/Dockerfile")),

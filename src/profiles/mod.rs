@@ -38,7 +38,7 @@ mod tests {
 
     #[test]
     fn every_profile_resolves_to_its_own_image() {
-        assert_eq!(list_profiles().len(), 5);
+        assert_eq!(list_profiles().len(), 6);
         for p in list_profiles() {
             assert_eq!(resolve_profile(p.name).unwrap(), p);
             assert_eq!(p.image, format!("pocketdock/{}", p.name));

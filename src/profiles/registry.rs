@@ -36,6 +36,13 @@ const PROFILES: &[Profile] = &[
         size: "~310 MB",
     },
     Profile {
+        name: "minimal-bun",
+        image: "pocketdock/minimal-bun",
+        network: false,
+        description: "Debian with the Bun runtime (JavaScript and TypeScript) and bash",
+        size: "~200 MB",
+    },
+    Profile {
         name: "dev",
         image: "pocketdock/dev",
         network: true,
