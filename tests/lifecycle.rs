@@ -289,3 +289,20 @@ async fn a_stop_from_outside_during_a_run_is_not_running() {
     .await;
     assert_eq!(err.kind(), ErrorKind::ContainerNotRunning, "{err}");
 }
+
+/// kill_all on both paths: what finished runs left behind is gone, the sandbox stays up.
+#[tokio::test]
+async fn kill_all_ends_what_runs_left_and_keeps_the_sandbox() {
+    let s = sandbox().await;
+    let ro = RunOptions::default();
+    let r = s
+        .run("setsid sleep 4713 >/dev/null 2>&1 < /dev/null &", &ro)
+        .await
+        .unwrap();
+    assert!(r.ok(), "{r:?}");
+    let killed = s.kill_all().await.unwrap();
+    assert!(killed >= 1, "the background sleep was running: {killed}");
+    assert_eq!(processes_matching(&s, "sleep 4713").await, "");
+    let r = s.run("echo still up", &ro).await.unwrap();
+    assert_eq!(r.stdout_text(), "still up\n", "{r:?}");
+}

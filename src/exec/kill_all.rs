@@ -9,15 +9,23 @@ use crate::container::Container;
 use crate::error::{Error, Result};
 use crate::process::unexpected;
 
-/// Without the agent: SIGKILL every process but init (1) and this shell, in passes until one
-/// kills nothing (bounded), and print the count. `kill` is a builtin and the loop forks
-/// nothing, so the script needs only its own process.
-const SWEEP_SCRIPT: &str = r#"n=0; i=0
+/// Without the agent: SIGKILL every process but init (1), the keep-alive init started (its
+/// oldest child: killing it would stop the sandbox) and this shell, in passes until one
+/// kills nothing (bounded), and print the count. `kill` and `read` are builtins and the loop
+/// forks nothing, so the script needs only its own process.
+const SWEEP_SCRIPT: &str = r#"keep=
+for d in /proc/[0-9]*; do
+  p=${d#/proc/}
+  read -r _ _ _ pp _ < "$d/stat" 2>/dev/null || continue
+  if [ "$pp" = 1 ] && { [ -z "$keep" ] || [ "$p" -lt "$keep" ]; }; then keep=$p; fi
+done
+n=0; i=0
 while [ $i -lt 100 ]; do
   hit=0
   for d in /proc/[0-9]*; do
     p=${d#/proc/}
-    [ "$p" = 1 ] || [ "$p" = $$ ] || { kill -9 "$p" 2>/dev/null && hit=$((hit+1)); }
+    [ "$p" = 1 ] || [ "$p" = "$keep" ] || [ "$p" = $$ ] ||
+      { kill -9 "$p" 2>/dev/null && hit=$((hit+1)); }
   done
   [ $hit = 0 ] && break
   n=$((n+hit)); i=$((i+1))
