@@ -10,7 +10,9 @@ import pytest
 
 import pocketdock
 
-REMOTE_ENV = Path("/run/pocketdock-remote/env")
+# As the other suites: POCKETDOCK_TEST_REMOTE names scripts/remote-up's env file; scripts/test
+# runs remote-up before scripts/test-python, so its default place is used when it is there.
+REMOTE_ENV = Path(os.environ.get("POCKETDOCK_TEST_REMOTE") or "/run/pocketdock-remote/env")
 
 
 def remote() -> dict[str, str]:
