@@ -27,7 +27,10 @@ SCALARS = {
     "pd_file_kind": "c_int32",
     "pd_log_level": "c_int32",
 }
-CALLBACKS = {"pd_log_cb", "pd_free_cb", "pd_output_cb", "pd_exit_cb", "pd_line_cb"}
+CALLBACKS = {"pd_log_cb", "pd_free_cb", "pd_output_cb", "pd_exit_cb", "pd_line_cb", "pd_result_cb"}
+# Structs the caller allocates and the library fills (the header's typedef struct { ... }).
+POOL_STATS: list[str] = []
+STRUCTS = {"pd_engine_info": "PdEngineInfo", "pd_pool_stats": "PdPoolStats"}
 
 
 def ctype(decl: str, *, is_return: bool) -> str:
@@ -49,8 +52,8 @@ def ctype(decl: str, *, is_return: bool) -> str:
             return "c_char_p" if t.startswith("const") else "c_void_p"
         if base == "uint8_t":
             return "c_void_p" if is_return else "c_char_p"
-        if base == "pd_engine_info":
-            return "POINTER(PdEngineInfo)"
+        if base in STRUCTS:
+            return f"POINTER({STRUCTS[base]})"
         if base in SCALARS:
             return f"POINTER({SCALARS[base]})"
         return "c_void_p"  # an opaque handle or void *
@@ -65,6 +68,9 @@ def main() -> int:
     text = HEADER.read_text()
     code = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     code = re.sub(r"//[^\n]*", "", code)
+    sm = re.search(r"typedef struct pd_pool_stats \{(.*?)\} pd_pool_stats;", code, flags=re.S)
+    assert sm, "pd_pool_stats not found in the header"
+    POOL_STATS[:] = re.findall(r"uint64_t (\w+);", sm.group(1))
     decls = []
     for m in re.finditer(r"^([A-Za-z_][\w \*]*?)\b(pd_\w+)\s*\(([^)]*)\);", code, flags=re.M):
         ret, name, params = m.group(1).strip(), m.group(2), m.group(3)
@@ -110,11 +116,18 @@ def main() -> int:
         "    ]",
         "",
         "",
+        "class PdPoolStats(Structure):",
+        '    _fields_ = [  # noqa: RUF012',
+        *[f'        ("{f}", c_uint64),' for f in POOL_STATS],
+        "    ]",
+        "",
+        "",
         "PD_LOG_CB = CFUNCTYPE(None, c_void_p, c_int32, c_char_p, c_char_p)",
         "PD_FREE_CB = CFUNCTYPE(None, c_void_p)",
         "PD_OUTPUT_CB = CFUNCTYPE(None, c_void_p, c_int32, c_void_p, c_size_t)",
         "PD_EXIT_CB = CFUNCTYPE(None, c_void_p, c_void_p)",
         "PD_LINE_CB = CFUNCTYPE(None, c_void_p, c_char_p)",
+        "PD_RESULT_CB = CFUNCTYPE(None, c_void_p, c_int32, c_void_p, c_void_p)",
         "",
     ]
     # Enumerators and defines, as Python constants of the same names.

@@ -17,6 +17,7 @@ from pocketdock._container import Container
 from pocketdock._create import create_new_container, open_container
 from pocketdock._lib import LIB_PATH, cstr, lib
 from pocketdock._log import set_log_level
+from pocketdock._pool import ContainerPool, PoolStats
 from pocketdock._process import ExecStream, Process
 from pocketdock._session import Session
 from pocketdock.errors import (
@@ -74,10 +75,6 @@ def library_version() -> str:
     return cstr(lib.pd_version())
 
 
-# Where the pool (pd_pool_*, being added to the C ABI) will plug in: a ``ContainerPool``
-# class next to ``Container`` (bindings/python/src/pocketdock/_pool.py), exported here and
-# from pocketdock.async_ (``AsyncContainerPool``), its acquire() returning a Container.
-
 __all__ = [
     "LIB_PATH",
     "BufferSnapshot",
@@ -89,6 +86,7 @@ __all__ = [
     "ContainerInfo",
     "ContainerListItem",
     "ContainerNotFound",
+    "ContainerPool",
     "ContainerNotRunning",
     "DoctorReport",
     "EngineInfo",
@@ -102,6 +100,7 @@ __all__ = [
     "PocketDockError",
     "PocketDockTimeout",
     "PodmanNotRunning",
+    "PoolStats",
     "Process",
     "ProcessEntry",
     "ProfileInfo",

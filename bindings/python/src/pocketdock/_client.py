@@ -31,15 +31,37 @@ class Client:
     """A connection to one engine (addition: ``pocketdock.Client``). The module functions
     use a shared one per socket; create one explicitly to pick the engine per call site."""
 
-    def __init__(self, socket_path: str | None = None, *, connect_timeout: float | None = None,
-                 project_dir: str | None = None) -> None:
+    def __init__(self, socket_path: str | None = None, *, connect_timeout: float | None = None,  # noqa: PLR0913
+                 project_dir: str | None = None, host: str | None = None, tls_dir: str | None = None,
+                 tls_files: tuple[str, str | None, str | None] | None = None,
+                 ssh_identity: str | None = None, ssh_known_hosts: str | None = None) -> None:
+        """``host``: a remote engine (``tcp://HOST[:PORT]``, ``ssh://[USER@]HOST[:PORT]``) or a
+        socket, instead of ``socket_path``; ``tls_dir`` (ca.pem, cert.pem, key.pem) or
+        ``tls_files`` ((ca, cert, key), cert and key both or neither) for ``tcp://``;
+        ``ssh_identity`` / ``ssh_known_hosts`` for ``ssh://``. Unset, the library honours
+        DOCKER_HOST, CONTAINER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, CONTAINER_SSHKEY."""
+        if host is not None and socket_path is not None:
+            msg = "give socket_path or host, not both"
+            raise ValueError(msg)
         self.socket_path = socket_path
+        self.host = host
         opts = lib.pd_client_opts_new()
         if not opts:
             raise MemoryError
         try:
             if socket_path is not None:
                 call("pd_client_opts_set_socket", opts, enc(socket_path), socket_path=socket_path)
+            if host is not None:
+                call("pd_client_opts_set_host", opts, enc(host), socket_path=host)
+            if tls_dir is not None:
+                call("pd_client_opts_set_tls_dir", opts, enc(tls_dir))
+            if tls_files is not None:
+                ca, cert, key = tls_files
+                call("pd_client_opts_set_tls_files", opts, enc(ca), enc(cert), enc(key))
+            if ssh_identity is not None:
+                call("pd_client_opts_set_ssh_identity", opts, enc(ssh_identity))
+            if ssh_known_hosts is not None:
+                call("pd_client_opts_set_ssh_known_hosts", opts, enc(ssh_known_hosts))
             if project_dir is not None:  # the project's `socket` setting, unless one is given
                 call("pd_client_opts_set_project_dir", opts, enc(project_dir), project=True)
             if connect_timeout is not None:
@@ -48,7 +70,7 @@ class Client:
             handle = ctypes.c_void_p()
             err = Err()
             status = lib.pd_client_open(opts, ctypes.byref(handle), err.ref)
-            check(status, err, socket_path=socket_path)
+            check(status, err, socket_path=socket_path or host)
         finally:
             lib.pd_client_opts_free(opts)
         self._handle = handle

@@ -355,6 +355,14 @@ class Container:
         call("pd_container_snapshot", self._handle, enc(image_name), ctypes.byref(out), container=self._name)
         return take_string(out.value)
 
+    def kill_all(self) -> int:
+        """Addition: SIGKILLs every process in the sandbox but its init (runs, detached
+        processes and sessions end as killed); how many it killed. Through the agent it
+        starts no process, so it recovers a sandbox a fork bomb holds at its pids limit."""
+        killed = ctypes.c_uint32(0)
+        call("pd_container_kill_all", self._handle, ctypes.byref(killed), container=self._name)
+        return int(killed.value)
+
     def shutdown(self, *, force: bool = False) -> None:  # noqa: ARG002 (always immediate)
         """Removes an ephemeral container (stops a persistent one). Idempotent."""
         for s in list(self._sessions):

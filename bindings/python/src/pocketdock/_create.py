@@ -18,7 +18,7 @@ DEFAULT_IMAGE = "pocketdock/minimal-python"
 DEFAULT_TIMEOUT = 30
 
 
-def create_new_container(  # noqa: PLR0913, PLR0912, C901
+def new_opts(  # noqa: PLR0913, PLR0912, C901
     *,
     image: str = DEFAULT_IMAGE,
     name: str | None = None,
@@ -45,21 +45,17 @@ def create_new_container(  # noqa: PLR0913, PLR0912, C901
     cap_drop_all: bool | None = None,
     no_new_privileges: bool | None = None,
     pids_limit: int | None = None,
-    socket_path: str | None = None,
-    client: Client | None = None,
-) -> Container:
-    """Creates and starts a sandbox; returns its sync handle. Arguments as in 1.2.6; the
-    additions are documented in docs/python.md."""
+    root: Path | None = None,
+) -> ctypes.c_void_p:
+    """A ``pd_container_opts`` filled from ``create_new_container``'s keywords (and the
+    project at ``root``); the caller frees it."""
     if profile is not None:
         resolve_profile(profile)  # unknown -> ValueError, as in 1.2.6
-    cl = client or get_client(socket_path)
     opts = lib.pd_container_opts_new()
     if not opts:
         raise MemoryError
     try:
-        # A persistent sandbox inside a project gets an instance dir (the project's settings
-        # first, so the arguments below override them).
-        root = find_project_root() if persist else None
+        # The project's settings first, so the arguments below override them.
         if root is not None:
             call("pd_container_opts_set_project_dir", opts, enc(str(root)))
         if profile is not None:
@@ -109,6 +105,55 @@ def create_new_container(  # noqa: PLR0913, PLR0912, C901
             call("pd_container_opts_set_pids_limit", opts, ctypes.c_int64(pids_limit))
         if ttl is not None:
             call("pd_container_opts_set_ttl_ms", opts, ctypes.c_int64(ms(ttl) if ttl > 0 else 0))
+    except BaseException:
+        lib.pd_container_opts_free(opts)
+        raise
+    return ctypes.c_void_p(opts)
+
+
+def create_new_container(  # noqa: PLR0913
+    *,
+    image: str = DEFAULT_IMAGE,
+    name: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    mem_limit: str | None = None,
+    cpu_percent: int | None = None,
+    persist: bool = False,
+    volumes: Mapping[str, str] | None = None,
+    project: str | None = None,
+    profile: str | None = None,
+    devices: Sequence[str] | None = None,
+    ports: Mapping[int, int] | None = None,
+    # Additions (keyword-only, all optional):
+    network: bool | None = None,
+    strict: bool = False,
+    agent: bool = True,
+    read_only: bool | None = None,
+    env: Mapping[str, str] | None = None,
+    workdir: str | None = None,
+    user: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    ttl: float | None = None,
+    tmpfs: Mapping[str, str | None] | None = None,
+    cap_drop_all: bool | None = None,
+    no_new_privileges: bool | None = None,
+    pids_limit: int | None = None,
+    socket_path: str | None = None,
+    client: Client | None = None,
+) -> Container:
+    """Creates and starts a sandbox; returns its sync handle. Arguments as in 1.2.6; the
+    additions are documented in docs/python.md."""
+    cl = client or get_client(socket_path)
+    # A persistent sandbox inside a project gets an instance dir.
+    root = find_project_root() if persist else None
+    opts = new_opts(
+        image=image, name=name, timeout=timeout, mem_limit=mem_limit, cpu_percent=cpu_percent,
+        persist=persist, volumes=volumes, project=project, profile=profile, devices=devices,
+        ports=ports, network=network, strict=strict, agent=agent, read_only=read_only, env=env,
+        workdir=workdir, user=user, labels=labels, ttl=ttl, tmpfs=tmpfs, cap_drop_all=cap_drop_all,
+        no_new_privileges=no_new_privileges, pids_limit=pids_limit, root=root,
+    )
+    try:
         out = ctypes.c_void_p()
         call("pd_container_create", cl.handle, opts, ctypes.byref(out), image=image, name=name)
     finally:

@@ -28,11 +28,25 @@ class PdEngineInfo(Structure):
     ]
 
 
+class PdPoolStats(Structure):
+    _fields_ = [  # noqa: RUF012
+        ("idle", c_uint64),
+        ("in_use", c_uint64),
+        ("creating", c_uint64),
+        ("created", c_uint64),
+        ("failed", c_uint64),
+        ("engines_down", c_uint64),
+        ("acquire_p50_us", c_uint64),
+        ("acquire_p95_us", c_uint64),
+    ]
+
+
 PD_LOG_CB = CFUNCTYPE(None, c_void_p, c_int32, c_char_p, c_char_p)
 PD_FREE_CB = CFUNCTYPE(None, c_void_p)
 PD_OUTPUT_CB = CFUNCTYPE(None, c_void_p, c_int32, c_void_p, c_size_t)
 PD_EXIT_CB = CFUNCTYPE(None, c_void_p, c_void_p)
 PD_LINE_CB = CFUNCTYPE(None, c_void_p, c_char_p)
+PD_RESULT_CB = CFUNCTYPE(None, c_void_p, c_int32, c_void_p, c_void_p)
 
 PD_ENGINE_DOCKER = 1
 PD_ENGINE_PODMAN = 2
@@ -93,6 +107,7 @@ DECLS: dict[str, tuple[Any, list[Any]]] = {
     "pd_container_uses_agent": (c_bool, [c_void_p]),
     "pd_container_timeout_ms": (c_int64, [c_void_p]),
     "pd_container_shutdown": (c_int32, [c_void_p, POINTER(c_void_p)]),
+    "pd_container_kill_all": (c_int32, [c_void_p, POINTER(c_uint32), POINTER(c_void_p)]),
     "pd_container_free": (None, [c_void_p]),
     "pd_container_info_json": (c_int32, [c_void_p, POINTER(c_void_p), POINTER(c_void_p)]),
     "pd_container_opts_new": (c_void_p, []),
@@ -150,6 +165,8 @@ DECLS: dict[str, tuple[Any, list[Any]]] = {
     "pd_exec_result_cpu_sys_us": (c_int64, [c_void_p]),
     "pd_exec_result_peak_rss_bytes": (c_int64, [c_void_p]),
     "pd_exec_result_free": (None, [c_void_p]),
+    "pd_run_async": (c_int32, [c_void_p, c_char_p, c_void_p, PD_RESULT_CB, c_void_p, PD_FREE_CB, POINTER(c_void_p)]),
+    "pd_run_argv_async": (c_int32, [c_void_p, POINTER(c_char_p), c_size_t, c_void_p, PD_RESULT_CB, c_void_p, PD_FREE_CB, POINTER(c_void_p)]),
     "pd_file_write": (c_int32, [c_void_p, c_char_p, c_char_p, c_size_t, POINTER(c_void_p)]),
     "pd_file_read": (c_int32, [c_void_p, c_char_p, POINTER(c_void_p), POINTER(c_void_p)]),
     "pd_bytes_data": (c_void_p, [c_void_p, POINTER(c_size_t)]),
@@ -181,6 +198,23 @@ DECLS: dict[str, tuple[Any, list[Any]]] = {
     "pd_prune": (c_int32, [c_void_p, c_char_p, POINTER(c_size_t), POINTER(c_void_p)]),
     "pd_container_reboot": (c_int32, [c_void_p, c_bool, POINTER(c_void_p)]),
     "pd_container_snapshot": (c_int32, [c_void_p, c_char_p, POINTER(c_void_p), POINTER(c_void_p)]),
+    "pd_pool_opts_new": (c_void_p, []),
+    "pd_pool_opts_free": (None, [c_void_p]),
+    "pd_pool_opts_set_container_opts": (c_int32, [c_void_p, c_void_p, POINTER(c_void_p)]),
+    "pd_pool_opts_set_min_idle": (c_int32, [c_void_p, c_size_t, POINTER(c_void_p)]),
+    "pd_pool_opts_set_max_size": (c_int32, [c_void_p, c_size_t, POINTER(c_void_p)]),
+    "pd_pool_opts_set_parallel": (c_int32, [c_void_p, c_size_t, POINTER(c_void_p)]),
+    "pd_pool_opts_set_warmup": (c_int32, [c_void_p, c_char_p, POINTER(c_void_p)]),
+    "pd_pool_opts_set_recycle": (c_int32, [c_void_p, c_bool, POINTER(c_void_p)]),
+    "pd_pool_opts_set_health_interval_ms": (c_int32, [c_void_p, c_int64, POINTER(c_void_p)]),
+    "pd_pool_opts_add_engine": (c_int32, [c_void_p, c_void_p, c_uint32, c_size_t, POINTER(c_void_p)]),
+    "pd_pool_new": (c_int32, [c_void_p, c_void_p, POINTER(c_void_p), POINTER(c_void_p)]),
+    "pd_pool_id": (c_char_p, [c_void_p]),
+    "pd_pool_acquire": (c_int32, [c_void_p, c_int64, POINTER(c_void_p), POINTER(c_void_p)]),
+    "pd_pool_release": (c_int32, [c_void_p, c_void_p, POINTER(c_void_p)]),
+    "pd_pool_get_stats": (c_int32, [c_void_p, POINTER(PdPoolStats), POINTER(c_void_p)]),
+    "pd_pool_shutdown": (c_int32, [c_void_p, POINTER(c_void_p)]),
+    "pd_pool_free": (None, [c_void_p]),
     "pd_process_spawn": (c_int32, [c_void_p, c_char_p, c_void_p, POINTER(c_void_p), POINTER(c_void_p)]),
     "pd_process_spawn_argv": (c_int32, [c_void_p, POINTER(c_char_p), c_size_t, c_void_p, POINTER(c_void_p), POINTER(c_void_p)]),
     "pd_process_attach": (c_int32, [c_void_p, c_uint32, POINTER(c_void_p), POINTER(c_void_p)]),
@@ -247,6 +281,7 @@ DECLS: dict[str, tuple[Any, list[Any]]] = {
     "pd_chunk_stream": (c_int32, [c_void_p]),
     "pd_chunk_data": (c_void_p, [c_void_p, POINTER(c_size_t)]),
     "pd_chunk_free": (None, [c_void_p]),
+    "pd_stream_set_callbacks": (c_int32, [c_void_p, PD_OUTPUT_CB, PD_EXIT_CB, c_void_p, PD_FREE_CB, POINTER(c_void_p)]),
     "pd_version": (c_char_p, []),
     "pd_abi_version": (c_uint32, []),
 }

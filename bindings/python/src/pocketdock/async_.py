@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
 
 from pocketdock import _create, persistence, projects
 from pocketdock._container import Command, Container
+from pocketdock._pool import ContainerPool, PoolStats
 from pocketdock._process import ExecStream, Process
 from pocketdock._run import DEFAULT_MAX_OUTPUT
 from pocketdock._session import Session
@@ -260,6 +261,9 @@ class AsyncContainer:
     async def snapshot(self, image_name: str) -> str:
         return await asyncio.to_thread(self._c.snapshot, image_name)
 
+    async def kill_all(self) -> int:
+        return await asyncio.to_thread(self._c.kill_all)
+
     async def shutdown(self, *, force: bool = False) -> None:
         await asyncio.to_thread(functools.partial(self._c.shutdown, force=force))
 
@@ -302,6 +306,53 @@ async def create_new_container(  # noqa: PLR0913
     return AsyncContainer(made, loop)
 
 
+class AsyncContainerPool:
+    """Addition: ``ContainerPool`` for asyncio; its acquire() returns an ``AsyncContainer``.
+    ``async with await AsyncContainerPool.start(...) as pool`` (the engine's first connect
+    runs in a thread), or ``AsyncContainerPool(...)`` (which may block for that connect;
+    members are always made in the background)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._pool = ContainerPool(**kwargs)
+
+    @classmethod
+    async def start(cls, **kwargs: Any) -> AsyncContainerPool:
+        self = cls.__new__(cls)
+        self._pool = await asyncio.to_thread(functools.partial(ContainerPool, **kwargs))
+        return self
+
+    @property
+    def sync(self) -> ContainerPool:
+        return self._pool
+
+    @property
+    def id(self) -> str:
+        return self._pool.id
+
+    async def acquire(self, timeout: float | None = 30) -> AsyncContainer:
+        loop = asyncio.get_running_loop()
+        return AsyncContainer(await asyncio.to_thread(self._pool.acquire, timeout), loop)
+
+    async def release(self, container: AsyncContainer) -> None:
+        await asyncio.to_thread(self._pool.release, container.sync)
+
+    def stats(self) -> PoolStats:
+        return self._pool.stats()
+
+    async def shutdown(self) -> None:
+        await asyncio.to_thread(self._pool.shutdown)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        try:
+            await self.shutdown()
+        finally:
+            self._pool.close()
+
+
 async def open_container(name_or_id: str, *, socket_path: str | None = None) -> AsyncContainer:
     loop = asyncio.get_running_loop()
     c = await asyncio.to_thread(functools.partial(_create.open_container, name_or_id, socket_path=socket_path))
@@ -340,6 +391,7 @@ async def doctor(*, project_root: str | os.PathLike[str] | None = None,
 
 __all__ = [
     "AsyncContainer",
+    "AsyncContainerPool",
     "AsyncExecStream",
     "AsyncProcess",
     "AsyncSession",
