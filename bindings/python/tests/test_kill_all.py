@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
 
 from pocketdock.async_ import AsyncContainer
 
@@ -13,10 +12,7 @@ from pocketdock.async_ import AsyncContainer
 SLEEPS = "cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$' || true"
 
 
-# The core's engine-exec sweep (src/exec/kill_all.rs, sweep_through_exec) kills the sandbox's
-# keep-alive init too: the sandbox stops and the call fails ("could not sweep ...: Finished").
-# Reported to the lead; strict, so this turns red once the core is fixed.
-@pytest.mark.xfail(strict=True, reason="core bug: kill_all without the agent stops the sandbox")
+# Without the agent the sweep is one engine exec; it keeps the sandbox's keep-alive.
 def test_kill_all_without_the_agent(make) -> None:  # type: ignore[no-untyped-def]
     c = make(agent=False)  # detached processes need the agent: a shell background job here
     before = int(c.run(SLEEPS).stdout)  # the sandbox's init may be a sleep itself
