@@ -18,6 +18,7 @@
 #endif
 
 #include "pocketdock/client.hpp"
+#include "pocketdock/pool.hpp"
 
 static_assert(PD_ABI_VERSION == 2, "pocketdock.hpp is written for ABI 2");
 

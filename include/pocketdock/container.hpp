@@ -32,6 +32,16 @@ void set_callbacks(Set set, OutputCallback on_output, ExitCallback on_exit) {
     });
 }
 
+inline void result_trampoline(void* user_data, pd_status status, const pd_exec_result* result,
+                              const pd_error* err) noexcept {
+    auto& cb = *static_cast<ResultCallback*>(user_data);
+    if (status == PD_OK) {
+        cb(Expected<ResultView>(ResultView(result)));
+    } else {
+        cb(Expected<ResultView>(make_error(status, err)));
+    }
+}
+
 // argv as the C calls take it: pointers into the caller's strings.
 inline std::vector<const char*> argv(const std::vector<std::string>& args) {
     std::vector<const char*> out;
@@ -77,6 +87,17 @@ public:
         pd_exec_result* r = nullptr;
         detail::call([&](pd_error** e) { return pd_stream_result(s_.get(), &r, e); });
         return ExecResult(r);
+    }
+    // Output and the end go to callbacks on the callback thread (see detail.hpp) instead of
+    // next()/poll(), which then throw Status::invalid_state. on_exit gets the result, or a
+    // ResultView whose get() is nullptr when the stream failed (result() throws the error).
+    // cancel() and result() work as before; destroying the Stream cancels (on_exit still comes).
+    void set_callbacks(OutputCallback on_output, ExitCallback on_exit) {
+        detail::set_callbacks(
+            [&](pd_output_cb o, pd_exit_cb x, void* u, pd_free_cb f, pd_error** e) {
+                return pd_stream_set_callbacks(s_.get(), o, x, u, f, e);
+            },
+            std::move(on_output), std::move(on_exit));
     }
     pd_stream* get() const noexcept { return s_.get(); }
 
@@ -197,6 +218,22 @@ public:
         return ExecResult(r);
     }
 
+    // run() without waiting: returns once the command started; on_done gets the result or
+    // the Error, once, on the callback thread (see detail.hpp). A refused call throws here
+    // and on_done is never called. The Container may be destroyed before the end.
+    void run_async(cstr command, ResultCallback on_done, Opt<RunOptions> opts = {}) {
+        async([&](void* u, pd_free_cb f, pd_error** e) {
+            return pd_run_async(c_.get(), command.get(), opts.get(), detail::result_trampoline, u, f, e);
+        }, std::move(on_done));
+    }
+    void run_async(const std::vector<std::string>& argv, ResultCallback on_done, Opt<RunOptions> opts = {}) {
+        auto args = detail::argv(argv);
+        async([&](void* u, pd_free_cb f, pd_error** e) {
+            return pd_run_argv_async(c_.get(), args.data(), args.size(), opts.get(), detail::result_trampoline, u,
+                                     f, e);
+        }, std::move(on_done));
+    }
+
     Stream stream(cstr command, Opt<RunOptions> opts = {}) {
         pd_stream* s = nullptr;
         detail::call([&](pd_error** e) {
@@ -297,12 +334,27 @@ public:
         detail::call([&](pd_error** e) { return pd_container_instance_dir(c_.get(), &dir, e); });
         return detail::take(dir);
     }
+    // SIGKILLs every process in the sandbox but its init (runs, detached processes and
+    // sessions end as killed); returns how many it killed. Works under a fork bomb too.
+    std::uint32_t kill_all() {
+        std::uint32_t killed = 0;
+        detail::call([&](pd_error** e) { return pd_container_kill_all(c_.get(), &killed, e); });
+        return killed;
+    }
     void shutdown() {
         detail::call([&](pd_error** e) { return pd_container_shutdown(c_.get(), e); });
     }
     pd_container* get() const noexcept { return c_.get(); }
 
 private:
+    // The callback goes to the C call, which owns it from then on (freed after its one call,
+    // or at once when the call fails).
+    template <class Start>
+    static void async(Start start, ResultCallback on_done) {
+        if (!on_done) throw Error(Status::invalid_argument, "run_async needs a callback");
+        auto* state = new ResultCallback(std::move(on_done));
+        detail::call([&](pd_error** e) { return start(state, detail::free_state<ResultCallback>, e); });
+    }
     detail::Owner<pd_container, pd_container_free> c_;
 };
 

@@ -110,12 +110,16 @@ struct Deleter {
 template <class T, void (*Free)(T*)>
 using Owner = std::unique_ptr<T, Deleter<T, Free>>;
 
+// The Error a failed call's pd_error (borrowed; may be NULL) describes.
+inline Error make_error(pd_status status, const pd_error* err) {
+    if (!err) return Error(static_cast<Status>(status), "pocketdock call failed without detail");
+    const char* msg = pd_error_message(err);
+    return Error(static_cast<Status>(pd_error_code(err)), msg ? msg : "", pd_error_engine_status(err));
+}
+
 [[noreturn]] inline void throw_error(pd_status status, pd_error* err) {
     Owner<pd_error, pd_error_free> owned(err);
-    if (!owned) throw Error(static_cast<Status>(status), "pocketdock call failed without detail");
-    const char* msg = pd_error_message(owned.get());
-    throw Error(static_cast<Status>(pd_error_code(owned.get())), msg ? msg : "",
-                pd_error_engine_status(owned.get()));
+    throw make_error(status, owned.get());
 }
 
 // Calls `f(&err)` (a C call taking err_out last) and throws Error unless it returned PD_OK.
@@ -196,6 +200,10 @@ public:
 private:
     std::optional<Error> error_;
 };
+
+// An async run's outcome (Container::run_async), on the callback thread: the result
+// (borrowed, valid for the call only) or the Error the run failed with.
+using ResultCallback = std::function<void(Expected<ResultView>)>;
 
 template <class F>
 auto attempt(F&& f) -> Expected<std::invoke_result_t<F>> {

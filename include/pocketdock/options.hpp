@@ -1,4 +1,5 @@
-// pocketdock C++ API: option builders (client, container, run, profile build). Each setter
+// pocketdock C++ API: option builders (client, container, run, profile build; the pool's
+// is in pool.hpp). Each setter
 // returns the builder, so calls chain; a bad value throws Error (PD_ERR_INVALID_ARGUMENT).
 // Include <pocketdock.hpp>.
 #ifndef POCKETDOCK_OPTIONS_HPP
@@ -29,13 +30,28 @@ public:
         detail::call([&](pd_error** e) { return pd_client_opts_set_connect_timeout_ms(o_.get(), t.count(), e); });
         return *this;
     }
-    ClientOptions& project_dir(cstr dir) {
-        detail::call([&](pd_error** e) { return pd_client_opts_set_project_dir(o_.get(), dir.get(), e); });
-        return *this;
+    ClientOptions& project_dir(cstr dir) { return set(pd_client_opts_set_project_dir, dir.get()); }
+    // A remote engine (docs/engines.md): a socket, tcp://HOST[:PORT] (plain only on loopback,
+    // else TLS) or ssh://[USER@]HOST[:PORT][/SOCKET]. A bad address throws here; plain TCP off
+    // loopback is refused by Client::open (both Status::invalid_argument).
+    ClientOptions& host(cstr address) { return set(pd_client_opts_set_host, address.get()); }
+    // TLS for tcp://: a DOCKER_CERT_PATH-style directory, or the files one by one (cert and
+    // key both or neither). nullptr clears it.
+    ClientOptions& tls_dir(cstr dir) { return set(pd_client_opts_set_tls_dir, dir.get()); }
+    ClientOptions& tls_files(cstr ca, cstr cert = nullptr, cstr key = nullptr) {
+        return set(pd_client_opts_set_tls_files, ca.get(), cert.get(), key.get());
     }
+    // For ssh://: the key offered, and the known-hosts file checked strictly.
+    ClientOptions& ssh_identity(cstr path) { return set(pd_client_opts_set_ssh_identity, path.get()); }
+    ClientOptions& ssh_known_hosts(cstr path) { return set(pd_client_opts_set_ssh_known_hosts, path.get()); }
     const pd_client_opts* get() const noexcept { return o_.get(); }
 
 private:
+    template <class F, class... A>
+    ClientOptions& set(F f, A... args) {
+        detail::call([&](pd_error** e) { return f(o_.get(), args..., e); });
+        return *this;
+    }
     detail::Owner<pd_client_opts, pd_client_opts_free> o_;
 };
 

@@ -1,54 +1,6 @@
 // Tests of the C++ API (include/pocketdock.hpp) against a real engine (POCKETDOCK_SOCKET).
 // scripts/test-c builds it with -std=c++17 and c++20, plain and under ASan + UBSan.
-#include <atomic>
-#include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
-#include <iostream>
-#include <mutex>
-#include <thread>
-#include <unistd.h>
-
-#include "pocketdock.hpp"
-
-namespace pd = pocketdock;
-using namespace std::chrono_literals;
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            std::fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            return 1;                                                                     \
-        }                                                                                 \
-    } while (0)
-
-// Runs one test; an exception escaping it fails it, with the status and message.
-template <class F>
-static void run_test(const char* name, F f) {
-    std::fprintf(stderr, "test %s ... ", name);
-    int r = 1;
-    try {
-        r = f();
-    } catch (const pd::Error& e) {
-        std::fprintf(stderr, "\n  pocketdock::Error %d: %s\n", static_cast<int>(e.status()), e.what());
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "\n  exception: %s\n", e.what());
-    }
-    (r == 0 ? passed : failed)++;
-    std::fprintf(stderr, r == 0 ? "ok\n" : "FAILED\n");
-}
-#define RUN(test) run_test(#test, test)
-
-// Options carrying the label scripts/test-c sweeps for.
-static pd::ContainerOptions test_opts() {
-    pd::ContainerOptions o;
-    o.label("pocketdock.test", "c");
-    return o;
-}
-
-static std::optional<pd::Client> client;
+#include "harness.hpp"
 
 static int test_version_and_profiles() {
     CHECK(pd::abi_version() == PD_ABI_VERSION);
@@ -275,12 +227,7 @@ static int test_log_callback() {
 }
 
 int main() {
-    try {
-        client = pd::Client::open();
-    } catch (const pd::Error& e) {
-        std::cerr << "Client::open failed: " << e.what() << "\n";
-        return 1;
-    }
+    if (!open_client()) return 1;
     RUN(test_version_and_profiles);
     RUN(test_errors_carry_status);
     RUN(test_engine_info);
@@ -293,7 +240,5 @@ int main() {
     RUN(test_persist_files_and_projects);
     RUN(test_snapshot);
     RUN(test_log_callback);
-    client.reset();
-    std::fprintf(stderr, "C++: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return finish("C++");
 }
