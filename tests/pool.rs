@@ -128,6 +128,19 @@ async fn exhaustion_waits_then_fails_and_a_release_unblocks_it() {
 }
 
 #[tokio::test]
+async fn a_pool_without_idle_members_creates_on_demand() {
+    let pool = Pool::new(client().await, pool_opts(0, 2)).await.unwrap();
+    let _left = Leftovers(pool.id().to_owned());
+    assert_eq!(pool.stats().idle, 0, "min_idle 0 keeps nothing warm");
+    let c = pool.acquire(Some(Duration::from_secs(60))).await.unwrap();
+    assert!(c.run("true", &Default::default()).await.unwrap().ok());
+    pool.release(c).await.unwrap();
+    let s = pool.stats();
+    assert_eq!((s.in_use, s.created), (0, 1), "{s:?}");
+    pool.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_member_removed_from_outside_is_never_handed_out() {
     let pool = Pool::new(client().await, pool_opts(3, 3)).await.unwrap();
     let _left = Leftovers(pool.id().to_owned());

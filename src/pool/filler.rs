@@ -46,7 +46,11 @@ fn tick(s: &Arc<Shared>, st: &mut super::State) -> Instant {
         }
     }
     let total = st.idle.len() + st.leased.len() + st.creating;
-    let wanted = s.opts.min_idle.saturating_sub(st.idle.len() + st.creating);
+    let wanted = s
+        .opts
+        .min_idle
+        .max(st.waiting)
+        .saturating_sub(st.idle.len() + st.creating);
     let room = s.opts.max_size.saturating_sub(total);
     let lanes = s.opts.parallel.saturating_sub(st.creating);
     for _ in 0..wanted.min(room).min(lanes) {

@@ -1,6 +1,6 @@
 //! One member's life: created and warmed up, checked, recycled, removed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::Method;
 
@@ -83,18 +83,15 @@ pub(crate) async fn healthy(c: &Container) -> Result<()> {
     }
 }
 
-/// Makes a released member fit to hand out again: every process still running through the
-/// agent is killed (see `ReleasePolicy::Recycle` for what is not reset).
+/// Makes a released member fit to hand out again: every process in it but the agent is
+/// killed, whatever it did to escape (see `ReleasePolicy::Recycle` for what is not reset).
 pub(crate) async fn recycle(c: &Container) -> Result<()> {
-    for p in c.list_processes().await? {
-        if !p.running {
-            continue;
-        }
-        match c.attach_process(p.id).await {
-            Ok(h) => h.kill(libc::SIGKILL).await?,
-            Err(Error::InvalidArgument(_)) => {} // ended meanwhile
-            Err(e) => return Err(e),
-        }
+    c.kill_all().await?;
+    // A detached process's record learns of its end a moment after the kill: hand the
+    // sandbox out only once none says it runs.
+    let give_up = Instant::now() + Duration::from_secs(2);
+    while c.list_processes().await?.iter().any(|p| p.running) && Instant::now() < give_up {
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     healthy(c).await
 }

@@ -80,6 +80,9 @@ pub(crate) struct State {
     last_error: Option<String>,
     closed: bool,
     next_check: Option<Instant>,
+    /// Acquirers waiting for a member: the filler creates for them too, beyond `min_idle`
+    /// (up to `max_size`), so a pool with `min_idle` 0 creates on demand.
+    waiting: usize,
 }
 
 impl Pool {
@@ -136,11 +139,17 @@ impl Pool {
                     return Err(Error::InvalidState(format!("pool {} is shut down", s.id)));
                 }
                 let m = st.idle.pop_front();
-                if let Some(m) = &m {
-                    st.leased.insert(m.c.name().to_owned(), m.clone());
+                match &m {
+                    Some(m) => {
+                        st.leased.insert(m.c.name().to_owned(), m.clone());
+                    }
+                    None => st.waiting += 1,
                 }
                 m
             };
+            // Counted as waiting until this pass ends, however it ends (a caller's own
+            // timeout around `acquire` drops it mid-wait).
+            let _waiting = next.is_none().then(|| Waiting(s));
             s.work.notify_one();
             if let Some(m) = next {
                 // Dropped mid-check (a caller's timeout around `acquire`), the member goes
@@ -245,6 +254,14 @@ impl Pool {
 }
 
 /// A member taken out of `idle` for its check; see `acquire`.
+struct Waiting<'a>(&'a Arc<Shared>);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.lock().waiting -= 1;
+    }
+}
+
 struct Taken<'a>(&'a Arc<Shared>, Option<Member>);
 
 impl Drop for Taken<'_> {

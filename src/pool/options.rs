@@ -13,10 +13,9 @@ pub enum ReleasePolicy {
     /// someone's code is never handed to anyone else.
     #[default]
     Destroy,
-    /// Put it back idle after killing every process still running in it through the agent
-    /// (detached processes, runs left behind). Files, `/tmp`, installed packages, the
-    /// sandbox's memory and CPU use so far, and anything started outside the agent are NOT
-    /// reset: use it only when the users of a pool trust each other (e.g. one agent's
+    /// Put it back idle after killing every process in it but the agent
+    /// ([`Container::kill_all`](crate::Container::kill_all)). Files, `/tmp`, installed
+    /// packages and the sandbox's memory and CPU use so far are NOT reset: use it only when the users of a pool trust each other (e.g. one agent's
     /// successive tasks). Without the agent there is nothing to kill through, so a sandbox
     /// is destroyed as with `Destroy`.
     Recycle,
