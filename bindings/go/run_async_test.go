@@ -70,7 +70,7 @@ func TestRunAsyncErrorsAndStreamCallbacks(t *testing.T) {
 	if out.String() != "out\n" || errs.String() != "err\n" {
 		t.Errorf("out %q err %q", out.String(), errs.String())
 	}
-	if _, err := s.Next(); !errors.Is(err, ErrInvalidState) {
+	if _, err := s.Next(testCtx(t)); !errors.Is(err, ErrInvalidState) {
 		t.Errorf("Next after SetCallbacks: %v", err)
 	}
 }
