@@ -69,7 +69,10 @@ describe('loading', () => {
         delete env.POCKETDOCK_LIB;
         const hasPc = fs.existsSync(path.join(ROOT, 'target', 'pkgconfig', 'pocketdock.pc'));
         const { candidates } = libraryCandidates(2, env);
-        const release = path.join(ROOT, 'target', 'release', 'libpocketdock.so');
+        // The SONAME's name first (the build links libpocketdock.so.2 next to the library).
+        const dir = path.join(ROOT, 'target', 'release');
+        const soname = path.join(dir, 'libpocketdock.so.2');
+        const release = fs.existsSync(soname) ? soname : path.join(dir, 'libpocketdock.so');
         if (hasPc) assert.deepEqual(candidates[0], { file: release, how: 'pkg-config' });
         assert.deepEqual(candidates.at(-1), { file: release, how: 'the checkout around the package' });
         assert.ok(candidates.some((c) => c.file === 'libpocketdock.so.2' && c.how.startsWith('the dynamic loader')));
