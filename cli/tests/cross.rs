@@ -31,7 +31,10 @@ fn node(script: &str, args: &[&str]) -> String {
     // The release library scripts/test-cli keeps fresh; not whatever `cargo test`'s
     // LD_LIBRARY_PATH (target/debug) would hand the loader.
     let out = Command::new("node")
-        .env("POCKETDOCK_LIB", repo().join("target/release/libpocketdock.so"))
+        .env(
+            "POCKETDOCK_LIB",
+            repo().join("target/release/libpocketdock.so"),
+        )
         .arg(&file)
         .arg(common::socket())
         .args(args)
