@@ -12,13 +12,10 @@ use super::handle::{self, opt_str, str_arg};
 use pocketdock::{ClientOptions, Error, TlsFiles};
 
 /// Applies `change` to a copy of the options and keeps it only if it validates.
-fn update(
-    opts: *mut pd_client_opts,
-    change: impl FnOnce(&mut ClientOptions) -> Result<(), Error>,
-) -> Result<(), Error> {
+fn update(opts: *mut pd_client_opts, change: impl FnOnce(&mut ClientOptions)) -> Result<(), Error> {
     let o = handle::borrow_mut(opts)?;
     let mut next = o.opts.clone();
-    change(&mut next)?;
+    change(&mut next);
     next.validate()?;
     o.opts = next;
     Ok(())
@@ -44,10 +41,7 @@ pub extern "C" fn pd_client_opts_set_host(
 ) -> pd_status {
     guard(err_out, || {
         let address = opt_str(address, "address")?;
-        update(opts, |o| {
-            o.socket = address;
-            Ok(())
-        })
+        update(opts, |o| o.socket = address)
     })
 }
 
@@ -63,10 +57,7 @@ pub extern "C" fn pd_client_opts_set_tls_dir(
 ) -> pd_status {
     guard(err_out, || {
         let dir = opt_path(dir, "dir")?;
-        update(opts, |o| {
-            o.tls = dir.map(TlsFiles::dir);
-            Ok(())
-        })
+        update(opts, |o| o.tls = dir.map(TlsFiles::dir))
     })
 }
 
@@ -87,10 +78,7 @@ pub extern "C" fn pd_client_opts_set_tls_files(
             cert: opt_path(cert, "cert")?,
             key: opt_path(key, "key")?,
         };
-        update(opts, |o| {
-            o.tls = Some(files);
-            Ok(())
-        })
+        update(opts, |o| o.tls = Some(files))
     })
 }
 
@@ -104,10 +92,7 @@ pub extern "C" fn pd_client_opts_set_ssh_identity(
 ) -> pd_status {
     guard(err_out, || {
         let path = opt_path(path, "path")?;
-        update(opts, |o| {
-            o.ssh.identity = path;
-            Ok(())
-        })
+        update(opts, |o| o.ssh.identity = path)
     })
 }
 
@@ -121,9 +106,6 @@ pub extern "C" fn pd_client_opts_set_ssh_known_hosts(
 ) -> pd_status {
     guard(err_out, || {
         let path = opt_path(path, "path")?;
-        update(opts, |o| {
-            o.ssh.known_hosts = path;
-            Ok(())
-        })
+        update(opts, |o| o.ssh.known_hosts = path)
     })
 }
