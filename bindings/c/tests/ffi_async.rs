@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use pocketdock_capi::*;
 
-use support::{agent_on, c_client, force_remove, message, TEST_LABEL};
+use support::{message, CContainer};
 
 fn cs(s: &str) -> CString {
     CString::new(s).unwrap()
@@ -109,39 +109,6 @@ fn bad_input_is_refused_and_user_data_is_freed_once() {
         assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(Event::Freed));
     }
     assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
-}
-
-/// A container made through the C ABI, force-removed when dropped.
-struct CContainer {
-    c: *mut pd_container,
-    name: String,
-}
-
-impl CContainer {
-    fn new() -> CContainer {
-        let o = pd_container_opts_new();
-        let (k, v) = (cs(TEST_LABEL.0), cs(TEST_LABEL.1));
-        pd_container_opts_add_label(o, k.as_ptr(), v.as_ptr(), ptr::null_mut());
-        pd_container_opts_set_agent(o, agent_on(), ptr::null_mut());
-        let client = c_client();
-        let mut c = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        let st = pd_container_create(client, o, &mut c, &mut err);
-        pd_container_opts_free(o);
-        pd_client_free(client);
-        assert_eq!(st, pd_status::PD_OK, "create: {}", message(err));
-        let name = unsafe { CStr::from_ptr(pd_container_name(c)) }
-            .to_string_lossy()
-            .into_owned();
-        CContainer { c, name }
-    }
-}
-
-impl Drop for CContainer {
-    fn drop(&mut self) {
-        force_remove(&self.name);
-        pd_container_free(self.c);
-    }
 }
 
 #[test]

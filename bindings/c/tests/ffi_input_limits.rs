@@ -4,12 +4,12 @@
 
 mod support;
 
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::ptr;
 
 use pocketdock_capi::*;
 
-use support::{agent_on, c_client, force_remove, message, HostDir, TEST_LABEL};
+use support::{c_client, message, CContainer, HostDir};
 
 fn cs(s: &str) -> CString {
     CString::new(s).unwrap()
@@ -33,15 +33,6 @@ fn refused(st: pd_status, err: *mut pd_error, needle: &str, what: &str) {
         "{what}: {m:?} should mention {needle:?}"
     );
     pd_error_free(err);
-}
-
-/// Force-removes the sandbox when the test ends, passed or not.
-struct Removed(String);
-
-impl Drop for Removed {
-    fn drop(&mut self) {
-        force_remove(&self.0);
-    }
 }
 
 #[test]
@@ -91,21 +82,9 @@ fn image_references_are_checked_before_any_request() {
 
 #[test]
 fn oversized_paths_and_references_on_a_sandbox_are_invalid_arguments() {
-    let o = pd_container_opts_new();
-    let (k, v) = (cs(TEST_LABEL.0), cs(TEST_LABEL.1));
-    pd_container_opts_add_label(o, k.as_ptr(), v.as_ptr(), ptr::null_mut());
-    pd_container_opts_set_agent(o, agent_on(), ptr::null_mut());
-    let client = c_client();
-    let mut c = ptr::null_mut();
+    let sandbox = CContainer::new();
+    let c = sandbox.c;
     let mut err = ptr::null_mut();
-    let st = pd_container_create(client, o, &mut c, &mut err);
-    pd_container_opts_free(o);
-    pd_client_free(client);
-    assert_eq!(st, pd_status::PD_OK, "create: {}", message(err));
-    let name = unsafe { CStr::from_ptr(pd_container_name(c)) }
-        .to_string_lossy()
-        .into_owned();
-    let _cleanup = Removed(name);
 
     let long = cs(&format!("/tmp/{}", "x/".repeat(1 << 19)));
     let st = pd_file_write(c, long.as_ptr(), b"x".as_ptr(), 1, &mut err);
@@ -136,5 +115,4 @@ fn oversized_paths_and_references_on_a_sandbox_are_invalid_arguments() {
     let st = pd_run(c, echo.as_ptr(), ptr::null(), &mut res, &mut err);
     assert_eq!(st, pd_status::PD_OK, "run: {}", message(err));
     pd_exec_result_free(res);
-    pd_container_free(c);
 }

@@ -30,3 +30,41 @@ pub fn c_client() -> *mut pocketdock_capi::pd_client {
     assert_eq!(st, pd_status::PD_OK, "the engine under test answers");
     client
 }
+
+/// A labelled container made through the C ABI on the engine under test (agent as the run
+/// asks), force-removed (raw request) when dropped, passed or not.
+pub struct CContainer {
+    pub c: *mut pocketdock_capi::pd_container,
+    pub name: String,
+}
+
+impl CContainer {
+    pub fn new() -> CContainer {
+        use pocketdock_capi::*;
+        use std::ptr;
+        let o = pd_container_opts_new();
+        let k = std::ffi::CString::new(TEST_LABEL.0).unwrap();
+        let v = std::ffi::CString::new(TEST_LABEL.1).unwrap();
+        pd_container_opts_add_label(o, k.as_ptr(), v.as_ptr(), ptr::null_mut());
+        pd_container_opts_set_agent(o, agent_on(), ptr::null_mut());
+        let client = c_client();
+        let mut c = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let st = pd_container_create(client, o, &mut c, &mut err);
+        pd_container_opts_free(o);
+        // The container holds what it needs of the client.
+        pd_client_free(client);
+        assert_eq!(st, pd_status::PD_OK, "create: {}", message(err));
+        let name = unsafe { std::ffi::CStr::from_ptr(pd_container_name(c)) }
+            .to_string_lossy()
+            .into_owned();
+        CContainer { c, name }
+    }
+}
+
+impl Drop for CContainer {
+    fn drop(&mut self) {
+        force_remove(&self.name);
+        pocketdock_capi::pd_container_free(self.c);
+    }
+}
