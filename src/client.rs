@@ -131,6 +131,10 @@ impl Client {
     /// run in it, attach to its detached processes, shut it down. A container pocketdock
     /// did not create is `ContainerNotFound`.
     pub async fn get_container(&self, name_or_id: &str) -> Result<Container> {
+        // One inspect usually settles it; the listing is for what it does not.
+        if let Some(c) = Container::by_exact_name(&self.engine, name_or_id).await? {
+            return Ok(c);
+        }
         let found = crate::persist::resolve(&self.engine, name_or_id).await?;
         Container::existing(self.engine.clone(), &found.id).await
     }

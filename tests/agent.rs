@@ -386,3 +386,55 @@ async fn kill_all_recovers_a_sandbox_a_fork_bomb_holds() {
     assert_eq!(r.stdout_text(), "ok\n", "{r:?}");
     assert_eq!(s.kill_all().await.unwrap(), 0, "nothing is left to kill");
 }
+
+/// The channel this pass forces (`POCKETDOCK_AGENT_CHANNEL`; scripts/test runs the agent
+/// suites once with `relay`), `auto` when unset.
+fn channel() -> String {
+    std::env::var("POCKETDOCK_AGENT_CHANNEL").unwrap_or_else(|_| "auto".into())
+}
+
+/// The engine exec instances the container has (running or kept after their end).
+fn exec_ids(name: &str) -> usize {
+    let doc = inspect(name).expect("the sandbox exists");
+    doc["ExecIDs"].as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn on_a_local_engine_the_agent_is_reached_without_an_engine_exec() {
+    // Root on the engine's host (this suite's setting) enters the sandbox's namespaces: the
+    // direct channel, no exec. Forced relay: one exec, the relay's.
+    let s = sandbox_with(with_agent()).await;
+    let r = s.run("echo via", &RunOptions::default()).await.unwrap();
+    assert_eq!(r.stdout_text(), "via\n");
+    let p = s.spawn("sleep 30", &RunOptions::default()).await.unwrap();
+    p.kill(9).await.unwrap();
+    let execs = exec_ids(s.name());
+    match channel().as_str() {
+        "relay" => assert_eq!(execs, 1, "one relay exec carries every request"),
+        _ => assert_eq!(execs, 0, "no engine exec on the direct channel"),
+    }
+    // A second handle (another client, e.g. the CLI) finds it by one inspect and reaches the
+    // same agent the same way: the detached process is there.
+    let again = client().await.get_container(s.name()).await.unwrap();
+    let listed = again.list_processes().await.unwrap();
+    assert!(listed.iter().any(|q| q.id == p.id()), "{listed:?}");
+    let execs = exec_ids(s.name());
+    match channel().as_str() {
+        "relay" => assert_eq!(execs, 2),
+        _ => assert_eq!(execs, 0),
+    }
+}
+
+#[tokio::test]
+async fn a_reboot_reaches_the_new_agent_directly_too() {
+    // The restarted sandbox's agent has a new pid; the channel finds it (and waits for it to
+    // listen) without falling back to an exec.
+    let s = sandbox_with(with_agent()).await;
+    assert!(s.run("true", &RunOptions::default()).await.unwrap().ok());
+    s.reboot(false).await.unwrap();
+    let r = s.run("echo back", &RunOptions::default()).await.unwrap();
+    assert_eq!(r.stdout_text(), "back\n");
+    if channel() != "relay" {
+        assert_eq!(exec_ids(s.name()), 0);
+    }
+}

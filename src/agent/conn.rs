@@ -1,15 +1,16 @@
-//! The client's channel to the agent: one engine exec of `pocketdock-agent relay` over a
-//! hijacked connection, carrying many concurrent requests, each under its own id. A reader
-//! task routes every frame to the request that waits for it; writers take turns whole frames
-//! at a time. When the channel dies, every waiting request sees its receiver close.
+//! The client's channel to the agent, carrying many concurrent requests, each under its own
+//! id. Two kinds of channel feed the same reader, router and writer: the agent's socket
+//! reached directly (`direct.rs`, local engines) and one engine exec of `pocketdock-agent
+//! relay` over a hijacked connection (everywhere else); `channel.rs` picks one. A reader task
+//! routes every frame to the request that waits for it; writers take turns whole frames at a
+//! time. When the channel dies, every waiting request sees its receiver close.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
-use tokio::io::WriteHalf;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::wire::{self, FrameBuf, Msg};
@@ -17,13 +18,26 @@ use super::AGENT_PATH;
 use crate::container::Container;
 use crate::engine::frames::{FrameDecoder, StreamKind};
 use crate::engine::request::Subject;
-use crate::engine::transport::{write_now, Conn};
+use crate::engine::transport::{write_now, Io};
 use crate::error::{Error, Result};
+
+/// Either kind of channel, as one byte stream.
+pub(crate) type Stream = Box<dyn Io>;
+
+/// How the agent's frames arrive on a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// Inside the engine's multiplexed stdout frames (an exec's output); its stderr is the
+    /// relay's own complaints.
+    Multiplexed,
+    /// As the agent wrote them (its socket, reached directly).
+    Plain,
+}
 
 type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
 
 pub(crate) struct AgentConn {
-    writer: Arc<tokio::sync::Mutex<WriteHalf<Conn>>>,
+    writer: Arc<tokio::sync::Mutex<WriteHalf<Stream>>>,
     pending: Pending,
     next_id: AtomicU32,
     alive: Arc<AtomicBool>,
@@ -43,9 +57,10 @@ fn lock(p: &Pending) -> std::sync::MutexGuard<'_, HashMap<u32, UnboundedSender<M
 }
 
 impl AgentConn {
-    /// Starts a relay in `c` and greets the agent.
-    pub(crate) async fn open(c: &Container) -> Result<Arc<AgentConn>> {
-        let engine = c.engine();
+    /// Starts a relay in `c`: one engine exec of `pocketdock-agent relay`, its stdin and
+    /// stdout joined to the agent's socket. Returns the stream and the bytes that came with
+    /// the upgrade's answer.
+    pub(crate) async fn relay(c: &Container) -> Result<(Stream, Vec<u8>)> {
         let body = json!({
             "AttachStdin": true,
             "AttachStdout": true,
@@ -55,44 +70,34 @@ impl AgentConn {
             "Cmd": [AGENT_PATH, "relay"],
         });
         let exec_id = c.create_exec(&body).await?;
-        let hijacked = engine
+        let hijacked = c
+            .engine()
             .hijack(
                 &format!("/exec/{exec_id}/start"),
                 &json!({"Detach": false, "Tty": false}),
                 Subject::Exec(&exec_id),
             )
             .await?;
-        let (mut rd, wr) = tokio::io::split(hijacked.stream);
+        Ok((Box::new(hijacked.stream), hijacked.early))
+    }
+
+    /// Serves the channel `stream` (`early`: bytes already read from it) and greets the
+    /// agent.
+    pub(crate) async fn start(
+        stream: Stream,
+        early: Vec<u8>,
+        framing: Framing,
+    ) -> Result<Arc<AgentConn>> {
+        let (rd, wr) = tokio::io::split(stream);
         let pending: Pending = Arc::default();
         let alive = Arc::new(AtomicBool::new(true));
-        let (routes, live) = (pending.clone(), alive.clone());
-        let early = hijacked.early;
-        let reader = tokio::spawn(async move {
-            let mut demux = FrameDecoder::new();
-            let mut frames = FrameBuf::default();
-            let mut relay_errors = Vec::new();
-            let mut buf = early;
-            loop {
-                demux.feed(&buf, |kind, bytes| match kind {
-                    StreamKind::Stdout => frames.push(bytes),
-                    StreamKind::Stderr => relay_errors.extend_from_slice(bytes),
-                });
-                let routed = route(&routes, &mut frames);
-                if routed.is_err() {
-                    break;
-                }
-                buf.resize(64 * 1024, 0);
-                match rd.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => buf.truncate(n),
-                }
-            }
-            if !relay_errors.is_empty() {
-                tracing::warn!(stderr = %String::from_utf8_lossy(&relay_errors), "agent relay said");
-            }
-            live.store(false, Ordering::Release);
-            lock(&routes).clear();
-        });
+        let reader = tokio::spawn(read_loop(
+            rd,
+            early,
+            framing,
+            pending.clone(),
+            alive.clone(),
+        ));
         let conn = Arc::new(AgentConn {
             writer: Arc::new(tokio::sync::Mutex::new(wr)),
             pending,
@@ -120,7 +125,7 @@ impl AgentConn {
             Ok(Some(Msg::Failed { message })) => {
                 Err(Error::internal(format!("agent refused: {message}")))
             }
-            Ok(_) => Err(Error::internal("the agent relay closed before greeting")),
+            Ok(_) => Err(Error::internal("the agent channel closed before greeting")),
             Err(_) => Err(Error::Timeout(
                 "the agent did not answer its greeting".into(),
             )),
@@ -192,6 +197,42 @@ impl AgentConn {
     }
 }
 
+/// Reads the channel until it ends, routing frames; then marks it dead and closes every
+/// waiting request's receiver.
+async fn read_loop(
+    mut rd: ReadHalf<Stream>,
+    mut buf: Vec<u8>,
+    framing: Framing,
+    routes: Pending,
+    live: Arc<AtomicBool>,
+) {
+    let mut demux = FrameDecoder::new();
+    let mut frames = FrameBuf::default();
+    let mut relay_errors = Vec::new();
+    loop {
+        match framing {
+            Framing::Multiplexed => demux.feed(&buf, |kind, bytes| match kind {
+                StreamKind::Stdout => frames.push(bytes),
+                StreamKind::Stderr => relay_errors.extend_from_slice(bytes),
+            }),
+            Framing::Plain => frames.push(&buf),
+        }
+        if route(&routes, &mut frames).is_err() {
+            break;
+        }
+        buf.resize(64 * 1024, 0);
+        match rd.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.truncate(n),
+        }
+    }
+    if !relay_errors.is_empty() {
+        tracing::warn!(stderr = %String::from_utf8_lossy(&relay_errors), "agent relay said");
+    }
+    live.store(false, Ordering::Release);
+    lock(&routes).clear();
+}
+
 /// Hands every complete frame to its request; a request's last frame unregisters it.
 fn route(routes: &Pending, frames: &mut FrameBuf) -> std::result::Result<(), wire::WireError> {
     while let Some((id, msg)) = frames.next_frame()? {
@@ -211,22 +252,35 @@ fn route(routes: &Pending, frames: &mut FrameBuf) -> std::result::Result<(), wir
 #[derive(Default)]
 pub(crate) struct AgentLink {
     conn: tokio::sync::Mutex<Option<Arc<AgentConn>>>,
+    /// The sandbox's init pid from the inspect that made the handle, for the first open.
+    pid: std::sync::Mutex<Option<i64>>,
 }
 
 impl AgentLink {
+    /// A link whose first open may use `pid`, the sandbox's init process from an inspect
+    /// just made (the direct channel then needs no inspect of its own).
+    pub(crate) fn with_pid(pid: i64) -> AgentLink {
+        AgentLink {
+            pid: std::sync::Mutex::new(Some(pid).filter(|p| *p > 0)),
+            ..AgentLink::default()
+        }
+    }
+
     /// The live channel, opening one if needed. Concurrent first callers wait for one open.
     pub(crate) async fn get(&self, c: &Container) -> Result<Arc<AgentConn>> {
         let mut slot = self.conn.lock().await;
         if let Some(conn) = slot.as_ref().filter(|conn| conn.is_alive()) {
             return Ok(conn.clone());
         }
-        let conn = AgentConn::open(c).await?;
+        let pid = self.pid.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let conn = super::channel::open(c, pid).await?;
         *slot = Some(conn.clone());
         Ok(conn)
     }
 
-    /// Drops the channel (the relay exits with it).
+    /// Drops the channel (the relay, if that is what it was, exits with it).
     pub(crate) async fn close(&self) {
         self.conn.lock().await.take();
+        self.pid.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 }

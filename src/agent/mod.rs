@@ -2,7 +2,9 @@
 //! built static by build.rs and embedded here), the protocol the `pocketdock-wire` crate
 //! (`crates/wire`, shared with the agent); this side places it and talks to it.
 
+pub(crate) mod channel;
 pub(crate) mod conn;
+pub(crate) mod direct;
 pub(crate) mod place;
 pub(crate) mod status;
 /// The protocol, under the path the core has always used for it.

@@ -22,6 +22,9 @@ pub const LABEL_OWNER_HOST: &str = "pocketdock.owner-host";
 pub const LABEL_EXPIRES_AT: &str = "pocketdock.expires-at";
 /// The project root of a project's sandbox (its instance directory is under it).
 pub const LABEL_PROJECT_DIR: &str = "pocketdock.project-dir";
+/// The user runs use unless they name one (the options' or the image's, as resolved at
+/// create; empty: the image's default, root), so a handle needs no image lookup.
+pub const LABEL_RUN_USER: &str = "pocketdock.run-user";
 /// Every option the container was created with, as JSON, so any client can recreate it.
 pub const LABEL_OPTIONS: &str = "pocketdock.options";
 

@@ -92,15 +92,57 @@ impl Container {
     /// A handle on an existing pocketdock container (by name or id), e.g. one another
     /// client created: its runs and detached processes are reachable from here.
     pub(crate) async fn existing(engine: Arc<Engine>, name_or_id: &str) -> Result<Container> {
-        let doc: ContainerInspect = engine
-            .call_json(
-                Method::GET,
-                &format!("/containers/{name_or_id}/json"),
-                None,
-                Subject::Container(name_or_id),
-            )
-            .await?;
-        let default_user = match image_user(&engine, &doc.config.image).await {
+        let doc = inspect(&engine, name_or_id).await?;
+        Container::from_inspect(engine, name_or_id, doc).await
+    }
+
+    /// The pocketdock container `name` found by one inspect, when the engine's own lookup
+    /// lands on it exactly (its exact name, or its id by a prefix of at least 12 hex
+    /// digits); `None` when that does not settle it (then the caller lists and compares).
+    /// The engine's lookup also takes short id prefixes and containers of other tools,
+    /// which is why its answer is checked rather than trusted.
+    pub(crate) async fn by_exact_name(
+        engine: &Arc<Engine>,
+        name: &str,
+    ) -> Result<Option<Container>> {
+        let plain = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+        if !plain {
+            return Ok(None);
+        }
+        let doc = match inspect(engine, name).await {
+            Ok(doc) => doc,
+            Err(Error::ContainerNotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let id_like = name.len() >= 12 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        let exact = doc.bare_name() == name || (id_like && doc.id.starts_with(name));
+        if !exact || doc.label(labels::LABEL_MANAGED) != Some("true") {
+            return Ok(None);
+        }
+        let id = doc.id.clone();
+        Container::from_inspect(engine.clone(), &id, doc)
+            .await
+            .map(Some)
+    }
+
+    async fn from_inspect(
+        engine: Arc<Engine>,
+        name_or_id: &str,
+        doc: ContainerInspect,
+    ) -> Result<Container> {
+        // The run user recorded at create saves a lookup of the image (tens of ms on
+        // Podman); a container made before the label existed asks the image.
+        let recorded_user = doc
+            .label(labels::LABEL_RUN_USER)
+            .map(|u| Some(u.to_owned()).filter(|u| !u.is_empty()));
+        let default_user = match recorded_user {
+            Some(u) => Ok(u),
+            None => image_user(&engine, &doc.config.image).await,
+        };
+        let default_user = match default_user {
             Ok(u) => u,
             // The image may be gone; the container's own user is the next best answer.
             Err(_) => doc.config.user().map(str::to_owned),
@@ -130,7 +172,7 @@ impl Container {
                 timeout: recorded.map_or(options::DEFAULT_TIMEOUT, |o| o.timeout),
                 persist: doc.label(labels::LABEL_PERSIST) == Some("true"),
                 default_user,
-                agent: agent.then(AgentLink::default),
+                agent: agent.then(|| AgentLink::with_pid(doc.state.pid)),
                 shut_down: AtomicBool::new(false),
                 callbacks: std::sync::Mutex::new(None),
                 observer,
@@ -325,6 +367,17 @@ impl Container {
     async fn remove(&self) -> Result<()> {
         remove_id(self.engine(), self.id(), self.name()).await
     }
+}
+
+async fn inspect(engine: &Engine, name_or_id: &str) -> Result<ContainerInspect> {
+    engine
+        .call_json(
+            Method::GET,
+            &format!("/containers/{name_or_id}/json"),
+            None,
+            Subject::Container(name_or_id),
+        )
+        .await
 }
 
 /// A project's sandbox (`project_dir` set) is bound before its create: the installed hooks

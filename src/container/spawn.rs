@@ -80,6 +80,10 @@ pub(super) async fn spawn(engine: &Engine, opts: &ContainerOptions) -> Result<Sp
         ..opts.clone()
     };
     body.labels.insert(
+        labels::LABEL_RUN_USER.into(),
+        default_user.clone().unwrap_or_default(),
+    );
+    body.labels.insert(
         labels::LABEL_OPTIONS.into(),
         serde_json::to_string(&recorded).map_err(Error::internal)?,
     );

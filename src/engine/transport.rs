@@ -92,6 +92,12 @@ impl Transport {
         &self.dialer.label
     }
 
+    /// Whether the engine is reached on a Unix socket of this machine (not through an ssh
+    /// forward, not over TCP): the one case where its containers may be local processes.
+    pub(crate) fn is_local_socket(&self) -> bool {
+        matches!(self.dialer.endpoint, Endpoint::Unix(_)) && self.dialer._forward.is_none()
+    }
+
     /// The URI of `path_and_query`; the connector, not the host part, picks the engine.
     pub(crate) fn uri(&self, path_and_query: &str) -> Uri {
         let uri = format!("http://pocketdock{path_and_query}");

@@ -51,6 +51,10 @@ pub(crate) struct ContainerState {
     /// RFC 3339; `0001-01-01T00:00:00Z` when it never started.
     #[serde(deserialize_with = "nullable")]
     pub(crate) started_at: String,
+    /// The init process (the agent, in a sandbox that has it) as the engine's host sees it;
+    /// 0 when it does not run.
+    #[serde(deserialize_with = "nullable")]
+    pub(crate) pid: i64,
 }
 
 impl ContainerState {
