@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 
@@ -140,16 +141,25 @@ fn connection(conn: UnixStream) {
                 let _ = writer.send(id, &Msg::Spawned { proc: p.id });
             }
             Msg::Spawn(req) => {
+                // Not under the table's lock: a run that cannot start (every pid taken) ends
+                // inside `start`, on this thread, and its end takes the lock (which held here
+                // deadlocked this connection for good). A run that ended before it is entered
+                // is not entered: its end runs before the flag is read under the lock.
                 let table = runs.clone();
-                let mut map = runs.lock().unwrap_or_else(|e| e.into_inner());
+                let ended = Arc::new(AtomicBool::new(false));
+                let ended_here = ended.clone();
                 let target = Target::Client {
                     writer: writer.clone(),
                     id,
                 };
                 let tx = run::start(req, target, move || {
+                    ended_here.store(true, Ordering::SeqCst);
                     table.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
                 });
-                map.insert(id, tx);
+                let mut map = runs.lock().unwrap_or_else(|e| e.into_inner());
+                if !ended.load(Ordering::SeqCst) {
+                    map.insert(id, tx);
+                }
             }
             Msg::Attach {
                 proc,
