@@ -1,6 +1,8 @@
 //! `pocketdock run <box> true` (process start to exit) next to `docker exec <box> true` and
 //! `podman exec <box> true` on the same sandbox, in the same run; plus the CLI's own start-up
-//! (`pocketdock --version`, no engine). Prints medians, p95 and the ratios.
+//! (`pocketdock --version`, no engine), and `pocketdock run` with the agent reached through
+//! the engine exec relay (`POCKETDOCK_AGENT_CHANNEL=relay`). Prints medians, p95 and the
+//! ratios.
 //!
 //!   cargo bench -p pocketdock-cli --bench run_vs_exec            (both engines)
 //!   POCKETDOCK_SOCKET=/run/podman/podman.sock cargo bench -p pocketdock-cli --bench run_vs_exec
@@ -93,6 +95,19 @@ fn bench_engine(socket: &str, iters: usize) {
         c
     });
     row("pocketdock run <box> true", &ours, None);
+    // The agent reached through the engine exec relay instead of directly (remote engines,
+    // rootless, and every local engine before the direct channel).
+    let relay = measure(iters, || {
+        let mut c = pd(socket);
+        c.env("POCKETDOCK_AGENT_CHANNEL", "relay")
+            .args(["run", &name, "true"]);
+        c
+    });
+    row(
+        "pocketdock run <box> true (exec relay)",
+        &relay,
+        Some(&ours),
+    );
     if engine == "docker" {
         if let Some(cli) = DOCKER_CLIS
             .iter()

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use hyper::Method;
 
-use super::conn::{AgentConn, Framing};
+use super::conn::{AgentConn, Framing, CLOSED_BEFORE_GREETING};
 use super::direct;
 use crate::container::Container;
 use crate::engine::models::ContainerInspect;
@@ -79,8 +79,7 @@ pub(crate) async fn open(c: &Container, pid: Option<i64>) -> Result<Arc<AgentCon
             Err(NoDirect::Unavailable(why)) => why,
         },
     };
-    let (stream, early) = AgentConn::relay(c).await?;
-    let conn = AgentConn::start(stream, early, Framing::Multiplexed).await?;
+    let conn = open_relay(c).await?;
     tracing::debug!(
         container = c.name(),
         channel = "relay",
@@ -88,6 +87,25 @@ pub(crate) async fn open(c: &Container, pid: Option<i64>) -> Result<Arc<AgentCon
         "agent channel open"
     );
     Ok(conn)
+}
+
+/// The exec relay. One that ends before the greeting (it could not reach an agent that does
+/// not listen yet, right after a start or restart) is started again, for up to as long as
+/// the direct channel waits for the agent to listen.
+async fn open_relay(c: &Container) -> Result<Arc<AgentConn>> {
+    let give_up = tokio::time::Instant::now() + direct::LISTEN_WAIT;
+    loop {
+        let (stream, early) = AgentConn::relay(c).await?;
+        match AgentConn::start(stream, early, Framing::Multiplexed).await {
+            Err(Error::Internal(m))
+                if m == CLOSED_BEFORE_GREETING && tokio::time::Instant::now() < give_up =>
+            {
+                tracing::debug!(container = c.name(), "the relay found no agent yet; again");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            done => return done,
+        }
+    }
 }
 
 async fn open_direct(c: &Container, pid: Option<i64>) -> Result<Arc<AgentConn>, NoDirect> {

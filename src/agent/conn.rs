@@ -34,6 +34,10 @@ pub(crate) enum Framing {
     Plain,
 }
 
+/// What a channel that ended before the agent's greeting says: on the relay, most often an
+/// agent that does not listen yet (a sandbox just started or restarted).
+pub(crate) const CLOSED_BEFORE_GREETING: &str = "the agent channel closed before greeting";
+
 type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
 
 pub(crate) struct AgentConn {
@@ -125,7 +129,7 @@ impl AgentConn {
             Ok(Some(Msg::Failed { message })) => {
                 Err(Error::internal(format!("agent refused: {message}")))
             }
-            Ok(_) => Err(Error::internal("the agent channel closed before greeting")),
+            Ok(_) => Err(Error::internal(CLOSED_BEFORE_GREETING)),
             Err(_) => Err(Error::Timeout(
                 "the agent did not answer its greeting".into(),
             )),

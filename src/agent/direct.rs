@@ -27,7 +27,7 @@ use rustix::thread::{move_into_link_name_space, LinkNameSpaceType};
 use super::{wire, AGENT_PATH};
 
 /// How long a freshly started agent may take to listen (it binds first thing at start).
-const LISTEN_WAIT: Duration = Duration::from_secs(5);
+pub(crate) const LISTEN_WAIT: Duration = Duration::from_secs(5);
 
 /// Connects to the agent of container `id`, whose init process the engine says is `pid`,
 /// on a short-lived thread of its own (entering a namespace changes the calling thread for

@@ -6,7 +6,8 @@
 //! - sustained acquire/release cycles per second with a pool of 8 refilling behind them;
 //! - host processes (conmon on Podman: each engine exec, the agent's relay included, has
 //!   one) and this process's memory before and after `BENCH_CYCLES` cycles, and what is left
-//!   on the engine after the pool's shutdown.
+//!   on the engine after the pool's shutdown; the host processes still naming a released
+//!   member (the cycles' own, whatever other clients of the engine do).
 //!
 //! ```text
 //! cargo bench -p pocketdock-capi --bench pool                     # quick: 200 cycles
@@ -125,6 +126,34 @@ fn processes(name: &str) -> usize {
         .count()
 }
 
+/// Every process on the host.
+fn processes_total() -> usize {
+    std::fs::read_dir("/proc").map_or(0, |d| {
+        d.filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+            })
+            .count()
+    })
+}
+
+/// Host processes whose command line names one of `ids` (Podman's conmon carries the
+/// container id; an exec's conmon also `--exec`); `exec_only`: only those.
+fn naming(ids: &[String], exec_only: bool) -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| ids.iter().any(|id| c.contains(id.as_str())))
+        .filter(|c| !exec_only || c.contains("--exec"))
+        .count()
+}
+
 /// This process's resident memory, in MiB.
 fn rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -198,14 +227,22 @@ fn bench_engine(socket: &str, n: usize, cycles: usize) {
     let (conmon0, rss0) = (processes("conmon"), rss_mib());
     let p = new_pool(client, 8, 8, 4);
     wait_idle(p, 8);
+    let all0 = processes_total();
+    let mut ids = Vec::new();
     let t = Instant::now();
     for _ in 0..cycles {
         let c = acquire(p);
+        ids.push(
+            unsafe { std::ffi::CStr::from_ptr(pd_container_id(c)) }
+                .to_string_lossy()
+                .into_owned(),
+        );
         release(p, c);
     }
     let took = t.elapsed();
     let s = stats(p);
     let conmon_busy = processes("conmon");
+    let all_busy = processes_total();
     check(
         pd_pool_shutdown(p, ptr::null_mut()),
         ptr::null_mut(),
@@ -226,6 +263,14 @@ fn bench_engine(socket: &str, n: usize, cycles: usize) {
         "  host after {cycles} cycles      conmon {conmon0} before, {conmon_busy} at the end, {} 2 s after shutdown; RSS {rss0:.1} -> {:.1} MiB",
         processes("conmon"),
         rss_mib()
+    );
+    // Other clients of the engine move the counts above; these are the cycles' own: host
+    // processes (conmon of an exec or of the container) still naming a released member.
+    println!(
+        "  host processes              {all0} before, {all_busy} at the end; naming one of the {} released members 2 s after shutdown: {} (exec conmons among them: {})",
+        ids.len(),
+        naming(&ids, false),
+        naming(&ids, true)
     );
     pd_client_free(client);
 }
