@@ -160,7 +160,16 @@ impl Container {
     }
 }
 
-fn info(e: &ProcEntry) -> ProcessInfo {
+/// Moves a read cursor past an `Output` frame of `len` bytes at `offset`; true when the
+/// frame starts past the cursor (the ring dropped bytes the reader had not seen).
+pub(crate) fn advance(cursor: &mut [u64; 2], stream: u8, offset: u64, len: usize) -> bool {
+    let i = usize::from(stream == 2);
+    let lost = offset > cursor[i];
+    cursor[i] = offset + len as u64;
+    lost
+}
+
+pub(crate) fn info(e: &ProcEntry) -> ProcessInfo {
     ProcessInfo {
         id: e.proc,
         pid: e.pid,
@@ -240,11 +249,9 @@ impl Process {
                     offset,
                     data,
                 } => {
-                    let i = usize::from(*stream == 2);
-                    if *offset > cursor[i] {
+                    if advance(&mut cursor, *stream, *offset, data.len()) {
                         self.overflow.store(true, Ordering::Release);
                     }
-                    cursor[i] = offset + data.len() as u64;
                     match agent_run::stream_kind(*stream) {
                         StreamKind::Stdout => out.stdout.extend_from_slice(data),
                         StreamKind::Stderr => out.stderr.extend_from_slice(data),

@@ -230,7 +230,7 @@ impl Session {
 }
 
 /// Collects a command's output up to the sentinel markers on both streams.
-struct Framing {
+pub(crate) struct Framing {
     start_marker: Vec<u8>,
     out_marker: Vec<u8>,
     err_marker: Vec<u8>,
@@ -247,7 +247,7 @@ struct Framing {
 }
 
 impl Framing {
-    fn new(marker: &str, from: [u64; 2]) -> Framing {
+    pub(crate) fn new(marker: &str, from: [u64; 2]) -> Framing {
         Framing {
             start_marker: format!("\n{marker}S\n").into_bytes(),
             out_marker: format!("\n{marker} ").into_bytes(),
@@ -264,7 +264,7 @@ impl Framing {
     }
 
     /// Adds a frame; true once both markers were seen.
-    fn push(&mut self, stream: u8, offset: u64, data: &[u8]) -> bool {
+    pub(crate) fn push(&mut self, stream: u8, offset: u64, data: &[u8]) -> bool {
         let i = usize::from(stream == 2);
         if self.done[i] {
             return self.done == [true; 2];

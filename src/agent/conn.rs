@@ -20,7 +20,7 @@ use crate::engine::request::Subject;
 use crate::engine::transport::{write_now, Conn};
 use crate::error::{Error, Result};
 
-type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
+pub(crate) type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
 
 pub(crate) struct AgentConn {
     writer: Arc<tokio::sync::Mutex<WriteHalf<Conn>>>,
@@ -193,7 +193,10 @@ impl AgentConn {
 }
 
 /// Hands every complete frame to its request; a request's last frame unregisters it.
-fn route(routes: &Pending, frames: &mut FrameBuf) -> std::result::Result<(), wire::WireError> {
+pub(crate) fn route(
+    routes: &Pending,
+    frames: &mut FrameBuf,
+) -> std::result::Result<(), wire::WireError> {
     while let Some((id, msg)) = frames.next_frame()? {
         let last = msg.ends_request();
         let mut map = lock(routes);

@@ -340,6 +340,23 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
     Ok((id, msg))
 }
 
+/// Reads one frame off a byte stream and returns what follows its length prefix (for
+/// [`decode`]); a length over [`MAX_FRAME`] is refused before anything is allocated.
+pub fn read_frame(r: &mut impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len)?;
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "frame too large",
+        ));
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body)?;
+    Ok(body)
+}
+
 /// Collects bytes as they arrive and hands out whole frames.
 #[derive(Default)]
 pub struct FrameBuf {
