@@ -174,9 +174,15 @@ pub fn engine_json(kind: u8, json: &[u8]) -> Result<(), String> {
             let (a, b): (models::Stats, models::Stats) = serde_json::from_slice(json).map_err(e)?;
             let _ = (crate::info::cpu_percent(&a, &b), b.memory_stats.used());
         }
-        3 => drop(serde_json::from_slice::<models::Top>(json).map_err(e)?),
-        4 => drop(serde_json::from_slice::<models::ExecInspect>(json).map_err(e)?),
-        5 => drop(serde_json::from_slice::<models::ImageInspect>(json).map_err(e)?),
+        3 => {
+            serde_json::from_slice::<models::Top>(json).map_err(e)?;
+        }
+        4 => {
+            serde_json::from_slice::<models::ExecInspect>(json).map_err(e)?;
+        }
+        5 => {
+            serde_json::from_slice::<models::ImageInspect>(json).map_err(e)?;
+        }
         6 => {
             // Build and load answers: one document per line; a bad line is skipped.
             for line in json.split(|&b| b == b'\n') {
@@ -185,7 +191,9 @@ pub fn engine_json(kind: u8, json: &[u8]) -> Result<(), String> {
                 }
             }
         }
-        7 => drop(engine_message(500, json)),
+        7 => {
+            engine_message(500, json);
+        }
         _ => {
             // The archive API's path stat: base64 of a JSON document, in a header.
             let raw = crate::engine::archive::base64_decode(json).ok_or("not base64")?;

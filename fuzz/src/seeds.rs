@@ -526,7 +526,14 @@ fn agent_tar() {
     big.uid = 1 << 40;
     big.mtime = u64::from(u32::MAX) << 8;
     w.header(&big).unwrap();
-    write("agent_tar", "agent-writer", &w.finish().unwrap());
+    let written = w.finish().unwrap();
+    write("agent_tar", "agent-writer", &written);
+    // What the agent writes for a `Get` is what the library extracts: base-256 numbers too.
+    write(
+        "tar_extract",
+        "agent-writer",
+        &[&[0u8][..], &written].concat(),
+    );
     write("agent_tar", "library-tar", &library_tar("x"));
     // A PAX path record, as GNU tar writes for long names in --format=posix.
     let mut b = tar::Builder::new(Vec::new());
