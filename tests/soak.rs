@@ -86,11 +86,14 @@ async fn create_run_shutdown_cycles_leave_nothing_behind() {
         if cycle == n {
             break;
         }
-        let c = client.create_container(&o).await.expect("create");
+        let c = client
+            .create_container(&o)
+            .await
+            .unwrap_or_else(|e| panic!("cycle {cycle}: create: {e}"));
         let r = c
             .run("echo soak", &RunOptions::default())
             .await
-            .expect("run");
+            .unwrap_or_else(|e| panic!("cycle {cycle}: run in {}: {e}", c.name()));
         assert_eq!(r.stdout_text(), "soak\n");
         let (volumes, execs) = engine_objects(c.name());
         // The agent's volume (`pocketdock-agent-<hash>`) is shared by every sandbox of the
@@ -100,7 +103,9 @@ async fn create_run_shutdown_cycles_leave_nothing_behind() {
             .filter(|v| !v.starts_with("pocketdock-agent-"))
             .collect();
         let name = c.name().to_owned();
-        c.shutdown().await.expect("shutdown");
+        c.shutdown()
+            .await
+            .unwrap_or_else(|e| panic!("cycle {cycle}: shutdown of {name}: {e}"));
         assert!(
             inspect(&name).is_none(),
             "{name} is still there after shutdown"
