@@ -121,7 +121,7 @@ impl Container {
 }
 
 /// The published ports, one entry per host binding (exposed but unpublished ones have none).
-fn ports(net: &NetworkSettings) -> Vec<PortInfo> {
+pub(crate) fn ports(net: &NetworkSettings) -> Vec<PortInfo> {
     let mut out = Vec::new();
     for (key, bindings) in &net.ports {
         let (port, proto) = key.split_once('/').unwrap_or((key, "tcp"));

@@ -24,6 +24,9 @@ mod engine;
 mod error;
 pub mod exec;
 mod files;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hooks;
 pub mod info;
 mod persist;

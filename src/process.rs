@@ -160,7 +160,18 @@ impl Container {
     }
 }
 
-fn info(e: &ProcEntry) -> ProcessInfo {
+/// Moves a read cursor past an `Output` frame of `len` bytes at `offset`; true when the
+/// frame starts past the cursor (the ring dropped bytes the reader had not seen). The
+/// offset comes from the sandbox: one near `u64::MAX` pins the cursor there rather than
+/// overflowing (found by the `wire_client` fuzz target).
+pub(crate) fn advance(cursor: &mut [u64; 2], stream: u8, offset: u64, len: usize) -> bool {
+    let i = usize::from(stream == 2);
+    let lost = offset > cursor[i];
+    cursor[i] = offset.saturating_add(len as u64);
+    lost
+}
+
+pub(crate) fn info(e: &ProcEntry) -> ProcessInfo {
     ProcessInfo {
         id: e.proc,
         pid: e.pid,
@@ -240,11 +251,9 @@ impl Process {
                     offset,
                     data,
                 } => {
-                    let i = usize::from(*stream == 2);
-                    if *offset > cursor[i] {
+                    if advance(&mut cursor, *stream, *offset, data.len()) {
                         self.overflow.store(true, Ordering::Release);
                     }
-                    cursor[i] = offset + data.len() as u64;
                     match agent_run::stream_kind(*stream) {
                         StreamKind::Stdout => out.stdout.extend_from_slice(data),
                         StreamKind::Stderr => out.stderr.extend_from_slice(data),
@@ -401,5 +410,29 @@ impl std::fmt::Debug for Process {
             .field("container", &self.container.name())
             .field("id", &self.id)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::advance;
+
+    #[test]
+    fn the_cursor_follows_output_and_notices_lost_bytes() {
+        let mut c = [0, 0];
+        assert!(!advance(&mut c, 1, 0, 5));
+        assert!(advance(&mut c, 2, 3, 2));
+        assert_eq!(c, [5, 5]);
+    }
+
+    /// Regression (fuzz/artifacts of `wire_client`): an offset near `u64::MAX` from a hostile
+    /// sandbox overflowed the cursor (a panic in debug builds).
+    #[test]
+    fn an_offset_at_the_end_of_the_range_does_not_overflow() {
+        let mut c = [0, 0];
+        assert!(advance(&mut c, 1, u64::MAX - 1, 10));
+        assert_eq!(c, [u64::MAX, 0]);
+        assert!(!advance(&mut c, 1, u64::MAX, usize::MAX));
+        assert_eq!(c, [u64::MAX, 0]);
     }
 }

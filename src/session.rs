@@ -230,7 +230,7 @@ impl Session {
 }
 
 /// Collects a command's output up to the sentinel markers on both streams.
-struct Framing {
+pub(crate) struct Framing {
     start_marker: Vec<u8>,
     out_marker: Vec<u8>,
     err_marker: Vec<u8>,
@@ -247,7 +247,7 @@ struct Framing {
 }
 
 impl Framing {
-    fn new(marker: &str, from: [u64; 2]) -> Framing {
+    pub(crate) fn new(marker: &str, from: [u64; 2]) -> Framing {
         Framing {
             start_marker: format!("\n{marker}S\n").into_bytes(),
             out_marker: format!("\n{marker} ").into_bytes(),
@@ -264,7 +264,7 @@ impl Framing {
     }
 
     /// Adds a frame; true once both markers were seen.
-    fn push(&mut self, stream: u8, offset: u64, data: &[u8]) -> bool {
+    pub(crate) fn push(&mut self, stream: u8, offset: u64, data: &[u8]) -> bool {
         let i = usize::from(stream == 2);
         if self.done[i] {
             return self.done == [true; 2];
@@ -274,8 +274,9 @@ impl Framing {
         } else {
             &mut self.stderr
         };
-        // Frames may repeat bytes already seen (the attach replays from `from`).
-        let have = self.start[i] + buf.len() as u64;
+        // Frames may repeat bytes already seen (the attach replays from `from`). Offsets come
+        // from the sandbox: positions saturate at the end of the range rather than overflow.
+        let have = self.start[i].saturating_add(buf.len() as u64);
         let skip = have.saturating_sub(offset) as usize;
         if skip < data.len() {
             buf.extend_from_slice(&data[skip..]);
@@ -288,7 +289,7 @@ impl Framing {
             let end = pos + self.start_marker.len();
             self.early[i] = buf[..pos].to_vec();
             buf.drain(..end);
-            self.start[i] += end as u64;
+            self.start[i] = self.start[i].saturating_add(end as u64);
             self.started[i] = true;
         }
         if i == 0 {
@@ -300,13 +301,13 @@ impl Framing {
                         .and_then(|s| s.trim().parse().ok())
                         .unwrap_or(-1);
                     self.consumed[0] =
-                        self.start[0] + (pos + self.out_marker.len() + nl + 1) as u64;
+                        self.start[0].saturating_add((pos + self.out_marker.len() + nl + 1) as u64);
                     buf.truncate(pos);
                     self.done[0] = true;
                 }
             }
         } else if let Some(pos) = find(buf, &self.err_marker) {
-            self.consumed[1] = self.start[1] + (pos + self.err_marker.len()) as u64;
+            self.consumed[1] = self.start[1].saturating_add((pos + self.err_marker.len()) as u64);
             buf.truncate(pos);
             self.done[1] = true;
         }
@@ -365,5 +366,17 @@ mod tests {
         assert_eq!(f.stdout, b"mine\n");
         assert_eq!(f.stderr, b"");
         assert_eq!(f.consumed, [100 + 33, 12]);
+    }
+
+    /// Regression (the `wire_client` fuzz target): read positions near `u64::MAX`, which a
+    /// hostile sandbox can set through its output offsets, overflowed (a panic in debug
+    /// builds).
+    #[test]
+    fn framing_at_the_end_of_the_offset_range_does_not_overflow() {
+        let mut f = Framing::new("M", [u64::MAX - 2, u64::MAX]);
+        assert!(!f.push(1, u64::MAX - 2, b"\nMS\nout\n\nM 0\n"));
+        assert!(f.push(2, u64::MAX, b"\nMS\n\nM\n"));
+        assert_eq!(f.stdout, b"out\n");
+        assert_eq!(f.consumed, [u64::MAX, u64::MAX]);
     }
 }

@@ -38,7 +38,7 @@ pub(crate) enum Framing {
 /// agent that does not listen yet (a sandbox just started or restarted).
 pub(crate) const CLOSED_BEFORE_GREETING: &str = "the agent channel closed before greeting";
 
-type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
+pub(crate) type Pending = Arc<Mutex<HashMap<u32, UnboundedSender<Msg>>>>;
 
 pub(crate) struct AgentConn {
     writer: Arc<tokio::sync::Mutex<WriteHalf<Stream>>>,
@@ -238,7 +238,10 @@ async fn read_loop(
 }
 
 /// Hands every complete frame to its request; a request's last frame unregisters it.
-fn route(routes: &Pending, frames: &mut FrameBuf) -> std::result::Result<(), wire::WireError> {
+pub(crate) fn route(
+    routes: &Pending,
+    frames: &mut FrameBuf,
+) -> std::result::Result<(), wire::WireError> {
     while let Some((id, msg)) = frames.next_frame()? {
         let last = msg.ends_request();
         let mut map = lock(routes);

@@ -47,8 +47,8 @@ impl Engine {
         stream.flush().await?;
         let mut buf = Vec::with_capacity(1024);
         let end = loop {
-            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break p + 4;
+            if let Some(end) = head_end(&buf) {
+                break end;
             }
             if buf.len() > MAX_HEAD {
                 return Err(Error::internal("engine sent an oversized response head"));
@@ -65,12 +65,7 @@ impl Engine {
             }
             buf.extend_from_slice(&chunk[..n]);
         };
-        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-        let status: u16 = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let status = head_status(&buf[..end]);
         if status == 101 || status == 200 {
             return Ok(Hijacked {
                 stream,
@@ -86,6 +81,20 @@ impl Engine {
         .await;
         Err(map_status(status, engine_message(status, &rest), subject))
     }
+}
+
+/// Where the response head in `buf` ends (just after its blank line), once all of it came.
+pub(crate) fn head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+}
+
+/// The status code of a response head (`HTTP/1.1 101 UPGRADED`); 0 when it has none.
+pub(crate) fn head_status(head: &[u8]) -> u16 {
+    String::from_utf8_lossy(head)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 /// A streamed answer (an exec's multiplexed output): the response body, or the raw

@@ -195,7 +195,10 @@ fn decode<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T> {
 /// 304, and 101: the Docker API documents `101 UPGRADED` as a success of exec start and
 /// attach, and compatible engines answer a plain (non-upgrade) exec start with it; the
 /// caller reads the stream from the upgraded connection (`engine_exec`).
-async fn judge(resp: Response<Incoming>, subject: Subject<'_>) -> Result<Response<Incoming>> {
+pub(crate) async fn judge(
+    resp: Response<Incoming>,
+    subject: Subject<'_>,
+) -> Result<Response<Incoming>> {
     let status = resp.status();
     if status.is_success()
         || status == StatusCode::NOT_MODIFIED

@@ -11,7 +11,7 @@ mod owner;
 mod pack;
 mod paths;
 pub(crate) mod pipe;
-mod unpack;
+pub(crate) mod unpack;
 mod via_agent;
 
 use std::os::unix::ffi::OsStrExt;

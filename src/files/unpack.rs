@@ -52,11 +52,11 @@ pub(crate) fn below_top<'a>(name: &'a [u8], top: &Top) -> Option<Vec<&'a [u8]>> 
     }
 }
 
+/// The entry's mtime; `None` (the file keeps its extraction time) when it is unreadable or
+/// past what a `SystemTime` holds (a GNU base-256 field can say up to 2^64 - 1 seconds).
 fn mtime_of(e: &Entry<'_, impl Read>) -> Option<std::time::SystemTime> {
-    e.header()
-        .mtime()
-        .ok()
-        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    let secs = e.header().mtime().ok()?;
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
 fn os(b: &[u8]) -> &OsStr {

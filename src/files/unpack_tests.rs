@@ -380,3 +380,27 @@ fn an_archive_cut_short_is_an_error_not_a_smaller_copy() {
     assert_eq!(extract(&whole[..], &top, &s.root()).unwrap().files, 2);
     assert_eq!(list(&whole[..], &top).unwrap().len(), 2);
 }
+
+/// Regression (found while writing the `tar_extract` fuzz target): a GNU base-256 mtime past what a
+/// `SystemTime` holds panicked in `UNIX_EPOCH + secs`; such an entry now keeps the time of
+/// its extraction, like one with no readable mtime.
+#[test]
+fn an_mtime_past_the_end_of_time_is_not_a_panic() {
+    let s = Scratch::new("mtime");
+    let mut entry = file("top/f", b"x");
+    // The mtime field (bytes 136..148) in base-256: the high bit, then u64::MAX.
+    entry[136..148].copy_from_slice(&[
+        0x80, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    ]);
+    let mut h = Header::from_byte_slice(&entry[..512]).clone();
+    h.set_cksum();
+    entry[..512].copy_from_slice(h.as_bytes());
+    let mut d = dir("top/d");
+    d[136..148].copy_from_slice(&entry[136..148]);
+    let mut h = Header::from_byte_slice(&d[..512]).clone();
+    h.set_cksum();
+    d[..512].copy_from_slice(h.as_bytes());
+    let summary = s.extract(&[dir("top"), entry, d]).unwrap();
+    assert_eq!((summary.files, summary.dirs), (1, 2));
+    assert_eq!(fs::read(s.root().join("f")).unwrap(), b"x");
+}

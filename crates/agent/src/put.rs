@@ -230,10 +230,19 @@ fn unpack(t: &Target, input: Incoming) -> Result<(), Refusal> {
     }
     for (p, mtime) in dirs.iter().rev() {
         File::open(p)
-            .and_then(|d| d.set_modified(UNIX_EPOCH + Duration::from_secs(*mtime)))
+            .and_then(|d| stamp_time(&d, *mtime))
             .map_err(|e| Refusal::io(&show(p), &e))?;
     }
     Ok(())
+}
+
+/// Sets `f`'s mtime from a header; one past what a `SystemTime` holds (a base-256 field can
+/// say up to 2^64 - 1 seconds) is left at the time of writing rather than panicking.
+fn stamp_time(f: &File, mtime: u64) -> io::Result<()> {
+    match UNIX_EPOCH.checked_add(Duration::from_secs(mtime)) {
+        Some(t) => f.set_modified(t),
+        None => Ok(()),
+    }
 }
 
 fn dir_entry(p: &Path, h: &Header, owner: (u32, u32)) -> Result<(), Refusal> {
@@ -291,7 +300,7 @@ fn file_entry(
         // Owner first: a chown clears setuid/setgid bits.
         std::os::unix::fs::fchown(&f, Some(uid), Some(gid))?;
         f.set_permissions(fs::Permissions::from_mode(h.mode))?;
-        f.set_modified(UNIX_EPOCH + Duration::from_secs(h.mtime))?;
+        stamp_time(&f, h.mtime)?;
         // A directory that appeared at `p` meanwhile makes this fail (EISDIR).
         fs::rename(&tmp, p)
     })();

@@ -138,3 +138,25 @@ fn a_copy_lands_by_the_docker_cp_rules() {
     assert!(!d.join("evil").exists() && !d.parent().unwrap().join("evil").exists());
     fs::remove_dir_all(&d).unwrap();
 }
+
+/// Regression: an mtime past what a `SystemTime` holds (base-256 up to 2^64 - 1 seconds)
+/// panicked the transfer's thread in `UNIX_EPOCH + secs`; the entries are written and keep
+/// the time of writing.
+#[test]
+fn an_mtime_past_the_end_of_time_is_not_a_panic() {
+    let d = scratch("mtime");
+    let (mut dir, _) = entry("t/", Kind::Dir, 0o755, b"", "");
+    let (mut file, data) = entry("t/f", Kind::File, 0o644, b"x", "");
+    dir.mtime = u64::MAX;
+    file.mtime = u64::MAX;
+    let tree = tar(&[(dir, Vec::new()), (file, data)]);
+    let how = PutHow::Copy {
+        src_dir: true,
+        src_name: Some("t".into()),
+        contents: false,
+        trailing_slash: false,
+    };
+    put(&d.join("new"), how, tree).unwrap();
+    assert_eq!(fs::read(d.join("new/f")).unwrap(), b"x");
+    fs::remove_dir_all(&d).unwrap();
+}

@@ -2,7 +2,7 @@
 //! user when the sandbox has no root), and serve each connection's requests concurrently.
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
@@ -83,21 +83,6 @@ fn no_such(writer: &Writer, id: u32, proc: u32) {
     let _ = writer.send(id, &Msg::Failed { message });
 }
 
-fn read_frame(r: &mut impl Read) -> io::Result<Vec<u8>> {
-    let mut len = [0u8; 4];
-    r.read_exact(&mut len)?;
-    let len = u32::from_be_bytes(len) as usize;
-    if len > wire::MAX_FRAME {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "frame too large",
-        ));
-    }
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body)?;
-    Ok(body)
-}
-
 fn connection(conn: UnixStream) {
     let Ok(w) = conn.try_clone() else { return };
     let writer = Arc::new(Writer(Mutex::new(w)));
@@ -107,7 +92,7 @@ fn connection(conn: UnixStream) {
     let mut gets: HashMap<u32, Sender<Flow>> = HashMap::new();
     let mut reader = io::BufReader::new(conn);
     let mut greeted = false;
-    while let Ok(body) = read_frame(&mut reader) {
+    while let Ok(body) = wire::read_frame(&mut reader) {
         let (id, msg) = match wire::decode(&body) {
             Ok(m) => m,
             Err(e) => {

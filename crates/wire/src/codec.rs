@@ -22,6 +22,9 @@ const K_UNFOLLOW: u8 = 15;
 const K_KILL_ALL: u8 = 25;
 const K_SWEPT: u8 = 26;
 
+/// The fewest bytes a `Procs` entry takes: proc, pid, running, exit code, argv count.
+const PROC_ENTRY_MIN: usize = 4 + 4 + 1 + 4 + 4;
+
 pub(crate) struct Out(pub(crate) Vec<u8>);
 
 impl Out {
@@ -298,7 +301,10 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
         K_SWEPT => Msg::Swept { killed: i.u32()? },
         K_PROCS => {
             let n = i.u32()? as usize;
-            if n > i.0.len() {
+            // Each entry takes at least 17 bytes: a count the frame cannot hold is refused
+            // before it sizes the list (a 16 MiB frame claiming one entry per byte would
+            // otherwise reserve some 800 MB).
+            if n > i.0.len() / PROC_ENTRY_MIN {
                 return Err(WireError("list longer than frame".into()));
             }
             let mut list = Vec::with_capacity(n);
@@ -338,6 +344,23 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
         return Err(WireError("trailing bytes in frame".into()));
     }
     Ok((id, msg))
+}
+
+/// Reads one frame off a byte stream and returns what follows its length prefix (for
+/// [`decode`]); a length over [`MAX_FRAME`] is refused before anything is allocated.
+pub fn read_frame(r: &mut impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len)?;
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "frame too large",
+        ));
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body)?;
+    Ok(body)
 }
 
 /// Collects bytes as they arrive and hands out whole frames.

@@ -186,7 +186,7 @@ mod file_frames;
 pub mod files;
 pub mod owner;
 pub mod paths;
-pub use codec::{decode, encode, FrameBuf};
+pub use codec::{decode, encode, read_frame, FrameBuf};
 pub use files::{Put, PutHow, Want};
 
 #[cfg(test)]

@@ -195,3 +195,23 @@ fn garbage_is_an_error_not_a_panic() {
     fb.push(&[0xff, 0xff, 0xff, 0xff]);
     assert!(fb.next_frame().is_err());
 }
+
+/// A `Procs` count its frame cannot hold is refused before the list is sized: one entry
+/// per byte of a 16 MiB frame would have reserved some 800 MB in the client.
+#[test]
+fn a_procs_count_the_frame_cannot_hold_is_refused_at_once() {
+    let mut body = vec![13u8, 0, 0, 0, 1];
+    let entries = 1000u32;
+    body.extend_from_slice(&entries.to_be_bytes());
+    body.resize(body.len() + 16 * entries as usize, 0);
+    let e = decode(&body).unwrap_err();
+    assert!(e.0.contains("list longer than frame"), "{e}");
+    // Exactly enough bytes for the entries (empty argv) still decodes.
+    let mut ok = encode(1, &Msg::Procs(vec![ProcEntry::default(); 3]));
+    assert_eq!(
+        decode(&ok[4..]).unwrap().1,
+        Msg::Procs(vec![ProcEntry::default(); 3])
+    );
+    ok.pop();
+    assert!(decode(&ok[4..]).is_err());
+}
