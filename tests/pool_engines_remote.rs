@@ -162,10 +162,14 @@ async fn a_pool_over_podman_docker_and_tls_keeps_working_when_one_stops() {
     // It comes back on the same address: a probe after the backoff finds it, and the
     // members set aside there are removed.
     task = relay(TcpListener::bind(front).await.unwrap(), target);
-    wait_until("the stranded members removed", Duration::from_secs(90), async || {
-        let left = on_engine(&remote_sock, &project).await;
-        there.iter().all(|n| !left.contains(n)) && pool.stats().engines_down == 0
-    })
+    wait_until(
+        "the stranded members removed",
+        Duration::from_secs(90),
+        async || {
+            let left = on_engine(&remote_sock, &project).await;
+            there.iter().all(|n| !left.contains(n)) && pool.stats().engines_down == 0
+        },
+    )
     .await;
     pool.shutdown().await.unwrap();
     for sock in [PODMAN, DOCKER, remote_sock.as_str()] {
