@@ -605,6 +605,28 @@ pd_status pd_container_opts_add_device(pd_container_opts *opts,
                                        pd_error **err_out);
 
 /**
+ * Moves the library's callbacks (run ends, stream output, process events, log records, build
+ * progress, `free_user_data`) from its own callback thread to the caller's event loop, for
+ * hosts whose callbacks must run on one thread of theirs (a JS engine, a GUI toolkit):
+ * `*fd_out` receives a descriptor (the read end of a non-blocking pipe, owned by the
+ * library, never to be closed) that becomes readable when callbacks wait; then call
+ * `pd_callbacks_dispatch` from that loop. Process-wide and for the rest of the process;
+ * callbacks posted before this call still run on the callback thread, so call it before
+ * registering any. A later call returns the same descriptor. While this is on, a blocking
+ * call whose callbacks must have run before it returns (`pd_profile_build`) waits for a
+ * dispatch: make it from another thread, or from the dispatching thread itself (it then
+ * dispatches while it waits).
+ */
+pd_status pd_callbacks_to_fd(int *fd_out, pd_error **err_out);
+
+/**
+ * Runs the callbacks waiting for the host (see `pd_callbacks_to_fd`) on the calling thread,
+ * in order, and those they post meanwhile; returns how many ran (0 when the host queue is
+ * not on). Callbacks never run concurrently: a second caller waits for the first.
+ */
+size_t pd_callbacks_dispatch(void);
+
+/**
  * Creates an empty engine set; add engines with `pd_engine_set_add`, then create sandboxes
  * on it with `pd_engine_set_create`. Free it with `pd_engine_set_free`. NULL only if
  * memory is exhausted.

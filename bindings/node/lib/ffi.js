@@ -588,6 +588,10 @@ const lib = {
     pd_pool_shutdown: f('pd_status pd_pool_shutdown(const pd_pool *pool, _Out_ pd_error **err_out)'),
     pd_pool_free: f('void pd_pool_free(pd_pool *pool)'),
     // ==== end of pools =================================================================
+    // Callbacks on this thread's event loop (lib/push.js): a pipe to watch and the call that
+    // runs what waits. Non-blocking.
+    pd_callbacks_to_fd: f('pd_status pd_callbacks_to_fd(_Out_ int *fd_out, _Out_ pd_error **err_out)'),
+    pd_callbacks_dispatch: f('size_t pd_callbacks_dispatch(void)'),
     // ==== Engine sets (lib/engine_set.js). BLOCKING: pd_engine_set_create ==============
     pd_engine_set_new: f('pd_engine_set *pd_engine_set_new(void)'),
     pd_engine_set_free: f('void pd_engine_set_free(pd_engine_set *set)'),

@@ -135,6 +135,8 @@ DECLS: dict[str, tuple[Any, list[Any]]] = {
     "pd_container_opts_add_volume": (c_int32, [c_void_p, c_char_p, c_char_p, c_bool, POINTER(c_void_p)]),
     "pd_container_opts_add_port": (c_int32, [c_void_p, c_uint16, c_uint16, c_char_p, POINTER(c_void_p)]),
     "pd_container_opts_add_device": (c_int32, [c_void_p, c_char_p, POINTER(c_void_p)]),
+    "pd_callbacks_to_fd": (c_int32, [c_void_p, POINTER(c_void_p)]),
+    "pd_callbacks_dispatch": (c_size_t, []),
     "pd_engine_set_new": (c_void_p, []),
     "pd_engine_set_free": (None, [c_void_p]),
     "pd_engine_set_add": (c_int32, [c_void_p, c_void_p, c_uint32, c_size_t, POINTER(c_void_p)]),
