@@ -366,7 +366,8 @@ pub extern "C" fn pd_callbacks_to_fd(
                 let q = HostQueue::new().map_err(pocketdock::Error::Io)?;
                 // A racing first call made one too: keep the winner's (ours is dropped).
                 let _ = HOST.set(q);
-                HOST.get().ok_or_else(|| crate::error::internal("no host queue"))?
+                HOST.get()
+                    .ok_or_else(|| crate::error::internal("no host queue"))?
             }
         };
         super::boundary::write_out(fd_out, h.read.as_raw_fd());
