@@ -622,7 +622,8 @@ pd_status pd_callbacks_to_fd(int *fd_out, pd_error **err_out);
 /**
  * Runs the callbacks waiting for the host (see `pd_callbacks_to_fd`) on the calling thread,
  * in order, and those they post meanwhile; returns how many ran (0 when the host queue is
- * not on). Callbacks never run concurrently: a second caller waits for the first.
+ * not on, and when called from one of those callbacks). Callbacks never run concurrently: a
+ * second caller waits for the first.
  */
 size_t pd_callbacks_dispatch(void);
 

@@ -87,9 +87,15 @@ impl HostQueue {
         }
     }
 
-    /// Runs every job waiting (and those they post) on this thread; returns how many.
+    /// Runs every job waiting (and those they post) on this thread; returns how many. From a
+    /// callback it is running (a callback that dispatches, or drains) it returns 0 at once.
     fn dispatch(&self) -> usize {
+        if DISPATCHING.get() {
+            return 0;
+        }
         let _one = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        DISPATCHING.set(true);
+        let _reset = ResetDispatching;
         let mut n = 0;
         loop {
             let jobs = {
@@ -118,6 +124,19 @@ impl HostQueue {
     fn is_dispatcher(&self) -> bool {
         let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.dispatcher == Some(std::thread::current().id())
+    }
+}
+
+thread_local! {
+    /// This thread is running host-queue jobs (inside `HostQueue::dispatch`).
+    static DISPATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+struct ResetDispatching;
+
+impl Drop for ResetDispatching {
+    fn drop(&mut self) {
+        DISPATCHING.set(false);
     }
 }
 
@@ -329,6 +348,10 @@ pub(crate) fn drain() {
         return;
     }
     if let Some(h) = HOST.get() {
+        // Inside a callback it runs, as on the callback thread: return at once.
+        if DISPATCHING.get() {
+            return;
+        }
         // On the host's dispatching thread, waiting would wait for ourselves: run them.
         if h.is_dispatcher() {
             h.dispatch();
@@ -377,7 +400,8 @@ pub extern "C" fn pd_callbacks_to_fd(
 
 /// Runs the callbacks waiting for the host (see `pd_callbacks_to_fd`) on the calling thread,
 /// in order, and those they post meanwhile; returns how many ran (0 when the host queue is
-/// not on). Callbacks never run concurrently: a second caller waits for the first.
+/// not on, and when called from one of those callbacks). Callbacks never run concurrently: a
+/// second caller waits for the first.
 #[no_mangle]
 pub extern "C" fn pd_callbacks_dispatch() -> usize {
     super::boundary::guard_value(0, || Ok(HOST.get().map_or(0, HostQueue::dispatch)))
