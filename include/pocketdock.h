@@ -39,6 +39,7 @@ typedef struct pd_container_listing pd_container_listing;
 typedef struct pd_build_opts pd_build_opts;
 typedef struct pd_pool_opts pd_pool_opts;
 typedef struct pd_pool pd_pool;
+typedef struct pd_engine_set pd_engine_set;
 
 /**
  * Pass as any `*_timeout_ms` argument for "no limit".
@@ -602,6 +603,71 @@ pd_status pd_container_opts_add_port(pd_container_opts *opts,
 pd_status pd_container_opts_add_device(pd_container_opts *opts,
                                        const char *device,
                                        pd_error **err_out);
+
+/**
+ * Moves the library's callbacks (run ends, stream output, process events, log records, build
+ * progress, `free_user_data`) from its own callback thread to the caller's event loop, for
+ * hosts whose callbacks must run on one thread of theirs (a JS engine, a GUI toolkit):
+ * `*fd_out` receives a descriptor (the read end of a non-blocking pipe, owned by the
+ * library, never to be closed) that becomes readable when callbacks wait; then call
+ * `pd_callbacks_dispatch` from that loop. Process-wide and for the rest of the process;
+ * callbacks posted before this call still run on the callback thread, so call it before
+ * registering any. A later call returns the same descriptor. While this is on, a blocking
+ * call whose callbacks must have run before it returns (`pd_profile_build`) waits for a
+ * dispatch: make it from another thread, or from the dispatching thread itself (it then
+ * dispatches while it waits).
+ */
+pd_status pd_callbacks_to_fd(int *fd_out, pd_error **err_out);
+
+/**
+ * Runs the callbacks waiting for the host (see `pd_callbacks_to_fd`) on the calling thread,
+ * in order, and those they post meanwhile; returns how many ran (0 when the host queue is
+ * not on, and when called from one of those callbacks). Callbacks never run concurrently: a
+ * second caller waits for the first.
+ */
+size_t pd_callbacks_dispatch(void);
+
+/**
+ * Creates an empty engine set; add engines with `pd_engine_set_add`, then create sandboxes
+ * on it with `pd_engine_set_create`. Free it with `pd_engine_set_free`. NULL only if
+ * memory is exhausted.
+ */
+pd_engine_set *pd_engine_set_new(void);
+
+/**
+ * Frees an engine set (and its references to the engines' clients; sandboxes created on it
+ * hold their own). NULL is a no-op.
+ */
+void pd_engine_set_free(pd_engine_set *set);
+
+/**
+ * Adds an engine: `client` (borrowed; the set holds it), its `weight` (>= 1: its share of
+ * the sandboxes relative to the others) and `limit` (most running pocketdock containers on
+ * it; 0: no limit). Engines are numbered from 0 in the order they are added. Not to be
+ * called while another thread uses the set. Branch on: `PD_ERR_INVALID_ARGUMENT`.
+ */
+pd_status pd_engine_set_add(pd_engine_set *set,
+                            const pd_client *client,
+                            uint32_t weight,
+                            size_t limit,
+                            pd_error **err_out);
+
+/**
+ * Creates and starts one sandbox (not pooled) on the least loaded engine of the set: the
+ * one with the fewest running pocketdock containers per unit of weight, asked of each
+ * engine now, among those under their limit. An engine that does not answer is passed over;
+ * any other failure (a bad option, a missing image) is returned as it is. `opts` may be
+ * NULL for the defaults; it is only borrowed. `*container_out` receives the sandbox (free it
+ * with `pd_container_free` as after `pd_container_create`), `*engine_index_out` (may be
+ * NULL) the number of the engine it went to. Blocks. Branch on: `PD_ERR_INVALID_ARGUMENT`
+ * (an empty set, a bad option), `PD_ERR_INVALID_STATE` (every engine at its limit), the
+ * last engine's error when none answered (`PD_ERR_IO`, `PD_ERR_ENGINE_NOT_FOUND`).
+ */
+pd_status pd_engine_set_create(const pd_engine_set *set,
+                               const pd_container_opts *opts,
+                               pd_container **container_out,
+                               size_t *engine_index_out,
+                               pd_error **err_out);
 
 /**
  * The status code of an error (`PD_ERR_INVALID_ARGUMENT` for a NULL or bad handle).

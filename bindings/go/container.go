@@ -51,11 +51,27 @@ func (cl *Client) CreateContainer(ctx context.Context, opts ...Option) (*Contain
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	o := C.pd_container_opts_new()
-	if o == nil {
-		return nil, &Error{Op: "create", Code: CodeInternal, Message: "pd_container_opts_new returned NULL"}
+	o, err := containerOpts("create", opts)
+	if err != nil {
+		return nil, err
 	}
 	defer C.pd_container_opts_free(o)
+	var p *C.pd_container
+	err = cl.call(ctx, "create", func(client *C.pd_client, e **C.pd_error) C.pd_status {
+		return C.pd_container_create(client, o, &p, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newContainer(cl, p), nil
+}
+
+// containerOpts builds the pd_container_opts of a create from opts; the caller frees it.
+func containerOpts(op string, opts []Option) (*C.pd_container_opts, error) {
+	o := C.pd_container_opts_new()
+	if o == nil {
+		return nil, &Error{Op: op, Code: CodeInternal, Message: "pd_container_opts_new returned NULL"}
+	}
 	cfg := createConfig{opts: o, timeout: DefaultTimeout}
 	for _, opt := range opts {
 		if opt != nil {
@@ -63,16 +79,10 @@ func (cl *Client) CreateContainer(ctx context.Context, opts ...Option) (*Contain
 		}
 	}
 	if cfg.err != nil {
+		C.pd_container_opts_free(o)
 		return nil, cfg.err
 	}
-	var p *C.pd_container
-	err := cl.call(ctx, "create", func(client *C.pd_client, e **C.pd_error) C.pd_status {
-		return C.pd_container_create(client, o, &p, e)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newContainer(cl, p), nil
+	return o, nil
 }
 
 // OpenContainer opens a handle on an existing container by name or id on the client's

@@ -731,6 +731,21 @@ export declare class Pool implements AsyncDisposable {
     [Symbol.asyncDispose](): Promise<void>;
 }
 
+/**
+ * Several engines to create single sandboxes on: createContainer() goes to the least loaded
+ * engine that answers (the fewest running pocketdock containers per unit of weight, among
+ * those under their limit). A PoolEngine's limit here counts running pocketdock containers.
+ */
+export declare class EngineSet implements Disposable {
+    constructor(engines: PoolEngine[]);
+    readonly closed: boolean;
+    /** Creates a sandbox on the least loaded engine; its `client` is that engine's Client. */
+    createContainer(opts?: ContainerOptions): Promise<Container>;
+    /** Frees the set; containers created on it stay valid. */
+    close(): void;
+    [Symbol.dispose](): void;
+}
+
 export interface Client {
     /** Starts a warm pool on this client's engine (plus opts.engines); resolves at once. */
     createPool(opts?: PoolOptions): Promise<Pool>;

@@ -15,6 +15,7 @@ require('./lib/persist'); // Container#reboot, #snapshot
 const project = require('./lib/project'); // also Client#doctor
 const profiles = require('./lib/profiles'); // also Client#buildProfile and the image methods
 const { Pool } = require('./lib/pool'); // also Client#createPool
+const { EngineSet } = require('./lib/engine_set');
 
 /** The library's version string (pd_version). */
 function version() {
@@ -37,6 +38,7 @@ module.exports = {
     Process,
     Session,
     Pool,
+    EngineSet,
     version,
     abiVersion,
     ABI_VERSION,

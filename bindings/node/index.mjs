@@ -12,6 +12,7 @@ export const {
     Process,
     Session,
     Pool,
+    EngineSet,
     version,
     abiVersion,
     ABI_VERSION,

@@ -150,6 +150,18 @@ struct Profile {
     bool network;  // the profile's network default
 };
 
+// Moves every callback of the library (run ends, stream output, logs, free_user_data) from its
+// own thread to the caller's event loop (pd_callbacks_to_fd): returns a descriptor (owned by
+// the library) that becomes readable when callbacks wait; call dispatch_callbacks() from that
+// loop then. Process-wide, for the rest of the process; call it before registering callbacks.
+inline int callbacks_fd() {
+    int fd = -1;
+    detail::call([&](pd_error** e) { return pd_callbacks_to_fd(&fd, e); });
+    return fd;
+}
+// Runs the callbacks waiting on the calling thread; returns how many ran.
+inline std::size_t dispatch_callbacks() noexcept { return pd_callbacks_dispatch(); }
+
 inline Profile profile_at(std::size_t i) {
     return {detail::view(pd_profile_name(i)), detail::view(pd_profile_image(i)),
             detail::view(pd_profile_description(i)), detail::view(pd_profile_size(i)), pd_profile_network(i)};

@@ -1,4 +1,5 @@
-// pocketdock C++ API: a pool of pre-warmed sandboxes (pd_pool; docs/pool.md) and its options.
+// pocketdock C++ API: a pool of pre-warmed sandboxes (pd_pool; docs/pool.md) and its options,
+// and engine sets for plain creates (pd_engine_set).
 // Include <pocketdock.hpp>.
 #ifndef POCKETDOCK_POOL_HPP
 #define POCKETDOCK_POOL_HPP
@@ -94,6 +95,31 @@ private:
         return Pool(p);
     }
     detail::Owner<pd_pool, pd_pool_free> p_;
+};
+
+// Several engines to create single sandboxes on (pd_engine_set): create() goes to the least
+// loaded engine that answers (the fewest running pocketdock containers per unit of weight,
+// among those under their limit). Add engines before sharing it between threads.
+class EngineSet {
+public:
+    EngineSet() : s_(detail::must(pd_engine_set_new())) {}
+    // One more engine (the set holds the client): its share of the sandboxes relative to
+    // the others (>= 1) and its most running pocketdock containers (0: no limit). Engines
+    // are numbered from 0 in the order they are added.
+    EngineSet& add(const Client& client, std::uint32_t weight = 1, std::size_t limit = 0) {
+        detail::call([&](pd_error** e) { return pd_engine_set_add(s_.get(), client.get(), weight, limit, e); });
+        return *this;
+    }
+    // A sandbox on the least loaded engine; `engine_index` (if given) receives its number.
+    Container create(Opt<ContainerOptions> opts = {}, std::size_t* engine_index = nullptr) const {
+        pd_container* c = nullptr;
+        detail::call([&](pd_error** e) { return pd_engine_set_create(s_.get(), opts.get(), &c, engine_index, e); });
+        return Container(c);
+    }
+    const pd_engine_set* get() const noexcept { return s_.get(); }
+
+private:
+    detail::Owner<pd_engine_set, pd_engine_set_free> s_;
 };
 
 // Releases an acquired member when the scope ends (errors are ignored there: call

@@ -53,6 +53,12 @@ impl EngineSet {
     /// passed over, as is one whose create fails because it stopped answering; any other
     /// failure (a bad option, a missing image) is returned as it is.
     pub async fn create_container(&self, opts: &ContainerOptions) -> Result<Container> {
+        Ok(self.create_placed(opts).await?.1)
+    }
+
+    /// [`EngineSet::create_container`], also saying which engine took the sandbox: its
+    /// index in [`EngineSet::entries`] (bindings hand the container that engine's client).
+    pub async fn create_placed(&self, opts: &ContainerOptions) -> Result<(usize, Container)> {
         self.validate()?;
         opts.validate()?;
         let listed = futures_util::future::join_all(
@@ -78,7 +84,7 @@ impl EngineSet {
         }
         while let Some(i) = place(&slots) {
             match self.entries[i].client.create_container(opts).await {
-                Ok(c) => return Ok(c),
+                Ok(c) => return Ok((i, c)),
                 Err(e)
                     if engine_unreachable(&e) && probe(&self.entries[i].client).await.is_err() =>
                 {

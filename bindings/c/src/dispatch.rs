@@ -1,11 +1,19 @@
 //! C callbacks run on one library-owned thread ("pocketdock-callbacks"), never on a runtime
 //! worker: so a callback may make blocking pd_ calls, and callbacks never run concurrently.
 //! `free_user_data` goes through the same queue, after the last callback that uses it.
+//!
+//! Or, once the host asked for it (`pd_callbacks_to_fd`), on a thread of the host's own event
+//! loop: jobs then wait in `HOST`, a pipe becomes readable, and the host runs them with
+//! `pd_callbacks_dispatch`. One wake-up (runtime worker → the host's loop) instead of two
+//! (→ the callback thread → the host's loop, which is how a JS engine's thread-safe call works).
 
+use std::collections::VecDeque;
 use std::ffi::{c_char, c_void};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Sender};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::ThreadId;
 
 use super::exec::pd_exec_result;
 use super::handle;
@@ -26,7 +34,117 @@ type Job = Box<dyn FnOnce() + Send>;
 
 static QUEUE: OnceLock<Sender<Job>> = OnceLock::new();
 
+/// The host-driven queue, once `pd_callbacks_to_fd` made it.
+static HOST: OnceLock<HostQueue> = OnceLock::new();
+
+struct HostQueue {
+    state: Mutex<HostState>,
+    /// Runs one dispatch at a time, so callbacks never run concurrently there either.
+    running: Mutex<()>,
+    /// The pipe's ends: the host watches `read`; a byte goes into `write` when the queue
+    /// stops being empty.
+    read: OwnedFd,
+    write: OwnedFd,
+}
+
+#[derive(Default)]
+struct HostState {
+    jobs: VecDeque<Job>,
+    /// A byte is in the pipe, not yet answered by a dispatch.
+    signalled: bool,
+    /// The thread that last dispatched: a `drain` there runs the jobs instead of waiting.
+    dispatcher: Option<ThreadId>,
+}
+
+impl HostQueue {
+    fn new() -> std::io::Result<HostQueue> {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 writes two descriptors into the array on success.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: both descriptors were just created and are owned by nothing else.
+        let (read, write) = unsafe {
+            use std::os::fd::FromRawFd;
+            (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))
+        };
+        Ok(HostQueue {
+            state: Mutex::new(HostState::default()),
+            running: Mutex::new(()),
+            read,
+            write,
+        })
+    }
+
+    fn push(&self, job: Job) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.jobs.push_back(job);
+        if !st.signalled {
+            st.signalled = true;
+            // Non-blocking: the pipe holds at most one unanswered byte, so it never fills.
+            // SAFETY: writing one byte from a valid buffer to our own descriptor.
+            let _ = unsafe { libc::write(self.write.as_raw_fd(), [1u8].as_ptr().cast(), 1) };
+        }
+    }
+
+    /// Runs every job waiting (and those they post) on this thread; returns how many. From a
+    /// callback it is running (a callback that dispatches, or drains) it returns 0 at once.
+    fn dispatch(&self) -> usize {
+        if DISPATCHING.get() {
+            return 0;
+        }
+        let _one = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        DISPATCHING.set(true);
+        let _reset = ResetDispatching;
+        let mut n = 0;
+        loop {
+            let jobs = {
+                let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                st.dispatcher = Some(std::thread::current().id());
+                if st.signalled {
+                    st.signalled = false;
+                    let mut buf = [0u8; 16];
+                    // SAFETY: reading into a valid buffer from our own non-blocking descriptor.
+                    let _ = unsafe {
+                        libc::read(self.read.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len())
+                    };
+                }
+                std::mem::take(&mut st.jobs)
+            };
+            if jobs.is_empty() {
+                return n;
+            }
+            for job in jobs {
+                n += 1;
+                let _ = catch_unwind(AssertUnwindSafe(job));
+            }
+        }
+    }
+
+    fn is_dispatcher(&self) -> bool {
+        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.dispatcher == Some(std::thread::current().id())
+    }
+}
+
+thread_local! {
+    /// This thread is running host-queue jobs (inside `HostQueue::dispatch`).
+    static DISPATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+struct ResetDispatching;
+
+impl Drop for ResetDispatching {
+    fn drop(&mut self) {
+        DISPATCHING.set(false);
+    }
+}
+
 fn post(job: Job) {
+    if let Some(h) = HOST.get() {
+        h.push(job);
+        return;
+    }
     let q = QUEUE.get_or_init(|| {
         let (tx, rx) = channel::<Job>();
         std::thread::Builder::new()
@@ -229,9 +347,62 @@ pub(crate) fn drain() {
     {
         return;
     }
+    if let Some(h) = HOST.get() {
+        // Inside a callback it runs, as on the callback thread: return at once.
+        if DISPATCHING.get() {
+            return;
+        }
+        // On the host's dispatching thread, waiting would wait for ourselves: run them.
+        if h.is_dispatcher() {
+            h.dispatch();
+            return;
+        }
+    }
     let (tx, rx) = channel::<()>();
     post(Box::new(move || {
         let _ = tx.send(());
     }));
     let _ = rx.recv();
+}
+
+/// Moves the library's callbacks (run ends, stream output, process events, log records, build
+/// progress, `free_user_data`) from its own callback thread to the caller's event loop, for
+/// hosts whose callbacks must run on one thread of theirs (a JS engine, a GUI toolkit):
+/// `*fd_out` receives a descriptor (the read end of a non-blocking pipe, owned by the
+/// library, never to be closed) that becomes readable when callbacks wait; then call
+/// `pd_callbacks_dispatch` from that loop. Process-wide and for the rest of the process;
+/// callbacks posted before this call still run on the callback thread, so call it before
+/// registering any. A later call returns the same descriptor. While this is on, a blocking
+/// call whose callbacks must have run before it returns (`pd_profile_build`) waits for a
+/// dispatch: make it from another thread, or from the dispatching thread itself (it then
+/// dispatches while it waits).
+#[no_mangle]
+pub extern "C" fn pd_callbacks_to_fd(
+    fd_out: *mut std::ffi::c_int,
+    err_out: *mut *mut super::error::pd_error,
+) -> super::error::pd_status {
+    super::boundary::guard(err_out, || {
+        handle::out_ptr(fd_out, "fd_out")?;
+        let h = match HOST.get() {
+            Some(h) => h,
+            None => {
+                let q = HostQueue::new().map_err(pocketdock::Error::Io)?;
+                // A racing first call made one too: keep the winner's (ours is dropped).
+                let _ = HOST.set(q);
+                HOST.get()
+                    .ok_or_else(|| crate::error::internal("no host queue"))?
+            }
+        };
+        super::boundary::write_out(fd_out, h.read.as_raw_fd());
+        Ok(())
+    })
+}
+
+/// Runs the callbacks waiting for the host (see `pd_callbacks_to_fd`) on the calling thread,
+/// in order, and those they post meanwhile; returns how many ran (0 when the host queue is
+/// not on, and when called from one of those callbacks). Callbacks never run concurrently: a
+/// second caller waits for the first.
+#[no_mangle]
+pub extern "C" fn pd_callbacks_dispatch() -> usize {
+    super::boundary::guard_value(0, || Ok(HOST.get().map_or(0, HostQueue::dispatch)))
 }

@@ -89,15 +89,17 @@ fn start(
         let c = handle::borrow(container)?.inner.clone();
         let o = run_opts_or_default(opts)?;
         let argv = command.argv(&o)?;
-        runtime::spawn(async move {
-            // Its own task, so that a panic in the run is reported instead of lost.
-            let outcome = tokio::spawn(async move { c.run_argv(argv, o).await }).await;
+        // Polled here first, so the request leaves before this returns (runtime.rs).
+        runtime::spawn_polled(async move {
+            // A panic in the run is reported instead of lost.
+            let outcome =
+                runtime::CatchUnwind(Box::pin(async move { c.run_argv(argv, o).await })).await;
             deliver(Box::new(move |ud| {
                 let mut err: *mut pd_error = std::ptr::null_mut();
                 let (status, result) = match outcome {
                     Ok(Ok(r)) => (pd_status::PD_OK, handle::into_raw(pd_exec_result::new(r))),
                     Ok(Err(e)) => (set_error(&mut err, &e), std::ptr::null_mut()),
-                    Err(j) => (set_panic(&mut err, &j.to_string()), std::ptr::null_mut()),
+                    Err(p) => (set_panic(&mut err, &p), std::ptr::null_mut()),
                 };
                 // SAFETY: the caller's callback with its own pointer; both handles live until
                 // they are freed right after the call.

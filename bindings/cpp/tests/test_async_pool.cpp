@@ -1,5 +1,5 @@
 // Tests of the C++ API's callback forms (run_async, Stream::set_callbacks), kill_all, the
-// pool and the remote client options, against a real engine (POCKETDOCK_SOCKET).
+// pool, the engine set's plain create and the remote client options, against a real engine (POCKETDOCK_SOCKET).
 // scripts/test-c builds it as test_pocketdock.cpp is built.
 #include "harness.hpp"
 
@@ -206,6 +206,29 @@ static int test_pool_engine_set() {
     return 0;
 }
 
+// A plain create on a set of this engine and the other one (POCKETDOCK_OTHER_SOCKET, else
+// the other of scripts/engine-up's two): it lands on one of them and runs there.
+static int test_engine_set_create() {
+    const char* env_other = std::getenv("POCKETDOCK_OTHER_SOCKET");
+    const char* mine = std::getenv("POCKETDOCK_SOCKET");
+    std::string other = env_other && *env_other ? env_other
+                        : (mine && std::string(mine) == "/run/podman/podman.sock") ? "/run/pocketdock-docker.sock"
+                                                                                    : "/run/podman/podman.sock";
+    auto second = pd::Client::open(pd::ClientOptions().socket(other.c_str()));
+    pd::EngineSet set;
+    set.add(*client).add(second, 1, 0);
+    std::size_t where = 9;
+    auto box = set.create(test_opts(), &where);
+    CHECK(where == 0 || where == 1);
+    CHECK(box.run("echo placed").stdout_text() == "placed\n");
+    box.shutdown();
+    auto bad = pd::attempt([&] { pd::EngineSet().add(*client, 0); });
+    CHECK(!bad && bad.error().status() == pd::Status::invalid_argument);
+    auto empty = pd::attempt([] { return pd::EngineSet().create(test_opts()); });
+    CHECK(!empty && empty.error().status() == pd::Status::invalid_argument);
+    return 0;
+}
+
 static int test_remote_options() {
     for (const char* addr : {"gopher://h", "tcp://h:0", "ssh://-oProxyCommand=x"}) {
         auto r = pd::attempt([&] { pd::ClientOptions().host(addr); });
@@ -236,6 +259,7 @@ int main() {
     RUN(test_kill_all);
     RUN(test_pool);
     RUN(test_pool_engine_set);
+    RUN(test_engine_set_create);
     RUN(test_remote_options);
     return finish("C++ async/pool");
 }

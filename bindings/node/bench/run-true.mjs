@@ -4,7 +4,11 @@
 //
 // Compiles bench/run_true.c against include/ and target/release (cc, into a temp dir), then
 // alternates rounds of the same loop in C (that program) and in Node, and prints median /
-// p95 / mean per call for both and the Node/C ratio. A program that prints figures, not a test.
+// p95 / mean per call for both and the Node/C ratio. Each Node round is a child process, once
+// with the library's callbacks dispatched on Node's event loop (the default,
+// pd_callbacks_to_fd) and once on the library's callback thread
+// (POCKETDOCK_NODE_CALLBACK_THREAD=1, the hand-off before), so both are measured in the same
+// run. A program that prints figures, not a test.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,12 +41,14 @@ const per = Math.max(1, Math.ceil(n / rounds));
 const libDir = path.dirname(libraryPath);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-bench-'));
 const exe = path.join(tmp, 'run_true');
-execFileSync('cc', [
-    '-O2', '-Wall', '-Wextra',
-    '-I', path.join(root, 'include'),
-    '-o', exe, path.join(here, 'run_true.c'),
-    '-L', libDir, '-lpocketdock', `-Wl,-rpath,${libDir}`,
-], { stdio: 'inherit' });
+if (process.env.PD_BENCH_NODE_ROUND !== '1') {
+    execFileSync('cc', [
+        '-O2', '-Wall', '-Wextra',
+        '-I', path.join(root, 'include'),
+        '-o', exe, path.join(here, 'run_true.c'),
+        '-L', libDir, '-lpocketdock', `-Wl,-rpath,${libDir}`,
+    ], { stdio: 'inherit' });
+}
 
 function cRound() {
     const out = execFileSync(exe, [String(per), String(warmup)], { encoding: 'utf8' });
@@ -78,15 +84,35 @@ async function nodeRound() {
     return { t, old };
 }
 
+// A child process runs one Node round and prints its times as JSON.
+if (process.env.PD_BENCH_NODE_ROUND === '1') {
+    process.stdout.write(JSON.stringify(await nodeRound()));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    process.exit(0);
+}
+
+function nodeChild(callbackThread) {
+    const env = { ...process.env, PD_BENCH_NODE_ROUND: '1', POCKETDOCK_NODE_CALLBACK_THREAD: callbackThread ? '1' : '0' };
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(n), String(warmup)], {
+        env,
+        encoding: 'utf8',
+    });
+    return JSON.parse(out);
+}
+
 const cTimes = [];
 const jsTimes = [];
 const oldTimes = [];
+const threadTimes = [];
+const loads = [];
 try {
     for (let r = 0; r < rounds; r++) {
+        loads.push(os.loadavg()[0]);
         cTimes.push(...cRound());
-        const { t, old } = await nodeRound();
+        const { t, old } = nodeChild(false);
         jsTimes.push(...t);
         oldTimes.push(...old);
+        threadTimes.push(...nodeChild(true).t);
     }
 } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -94,6 +120,7 @@ try {
 const c = stats(cTimes);
 const js = stats(jsTimes);
 const oldS = stats(oldTimes);
+const thr = stats(threadTimes);
 
 // --- The binding's own floor: a worker-thread round trip (.async) of a trivial C call, and
 // the same call made synchronously. What every blocking call pays on top of the C work.
@@ -109,12 +136,16 @@ const syncUs = ((performance.now() - t0) / 100000) * 1000;
 const hopS = stats(hop);
 
 const fmt = (s) => `median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  mean ${s.mean.toFixed(2)} ms  (n=${s.n})`;
-console.log(`engine: ${process.env.POCKETDOCK_SOCKET ?? '(discovered)'}, ${rounds} alternating rounds, load ${os.loadavg()[0].toFixed(1)}`);
+const load = loads.reduce((a, b) => a + b, 0) / loads.length;
+console.log(`engine: ${process.env.POCKETDOCK_SOCKET ?? '(discovered)'}, ${rounds} alternating rounds, load ${load.toFixed(1)}`);
 console.log(`C    pd_run("true"):      ${fmt(c)}`);
-console.log(`Node box.run("true"):     ${fmt(js)}`);
+console.log(`Node box.run("true"):     ${fmt(js)}  (callbacks on Node's loop)`);
+console.log(`Node, callback thread:    ${fmt(thr)}  (the hand-off before pd_callbacks_to_fd)`);
 console.log(`Node .async pd_run:       ${fmt(oldS)}  (the path run() used before pd_run_async)`);
 console.log(`ratio Node/C: median ${(js.median / c.median).toFixed(3)}  p95 ${(js.p95 / c.p95).toFixed(3)}  ` +
     `difference ${(js.median - c.median).toFixed(2)} ms/call`);
+console.log(`ratio Node (callback thread)/C: median ${(thr.median / c.median).toFixed(3)}  ` +
+    `difference ${(thr.median - c.median).toFixed(2)} ms/call`);
 console.log(`ratio run()/.async pd_run: median ${(js.median / oldS.median).toFixed(3)}`);
 console.log(`binding floor: async round trip median ${(hopS.median * 1000).toFixed(1)} µs, ` +
     `p95 ${(hopS.p95 * 1000).toFixed(1)} µs; sync call ${syncUs.toFixed(2)} µs`);

@@ -130,6 +130,8 @@ koffi.disposable('pd_owned_str', 'str', pd_string_free);
 // Pools (lib/pool.js): opaque handles and the counters pd_pool_get_stats writes.
 koffi.opaque('pd_pool_opts');
 koffi.opaque('pd_pool');
+// Engine sets for plain creates (lib/engine_set.js).
+koffi.opaque('pd_engine_set');
 koffi.struct('pd_pool_stats', {
     idle: 'uint64_t',
     in_use: 'uint64_t',
@@ -586,6 +588,19 @@ const lib = {
     pd_pool_shutdown: f('pd_status pd_pool_shutdown(const pd_pool *pool, _Out_ pd_error **err_out)'),
     pd_pool_free: f('void pd_pool_free(pd_pool *pool)'),
     // ==== end of pools =================================================================
+    // Callbacks on this thread's event loop (lib/push.js): a pipe to watch and the call that
+    // runs what waits. Non-blocking.
+    pd_callbacks_to_fd: f('pd_status pd_callbacks_to_fd(_Out_ int *fd_out, _Out_ pd_error **err_out)'),
+    pd_callbacks_dispatch: f('size_t pd_callbacks_dispatch(void)'),
+    // ==== Engine sets (lib/engine_set.js). BLOCKING: pd_engine_set_create ==============
+    pd_engine_set_new: f('pd_engine_set *pd_engine_set_new(void)'),
+    pd_engine_set_free: f('void pd_engine_set_free(pd_engine_set *set)'),
+    pd_engine_set_add: f(
+        'pd_status pd_engine_set_add(pd_engine_set *set, const pd_client *client, uint32_t weight, size_t limit, _Out_ pd_error **err_out)',
+    ),
+    pd_engine_set_create: f(
+        'pd_status pd_engine_set_create(const pd_engine_set *set, const pd_container_opts *opts, _Out_ pd_container **container_out, _Out_ size_t *engine_index_out, _Out_ pd_error **err_out)',
+    ),
 
     // Logs (lib/log.js). Process-global; records arrive on the callback thread.
     pd_set_log_callback: f(

@@ -34,6 +34,7 @@ const { isMainThread } = require('node:worker_threads');
 const { koffi, lib } = require('./ffi');
 const { callSync } = require('./call');
 const { InvalidStateError, STATUS } = require('./errors');
+const { dispatchOnThisLoop } = require('./push');
 
 // pd_log_level (include/pocketdock.h): names <-> numbers.
 const LOG_LEVELS = Object.freeze({
@@ -151,6 +152,8 @@ function setLogger(logger, level = 'info') {
         return replaced;
     }
     if (!trampolines) {
+        // Records then run on this loop too (lib/push.js), in order with run ends.
+        dispatchOnThisLoop();
         trampolines = {
             record: koffi.register(onRecord, koffi.pointer('pd_log_cb')),
             free: koffi.register(onFree, koffi.pointer('pd_free_cb')),

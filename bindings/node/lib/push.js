@@ -5,12 +5,19 @@
 // runs, so any number of slow commands leave the pool to the calls that need it
 // (docs/node.md, Threading).
 //
-// The library calls back on its own "pocketdock-callbacks" thread; Koffi relays each call to
-// the JS thread of the module instance that registered the trampoline and parks the library
-// thread until JS ran it (the same mechanism as lib/log.js). Two permanent trampolines per
-// thread serve every stream: `user_data` is an id into `pending`, never a JS object.
-// Records of a finished command are valid only during the callback: they are copied out there.
+// On the main thread the library's callbacks run on this event loop (pd_callbacks_to_fd): a
+// pipe becomes readable when callbacks wait, and its 'data' handler runs them with
+// pd_callbacks_dispatch, so each trampoline is a plain call on this thread. The end of a run
+// then costs one wake-up (the library's runtime thread → this loop), as pd_run's return
+// does in C. (Otherwise, e.g. in a worker thread, the library calls back on its own
+// "pocketdock-callbacks" thread and Koffi relays each call to the JS thread through a
+// thread-safe function, parking the library thread until JS ran it: two wake-ups, ~0.1–0.3 ms
+// more per run on a loaded machine; docs/node.md.) Two permanent trampolines per thread
+// serve every stream: `user_data` is an id into `pending`, never a JS object. Records of a
+// finished command are valid only during the callback: they are copied out there.
 
+const net = require('node:net');
+const { isMainThread } = require('node:worker_threads');
 const { koffi, lib } = require('./ffi');
 const { callSync, takeError, copyBytes } = require('./call');
 const { STATUS, makeError } = require('./errors');
@@ -44,7 +51,26 @@ function unhold() {
     }
 }
 
+let loopDispatch = null;
+
+/**
+ * Moves the library's callbacks to this event loop, once, on the main thread only (they are
+ * process-wide: a worker's callbacks are then run from here and relayed to it by Koffi).
+ * POCKETDOCK_NODE_CALLBACK_THREAD=1 keeps the library's callback thread (for comparisons).
+ */
+function dispatchOnThisLoop() {
+    if (loopDispatch || !isMainThread || process.env.POCKETDOCK_NODE_CALLBACK_THREAD === '1') return;
+    const fd = [0];
+    callSync(lib.pd_callbacks_to_fd, fd);
+    // The library owns the descriptor and never closes its write end: no EOF, no error.
+    loopDispatch = new net.Socket({ fd: fd[0], readable: true, writable: false });
+    loopDispatch.on('data', () => lib.pd_callbacks_dispatch());
+    // Pending runs keep the process alive (hold()); the pipe alone must not.
+    loopDispatch.unref();
+}
+
 function registerTrampolines() {
+    dispatchOnThisLoop();
     trampolines ??= {
         output: koffi.register(onOutput, koffi.pointer('pd_output_cb')),
         exit: koffi.register(onExit, koffi.pointer('pd_exit_cb')),
@@ -170,4 +196,4 @@ function pushStats() {
     return { streams: pending.size, runs: runs.size };
 }
 
-module.exports = { pushStream, runAsync, pushStats };
+module.exports = { pushStream, runAsync, pushStats, dispatchOnThisLoop };

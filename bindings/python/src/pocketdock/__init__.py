@@ -17,7 +17,7 @@ from pocketdock._container import Container
 from pocketdock._create import create_new_container, open_container
 from pocketdock._lib import LIB_PATH, cstr, lib
 from pocketdock._log import set_log_level
-from pocketdock._pool import ContainerPool, PoolStats
+from pocketdock._pool import ContainerPool, EngineSet, PoolStats
 from pocketdock._process import ExecStream, Process
 from pocketdock._session import Session
 from pocketdock.errors import (
@@ -87,6 +87,7 @@ __all__ = [
     "ContainerListItem",
     "ContainerNotFound",
     "ContainerPool",
+    "EngineSet",
     "ContainerNotRunning",
     "DoctorReport",
     "EngineInfo",

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from pocketdock import _container
 from pocketdock._client import Client, get_client
 from pocketdock._container import Container
-from pocketdock._create import new_opts
+from pocketdock._create import DEFAULT_IMAGE, new_opts
 from pocketdock._decls import PdPoolStats
 from pocketdock._lib import call, cstr, enc, lib, ms
+from pocketdock.errors import InvalidState
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -142,3 +143,66 @@ class ContainerPool:
 
     def __repr__(self) -> str:
         return f"<ContainerPool {self._id}>"
+
+
+class EngineSet:
+    """Addition: several engines to create single sandboxes on (``pd_engine_set``).
+
+    ``engines``: ``(client, weight, limit)`` tuples, in order (``weight`` >= 1: its share of
+    the sandboxes; ``limit``: most running pocketdock containers on it, 0 none). ``create``
+    places each sandbox on the least loaded engine that answers. ``with EngineSet(...) as s``
+    frees it at the end; sandboxes created on it stay valid.
+    """
+
+    def __init__(self, engines: Sequence[tuple[Client, int, int]]) -> None:
+        if not engines:
+            msg = "an EngineSet needs at least one engine"
+            raise ValueError(msg)
+        handle = ctypes.c_void_p(lib.pd_engine_set_new())
+        if not handle:
+            raise MemoryError
+        try:
+            for cl, weight, limit in engines:
+                call("pd_engine_set_add", handle, cl.handle, ctypes.c_uint32(weight), ctypes.c_size_t(limit))
+        except BaseException:
+            lib.pd_engine_set_free(handle)
+            raise
+        self._handle = handle
+        self._clients = [c for c, _, _ in engines]  # each sandbox's Container names its client
+
+    def create(self, **container_options: Any) -> Container:
+        """Creates and starts a sandbox on the least loaded engine (the fewest running
+        pocketdock containers per unit of weight, among those under their limit), passing
+        over engines that do not answer. Keywords as ``create_new_container``'s (no
+        ``persist=True``, no ``socket_path``/``client``)."""
+        if not self._handle:
+            msg = "the engine set is closed"
+            raise InvalidState(msg)
+        opts = new_opts(**container_options)
+        out = ctypes.c_void_p()
+        index = ctypes.c_size_t()
+        try:
+            call("pd_engine_set_create", self._handle, opts, ctypes.byref(out), ctypes.byref(index),
+                 image=container_options.get("image", DEFAULT_IMAGE), name=container_options.get("name"))
+        finally:
+            lib.pd_container_opts_free(opts)
+        return Container(out, self._clients[index.value], persist=False,
+                         project=container_options.get("project"))
+
+    def close(self) -> None:
+        """Frees the set. Idempotent."""
+        if self._handle:
+            lib.pd_engine_set_free(self._handle)
+            self._handle = ctypes.c_void_p()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", None)
+        if handle:
+            lib.pd_engine_set_free(handle)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
 
 from pocketdock import _create, persistence, projects
 from pocketdock._container import Command, Container
-from pocketdock._pool import ContainerPool, PoolStats
+from pocketdock._pool import ContainerPool, EngineSet, PoolStats
 from pocketdock._process import ExecStream, Process
 from pocketdock._run import DEFAULT_MAX_OUTPUT
 from pocketdock._session import Session
@@ -306,6 +306,32 @@ async def create_new_container(  # noqa: PLR0913
     return AsyncContainer(made, loop)
 
 
+class AsyncEngineSet:
+    """Addition: ``EngineSet`` for asyncio; its create() returns an ``AsyncContainer``."""
+
+    def __init__(self, engines: Sequence[tuple[Any, int, int]]) -> None:
+        self._set = EngineSet(engines)
+
+    @property
+    def sync(self) -> EngineSet:
+        return self._set
+
+    async def create(self, **container_options: Any) -> AsyncContainer:
+        loop = asyncio.get_running_loop()
+        made = await asyncio.to_thread(functools.partial(self._set.create, **container_options))
+        return AsyncContainer(made, loop)
+
+    def close(self) -> None:
+        self._set.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
 class AsyncContainerPool:
     """Addition: ``ContainerPool`` for asyncio; its acquire() returns an ``AsyncContainer``.
     ``async with await AsyncContainerPool.start(...) as pool`` (the engine's first connect
@@ -392,6 +418,7 @@ async def doctor(*, project_root: str | os.PathLike[str] | None = None,
 __all__ = [
     "AsyncContainer",
     "AsyncContainerPool",
+    "AsyncEngineSet",
     "AsyncExecStream",
     "AsyncProcess",
     "AsyncSession",
