@@ -25,6 +25,7 @@ mod error;
 pub mod exec;
 mod files;
 mod hooks;
+mod orphans;
 pub mod info;
 mod persist;
 pub mod pool;
