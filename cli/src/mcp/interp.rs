@@ -104,7 +104,7 @@ impl Interp {
         // The shell replaces itself with Python, which inherits its stdin (the requests).
         session
             .send(&format!(
-                "exec python3 {driver} '{}' '{data_dir}' '{WORK_DIR}'",
+                "exec python3 -u {driver} '{}' '{data_dir}' '{WORK_DIR}'",
                 marker
             ))
             .await

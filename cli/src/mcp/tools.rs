@@ -65,7 +65,7 @@ pub struct Tools {
 type Out<T> = Result<Json<T>, String>;
 
 /// Runs one tool call inside a span with a fresh correlation id, logging its end.
-async fn traced<T>(tool: &'static str, session: Option<&str>, f: impl std::future::Future<Output = Out<T>>) -> Out<T> {
+async fn traced<T>(tool: &'static str, session: Option<&str>, f: impl std::future::Future<Output = Out<T>>) -> Result<Json<T>, String> {
     let call_id = validate::new_token()[..16].to_owned();
     let span = tracing::info_span!("tool_call", call_id = %call_id, tool, session = session.unwrap_or(""));
     async move {
@@ -99,7 +99,7 @@ artifacts. numpy, pandas and matplotlib are installed; there is no network. Retu
 stderr, the repr of a trailing expression (`result`), the exception with its traceback \
 (`error`), timed_out, truncated, duration, CPU time, peak memory and the files created or \
 changed. On timeout the interpreter is restarted and earlier state is lost (see `notes`).")]
-    async fn run_python(&self, Parameters(p): Parameters<RunPythonParams>) -> Out<RunReport> {
+    async fn run_python(&self, Parameters(p): Parameters<RunPythonParams>) -> Result<Json<RunReport>, String> {
         let mgr = self.mgr.clone();
         traced("run_python", p.session_id.clone().as_deref(), async move {
             validate::size("code", p.code.len(), mgr.cfg.max_code)?;
@@ -116,7 +116,7 @@ changed. On timeout the interpreter is restarted and earlier state is lost (see 
 directory. Omit session_id to start a new session. Same result shape as run_python (exit_code \
 is the command's status). A timeout kills the command and everything it started; the Python \
 interpreter of the session is not affected.")]
-    async fn run_shell(&self, Parameters(p): Parameters<RunShellParams>) -> Out<RunReport> {
+    async fn run_shell(&self, Parameters(p): Parameters<RunShellParams>) -> Result<Json<RunReport>, String> {
         let mgr = self.mgr.clone();
         traced("run_shell", p.session_id.clone().as_deref(), async move {
             validate::size("command", p.command.len(), mgr.cfg.max_code)?;
@@ -134,7 +134,7 @@ interpreter of the session is not affected.")]
 
     #[tool(description = "Upload a file into a session's data directory (the working directory \
 of its code), e.g. a CSV to analyse. The content is base64; the size is limited.")]
-    async fn upload_file(&self, Parameters(p): Parameters<UploadParams>) -> Out<Uploaded> {
+    async fn upload_file(&self, Parameters(p): Parameters<UploadParams>) -> Result<Json<Uploaded>, String> {
         let mgr = self.mgr.clone();
         traced("upload_file", Some(&p.session_id.clone()), async move {
             // Base64 is 4/3 of the bytes: refuse a huge string before decoding it.
@@ -160,7 +160,7 @@ of its code), e.g. a CSV to analyse. The content is base64; the size is limited.
     #[tool(description = "List the files in a session's data directory (artifacts: plots, \
 outputs, uploads), each with its size, MIME type and, when enabled, a download_url (an HTTP URL \
 on this machine that serves the file).")]
-    async fn list_artifacts(&self, Parameters(p): Parameters<SessionParams>) -> Out<ArtifactList> {
+    async fn list_artifacts(&self, Parameters(p): Parameters<SessionParams>) -> Result<Json<ArtifactList>, String> {
         let mgr = self.mgr.clone();
         traced("list_artifacts", Some(&p.session_id.clone()), async move {
             let sess = mgr.get(&p.session_id)?;
@@ -172,7 +172,7 @@ on this machine that serves the file).")]
 
     #[tool(description = "Read one artifact of a session (a path from list_artifacts) as \
 base64. Files over the size limit are refused: use their download_url.")]
-    async fn read_artifact(&self, Parameters(p): Parameters<ReadArtifactParams>) -> Out<ArtifactContent> {
+    async fn read_artifact(&self, Parameters(p): Parameters<ReadArtifactParams>) -> Result<Json<ArtifactContent>, String> {
         let mgr = self.mgr.clone();
         traced("read_artifact", Some(&p.session_id.clone()), async move {
             let sess = mgr.get(&p.session_id)?;
@@ -185,7 +185,7 @@ base64. Files over the size limit are refused: use their download_url.")]
 
     #[tool(description = "Close a session: its sandbox, interpreter state and files are \
 removed. Sessions idle for long are closed automatically.")]
-    async fn close_session(&self, Parameters(p): Parameters<SessionParams>) -> Out<Closed> {
+    async fn close_session(&self, Parameters(p): Parameters<SessionParams>) -> Result<Json<Closed>, String> {
         let mgr = self.mgr.clone();
         traced("close_session", Some(&p.session_id.clone()), async move {
             mgr.close(&p.session_id, "close_session").await?;
