@@ -124,9 +124,26 @@ pub async fn read(
 /// Writes an upload into the data directory.
 pub async fn upload(sess: &Sess, data_dir: &str, filename: &str, data: &[u8]) -> Result<String, String> {
     let path = validate::relative_path(filename, "filename")?;
-    sess.container
-        .write_file(&format!("{data_dir}/{path}"), data)
+    put_file(&sess.container, &format!("{data_dir}/{path}"), data)
         .await
         .map_err(|e| format!("writing {path}: {e}"))?;
     Ok(path)
+}
+
+/// Writes `data` at `path` (parents made) by a run that reads it on stdin, as the sandbox's
+/// user. Not `Container::write_file`: under the strict preset the agent has no capabilities
+/// for file requests, and the archive API it falls back on is refused by Docker on a
+/// read-only root (even for a path on a tmpfs).
+pub async fn put_file(c: &pocketdock::Container, path: &str, data: &[u8]) -> Result<(), String> {
+    let script = "mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1\"";
+    let argv: Vec<String> = vec!["sh".into(), "-c".into(), script.into(), "sh".into(), path.into()];
+    let opts = RunOptions {
+        stdin: Some(data.to_vec()),
+        ..Default::default()
+    };
+    let r = c.run_argv(argv, &opts).await.map_err(|e| e.to_string())?;
+    if r.exit_code != 0 {
+        return Err(format!("status {}: {}", r.exit_code, r.stderr_text().trim()));
+    }
+    Ok(())
 }

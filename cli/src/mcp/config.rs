@@ -257,6 +257,10 @@ impl Config {
         if !name_ok {
             return Err(format!("name {:?}: use letters, digits, _ . - (at most 64)", self.name));
         }
+        // An upload travels in one agent frame (16 MiB, with room for the request).
+        if self.max_upload > 15 << 20 {
+            return Err("max_upload is at most 15m".into());
+        }
         if !self.data_dir.starts_with('/') || self.data_dir.contains("..") || self.data_dir == "/" {
             return Err(format!("data_dir {:?} must be an absolute path below /", self.data_dir));
         }

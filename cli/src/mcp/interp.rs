@@ -72,7 +72,7 @@ impl Interp {
     /// Writes the driver into the sandbox and starts it in `data_dir`.
     pub async fn start(c: &Container, data_dir: &str) -> Result<Interp, String> {
         let driver = format!("{WORK_DIR}/driver.py");
-        c.write_file(&driver, DRIVER.as_bytes())
+        super::artifacts::put_file(c, &driver, DRIVER.as_bytes())
             .await
             .map_err(|e| format!("placing the interpreter's driver: {e}"))?;
         let opts = RunOptions {

@@ -305,6 +305,7 @@ async def t_orphans_after_kill9():
     """kill -9 of a server leaves its sandboxes; the next server of the same name removes them."""
     name = new_name()
     proc, url = start_http(name)
+    left = []
     try:
         async with streamable_http_client(url, terminate_on_close=False) as (r, w), ClientSession(r, w) as s:
             await s.initialize()
