@@ -36,12 +36,22 @@ pub fn download_url(base: Option<&String>, sess: &Sess, path: &str) -> Option<St
     })
 }
 
-pub async fn list(sess: &Sess, data_dir: &str, base: Option<&String>) -> Result<ArtifactList, String> {
+pub async fn list(
+    sess: &Sess,
+    data_dir: &str,
+    base: Option<&String>,
+) -> Result<ArtifactList, String> {
     let script = format!(
         "find \"$1\" -xdev -type f -printf '%s\\t%P\\n' 2>/dev/null | head -n {}",
         LIST_LIMIT + 1
     );
-    let argv: Vec<String> = vec!["sh".into(), "-c".into(), script, "sh".into(), data_dir.into()];
+    let argv: Vec<String> = vec![
+        "sh".into(),
+        "-c".into(),
+        script,
+        "sh".into(),
+        data_dir.into(),
+    ];
     let r = sess
         .container
         .run_argv(argv, RunOptions::default())
@@ -101,15 +111,28 @@ pub async fn read(
         .map_err(|e| format!("reading {path}: {e}"))?;
     match r.exit_code {
         0 => {}
-        3 => return Err(format!("no file {path:?} in {data_dir} (see list_artifacts)")),
+        3 => {
+            return Err(format!(
+                "no file {path:?} in {data_dir} (see list_artifacts)"
+            ))
+        }
         4 => {
             let size = r.stdout_text().trim().to_owned();
-            let how = if base.is_some() { "use its download_url" } else { "read a smaller file" };
+            let how = if base.is_some() {
+                "use its download_url"
+            } else {
+                "read a smaller file"
+            };
             return Err(format!(
                 "{path} is {size} bytes, over read_artifact's limit of {max}; {how}"
             ));
         }
-        code => return Err(format!("reading {path} failed (status {code}): {}", r.stderr_text().trim())),
+        code => {
+            return Err(format!(
+                "reading {path} failed (status {code}): {}",
+                r.stderr_text().trim()
+            ))
+        }
     }
     use base64::Engine;
     Ok(ArtifactContent {
@@ -122,7 +145,12 @@ pub async fn read(
 }
 
 /// Writes an upload into the data directory.
-pub async fn upload(sess: &Sess, data_dir: &str, filename: &str, data: &[u8]) -> Result<String, String> {
+pub async fn upload(
+    sess: &Sess,
+    data_dir: &str,
+    filename: &str,
+    data: &[u8],
+) -> Result<String, String> {
     let path = validate::relative_path(filename, "filename")?;
     put_file(&sess.container, &format!("{data_dir}/{path}"), data)
         .await
@@ -136,14 +164,24 @@ pub async fn upload(sess: &Sess, data_dir: &str, filename: &str, data: &[u8]) ->
 /// read-only root (even for a path on a tmpfs).
 pub async fn put_file(c: &pocketdock::Container, path: &str, data: &[u8]) -> Result<(), String> {
     let script = "mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1\"";
-    let argv: Vec<String> = vec!["sh".into(), "-c".into(), script.into(), "sh".into(), path.into()];
+    let argv: Vec<String> = vec![
+        "sh".into(),
+        "-c".into(),
+        script.into(),
+        "sh".into(),
+        path.into(),
+    ];
     let opts = RunOptions {
         stdin: Some(data.to_vec()),
         ..Default::default()
     };
     let r = c.run_argv(argv, &opts).await.map_err(|e| e.to_string())?;
     if r.exit_code != 0 {
-        return Err(format!("status {}: {}", r.exit_code, r.stderr_text().trim()));
+        return Err(format!(
+            "status {}: {}",
+            r.exit_code,
+            r.stderr_text().trim()
+        ));
     }
     Ok(())
 }

@@ -54,6 +54,9 @@ pub struct McpArgs {
     /// Log level: error, warn, info, debug, trace [default: info]
     #[arg(long, value_name = "LEVEL")]
     pub log_level: Option<String>,
+    /// An extra label for the sessions' sandboxes (repeatable)
+    #[arg(long = "label", value_parser = parse::env, value_name = "KEY=VALUE")]
+    pub labels: Vec<(String, String)>,
     /// This server's name: its sandboxes carry it (label pocketdock.mcp), and only orphans
     /// of the same name are removed at start-up [default: default]
     #[arg(long, value_name = "NAME")]
@@ -87,6 +90,7 @@ struct FileConfig {
     artifact_port: Option<u16>,
     log_file: Option<PathBuf>,
     log_level: Option<String>,
+    labels: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Everything the server runs with.
@@ -116,6 +120,7 @@ pub struct Config {
     pub artifact_port: u16,
     pub log_file: Option<PathBuf>,
     pub log_level: String,
+    pub labels: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -143,12 +148,18 @@ impl Default for Config {
             artifact_port: 0,
             log_file: None,
             log_level: "info".into(),
+            labels: Vec::new(),
         }
     }
 }
 
-fn key<T>(name: &str, v: Option<String>, f: fn(&str) -> Result<T, String>) -> Result<Option<T>, String> {
-    v.map(|s| f(&s).map_err(|e| format!("{name}: {e}"))).transpose()
+fn key<T>(
+    name: &str,
+    v: Option<String>,
+    f: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    v.map(|s| f(&s).map_err(|e| format!("{name}: {e}")))
+        .transpose()
 }
 
 fn size(s: &str) -> Result<usize, String> {
@@ -176,10 +187,21 @@ impl Config {
         macro_rules! set {
             ($($k:ident),*) => { $(if let Some(v) = f.$k { c.$k = v; })* };
         }
-        set!(name, max_sessions, warm, network, pids_limit, data_dir, artifact_server, artifact_port, log_level);
+        set!(
+            name,
+            max_sessions,
+            warm,
+            network,
+            pids_limit,
+            data_dir,
+            artifact_server,
+            artifact_port,
+            log_level
+        );
         c.http_port = f.http_port.or(c.http_port);
         c.log_file = f.log_file.or(c.log_file.take());
         c.cpu_percent = f.cpu_percent.or(c.cpu_percent);
+        c.labels.extend(f.labels.unwrap_or_default());
         if let Some(i) = f.image {
             c.image = i;
         }
@@ -224,7 +246,15 @@ impl Config {
         macro_rules! opt {
             ($($k:ident),*) => { $(if let Some(v) = a.$k.clone() { self.$k = v; })* };
         }
-        opt!(max_sessions, timeout, idle_ttl, warm, artifact_port, log_level, name);
+        opt!(
+            max_sessions,
+            timeout,
+            idle_ttl,
+            warm,
+            artifact_port,
+            log_level,
+            name
+        );
         if a.http_port.is_some() {
             self.http_port = a.http_port;
         }
@@ -235,6 +265,7 @@ impl Config {
             self.log_file = a.log_file.clone();
         }
         self.network |= a.network;
+        self.labels.extend(a.labels.iter().cloned());
         if a.no_artifact_server {
             self.artifact_server = false;
         }
@@ -255,14 +286,20 @@ impl Config {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
         if !name_ok {
-            return Err(format!("name {:?}: use letters, digits, _ . - (at most 64)", self.name));
+            return Err(format!(
+                "name {:?}: use letters, digits, _ . - (at most 64)",
+                self.name
+            ));
         }
         // An upload travels in one agent frame (16 MiB, with room for the request).
         if self.max_upload > 15 << 20 {
             return Err("max_upload is at most 15m".into());
         }
         if !self.data_dir.starts_with('/') || self.data_dir.contains("..") || self.data_dir == "/" {
-            return Err(format!("data_dir {:?} must be an absolute path below /", self.data_dir));
+            return Err(format!(
+                "data_dir {:?} must be an absolute path below /",
+                self.data_dir
+            ));
         }
         Ok(())
     }
@@ -307,8 +344,17 @@ mod tests {
     #[test]
     fn bad_values_are_refused() {
         let bad = |a: McpArgs| Config::load(&a).unwrap_err();
-        bad(McpArgs { max_sessions: Some(0), ..Default::default() });
-        bad(McpArgs { name: Some("a/b".into()), ..Default::default() });
-        bad(McpArgs { profile: Some("nope".into()), ..Default::default() });
+        bad(McpArgs {
+            max_sessions: Some(0),
+            ..Default::default()
+        });
+        bad(McpArgs {
+            name: Some("a/b".into()),
+            ..Default::default()
+        });
+        bad(McpArgs {
+            profile: Some("nope".into()),
+            ..Default::default()
+        });
     }
 }

@@ -33,7 +33,9 @@ pub async fn bind(port: u16) -> Result<(TcpListener, SocketAddr), String> {
 /// Serves downloads until the process ends.
 pub async fn serve_artifacts(listener: TcpListener, mgr: Arc<Manager>) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
         let mgr = mgr.clone();
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req| {
@@ -53,14 +55,20 @@ fn plain(status: StatusCode, text: &str) -> Response<Body> {
         .boxed();
     let mut r = Response::new(body);
     *r.status_mut() = status;
-    r.headers_mut()
-        .insert("content-type", "text/plain; charset=utf-8".parse().expect("valid"));
+    r.headers_mut().insert(
+        "content-type",
+        "text/plain; charset=utf-8".parse().expect("valid"),
+    );
     r
 }
 
 /// Equal in time whatever the inputs (for the token).
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 async fn download(mgr: &Manager, req: Request<Incoming>) -> Response<Body> {
@@ -88,12 +96,21 @@ async fn download(mgr: &Manager, req: Request<Incoming>) -> Response<Body> {
         _ => return plain(StatusCode::NOT_FOUND, "no such artifact (or a wrong token)"),
     };
     let full = format!("{}/{path}", mgr.cfg.data_dir);
-    let stat = vec!["stat".into(), "-L".into(), "-c".into(), "%s %F".into(), "--".into(), full.clone()];
+    let stat = vec![
+        "stat".into(),
+        "-L".into(),
+        "-c".into(),
+        "%s %F".into(),
+        "--".into(),
+        full.clone(),
+    ];
     let size = match sess.container.run_argv(stat, RunOptions::default()).await {
         Ok(r) if r.exit_code == 0 => {
             let out = r.stdout_text();
             match out.trim().split_once(' ') {
-                Some((n, "regular file")) | Some((n, "regular empty file")) => n.parse::<u64>().ok(),
+                Some((n, "regular file")) | Some((n, "regular empty file")) => {
+                    n.parse::<u64>().ok()
+                }
                 _ => None,
             }
         }
@@ -103,14 +120,23 @@ async fn download(mgr: &Manager, req: Request<Incoming>) -> Response<Body> {
         return plain(StatusCode::NOT_FOUND, "no such artifact");
     };
     if size > mgr.cfg.max_download {
-        return plain(StatusCode::PAYLOAD_TOO_LARGE, "the file is over the download limit");
+        return plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the file is over the download limit",
+        );
     }
     sess.touch();
     let mut resp = if req.method() == hyper::Method::HEAD {
-        Response::new(Full::new(Bytes::new()).map_err(|never| match never {}).boxed())
+        Response::new(
+            Full::new(Bytes::new())
+                .map_err(|never| match never {})
+                .boxed(),
+        )
     } else {
         let opts = RunOptions {
-            max_output: usize::try_from(size).unwrap_or(usize::MAX).saturating_add(1),
+            max_output: usize::try_from(size)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
             timeout: Some(std::time::Duration::from_secs(3600)),
             ..Default::default()
         };
@@ -139,7 +165,12 @@ async fn download(mgr: &Manager, req: Request<Incoming>) -> Response<Body> {
         Response::new(BodyExt::boxed(StreamBody::new(frames)))
     };
     let h = resp.headers_mut();
-    h.insert("content-type", mime_of(&path).parse().expect("a mime type is a valid header"));
+    h.insert(
+        "content-type",
+        mime_of(&path)
+            .parse()
+            .expect("a mime type is a valid header"),
+    );
     h.insert("content-length", size.into());
     h.insert("x-content-type-options", "nosniff".parse().expect("valid"));
     resp

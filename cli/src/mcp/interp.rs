@@ -144,8 +144,9 @@ impl Interp {
             .await
             .map_err(|e| CallFailure::Other(format!("sending the code: {e}")))?;
         let line = self.answer(timeout).await?;
-        let a: Answer = serde_json::from_str(&line)
-            .map_err(|e| CallFailure::Other(format!("unreadable answer from the interpreter: {e}")))?;
+        let a: Answer = serde_json::from_str(&line).map_err(|e| {
+            CallFailure::Other(format!("unreadable answer from the interpreter: {e}"))
+        })?;
         if let Some(e) = a.internal_error {
             return Err(CallFailure::Other(format!("interpreter driver: {e}")));
         }
@@ -204,7 +205,12 @@ impl Interp {
 pub async fn partial_output(c: &Container, cap: usize) -> (String, String, bool) {
     let mut got = Vec::new();
     for f in ["out", "err"] {
-        let argv = ["head".to_owned(), "-c".to_owned(), (cap + 1).to_string(), format!("{WORK_DIR}/{f}")];
+        let argv = [
+            "head".to_owned(),
+            "-c".to_owned(),
+            (cap + 1).to_string(),
+            format!("{WORK_DIR}/{f}"),
+        ];
         let r = c.run_argv(argv, RunOptions::default()).await;
         got.push(r.map(|r| r.stdout).unwrap_or_default());
     }

@@ -8,8 +8,10 @@ use tracing_subscriber::EnvFilter;
 pub fn init(file: Option<&Path>, level: &str) -> Result<(), String> {
     let filter = match std::env::var("RUST_LOG") {
         Ok(f) if !f.is_empty() => EnvFilter::new(f),
-        _ => EnvFilter::try_new(format!("pocketdock={level},pocketdock_cli={level},rmcp=warn"))
-            .map_err(|e| format!("log_level {level:?}: {e}"))?,
+        _ => EnvFilter::try_new(format!(
+            "pocketdock={level},pocketdock_cli={level},rmcp=warn"
+        ))
+        .map_err(|e| format!("log_level {level:?}: {e}"))?,
     };
     let builder = tracing_subscriber::fmt()
         .json()

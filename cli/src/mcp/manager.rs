@@ -42,7 +42,9 @@ pub fn sandbox_options(cfg: &Config) -> ContainerOptions {
         cpu_percent: cfg.cpu_percent,
         pids_limit: Some(cfg.pids_limit),
         timeout: cfg.timeout,
-        labels: vec![(LABEL.into(), cfg.name.clone())],
+        labels: std::iter::once((LABEL.to_owned(), cfg.name.clone()))
+            .chain(cfg.labels.iter().cloned())
+            .collect(),
         tmpfs: vec![(
             cfg.data_dir.clone(),
             format!("rw,nosuid,nodev,size={},mode=1777", cfg.data_size),
@@ -121,7 +123,11 @@ impl Manager {
     /// Closes a session: its sandbox is removed (a call in progress fails).
     pub async fn close(&self, id: &str, why: &str) -> Result<(), String> {
         validate::session_id(id)?;
-        let sess = self.lock().live.remove(id).ok_or_else(|| format!("no session {id}"))?;
+        let sess = self
+            .lock()
+            .live
+            .remove(id)
+            .ok_or_else(|| format!("no session {id}"))?;
         self.release(sess, why).await;
         Ok(())
     }
@@ -136,7 +142,8 @@ impl Manager {
 
     /// Closes sessions idle past the TTL; runs until the process ends.
     pub async fn reap(self: Arc<Self>) {
-        let tick = (self.cfg.idle_ttl / 4).clamp(Duration::from_millis(250), Duration::from_secs(30));
+        let tick =
+            (self.cfg.idle_ttl / 4).clamp(Duration::from_millis(250), Duration::from_secs(30));
         loop {
             tokio::time::sleep(tick).await;
             let expired: Vec<Arc<Sess>> = {
@@ -178,8 +185,12 @@ async fn remove_orphans(client: &Client, name: &str) {
     };
     for o in orphans {
         match client.destroy_container(&o.name).await {
-            Ok(()) => tracing::info!(sandbox = %o.name, "removed a sandbox orphaned by an earlier server"),
-            Err(e) => tracing::warn!(sandbox = %o.name, error = %e, "removing an orphaned sandbox failed"),
+            Ok(()) => {
+                tracing::info!(sandbox = %o.name, "removed a sandbox orphaned by an earlier server")
+            }
+            Err(e) => {
+                tracing::warn!(sandbox = %o.name, error = %e, "removing an orphaned sandbox failed")
+            }
         }
     }
 }

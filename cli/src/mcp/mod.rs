@@ -23,7 +23,8 @@ use manager::Manager;
 /// Runs the server until stdin closes (stdio), or SIGINT/SIGTERM; then removes its sandboxes.
 pub fn main(args: McpArgs, global: crate::args::Global) -> Result<u8, CliError> {
     let cfg = config::Config::load(&args).map_err(|e| CliError::new(code::USAGE, e))?;
-    log::init(cfg.log_file.as_deref(), &cfg.log_level).map_err(|e| CliError::new(code::USAGE, e))?;
+    log::init(cfg.log_file.as_deref(), &cfg.log_level)
+        .map_err(|e| CliError::new(code::USAGE, e))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -64,7 +65,9 @@ async fn serve(cfg: config::Config, ctx: crate::ctx::Ctx) -> Result<u8, CliError
             }
         }
         Some(port) => {
-            let (l, addr) = http::bind(port).await.map_err(|e| CliError::new(code::FAILURE, e))?;
+            let (l, addr) = http::bind(port)
+                .await
+                .map_err(|e| CliError::new(code::FAILURE, e))?;
             tracing::info!(%addr, "serving MCP over streamable HTTP at /mcp");
             // For whoever started us (tests, scripts): where to connect. On stderr.
             eprintln!("pocketdock mcp: listening on http://{addr}/mcp");
@@ -75,7 +78,10 @@ async fn serve(cfg: config::Config, ctx: crate::ctx::Ctx) -> Result<u8, CliError
             }
         }
     };
-    tracing::info!(reason = why, "shutting down: removing the sessions' sandboxes");
+    tracing::info!(
+        reason = why,
+        "shutting down: removing the sessions' sandboxes"
+    );
     stop.cancel();
     mgr.shutdown().await;
     tracing::info!("shut down");

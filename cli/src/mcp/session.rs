@@ -61,12 +61,21 @@ impl Sess {
 
     /// Idle past `ttl` and not in a call.
     pub fn expired(&self, ttl: Duration) -> bool {
-        let idle = self.last_used.lock().unwrap_or_else(|e| e.into_inner()).elapsed();
+        let idle = self
+            .last_used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .elapsed();
         idle > ttl && self.state.try_lock().is_ok()
     }
 
     /// Runs Python code in the session's interpreter (started if needed).
-    pub async fn run_python(&self, turn: &mut Turn<'_>, code: &str, cfg: &Config) -> Result<RunReport, String> {
+    pub async fn run_python(
+        &self,
+        turn: &mut Turn<'_>,
+        code: &str,
+        cfg: &Config,
+    ) -> Result<RunReport, String> {
         let st = &mut turn.0;
         let started = Instant::now();
         let mut report = RunReport {
@@ -124,16 +133,20 @@ impl Sess {
                      in {} are kept)",
                     cfg.data_dir
                 ));
-                st.lost = Some("this call runs in a new Python interpreter: the previous one \
+                st.lost = Some(
+                    "this call runs in a new Python interpreter: the previous one \
                                 exited, and its state is lost"
-                    .into());
+                        .into(),
+                );
             }
             Err(CallFailure::Other(e)) => {
                 let _ = interp.kill().await;
                 st.interp = None;
-                st.lost = Some("this call runs in a new Python interpreter: the previous one \
+                st.lost = Some(
+                    "this call runs in a new Python interpreter: the previous one \
                                 failed, and its state is lost"
-                    .into());
+                        .into(),
+                );
                 return Err(e);
             }
         }
@@ -144,7 +157,12 @@ impl Sess {
 
     /// Runs a shell command in the data directory (a run of its own: a timeout kills it and
     /// what it started, never the Python interpreter).
-    pub async fn run_shell(&self, _turn: &mut Turn<'_>, command: &str, cfg: &Config) -> Result<RunReport, String> {
+    pub async fn run_shell(
+        &self,
+        _turn: &mut Turn<'_>,
+        command: &str,
+        cfg: &Config,
+    ) -> Result<RunReport, String> {
         let started = Instant::now();
         let before = self.snapshot(cfg).await;
         let opts = RunOptions {
@@ -213,8 +231,15 @@ impl Sess {
     }
 }
 
-fn diff(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> (Vec<String>, Vec<String>) {
-    let created = after.keys().filter(|p| !before.contains_key(*p)).cloned().collect();
+fn diff(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> (Vec<String>, Vec<String>) {
+    let created = after
+        .keys()
+        .filter(|p| !before.contains_key(*p))
+        .cloned()
+        .collect();
     let changed = after
         .iter()
         .filter(|(p, v)| before.get(*p).is_some_and(|b| b != *v))
@@ -233,9 +258,12 @@ mod tests {
 
     #[test]
     fn diff_finds_new_and_changed_files() {
-        let b: BTreeMap<String, String> = [("a", "1 1"), ("b", "2 2")].map(|(k, v)| (k.into(), v.into())).into();
-        let a: BTreeMap<String, String> =
-            [("a", "1 1"), ("b", "3 5"), ("c", "1 9")].map(|(k, v)| (k.into(), v.into())).into();
+        let b: BTreeMap<String, String> = [("a", "1 1"), ("b", "2 2")]
+            .map(|(k, v)| (k.into(), v.into()))
+            .into();
+        let a: BTreeMap<String, String> = [("a", "1 1"), ("b", "3 5"), ("c", "1 9")]
+            .map(|(k, v)| (k.into(), v.into()))
+            .into();
         assert_eq!(diff(&b, &a), (vec!["c".to_owned()], vec!["b".to_owned()]));
     }
 }

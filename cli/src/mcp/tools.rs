@@ -65,9 +65,14 @@ pub struct Tools {
 type Out<T> = Result<Json<T>, String>;
 
 /// Runs one tool call inside a span with a fresh correlation id, logging its end.
-async fn traced<T>(tool: &'static str, session: Option<&str>, f: impl std::future::Future<Output = Out<T>>) -> Result<Json<T>, String> {
+async fn traced<T>(
+    tool: &'static str,
+    session: Option<&str>,
+    f: impl std::future::Future<Output = Out<T>>,
+) -> Result<Json<T>, String> {
     let call_id = validate::new_token()[..16].to_owned();
-    let span = tracing::info_span!("tool_call", call_id = %call_id, tool, session = session.unwrap_or(""));
+    let span =
+        tracing::info_span!("tool_call", call_id = %call_id, tool, session = session.unwrap_or(""));
     async move {
         let started = std::time::Instant::now();
         let r = f.await;
@@ -91,15 +96,20 @@ impl Tools {
         }
     }
 
-    #[tool(description = "Run Python 3 code in a sandboxed, persistent interpreter. Variables, \
+    #[tool(
+        description = "Run Python 3 code in a sandboxed, persistent interpreter. Variables, \
 imports and functions defined in one call are still there in the next call of the same \
 session. Omit session_id to start a new session (its id is in the result). The code runs in the \
 session's data directory; files it writes there (e.g. plt.savefig('plot.png')) become \
 artifacts. numpy, pandas and matplotlib are installed; there is no network. Returns stdout, \
 stderr, the repr of a trailing expression (`result`), the exception with its traceback \
 (`error`), timed_out, truncated, duration, CPU time, peak memory and the files created or \
-changed. On timeout the interpreter is restarted and earlier state is lost (see `notes`).")]
-    async fn run_python(&self, Parameters(p): Parameters<RunPythonParams>) -> Result<Json<RunReport>, String> {
+changed. On timeout the interpreter is restarted and earlier state is lost (see `notes`)."
+    )]
+    async fn run_python(
+        &self,
+        Parameters(p): Parameters<RunPythonParams>,
+    ) -> Result<Json<RunReport>, String> {
         let mgr = self.mgr.clone();
         traced("run_python", p.session_id.clone().as_deref(), async move {
             validate::size("code", p.code.len(), mgr.cfg.max_code)?;
@@ -112,11 +122,16 @@ changed. On timeout the interpreter is restarted and earlier state is lost (see 
         .await
     }
 
-    #[tool(description = "Run a shell command (sh -c) in a session's sandbox, in its data \
+    #[tool(
+        description = "Run a shell command (sh -c) in a session's sandbox, in its data \
 directory. Omit session_id to start a new session. Same result shape as run_python (exit_code \
 is the command's status). A timeout kills the command and everything it started; the Python \
-interpreter of the session is not affected.")]
-    async fn run_shell(&self, Parameters(p): Parameters<RunShellParams>) -> Result<Json<RunReport>, String> {
+interpreter of the session is not affected."
+    )]
+    async fn run_shell(
+        &self,
+        Parameters(p): Parameters<RunShellParams>,
+    ) -> Result<Json<RunReport>, String> {
         let mgr = self.mgr.clone();
         traced("run_shell", p.session_id.clone().as_deref(), async move {
             validate::size("command", p.command.len(), mgr.cfg.max_code)?;
@@ -132,13 +147,22 @@ interpreter of the session is not affected.")]
         .await
     }
 
-    #[tool(description = "Upload a file into a session's data directory (the working directory \
-of its code), e.g. a CSV to analyse. The content is base64; the size is limited.")]
-    async fn upload_file(&self, Parameters(p): Parameters<UploadParams>) -> Result<Json<Uploaded>, String> {
+    #[tool(
+        description = "Upload a file into a session's data directory (the working directory \
+of its code), e.g. a CSV to analyse. The content is base64; the size is limited."
+    )]
+    async fn upload_file(
+        &self,
+        Parameters(p): Parameters<UploadParams>,
+    ) -> Result<Json<Uploaded>, String> {
         let mgr = self.mgr.clone();
         traced("upload_file", Some(&p.session_id.clone()), async move {
             // Base64 is 4/3 of the bytes: refuse a huge string before decoding it.
-            validate::size("content_base64", p.content_base64.len(), mgr.cfg.max_upload / 3 * 4 + 4)?;
+            validate::size(
+                "content_base64",
+                p.content_base64.len(),
+                mgr.cfg.max_upload / 3 * 4 + 4,
+            )?;
             use base64::Engine;
             let data = base64::engine::general_purpose::STANDARD
                 .decode(p.content_base64.trim())
@@ -157,35 +181,54 @@ of its code), e.g. a CSV to analyse. The content is base64; the size is limited.
         .await
     }
 
-    #[tool(description = "List the files in a session's data directory (artifacts: plots, \
+    #[tool(
+        description = "List the files in a session's data directory (artifacts: plots, \
 outputs, uploads), each with its size, MIME type and, when enabled, a download_url (an HTTP URL \
-on this machine that serves the file).")]
-    async fn list_artifacts(&self, Parameters(p): Parameters<SessionParams>) -> Result<Json<ArtifactList>, String> {
+on this machine that serves the file)."
+    )]
+    async fn list_artifacts(
+        &self,
+        Parameters(p): Parameters<SessionParams>,
+    ) -> Result<Json<ArtifactList>, String> {
         let mgr = self.mgr.clone();
         traced("list_artifacts", Some(&p.session_id.clone()), async move {
             let sess = mgr.get(&p.session_id)?;
             sess.touch();
-            Ok(Json(artifacts::list(&sess, &mgr.cfg.data_dir, mgr.artifact_base.get()).await?))
+            Ok(Json(
+                artifacts::list(&sess, &mgr.cfg.data_dir, mgr.artifact_base.get()).await?,
+            ))
         })
         .await
     }
 
-    #[tool(description = "Read one artifact of a session (a path from list_artifacts) as \
-base64. Files over the size limit are refused: use their download_url.")]
-    async fn read_artifact(&self, Parameters(p): Parameters<ReadArtifactParams>) -> Result<Json<ArtifactContent>, String> {
+    #[tool(
+        description = "Read one artifact of a session (a path from list_artifacts) as \
+base64. Files over the size limit are refused: use their download_url."
+    )]
+    async fn read_artifact(
+        &self,
+        Parameters(p): Parameters<ReadArtifactParams>,
+    ) -> Result<Json<ArtifactContent>, String> {
         let mgr = self.mgr.clone();
         traced("read_artifact", Some(&p.session_id.clone()), async move {
             let sess = mgr.get(&p.session_id)?;
             sess.touch();
             let base = mgr.artifact_base.get();
-            Ok(Json(artifacts::read(&sess, &mgr.cfg.data_dir, &p.path, mgr.cfg.max_read, base).await?))
+            Ok(Json(
+                artifacts::read(&sess, &mgr.cfg.data_dir, &p.path, mgr.cfg.max_read, base).await?,
+            ))
         })
         .await
     }
 
-    #[tool(description = "Close a session: its sandbox, interpreter state and files are \
-removed. Sessions idle for long are closed automatically.")]
-    async fn close_session(&self, Parameters(p): Parameters<SessionParams>) -> Result<Json<Closed>, String> {
+    #[tool(
+        description = "Close a session: its sandbox, interpreter state and files are \
+removed. Sessions idle for long are closed automatically."
+    )]
+    async fn close_session(
+        &self,
+        Parameters(p): Parameters<SessionParams>,
+    ) -> Result<Json<Closed>, String> {
         let mgr = self.mgr.clone();
         traced("close_session", Some(&p.session_id.clone()), async move {
             mgr.close(&p.session_id, "close_session").await?;

@@ -5,7 +5,9 @@
 pub fn session_id(id: &str) -> Result<(), String> {
     let ok = id.len() == 26
         && id.starts_with("s-")
-        && id[2..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+        && id[2..]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
     if ok {
         Ok(())
     } else {
@@ -89,7 +91,13 @@ mod tests {
         let id = new_session_id();
         session_id(&id).unwrap();
         assert_ne!(id, new_session_id());
-        for bad in ["", "s-", "s-../../etc", "x-0123456789abcdef01234567", "s-0123456789ABCDEF01234567"] {
+        for bad in [
+            "",
+            "s-",
+            "s-../../etc",
+            "x-0123456789abcdef01234567",
+            "s-0123456789ABCDEF01234567",
+        ] {
             assert!(session_id(bad).is_err(), "{bad}");
         }
         assert_eq!(new_token().len(), 32);
@@ -99,7 +107,17 @@ mod tests {
     fn paths() {
         assert_eq!(relative_path("a/./b//c.txt", "f").unwrap(), "a/b/c.txt");
         assert_eq!(relative_path("plot.png", "f").unwrap(), "plot.png");
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a\0b", ".", "a\\b", "a\nb", "./"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a\0b",
+            ".",
+            "a\\b",
+            "a\nb",
+            "./",
+        ] {
             assert!(relative_path(bad, "f").is_err(), "{bad:?}");
         }
         assert!(relative_path(&"x".repeat(256), "f").is_err());

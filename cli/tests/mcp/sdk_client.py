@@ -40,7 +40,7 @@ def new_name():
 
 
 def server_args(name, *extra):
-    return ["mcp", "--name", name, "--log-file", f"{LOG_DIR}/{name}.log", *extra]
+    return ["mcp", "--name", name, "--label", "pocketdock.test=mcp", "--log-file", f"{LOG_DIR}/{name}.log", *extra]
 
 
 class Conn:
