@@ -81,7 +81,7 @@ async fn first_calls(c: &Mcp, rounds: usize, pause: Duration) -> Vec<Duration> {
 async fn main() {
     let n = n();
     let client = Client::connect().await.expect("an engine");
-    println!("engine: {} {}", client.engine_info().kind, client.engine_info().version);
+    println!("engine: {:?} {}", client.engine_info().kind, client.engine_info().version);
 
     // The library: a fresh python3 per call, on a sandbox like a session's.
     let mut opts = ContainerOptions::strict();

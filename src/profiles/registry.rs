@@ -62,7 +62,7 @@ const PROFILES: &[Profile] = &[
         image: "pocketdock/datasci",
         network: false,
         description: "for `pocketdock mcp`: python3 with numpy, pandas and matplotlib (Agg)",
-        size: "~450 MB",
+        size: "~1.1 GB",
     },
     Profile {
         name: "embedded",
