@@ -20,20 +20,34 @@ use rmcp::{RoleClient, ServiceExt};
 type Mcp = RunningService<RoleClient, ()>;
 
 fn n() -> usize {
-    std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(30)
+    std::env::var("BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30)
 }
 
 fn stats(mut v: Vec<Duration>) -> (f64, f64) {
     v.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (ms(v[v.len() / 2]), ms(v[(v.len() * 95 / 100).min(v.len() - 1)]))
+    (
+        ms(v[v.len() / 2]),
+        ms(v[(v.len() * 95 / 100).min(v.len() - 1)]),
+    )
 }
 
 async fn server(warm: u32) -> Mcp {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_pocketdock"));
     let name = format!("bench-{}-{warm}", std::process::id());
-    cmd.args(["mcp", "--name", &name, "--warm", &warm.to_string(), "--max-sessions", "8"])
-        .args(["--label", "pocketdock.test=mcp", "--log-file", "/dev/null"]);
+    cmd.args([
+        "mcp",
+        "--name",
+        &name,
+        "--warm",
+        &warm.to_string(),
+        "--max-sessions",
+        "8",
+    ])
+    .args(["--label", "pocketdock.test=mcp", "--log-file", "/dev/null"]);
     let transport = TokioChildProcess::new(cmd).expect("starting pocketdock mcp");
     ().serve(transport).await.expect("MCP initialize")
 }
@@ -81,7 +95,11 @@ async fn first_calls(c: &Mcp, rounds: usize, pause: Duration) -> Vec<Duration> {
 async fn main() {
     let n = n();
     let client = Client::connect().await.expect("an engine");
-    println!("engine: {:?} {}", client.engine_info().kind, client.engine_info().version);
+    println!(
+        "engine: {:?} {}",
+        client.engine_info().kind,
+        client.engine_info().version
+    );
 
     // The library: a fresh python3 per call, on a sandbox like a session's.
     let mut opts = ContainerOptions::strict();
@@ -89,7 +107,10 @@ async fn main() {
     opts.labels.push(("pocketdock.test".into(), "mcp".into()));
     let sandbox = client.create_container(&opts).await.expect("create");
     let run = RunOptions::default();
-    sandbox.run("python3 -c 'x = 1'", &run).await.expect("warm-up");
+    sandbox
+        .run("python3 -c 'x = 1'", &run)
+        .await
+        .expect("warm-up");
     let mut lib = Vec::new();
     for _ in 0..n {
         let t = Instant::now();
@@ -122,13 +143,19 @@ async fn main() {
     let (p50, p95) = stats(pooled);
     let (u50, u95) = stats(unpooled);
     println!("{:<62} {:>9} {:>9}", "", "median", "p95");
-    println!("{:<62} {lib50:>6.1} ms {lib95:>6.1} ms", "library run(\"python3 -c 'x = 1'\") (baseline)");
+    println!(
+        "{:<62} {lib50:>6.1} ms {lib95:>6.1} ms",
+        "library run(\"python3 -c 'x = 1'\") (baseline)"
+    );
     println!(
         "{:<62} {mcp50:>6.1} ms {mcp95:>6.1} ms  ({:.2}x the baseline)",
         "MCP run_python(\"x = 1\"), warm session",
         mcp50 / lib50
     );
-    println!("{:<62} {p50:>6.1} ms {p95:>6.1} ms", "MCP first call of a new session, pool warm (--warm 1)");
+    println!(
+        "{:<62} {p50:>6.1} ms {p95:>6.1} ms",
+        "MCP first call of a new session, pool warm (--warm 1)"
+    );
     println!(
         "{:<62} {u50:>6.1} ms {u95:>6.1} ms  ({:.1}x the pooled)",
         "MCP first call of a new session, no pool (--warm 0)",
