@@ -37,7 +37,9 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
 
 async fn server(warm: u32) -> Mcp {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_pocketdock"));
-    let name = format!("bench-{}-{warm}", std::process::id());
+    // A fixed name: when the client ends a server before its shutdown removed everything
+    // (the SDK kills the child on cancel), the next server of that name removes the orphans.
+    let name = format!("bench-mcp-{warm}");
     cmd.args([
         "mcp",
         "--name",
