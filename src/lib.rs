@@ -29,6 +29,7 @@ mod files;
 pub mod fuzzing;
 mod hooks;
 pub mod info;
+mod orphans;
 mod persist;
 pub mod pool;
 pub mod process;

@@ -72,6 +72,10 @@ async fn every_profile_builds_and_its_tools_run() {
              && rg --version && jq --version && git --version",
         ),
         (
+            "datasci",
+            "python3 -c 'import numpy, pandas, matplotlib.pyplot; print(pandas.__version__)'",
+        ),
+        (
             "embedded",
             "gcc --version && g++ --version && cmake --version && ninja --version \
              && make --version && gdb-multiarch --version && arm-none-eabi-gcc --version \

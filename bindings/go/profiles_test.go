@@ -12,7 +12,7 @@ import (
 
 func TestProfilesTable(t *testing.T) {
 	ps := Profiles()
-	if len(ps) != 6 || ps[0].Name != "minimal-python" {
+	if len(ps) != 7 || ps[0].Name != "minimal-python" {
 		t.Fatalf("profiles: %+v", ps)
 	}
 	for _, p := range ps {

@@ -102,6 +102,8 @@ pub enum Command {
     Completions(meta::CompletionsArgs),
     /// Print the man page, or write one page per command into a directory
     Man(meta::ManArgs),
+    /// Serve sandboxed code execution to LLM agents over MCP (stdio, or --http-port)
+    Mcp(crate::mcp::McpArgs),
 }
 
 impl Command {

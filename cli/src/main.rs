@@ -7,6 +7,7 @@ mod args;
 mod cmd;
 mod ctx;
 mod error;
+mod mcp;
 mod out;
 mod parse;
 mod progress;
@@ -22,6 +23,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
+    if let args::Command::Mcp(a) = cli.command {
+        // Its own logging (JSON, never on stdout) and a multi-thread runtime.
+        return match mcp::main(a, cli.global) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => e.report(false),
+        };
+    }
     init_tracing(cli.global.verbose);
     let passes_status = cli.command.passes_status();
     let runtime = match tokio::runtime::Builder::new_current_thread()

@@ -80,6 +80,7 @@ fn every_command_is_listed() {
         "engine",
         "completions",
         "man",
+        "mcp",
     ] {
         assert!(
             names.iter().any(|n| n == want),
@@ -196,6 +197,7 @@ fn engine_down_is_status_5_with_one_line() {
         vec!["engine"],
         vec!["info", "x"],
         vec!["create"],
+        vec!["mcp"],
     ] {
         bare(&args)
             .status(5)
@@ -251,6 +253,17 @@ fn help_and_version() {
     ] {
         assert!(r.stdout.contains(flag), "create --help lacks {flag}");
     }
+}
+
+#[test]
+fn mcp_refuses_a_bad_configuration_before_any_engine_call() {
+    bare(&["mcp", "--max-sessions", "0"])
+        .status(2)
+        .one_error_line("max_sessions");
+    bare(&["mcp", "--profile", "nope"])
+        .status(2)
+        .one_error_line("unknown profile");
+    bare(&["mcp", "--timeout", "soon"]).status(2);
 }
 
 #[test]

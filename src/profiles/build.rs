@@ -40,6 +40,7 @@ const DOCKERFILES: &[(&str, &str)] = &[
     ),
     ("dev", include_str!("../../images/dev/Dockerfile")),
     ("agent", include_str!("../../images/agent/Dockerfile")),
+    ("datasci", include_str!("../../images/datasci/Dockerfile")),
     ("embedded", include_str!("../../images/embedded/Dockerfile")),
 ];
 

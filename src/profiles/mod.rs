@@ -38,7 +38,7 @@ mod tests {
 
     #[test]
     fn every_profile_resolves_to_its_own_image() {
-        assert_eq!(list_profiles().len(), 6);
+        assert_eq!(list_profiles().len(), 7);
         for p in list_profiles() {
             assert_eq!(resolve_profile(p.name).unwrap(), p);
             assert_eq!(p.image, format!("pocketdock/{}", p.name));
@@ -51,6 +51,7 @@ mod tests {
             ("minimal-python", false),
             ("minimal-node", false),
             ("agent", false),
+            ("datasci", false),
             ("dev", true),
             ("embedded", true),
         ] {

@@ -58,6 +58,13 @@ const PROFILES: &[Profile] = &[
         size: "~340 MB",
     },
     Profile {
+        name: "datasci",
+        image: "pocketdock/datasci",
+        network: false,
+        description: "for `pocketdock mcp`: python3 with numpy, pandas and matplotlib (Agg)",
+        size: "~1.1 GB",
+    },
+    Profile {
         name: "embedded",
         image: "pocketdock/embedded",
         network: true,

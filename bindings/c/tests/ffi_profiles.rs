@@ -36,7 +36,7 @@ fn s(p: *const c_char) -> String {
 
 #[test]
 fn the_table_is_readable_by_index_and_by_name() {
-    assert_eq!(pd_profile_count(), 6);
+    assert_eq!(pd_profile_count(), 7);
     for i in 0..pd_profile_count() {
         let name = s(pd_profile_name(i));
         assert_eq!(s(pd_profile_image(i)), format!("pocketdock/{name}"));

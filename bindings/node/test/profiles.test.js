@@ -31,7 +31,7 @@ function contextDir(name, dockerfile) {
 
 test('the profile table', () => {
     const ps = pd.listProfiles();
-    assert.equal(ps.length, 6);
+    assert.equal(ps.length, 7);
     assert.equal(ps[0].name, 'minimal-python');
     for (const p of ps) {
         assert.equal(p.image, `pocketdock/${p.name}`);

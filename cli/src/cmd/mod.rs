@@ -48,5 +48,7 @@ pub async fn dispatch(cli: Cli) -> CliResult<u8> {
         Command::Engine => ok(inspect::engine(&ctx).await),
         Command::Completions(a) => ok(meta::completions(a)),
         Command::Man(a) => ok(meta::man(a)),
+        // `main` runs it on a runtime of its own before getting here.
+        Command::Mcp(_) => Err(crate::error::CliError::new(1, "mcp runs from main")),
     }
 }
