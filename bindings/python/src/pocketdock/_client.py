@@ -72,7 +72,7 @@ class Client:
                 ms = -1 if connect_timeout < 0 else max(1, round(connect_timeout * 1000))
                 call("pd_client_opts_set_connect_timeout_ms", opts, ctypes.c_int64(ms))
             if request_timeout is not None:
-                ms = -1 if request_timeout < 0 else (0 if request_timeout == 0 else max(1, round(request_timeout * 1000)))
+                ms = -1 if request_timeout < 0 else 0 if request_timeout == 0 else max(1, round(request_timeout * 1000))
                 call("pd_client_opts_set_request_timeout_ms", opts, ctypes.c_int64(ms))
             handle = ctypes.c_void_p()
             err = Err()
