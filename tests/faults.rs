@@ -217,12 +217,15 @@ async fn garbage_or_a_cut_answer_after_the_ping_is_a_clear_error() {
     }
 }
 
+/// The relay's accepting task and the pipes of the connections it relays.
+type Running = Option<(JoinHandle<()>, Vec<JoinHandle<()>>)>;
+
 /// A relay in front of the real engine that the test can cut (every connection closed, the
 /// socket gone, as when the engine's service stops) and restore.
 struct Relay {
     dir: PathBuf,
     sock: PathBuf,
-    state: Arc<Mutex<Option<(JoinHandle<()>, Vec<JoinHandle<()>>)>>>,
+    state: Arc<Mutex<Running>>,
 }
 
 impl Relay {

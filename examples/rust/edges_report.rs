@@ -13,6 +13,7 @@
 //!     cargo run --release --example edges_report             # the full figures
 //! ```
 //!
+//! `EDGES_PHASES=stream,kill,soak` picks phases, `EDGES_PATHS=agent|exec` one path.
 //! Defaults are small (a 256 MiB stream, 20 soak cycles) so that it runs in a minute or two;
 //! the issue's figures are a 4 GiB stream and 1000 cycles. Containers carry
 //! `pocketdock.test=edges-report` and are shut down by the program.
@@ -216,8 +217,10 @@ async fn main() -> pocketdock::Result<()> {
         Ok("exec") => vec![false],
         _ => vec![true, false],
     };
+    let phases = std::env::var("EDGES_PHASES").unwrap_or_else(|_| "stream,kill,soak".into());
+    let phase = |p: &str| phases.split(',').any(|x| x == p);
     // The stream first: VmHWM is the process's peak, so it must not include other phases.
-    for socket in &sockets {
+    for socket in sockets.iter().filter(|_| phase("stream")) {
         let client = Client::connect_with(&pocketdock::ClientOptions::socket(socket)).await?;
         let kind = client.engine_info().kind;
         for &agent in &paths {
@@ -231,10 +234,14 @@ async fn main() -> pocketdock::Result<()> {
         let kind = client.engine_info().kind;
         for &agent in &paths {
             let path = if agent { "agent" } else { "engine exec" };
-            println!("{kind:?} ({socket}), {path}: kill latency, 1 s timeout");
-            kill_latency(&client, agent).await?;
-            println!("{kind:?} ({socket}), {path}: soak of {cycles} cycles");
-            soak(&client, socket, agent, cycles).await?;
+            if phase("kill") {
+                println!("{kind:?} ({socket}), {path}: kill latency, 1 s timeout");
+                kill_latency(&client, agent).await?;
+            }
+            if phase("soak") {
+                println!("{kind:?} ({socket}), {path}: soak of {cycles} cycles");
+                soak(&client, socket, agent, cycles).await?;
+            }
         }
     }
     Ok(())
