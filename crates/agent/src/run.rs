@@ -65,55 +65,68 @@ struct Sink {
 /// here, leaving the command's pipe unread, so the command blocks on its output instead of
 /// the client buffering it. `None`: no flow control (a detached run, an old client).
 struct Flow {
-    credit: Mutex<Option<u64>>,
+    state: Mutex<FlowState>,
     more: Condvar,
+}
+
+struct FlowState {
+    /// Frames that may still be sent; `None`: no limit.
+    credit: Option<u64>,
+    /// Pumps waiting for credit right now.
+    waiters: u32,
 }
 
 impl Flow {
     fn new(window: u32, target: &Target) -> Flow {
         let on = window > 0 && matches!(target, Target::Client { .. });
         Flow {
-            credit: Mutex::new(on.then_some(u64::from(window))),
+            state: Mutex::new(FlowState {
+                credit: on.then_some(u64::from(window)),
+                waiters: 0,
+            }),
             more: Condvar::new(),
         }
     }
 
-    /// Takes one frame's credit, waiting for it; false once the flow is lifted.
+    fn lock(&self) -> std::sync::MutexGuard<'_, FlowState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes one frame's credit, waiting for it (not once the flow is lifted).
     fn take(&self) {
-        let mut credit = self.credit.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.lock();
         loop {
-            match credit.as_mut() {
+            match st.credit.as_mut() {
                 None => return,
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     return;
                 }
                 Some(_) => {
-                    credit = self.more.wait(credit).unwrap_or_else(|e| e.into_inner());
+                    st.waiters += 1;
+                    st = self.more.wait(st).unwrap_or_else(|e| e.into_inner());
+                    st.waiters -= 1;
                 }
             }
         }
     }
 
     fn grant(&self, chunks: u32) {
-        let mut credit = self.credit.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = credit.as_mut() {
+        let mut st = self.lock();
+        if let Some(n) = st.credit.as_mut() {
             *n = n.saturating_add(u64::from(chunks));
         }
         self.more.notify_all();
     }
 
-    /// Whether output waits for the client's credit (the client is behind, not the pumps).
+    /// Whether a pump waits for the client's credit (the client is behind, not the pumps).
     fn waiting(&self) -> bool {
-        matches!(
-            *self.credit.lock().unwrap_or_else(|e| e.into_inner()),
-            Some(0)
-        )
+        self.lock().waiters > 0
     }
 
     /// No more waiting (the run is over or its client gone): pumps drain the pipes.
     fn lift(&self) {
-        *self.credit.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.lock().credit = None;
         self.more.notify_all();
     }
 }
@@ -133,7 +146,6 @@ impl Sink {
     /// Sends a piece of output, cut to the cap; returns false once the cap is reached.
     /// Waits for the client's credit first when the run has a window.
     fn output(&self, stream: u8, data: &[u8]) -> bool {
-        self.flow.take();
         let before = self.sent.fetch_add(data.len() as u64, Ordering::SeqCst);
         let room = if self.cap == 0 {
             u64::MAX
@@ -141,6 +153,11 @@ impl Sink {
             self.cap.saturating_sub(before)
         };
         let keep = (data.len() as u64).min(room) as usize;
+        // Credit is taken only for a frame that goes out: output dropped past the cap must
+        // not wait for a client that will never be sent anything to credit back.
+        if keep > 0 {
+            self.flow.take();
+        }
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if *open && keep > 0 {
             let data = &data[..keep];
