@@ -30,6 +30,13 @@ pub struct ClientOptions {
     /// How long to keep retrying a socket that exists but does not answer `/_ping` and
     /// `/version` (attempts of 5, 10, 10... s with a growing pause between them).
     pub connect_timeout: Duration,
+    /// How long the engine may stay silent on one request once connected (default 120 s):
+    /// its answer must begin within it, and a body read as data may not pause longer. A
+    /// command's output (a run, a stream, a build's progress) is not cut by it; the run's
+    /// own timeout bounds that. An engine that does not answer in time is
+    /// [`Error::Timeout`](crate::Error::Timeout) naming the request (docs/engines.md,
+    /// "Request deadline").
+    pub request_timeout: Duration,
 }
 
 impl Default for ClientOptions {
@@ -39,6 +46,7 @@ impl Default for ClientOptions {
             tls: None,
             ssh: SshOptions::default(),
             connect_timeout: crate::engine::discover::DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: crate::engine::request::DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -46,7 +54,7 @@ impl Default for ClientOptions {
 impl ClientOptions {
     /// Checks the options without connecting: the address must parse, TLS files go with a
     /// `tcp://` address (or one from the environment) and name a certificate with its key,
-    /// the connect timeout must be positive.
+    /// the connect and request timeouts must be positive.
     pub fn validate(&self) -> Result<()> {
         let address = self.socket.as_deref().map(Address::parse).transpose()?;
         if let Some(tls) = &self.tls {
@@ -59,6 +67,11 @@ impl ClientOptions {
         }
         if self.connect_timeout.is_zero() {
             return Err(crate::Error::invalid("connect_timeout must be positive"));
+        }
+        if self.request_timeout.is_zero() {
+            return Err(crate::Error::invalid(
+                "request_timeout must be positive (every engine request needs some time)",
+            ));
         }
         Ok(())
     }
@@ -115,7 +128,8 @@ impl Client {
             tls: opts.tls.as_ref(),
             ssh: &opts.ssh,
         };
-        let engine = discover::connect(wanted, opts.connect_timeout).await?;
+        let mut engine = discover::connect(wanted, opts.connect_timeout).await?;
+        engine.request_timeout = opts.request_timeout;
         Ok(Client {
             engine: Arc::new(engine),
         })

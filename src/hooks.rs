@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::sync::mpsc::{channel, Receiver};
 
 use crate::container::ContainerOptions;
 use crate::error::{Error, Result};
@@ -144,11 +144,11 @@ pub(crate) fn record(
 pub(crate) fn tee_stream(
     obs: Option<&Arc<dyn RunObserver>>,
     argv: &[String],
-    rx: UnboundedReceiver<Result<StreamEvent>>,
-) -> UnboundedReceiver<Result<StreamEvent>> {
+    rx: Receiver<Result<StreamEvent>>,
+) -> Receiver<Result<StreamEvent>> {
     let Some(obs) = obs.cloned() else { return rx };
     let argv = argv.to_vec();
-    let (tx, out) = unbounded_channel();
+    let (tx, out) = channel(crate::stream::STREAM_DEPTH);
     let mut rx = rx;
     tokio::spawn(async move {
         let mut seen = Collected::default();
@@ -163,7 +163,7 @@ pub(crate) fn tee_stream(
                 }
                 Err(e) => obs.finished(RunKind::Stream, command, Err(e), None),
             }
-            let _ = tx.send(ev);
+            let _ = tx.send(ev).await;
         }
     });
     out

@@ -177,7 +177,12 @@ impl Session {
                         }
                     }
                     Ok(Some(Msg::Exit(_))) | Ok(None) => {
-                        return Err(Error::InvalidState("the session's shell has exited".into()))
+                        // The shell ending mid-command may be the sandbox going away (an
+                        // outside removal or stop): say that rather than "exited".
+                        let container = self.process.container();
+                        return Err(container.down_reason().await.unwrap_or_else(|| {
+                            Error::InvalidState("the session's shell has exited".into())
+                        }));
                     }
                     Ok(Some(m)) if m.ends_request() => return Err(unexpected(Some(&m))),
                     Ok(Some(_)) => {}

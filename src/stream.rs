@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{channel, Receiver, Sender};
 use tokio::sync::Notify;
 
 use crate::container::Container;
@@ -48,7 +48,7 @@ impl StreamCanceller {
 
 /// A running command's output. Also a `futures::Stream`.
 pub struct RunStream {
-    rx: UnboundedReceiver<Result<StreamEvent>>,
+    rx: Receiver<Result<StreamEvent>>,
     canceller: StreamCanceller,
     ended: bool,
 }
@@ -102,8 +102,12 @@ impl futures_util::Stream for RunStream {
     }
 }
 
-/// Where a driver sends a run's events.
-pub(crate) type Events = UnboundedSender<Result<StreamEvent>>;
+/// Where a driver sends a run's events: a bounded channel, so a reader that is behind holds
+/// the driver back (and, through it, the command: docs/processes.md, "Backpressure").
+pub(crate) type Events = Sender<Result<StreamEvent>>;
+
+/// Events a stream holds for a reader that is behind (each chunk at most 64 KiB).
+pub(crate) const STREAM_DEPTH: usize = 16;
 
 impl RunStream {
     /// Reads the stream to its end, keeping at most `cap` bytes of output: the blocking
@@ -159,7 +163,7 @@ impl Container {
     ) -> Result<RunStream> {
         crate::exec::check_argv(argv, opts)?;
         let timeout = opts.timeout.unwrap_or(self.default_timeout());
-        let (tx, rx) = unbounded_channel();
+        let (tx, rx) = channel(STREAM_DEPTH);
         let canceller = StreamCanceller::default();
         let cancelled = canceller.0.clone();
         let started = Instant::now();

@@ -146,6 +146,8 @@ async fn shutdown_removes_is_idempotent_and_later_runs_fail_cleanly() {
         ),
         "{err}"
     );
+    // What happened is said: this handle shut it down (not "removed outside").
+    assert!(err.to_string().contains("already shut down"), "{err}");
 }
 
 #[tokio::test]

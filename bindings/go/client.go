@@ -130,6 +130,28 @@ func WithConnectTimeout(d time.Duration) ConnectOption {
 	}
 }
 
+// DefaultRequestTimeout is how long the engine may stay silent on one request once
+// connected, unless WithRequestTimeout says otherwise.
+const DefaultRequestTimeout = 120 * time.Second
+
+// WithRequestTimeout sets how long the engine may stay silent on one request once connected
+// (default DefaultRequestTimeout): its answer must begin within it, and an answer read whole
+// may not pause longer; a command's output (a run, a stream, build progress) is not cut by
+// it. A request that runs out is ErrTimeout naming it (docs/engines.md, "Request
+// deadline"). By the timeout rule (see NoTimeout): > 0 is a limit, rounded up to whole
+// milliseconds; NoTimeout waits without limit; 0 is ErrInvalidArgument.
+func WithRequestTimeout(d time.Duration) ConnectOption {
+	return func(c *connectConfig) {
+		if c.err != nil {
+			return
+		}
+		var e *C.pd_error
+		if st := C.pd_client_opts_set_request_timeout_ms(c.opts, millis(d), &e); st != C.PD_OK {
+			c.err = takeError("connect option request_timeout", st, e)
+		}
+	}
+}
+
 // WithProjectSocket uses the socket configured by the project at or above dir (the socket
 // setting of its pocketdock.yaml), unless WithSocket gave one; a project without that
 // setting changes nothing (pd_client_opts_set_project_dir). No project there is

@@ -92,6 +92,7 @@ func TestConnectOptionErrors(t *testing.T) {
 		{"tcp socket", WithSocket("tcp://127.0.0.1:2375"), "connect option socket", ErrInvalidArgument},
 		{"nul in socket", WithSocket("/a\x00b"), "connect option socket", ErrInvalidArgument},
 		{"zero connect timeout", WithConnectTimeout(0), "connect option connect_timeout", ErrInvalidArgument},
+		{"zero request timeout", WithRequestTimeout(0), "connect option request_timeout", ErrInvalidArgument},
 		{"no project", WithProjectSocket(t.TempDir()), "connect option project_dir", ErrFileNotFound},
 	}
 	for _, tc := range cases {

@@ -16,6 +16,10 @@ export interface ConnectOptions {
     /** How long connect() keeps retrying an engine that exists but does not answer yet
      *  (default 30 000). The timeout rule: > 0 a limit, < 0 no limit, 0 InvalidArgumentError. */
     connectTimeoutMs?: number;
+    /** How long the engine may stay silent on one request once connected (default 120 000):
+     *  its answer must begin within it; a command's output is not cut by it. A request that
+     *  runs out rejects with TimeoutError naming it. The timeout rule as above. */
+    requestTimeoutMs?: number;
     /** Use the socket configured by the project at or above this directory (its `socket`
      *  setting) unless `socket` is given. FileNotFoundError when there is no project. */
     projectDir?: string | null;

@@ -30,6 +30,12 @@ public:
         detail::call([&](pd_error** e) { return pd_client_opts_set_connect_timeout_ms(o_.get(), t.count(), e); });
         return *this;
     }
+    // How long the engine may stay silent on one request once connected (default 120 s);
+    // a request that runs out throws Status::timeout naming it. Negative: no limit.
+    ClientOptions& request_timeout(milliseconds t) {
+        detail::call([&](pd_error** e) { return pd_client_opts_set_request_timeout_ms(o_.get(), t.count(), e); });
+        return *this;
+    }
     ClientOptions& project_dir(cstr dir) { return set(pd_client_opts_set_project_dir, dir.get()); }
     // A remote engine (docs/engines.md): a socket, tcp://HOST[:PORT] (plain only on loopback,
     // else TLS) or ssh://[USER@]HOST[:PORT][/SOCKET]. A bad address throws here; plain TCP off

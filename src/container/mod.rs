@@ -284,13 +284,15 @@ impl Container {
         self.inner.default_user.as_deref()
     }
 
-    /// Names a missing container precisely: after our own shutdown it is simply not found;
-    /// otherwise somebody removed it behind our back.
+    /// Names a missing container precisely: after our own shutdown it is not found, and
+    /// the message says that this handle shut it down (the kind stays `ContainerNotFound`,
+    /// which callers already branch on); otherwise somebody removed it behind our back.
     pub(crate) fn explain(&self, e: Error) -> Error {
         match e {
-            Error::ContainerNotFound(n) if !self.inner.shut_down.load(Ordering::Acquire) => {
-                Error::ContainerGone(n)
+            Error::ContainerNotFound(n) if self.inner.shut_down.load(Ordering::Acquire) => {
+                Error::ContainerNotFound(format!("{n} (already shut down by this handle)"))
             }
+            Error::ContainerNotFound(n) => Error::ContainerGone(n),
             e => e,
         }
     }

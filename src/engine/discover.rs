@@ -202,6 +202,7 @@ async fn probe(transport: Transport) -> Result<Engine> {
             socket: PathBuf::new(),
         },
         agent_volume: tokio::sync::OnceCell::new(),
+        request_timeout: crate::engine::request::DEFAULT_REQUEST_TIMEOUT,
     };
     let ping = engine
         .call(Method::GET, "/_ping", None, Subject::Engine)

@@ -28,13 +28,21 @@ pub(crate) struct Hijacked {
 }
 
 impl Engine {
-    /// POSTs `body` to `path` asking for an upgrade; returns the raw stream.
+    /// POSTs `body` to `path` asking for an upgrade; returns the raw stream. The answer's
+    /// head must come within the request deadline; the stream after it has none (it is a
+    /// command's output, bounded by the run's own timeout).
     pub(crate) async fn hijack(
         &self,
         path: &str,
         body: &Value,
         subject: Subject<'_>,
     ) -> Result<Hijacked> {
+        self.deadline(&hyper::Method::POST, path)
+            .head(self.upgrade(path, body, subject))
+            .await
+    }
+
+    async fn upgrade(&self, path: &str, body: &Value, subject: Subject<'_>) -> Result<Hijacked> {
         let mut stream = self.transport.dial().await?;
         let body = serde_json::to_vec(body).map_err(Error::internal)?;
         let head = format!(

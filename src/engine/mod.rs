@@ -3,6 +3,7 @@
 
 pub(crate) mod address;
 pub(crate) mod archive;
+pub(crate) mod deadline;
 pub(crate) mod discover;
 pub(crate) mod endpoint;
 pub(crate) mod frames;
@@ -42,6 +43,8 @@ pub(crate) struct Engine {
     pub(crate) info: EngineInfo,
     /// The agent volume, once known to exist on this engine.
     pub(crate) agent_volume: tokio::sync::OnceCell<String>,
+    /// How long the engine may stay silent on a request (`request.rs` applies it).
+    pub(crate) request_timeout: std::time::Duration,
 }
 
 impl Engine {

@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::{Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use super::deadline::{Activity, Deadline};
 use super::models::ErrorResponse;
 use super::Engine;
 use crate::error::{Error, Result};
@@ -42,11 +43,15 @@ pub(crate) enum Subject<'a> {
     ContainerPath { container: &'a str, path: &'a str },
 }
 
+pub(crate) use super::deadline::DEFAULT_REQUEST_TIMEOUT;
+
 /// Chunks of a request body produced elsewhere (an `Err` aborts the request).
 pub(crate) type BodyChunks = mpsc::Receiver<std::io::Result<Bytes>>;
 
 /// A request body fed through a bounded channel, so uploads stream in constant memory.
-struct ChannelBody(BodyChunks);
+/// Each time the connection asks for more, the engine has taken what came before: that is
+/// the upload's progress, which keeps its deadline away.
+struct ChannelBody(BodyChunks, Activity);
 
 impl hyper::body::Body for ChannelBody {
     type Data = Bytes;
@@ -56,11 +61,21 @@ impl hyper::body::Body for ChannelBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
-        self.0.poll_recv(cx).map(|c| c.map(|r| r.map(Frame::data)))
+        self.1.stamp();
+        let polled = self.0.poll_recv(cx).map(|c| c.map(|r| r.map(Frame::data)));
+        if polled.is_ready() {
+            self.1.stamp();
+        }
+        polled
     }
 }
 
 impl Engine {
+    /// The deadline of a request to `path` (docs/engines.md, "Request deadline").
+    pub(crate) fn deadline(&self, method: &Method, path: &str) -> Deadline {
+        Deadline::new(self.label(), method.as_str(), path, self.request_timeout)
+    }
+
     /// Sends a request and returns the response if the engine accepted it (2xx or 304);
     /// otherwise reads the engine's message and maps it to an [`Error`].
     pub(crate) async fn call(
@@ -106,6 +121,7 @@ impl Engine {
         body: Option<(&str, Bytes)>,
         subject: Subject<'_>,
     ) -> Result<Response<Incoming>> {
+        let deadline = self.deadline(&method, path);
         let uri = self.transport.uri(&format!("{API_PREFIX}{path}"));
         let mut req = Request::builder().method(method).uri(uri);
         let payload = match body {
@@ -116,8 +132,8 @@ impl Engine {
             None => Bytes::new(),
         };
         let req = req.body(Full::new(payload)).map_err(Error::internal)?;
-        let resp = self.transport.send(req).await?;
-        judge(resp, subject).await
+        let resp = deadline.head(self.transport.send(req)).await?;
+        judge(with_deadline(resp, deadline), subject).await
     }
 
     /// [`Engine::call_bytes`] with a body streamed from `chunks` (chunked transfer encoding),
@@ -131,27 +147,33 @@ impl Engine {
         chunks: BodyChunks,
         subject: Subject<'_>,
     ) -> Result<Response<Incoming>> {
-        let stream = self.transport.dial().await?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| self.transport.failure("handshake with", &e))?;
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "streaming engine connection ended with an error");
-            }
-        });
-        let req = Request::builder()
-            .method(method)
-            .uri(format!("{API_PREFIX}{path}"))
-            .header("host", "pocketdock")
-            .header("content-type", content_type)
-            .body(ChannelBody(chunks))
-            .map_err(Error::internal)?;
-        let resp = sender
-            .send_request(req)
-            .await
-            .map_err(|e| self.transport.failure("streaming request to", &e))?;
-        judge(resp, subject).await
+        let deadline = self.deadline(&method, path);
+        let activity = Activity::new();
+        let body = ChannelBody(chunks, activity.clone());
+        let send = async {
+            let stream = self.transport.dial().await?;
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .map_err(|e| self.transport.failure("handshake with", &e))?;
+            tokio::spawn(async move {
+                if let Err(e) = conn.await {
+                    tracing::debug!(error = %e, "streaming engine connection ended with an error");
+                }
+            });
+            let req = Request::builder()
+                .method(method)
+                .uri(format!("{API_PREFIX}{path}"))
+                .header("host", "pocketdock")
+                .header("content-type", content_type)
+                .body(body)
+                .map_err(Error::internal)?;
+            sender
+                .send_request(req)
+                .await
+                .map_err(|e| self.transport.failure("streaming request to", &e))
+        };
+        let resp = deadline.head_after(&activity, send).await?;
+        judge(with_deadline(resp, deadline), subject).await
     }
 
     /// [`Engine::call`] and decode the JSON answer.
@@ -210,12 +232,39 @@ pub(crate) async fn judge(
     Err(map_status(status.as_u16(), message, subject))
 }
 
+/// Marks `resp` with its request's deadline, which [`read_body`] and [`body_deadline`]
+/// readers keep; a caller that reads the body as a command's output ignores it.
+fn with_deadline(mut resp: Response<Incoming>, deadline: Deadline) -> Response<Incoming> {
+    resp.extensions_mut().insert(deadline);
+    resp
+}
+
+/// The deadline a funnel answer carries, for a caller that streams its body as data (an
+/// archive): each piece must come within it. Every answer from the funnel carries one; the
+/// fallback (the default limit) is for a response made elsewhere (unit tests).
+pub(crate) fn body_deadline(resp: &Response<Incoming>) -> Deadline {
+    resp.extensions()
+        .get::<Deadline>()
+        .cloned()
+        .unwrap_or_else(|| {
+            Deadline::new(
+                "the engine",
+                "reading",
+                "an answer",
+                DEFAULT_REQUEST_TIMEOUT,
+            )
+        })
+}
+
+/// The whole body of an answer, each piece within the request's deadline.
 pub(crate) async fn read_body(resp: Response<Incoming>) -> Result<Bytes> {
-    resp.into_body()
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .map_err(|e| Error::Io(std::io::Error::other(format!("reading engine answer: {e}"))))
+    let deadline = body_deadline(&resp);
+    let mut body = resp.into_body();
+    let mut out = bytes::BytesMut::new();
+    while let Some(data) = deadline.next_data(&mut body).await? {
+        out.extend_from_slice(&data);
+    }
+    Ok(out.freeze())
 }
 
 /// Escapes a value for a query string (RFC 3986 unreserved characters and `/` pass).

@@ -42,7 +42,24 @@ pub(crate) fn spawn_request(
         detached: false,
         buffer_size: 0,
         keep_stdin: false,
+        window: RUN_WINDOW,
     }
+}
+
+/// `Output` frames the agent sends ahead of our `Credit` (each at most 64 KiB): what one run
+/// may have in flight while its reader is behind.
+const RUN_WINDOW: u32 = 16;
+/// Credit is granted in batches of this many frames (one `Credit` frame per batch).
+const CREDIT_BATCH: u32 = RUN_WINDOW / 2;
+
+/// Where a run's output goes.
+pub(crate) enum Out<'a> {
+    /// A blocking run: kept under its cap, at once.
+    Collect(&'a mut CappedOutput),
+    /// A stream: sent to its reader over a bounded channel; while the reader is behind the
+    /// driver waits, grants the agent no credit, and the agent stops reading the command's
+    /// pipes (backpressure end to end).
+    Send(&'a Events),
 }
 
 pub(crate) fn stream_kind(stream: u8) -> StreamKind {
@@ -112,17 +129,20 @@ impl AgentRun {
         let _ = self.conn.send(self.id, &Msg::Kill { signal: 9 }).await;
     }
 
-    /// Runs to the end: every chunk goes to `output` (false: nobody reads, kill the run),
-    /// then the result (without output). `cancelled` kills the run too.
+    /// Runs to the end: every chunk goes to `out` (a stream whose reader went away kills
+    /// the run), then the result (without output). `cancelled` kills the run too. Each
+    /// chunk taken is credited back to the agent, in batches.
     pub(crate) async fn drive(
         mut self,
-        mut output: impl FnMut(Chunk) -> bool,
+        mut out: Out<'_>,
         cancelled: &Notify,
         started: Instant,
         timeout: Duration,
     ) -> Result<ExecResult> {
-        let give_up = tokio::time::Instant::from_std(started + timeout + SAFETY_MARGIN);
+        let mut give_up = tokio::time::Instant::from_std(started + timeout + SAFETY_MARGIN);
         let mut killing = false;
+        let mut reader_gone = false;
+        let mut taken = 0u32;
         let ended = loop {
             let msg = tokio::select! {
                 m = self.replies.recv() => m,
@@ -142,9 +162,34 @@ impl AgentRun {
                         stream: stream_kind(stream),
                         data,
                     };
-                    if !output(chunk) && !killing {
+                    match &mut out {
+                        Out::Collect(o) => o.push(chunk.stream, &chunk.data),
+                        Out::Send(_) if reader_gone => {}
+                        Out::Send(tx) => {
+                            // Time spent waiting for the reader is the reader's, not the
+                            // agent's: it does not count towards giving up on the agent.
+                            let waited = Instant::now();
+                            tokio::select! {
+                                sent = tx.send(Ok(StreamEvent::Output(chunk))) => {
+                                    reader_gone = sent.is_err();
+                                }
+                                () = cancelled.notified(), if !killing => {
+                                    killing = true;
+                                    self.kill().await;
+                                }
+                            }
+                            give_up += waited.elapsed();
+                        }
+                    }
+                    if reader_gone && !killing {
                         killing = true;
                         self.kill().await;
+                    }
+                    taken += 1;
+                    if taken >= CREDIT_BATCH {
+                        let credit = Msg::Credit { chunks: taken };
+                        let _ = self.conn.send(self.id, &credit).await;
+                        taken = 0;
                     }
                 }
                 Some(Msg::Exit(e)) => break Ok(exit_result(&e, started)),
@@ -187,9 +232,10 @@ pub(crate) fn stream(
 ) {
     tokio::spawn(async move {
         // A reader that went away is the same as a cancel.
-        let output = |chunk| tx.send(Ok(StreamEvent::Output(chunk))).is_ok();
-        let ended = run.drive(output, &cancelled, started, timeout).await;
-        let _ = tx.send(ended.map(StreamEvent::Exit));
+        let ended = run
+            .drive(Out::Send(&tx), &cancelled, started, timeout)
+            .await;
+        let _ = tx.send(ended.map(StreamEvent::Exit)).await;
     });
 }
 
@@ -209,12 +255,10 @@ pub(crate) async fn run(
     let spawn = spawn_request(c, argv, opts, Some(timeout));
     let run = AgentRun::start(c, conn, spawn).await?;
     let mut out = CappedOutput::new(opts.max_output);
-    let output = |chunk: Chunk| {
-        out.push(chunk.stream, &chunk.data);
-        true
-    };
     let never = Notify::new();
-    let mut r = run.drive(output, &never, started, timeout).await?;
+    let mut r = run
+        .drive(Out::Collect(&mut out), &never, started, timeout)
+        .await?;
     r.truncated |= out.truncated;
     r.stdout = out.stdout;
     r.stderr = out.stderr;

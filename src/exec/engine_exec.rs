@@ -51,14 +51,53 @@ pub(crate) async fn exec_collect(
     let (ending, id) = exec_stream(
         c,
         exec,
-        |kind, bytes| {
-            out.push(kind, bytes);
-            !out.truncated
-        },
+        &mut Sink::Collect(&mut out),
         std::future::pending(),
     )
     .await?;
     Ok((ending, out, id))
+}
+
+/// Where an exec's output goes.
+pub(crate) enum Sink<'a> {
+    /// Kept under its cap, at once.
+    Collect(&'a mut CappedOutput),
+    /// Sent to a stream's reader (at most `room` more bytes). The channel is bounded: while
+    /// the reader is behind, the send waits, this connection is not read, and the engine
+    /// (then the command, on its full pipe) waits too: backpressure end to end.
+    Send {
+        tx: &'a Events,
+        room: usize,
+        truncated: bool,
+    },
+}
+
+impl Sink<'_> {
+    /// Takes a piece of output; false: no more is wanted (the cap, or no reader).
+    async fn take(&mut self, stream: StreamKind, bytes: &[u8]) -> bool {
+        match self {
+            Sink::Collect(out) => {
+                out.push(stream, bytes);
+                !out.truncated
+            }
+            Sink::Send {
+                tx,
+                room,
+                truncated,
+            } => {
+                let keep = bytes.len().min(*room);
+                *room -= keep;
+                *truncated |= keep < bytes.len();
+                let chunk = Chunk {
+                    stream,
+                    data: bytes[..keep].to_vec(),
+                };
+                // A reader that went away is the same as a cancel.
+                let sent = keep == 0 || tx.send(Ok(StreamEvent::Output(chunk))).await.is_ok();
+                sent && !*truncated
+            }
+        }
+    }
 }
 
 /// Runs `exec`, handing each piece of output to `sink` as it arrives until `sink` says
@@ -66,7 +105,7 @@ pub(crate) async fn exec_collect(
 pub(crate) async fn exec_stream(
     c: &Container,
     exec: Exec<'_>,
-    mut sink: impl FnMut(StreamKind, &[u8]) -> bool,
+    sink: &mut Sink<'_>,
     cancel: impl std::future::Future<Output = ()>,
 ) -> Result<(Ending, String)> {
     let engine = c.engine();
@@ -93,7 +132,7 @@ pub(crate) async fn exec_stream(
     let deadline = tokio::time::Instant::from_std(exec.deadline);
     let mut enough = false;
     tokio::pin!(cancel);
-    let ending = loop {
+    let ending = 'reading: loop {
         let frame = tokio::select! {
             f = tokio::time::timeout_at(deadline, body.chunk()) => f,
             () = &mut cancel => break Ending::Cancelled,
@@ -107,7 +146,21 @@ pub(crate) async fn exec_stream(
                 ))))
             }
             Ok(Some(Ok(data))) => {
-                decoder.feed(&data, |kind, bytes| enough |= !sink(kind, bytes));
+                let mut pieces = Vec::new();
+                decoder.feed(&data, |kind, bytes| pieces.push((kind, bytes.to_vec())));
+                for (kind, bytes) in pieces {
+                    // A reader that is behind holds this loop (and the connection) here;
+                    // the deadline and a cancel still end the run.
+                    let more = tokio::select! {
+                        more = sink.take(kind, &bytes) => more,
+                        () = &mut cancel => break 'reading Ending::Cancelled,
+                        () = tokio::time::sleep_until(deadline) => break 'reading Ending::TimedOut,
+                    };
+                    if !more {
+                        enough = true;
+                        break;
+                    }
+                }
                 if enough {
                     break Ending::OverCap;
                 }
@@ -135,7 +188,7 @@ pub(crate) fn start(
     let (c, argv, opts) = (c.clone(), argv.to_vec(), opts.clone());
     tokio::spawn(async move {
         if let Err(e) = drive(&c, &argv, &opts, &tx, cancelled, started, timeout).await {
-            let _ = tx.send(Err(e));
+            let _ = tx.send(Err(e)).await;
         }
     });
 }
@@ -153,8 +206,6 @@ async fn drive(
     let mut env = opts.env_entries();
     env.push(kill::marker(&run_id));
     let user = opts.user.as_deref().or(c.default_user());
-    let mut room = opts.max_output;
-    let mut truncated = false;
     let exec = Exec {
         argv,
         env: &env,
@@ -162,23 +213,24 @@ async fn drive(
         user,
         deadline: started + timeout,
     };
-    let sink = |stream, bytes: &[u8]| {
-        let keep = bytes.len().min(room);
-        room -= keep;
-        truncated |= keep < bytes.len();
-        let chunk = Chunk {
-            stream,
-            data: bytes[..keep].to_vec(),
-        };
-        // A reader that went away is the same as a cancel.
-        (keep == 0 || tx.send(Ok(StreamEvent::Output(chunk))).is_ok()) && !truncated
+    let mut sink = Sink::Send {
+        tx,
+        room: opts.max_output,
+        truncated: false,
     };
-    let (ending, exec_id) = match exec_stream(c, exec, sink, cancelled.notified()).await {
+    let (ending, exec_id) = match exec_stream(c, exec, &mut sink, cancelled.notified()).await {
         Ok(done) => done,
         // A container removed or stopped mid-run fails the exec in engine- and timing-
         // dependent ways (an I/O error, a 404 for the exec): name what happened.
         Err(e) => return Err(c.down_reason().await.unwrap_or(e)),
     };
+    let truncated = matches!(
+        sink,
+        Sink::Send {
+            truncated: true,
+            ..
+        }
+    );
     let exit_code = match ending {
         Ending::Finished => match exit_code(c, &exec_id).await {
             // A removal or stop from outside ends the command with SIGKILL or SIGTERM; only
@@ -202,7 +254,7 @@ async fn drive(
         truncated,
         ..ExecResult::default()
     };
-    let _ = tx.send(Ok(StreamEvent::Exit(result)));
+    let _ = tx.send(Ok(StreamEvent::Exit(result))).await;
     Ok(())
 }
 

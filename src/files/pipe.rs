@@ -4,13 +4,12 @@
 use std::io::{self, Read, Write};
 
 use bytes::{Bytes, BytesMut};
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::Response;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::engine::request::BodyChunks;
+use crate::engine::request::{body_deadline, BodyChunks};
 use crate::error::{Error, Result};
 
 /// Chunks in flight per transfer (each up to [`CHUNK`] bytes).
@@ -119,27 +118,28 @@ where
     F: FnOnce(ChannelReader) -> Result<T> + Send + 'static,
 {
     let (tx, consumer) = spawn_consumer(consume);
+    let deadline = body_deadline(&resp);
     let mut body = resp.into_body();
     let feed = async move {
         // Engines send small frames (Podman 8 KiB); they are gathered into chunks so the
         // reader thread is woken once per chunk, not once per frame.
         let mut pending = BytesMut::new();
         loop {
-            let chunk = match body.frame().await {
-                Some(Ok(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        pending.extend_from_slice(&data);
-                    }
+            // An engine that stops sending mid-archive is a timeout (the request deadline
+            // between two pieces), not a hang.
+            let chunk = match deadline.next_data(&mut body).await {
+                Ok(Some(data)) => {
+                    pending.extend_from_slice(&data);
                     if pending.len() < CHUNK {
                         continue;
                     }
                     Ok(pending.split().freeze())
                 }
-                Some(Err(e)) => Err(io::Error::other(format!(
+                Err(e) => Err(io::Error::other(format!(
                     "reading the engine's archive: {e}"
                 ))),
-                None if pending.is_empty() => break,
-                None => Ok(pending.split().freeze()),
+                Ok(None) if pending.is_empty() => break,
+                Ok(None) => Ok(pending.split().freeze()),
             };
             let failed = chunk.is_err();
             if tx.send(chunk).await.is_err() || failed {

@@ -97,6 +97,25 @@ pub extern "C" fn pd_client_opts_set_connect_timeout_ms(
     })
 }
 
+/// How long the engine may stay silent on one request once connected (default 120 000):
+/// its answer must begin within it, and an answer read whole may not pause longer; a
+/// command's output (a run, a stream, build progress) is not cut by it. A request that runs
+/// out is `PD_ERR_TIMEOUT` naming it (docs/engines.md, "Request deadline"). Timeout rule
+/// (docs/ffi-conventions.md): > 0 is a limit in ms; 0 is `PD_ERR_INVALID_ARGUMENT`; < 0
+/// means no limit.
+#[no_mangle]
+pub extern "C" fn pd_client_opts_set_request_timeout_ms(
+    opts: *mut pd_client_opts,
+    timeout_ms: i64,
+    err_out: *mut *mut pd_error,
+) -> pd_status {
+    guard(err_out, || {
+        let o = handle::borrow_mut(opts)?;
+        o.opts.request_timeout = limit_ms(timeout_ms, "request timeout")?;
+        Ok(())
+    })
+}
+
 /// Uses the socket configured by the project at or above `dir` (its `socket` setting), unless
 /// a socket is already set on `opts`. A project without one changes nothing.
 /// `PD_ERR_FILE_NOT_FOUND`: no project there; `PD_ERR_INVALID_ARGUMENT`: a bad config.

@@ -23,7 +23,7 @@ const ENGINE_KINDS = Object.freeze({
     2: 'podman', // PD_ENGINE_PODMAN
 });
 
-const CONNECT_KEYS = new Set(['socket', 'connectTimeoutMs', 'projectDir', 'signal', ...REMOTE_KEYS]);
+const CONNECT_KEYS = new Set(['socket', 'connectTimeoutMs', 'requestTimeoutMs', 'projectDir', 'signal', ...REMOTE_KEYS]);
 
 /** Builds a pd_client_opts from a plain object; the caller frees it. */
 function buildClientOpts(opts) {
@@ -43,6 +43,10 @@ function buildClientOpts(opts) {
         if (opts.connectTimeoutMs !== undefined) {
             // The timeout rule: > 0 a limit, < 0 no limit, 0 InvalidArgumentError (from C).
             callSync(lib.pd_client_opts_set_connect_timeout_ms, o, timeout(opts.connectTimeoutMs, 'connectTimeoutMs'));
+        }
+        if (opts.requestTimeoutMs !== undefined) {
+            // How long the engine may stay silent on one request (docs/engines.md).
+            callSync(lib.pd_client_opts_set_request_timeout_ms, o, timeout(opts.requestTimeoutMs, 'requestTimeoutMs'));
         }
         return o;
     } catch (e) {
@@ -201,7 +205,7 @@ class Client {
  * (`projectDir`), else POCKETDOCK_SOCKET, else discovery. An explicit socket (option or
  * environment) that does not answer rejects with EngineNotFoundError naming it; no other
  * engine is tried.
- * @param {{ socket?: string | null, connectTimeoutMs?: number, projectDir?: string | null }} [opts]
+ * @param {{ socket?: string | null, connectTimeoutMs?: number, requestTimeoutMs?: number, projectDir?: string | null }} [opts]
  */
 async function connect(opts = {}) {
     const open = async () => {

@@ -156,6 +156,9 @@ const lib = {
     pd_client_opts_set_connect_timeout_ms: f(
         'pd_status pd_client_opts_set_connect_timeout_ms(pd_client_opts *opts, int64_t timeout_ms, _Out_ pd_error **err_out)',
     ),
+    pd_client_opts_set_request_timeout_ms: f(
+        'pd_status pd_client_opts_set_request_timeout_ms(pd_client_opts *opts, int64_t timeout_ms, _Out_ pd_error **err_out)',
+    ),
     pd_client_opts_set_project_dir: f(
         'pd_status pd_client_opts_set_project_dir(pd_client_opts *opts, const char *dir, _Out_ pd_error **err_out)',
     ),

@@ -73,6 +73,9 @@ describe('connect', () => {
         await assert.rejects(pd.connect({ socket: SOCKET, connectTimeoutMs: 0 }), pd.InvalidArgumentError);
         const c = await pd.connect({ socket: SOCKET, connectTimeoutMs: pd.NO_TIMEOUT });
         c.close();
+        await assert.rejects(pd.connect({ socket: SOCKET, requestTimeoutMs: 0 }), pd.InvalidArgumentError);
+        const r = await pd.connect({ socket: SOCKET, requestTimeoutMs: 5_000 });
+        r.close();
         await assert.rejects(pd.connect({ connectTimeoutMs: 1.5 }), TypeError);
         await assert.rejects(pd.connect(/** @type {any} */ ({ socket: 5 })), TypeError);
         await assert.rejects(pd.connect(/** @type {any} */ ({ image: 'x' })), TypeError);

@@ -32,6 +32,11 @@ def test_tls_files_need_cert_and_key_together() -> None:
         pocketdock.Client(host="tcp://127.0.0.1:1", tls_files=("/nonexistent/ca.pem", "/nonexistent/cert.pem", None))
 
 
+def test_a_zero_request_timeout_is_refused() -> None:
+    with pytest.raises(pocketdock.InvalidArgument, match="request timeout"):
+        pocketdock.Client("/run/x.sock", request_timeout=0)
+
+
 def test_socket_and_host_together_are_refused() -> None:
     with pytest.raises(ValueError, match="not both"):
         pocketdock.Client("/run/x.sock", host="tcp://127.0.0.1:1")

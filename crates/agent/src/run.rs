@@ -7,7 +7,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::detached::Proc;
@@ -30,6 +30,8 @@ pub enum Event {
     ClientGone,
     /// The shepherd could not start the command (the reason, as a shell would put it).
     ExecFailed(String),
+    /// The client took this many more `Output` frames (a run with a `window`).
+    Credit(u32),
 }
 
 /// Time between SIGTERM and SIGKILL when a run is cut short.
@@ -56,10 +58,93 @@ struct Sink {
     sent: AtomicU64,
     offsets: [AtomicU64; 2],
     cap: u64,
+    flow: Flow,
+}
+
+/// The client's credit for `Output` frames (a run with a `window`): a pump with none waits
+/// here, leaving the command's pipe unread, so the command blocks on its output instead of
+/// the client buffering it. `None`: no flow control (a detached run, an old client).
+struct Flow {
+    state: Mutex<FlowState>,
+    more: Condvar,
+}
+
+struct FlowState {
+    /// Frames that may still be sent; `None`: no limit.
+    credit: Option<u64>,
+    /// Pumps waiting for credit right now.
+    waiters: u32,
+}
+
+impl Flow {
+    fn new(window: u32, target: &Target) -> Flow {
+        let on = window > 0 && matches!(target, Target::Client { .. });
+        Flow {
+            state: Mutex::new(FlowState {
+                credit: on.then_some(u64::from(window)),
+                waiters: 0,
+            }),
+            more: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FlowState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes one frame's credit, waiting for it (not once the flow is lifted).
+    fn take(&self) {
+        let mut st = self.lock();
+        loop {
+            match st.credit.as_mut() {
+                None => return,
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    return;
+                }
+                Some(_) => {
+                    st.waiters += 1;
+                    st = self.more.wait(st).unwrap_or_else(|e| e.into_inner());
+                    st.waiters -= 1;
+                }
+            }
+        }
+    }
+
+    fn grant(&self, chunks: u32) {
+        let mut st = self.lock();
+        if let Some(n) = st.credit.as_mut() {
+            *n = n.saturating_add(u64::from(chunks));
+        }
+        self.more.notify_all();
+    }
+
+    /// Whether a pump waits for the client's credit (the client is behind, not the pumps).
+    fn waiting(&self) -> bool {
+        self.lock().waiters > 0
+    }
+
+    /// No more waiting (the run is over or its client gone): pumps drain the pipes.
+    fn lift(&self) {
+        self.lock().credit = None;
+        self.more.notify_all();
+    }
 }
 
 impl Sink {
+    fn new(target: Target, req: &Spawn) -> Sink {
+        Sink {
+            flow: Flow::new(req.window, &target),
+            target,
+            open: Mutex::new(true),
+            sent: AtomicU64::new(0),
+            offsets: [AtomicU64::new(0), AtomicU64::new(0)],
+            cap: req.max_output,
+        }
+    }
+
     /// Sends a piece of output, cut to the cap; returns false once the cap is reached.
+    /// Waits for the client's credit first when the run has a window.
     fn output(&self, stream: u8, data: &[u8]) -> bool {
         let before = self.sent.fetch_add(data.len() as u64, Ordering::SeqCst);
         let room = if self.cap == 0 {
@@ -68,6 +153,11 @@ impl Sink {
             self.cap.saturating_sub(before)
         };
         let keep = (data.len() as u64).min(room) as usize;
+        // Credit is taken only for a frame that goes out: output dropped past the cap must
+        // not wait for a client that will never be sent anything to credit back.
+        if keep > 0 {
+            self.flow.take();
+        }
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if *open && keep > 0 {
             let data = &data[..keep];
@@ -89,6 +179,7 @@ impl Sink {
     }
 
     fn finish(&self, exit: Exit) {
+        self.flow.lift();
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         *open = false;
         match &self.target {
@@ -217,13 +308,8 @@ pub fn start(req: Spawn, target: Target, done: impl FnOnce() + Send + 'static) -
     let (tx, rx) = channel::<Event>();
     let job = (req, target, Box::new(done) as Done, rx, tx.clone());
     if let Err((req, target, done, _, _)) = threads::spawn_with(job, control) {
-        let sink = Sink {
-            target,
-            open: Mutex::new(true),
-            sent: AtomicU64::new(0),
-            offsets: [AtomicU64::new(0), AtomicU64::new(0)],
-            cap: req.max_output,
-        };
+        let mut sink = Sink::new(target, &req);
+        sink.flow = Flow::new(0, &sink.target);
         refuse(
             &sink,
             Instant::now(),
@@ -241,13 +327,7 @@ fn control((req, target, done, rx, events): (Spawn, Target, Done, Receiver<Event
         Target::Detached(p) => Some(p.clone()),
         Target::Client { .. } => None,
     };
-    let sink = Arc::new(Sink {
-        target,
-        open: Mutex::new(true),
-        sent: AtomicU64::new(0),
-        offsets: [AtomicU64::new(0), AtomicU64::new(0)],
-        cap: req.max_output,
-    });
+    let sink = Arc::new(Sink::new(target, &req));
     let oom_before = oom_kills();
     let (mut child, reports, pid) = match spawn(&req) {
         Ok(c) => c,
@@ -341,7 +421,11 @@ fn control((req, target, done, rx, events): (Spawn, Target, Done, Receiver<Event
         if linger_until.is_some_and(|t| Instant::now() >= t) {
             // Output still unread while the group is gone means the readers are merely
             // behind: wait for them (bounded); a live group member holds the pipes.
-            if scope.alive() || drain_until.is_some_and(|t| Instant::now() >= t) {
+            // A client that is behind (no credit left) is waited for: what the pipes still
+            // hold is the command's output, and the client's `Credit` or its departure
+            // moves things on.
+            let drained = drain_until.is_some_and(|t| Instant::now() >= t);
+            if scope.alive() || (drained && !sink.flow.waiting()) {
                 break;
             }
             linger_until = Some(Instant::now() + Duration::from_millis(20));
@@ -382,7 +466,12 @@ fn control((req, target, done, rx, events): (Spawn, Target, Done, Receiver<Event
                 drain_until = Some(Instant::now() + DRAIN);
             }
             Ok(Event::OverCap) => cut_short(&mut exit, |e| e.truncated = true, &mut kill_at),
-            Ok(Event::ClientGone) => cut_short(&mut exit, |_| {}, &mut kill_at),
+            Ok(Event::ClientGone) => {
+                // Nobody takes output any more: let the pumps drain the pipes.
+                sink.flow.lift();
+                cut_short(&mut exit, |_| {}, &mut kill_at)
+            }
+            Ok(Event::Credit(chunks)) => sink.flow.grant(chunks),
             // SIGKILL means "end the run": everything it started goes too.
             Ok(Event::Kill(sig)) if sig == sys::SIGKILL => scope.kill_all(),
             Ok(Event::Kill(sig)) => scope.signal(sig),

@@ -217,6 +217,8 @@ fn connection(conn: UnixStream) {
             Msg::Credit { chunks } => {
                 if let Some(tx) = gets.get(&id) {
                     let _ = tx.send(Flow::Credit(chunks));
+                } else if let Some(tx) = runs.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+                    let _ = tx.send(Event::Credit(chunks));
                 }
             }
             Msg::Cancel => {

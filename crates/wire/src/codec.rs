@@ -131,6 +131,7 @@ pub fn encode(id: u32, msg: &Msg) -> Vec<u8> {
             o.u8(u8::from(s.detached));
             o.u64(s.buffer_size);
             o.u8(u8::from(s.keep_stdin));
+            o.u32(s.window);
         }
         Msg::Stdin { proc, data, close } => {
             o.u8(K_STDIN);
@@ -265,6 +266,7 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
             detached: i.u8()? != 0,
             buffer_size: i.u64()?,
             keep_stdin: i.u8()? != 0,
+            window: i.u32()?,
         }),
         K_STDIN => Msg::Stdin {
             proc: i.u32()?,

@@ -13,7 +13,7 @@
 use std::fmt;
 
 /// Protocol version; bump on any change to the frames below.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 /// Largest frame either side accepts.
 pub const MAX_FRAME: usize = 16 << 20;
 /// The abstract Unix socket the agent listens on (no file: works on a read-only root).
@@ -42,6 +42,11 @@ pub struct Spawn {
     pub buffer_size: u64,
     /// Detached only: keep stdin open for `Stdin` frames (after `stdin` is written).
     pub keep_stdin: bool,
+    /// Flow control of a blocking or streaming run's output: the agent sends at most this
+    /// many `Output` frames ahead of the client's `Credit` (under the run's id) and stops
+    /// reading the command's pipes meanwhile, so a client that does not read holds the
+    /// command back instead of buffering its output. 0: no flow control.
+    pub window: u32,
 }
 
 /// One detached process, as listed.
@@ -144,7 +149,8 @@ pub enum Msg {
     Data { data: Vec<u8> },
     /// either way: the transfer's data is complete (from the agent: the `Get` is over).
     DataEnd,
-    /// client -> agent: `chunks` more `Data` frames of a `Get` may be sent.
+    /// client -> agent: `chunks` more `Data` frames of a `Get`, or `Output` frames of a run
+    /// with a `window`, may be sent.
     Credit { chunks: u32 },
     /// client -> agent: abandon this transfer.
     Cancel,

@@ -20,6 +20,7 @@ fn samples() -> Vec<(u32, Msg)> {
                 detached: true,
                 buffer_size: 1 << 20,
                 keep_stdin: true,
+                window: 16,
             }),
         ),
         (7, Msg::Kill { signal: -9 }),

@@ -34,12 +34,16 @@ class Client:
     def __init__(self, socket_path: str | None = None, *, connect_timeout: float | None = None,  # noqa: PLR0913
                  project_dir: str | None = None, host: str | None = None, tls_dir: str | None = None,
                  tls_files: tuple[str, str | None, str | None] | None = None,
-                 ssh_identity: str | None = None, ssh_known_hosts: str | None = None) -> None:
+                 ssh_identity: str | None = None, ssh_known_hosts: str | None = None,
+                 request_timeout: float | None = None) -> None:
         """``host``: a remote engine (``tcp://HOST[:PORT]``, ``ssh://[USER@]HOST[:PORT]``) or a
         socket, instead of ``socket_path``; ``tls_dir`` (ca.pem, cert.pem, key.pem) or
         ``tls_files`` ((ca, cert, key), cert and key both or neither) for ``tcp://``;
         ``ssh_identity`` / ``ssh_known_hosts`` for ``ssh://``. Unset, the library honours
-        DOCKER_HOST, CONTAINER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, CONTAINER_SSHKEY."""
+        DOCKER_HOST, CONTAINER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, CONTAINER_SSHKEY.
+        ``request_timeout`` (seconds, default 120; negative: no limit; 0: ValueError from the
+        library's InvalidArgument): how long the engine may stay silent on one request once
+        connected; a request that runs out raises ``TimeoutError`` naming it."""
         if host is not None and socket_path is not None:
             msg = "give socket_path or host, not both"
             raise ValueError(msg)
@@ -67,6 +71,9 @@ class Client:
             if connect_timeout is not None:
                 ms = -1 if connect_timeout < 0 else max(1, round(connect_timeout * 1000))
                 call("pd_client_opts_set_connect_timeout_ms", opts, ctypes.c_int64(ms))
+            if request_timeout is not None:
+                ms = -1 if request_timeout < 0 else 0 if request_timeout == 0 else max(1, round(request_timeout * 1000))
+                call("pd_client_opts_set_request_timeout_ms", opts, ctypes.c_int64(ms))
             handle = ctypes.c_void_p()
             err = Err()
             status = lib.pd_client_open(opts, ctypes.byref(handle), err.ref)

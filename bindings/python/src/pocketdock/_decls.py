@@ -91,6 +91,7 @@ DECLS: dict[str, tuple[Any, list[Any]]] = {
     "pd_client_opts_free": (None, [c_void_p]),
     "pd_client_opts_set_socket": (c_int32, [c_void_p, c_char_p, POINTER(c_void_p)]),
     "pd_client_opts_set_connect_timeout_ms": (c_int32, [c_void_p, c_int64, POINTER(c_void_p)]),
+    "pd_client_opts_set_request_timeout_ms": (c_int32, [c_void_p, c_int64, POINTER(c_void_p)]),
     "pd_client_opts_set_project_dir": (c_int32, [c_void_p, c_char_p, POINTER(c_void_p)]),
     "pd_client_open": (c_int32, [c_void_p, POINTER(c_void_p), POINTER(c_void_p)]),
     "pd_client_engine_info": (c_int32, [c_void_p, POINTER(PdEngineInfo), POINTER(c_void_p)]),
