@@ -193,7 +193,7 @@ fn wire_client() {
         max_rss_kb: 4096,
     };
     let run = agent_stream(&[
-        (0, Msg::HelloOk { version: 4, pid: 1 }),
+        (0, Msg::HelloOk { version: pocketdock_wire::VERSION, pid: 1 }),
         (
             1,
             Msg::Output {
@@ -319,9 +319,10 @@ fn wire_agent() {
         detached: true,
         buffer_size: 1 << 16,
         keep_stdin: true,
+        window: 16,
     };
     let frames: Vec<u8> = [
-        encode(1, &Msg::Hello { version: 4 }),
+        encode(1, &Msg::Hello { version: pocketdock_wire::VERSION }),
         encode(2, &Msg::Spawn(spawn)),
         encode(2, &Msg::Kill { signal: 15 }),
         encode(
@@ -349,7 +350,7 @@ fn wire_agent() {
     .concat();
     write("wire_agent", "runs", &frames);
     let files: Vec<u8> = [
-        encode(1, &Msg::Hello { version: 4 }),
+        encode(1, &Msg::Hello { version: pocketdock_wire::VERSION }),
         encode(
             2,
             &Msg::Put(Put {
