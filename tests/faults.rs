@@ -290,9 +290,15 @@ async fn the_engine_going_away_mid_run_is_a_clear_error_and_the_next_call_works_
     })
     .await
     .unwrap();
+    // The run must go through the engine: with the agent, a local engine's sandbox is
+    // reached on its own socket (docs/agent.md, "Transport") and a run there does not
+    // notice the engine going away, so this sandbox runs by the engine exec.
     let s = Sandbox {
         c: client
-            .create_container(&opts())
+            .create_container(&pocketdock::ContainerOptions {
+                agent: false,
+                ..opts()
+            })
             .await
             .expect("create through the relay"),
     };

@@ -3,11 +3,14 @@
 //! uploading a tar into a never-started helper container; sandboxes mount it read-only,
 //! which works with a read-only root filesystem and with images that have no shell.
 
+use std::time::{Duration, Instant};
+
 use hyper::Method;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::{AGENT_BINARY, AGENT_DIR};
+use crate::engine::archive::Target;
 use crate::engine::request::Subject;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -40,11 +43,44 @@ struct Created {
     id: String,
 }
 
+/// How long a process waits for another one that is placing the agent on the same engine.
+const FILL_WAIT: Duration = Duration::from_secs(60);
+
 /// Makes sure the agent volume exists and holds the agent; returns its name. `image` is
 /// only used for the helper container (any image works; the sandbox's own is present).
+///
+/// Several processes (or handles) may place the agent on a fresh engine at once, and engines
+/// fill a volume in no atomic step (Docker even answers a second create of the same volume
+/// with success). So the helper container has a fixed name, which the engine grants to one
+/// creator only: that one fills, then creates `<volume>-ready`; the others see a name
+/// conflict and wait for the ready volume.
 pub(crate) async fn ensure_volume(engine: &Engine, image: &str) -> Result<String> {
     let name = volume_name();
-    let exists = engine
+    let ready = format!("{name}-ready");
+    let waited_since = Instant::now();
+    loop {
+        if volume_exists(engine, &ready).await? {
+            return Ok(name);
+        }
+        match fill(engine, &name, &ready, image).await {
+            Ok(()) => return Ok(name),
+            Err(Error::NameConflict(_)) if waited_since.elapsed() < FILL_WAIT => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(Error::NameConflict(helper)) => {
+                return Err(Error::Timeout(format!(
+                    "another process has been placing the agent volume {name} for {} s; if it \
+                     crashed, remove the container {helper}",
+                    FILL_WAIT.as_secs()
+                )))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn volume_exists(engine: &Engine, name: &str) -> Result<bool> {
+    let found = engine
         .call_unit(
             Method::GET,
             &format!("/volumes/{name}"),
@@ -52,12 +88,14 @@ pub(crate) async fn ensure_volume(engine: &Engine, image: &str) -> Result<String
             Subject::Engine,
         )
         .await;
-    match exists {
-        Ok(()) => return Ok(name),
-        Err(Error::Engine { status: 404, .. }) => {}
-        Err(e) => return Err(e),
+    match found {
+        Ok(()) => Ok(true),
+        Err(Error::Engine { status: 404, .. }) => Ok(false),
+        Err(e) => Err(e),
     }
-    tracing::debug!(volume = %name, "creating the agent volume");
+}
+
+async fn create_volume(engine: &Engine, name: &str) -> Result<()> {
     let labels = json!({"pocketdock.agent": super::wire::VERSION.to_string()});
     engine
         .call_unit(
@@ -66,23 +104,13 @@ pub(crate) async fn ensure_volume(engine: &Engine, image: &str) -> Result<String
             Some(&json!({"Name": name, "Labels": labels})),
             Subject::Engine,
         )
-        .await?;
-    let filled = fill(engine, &name, image).await;
-    if filled.is_err() {
-        // An empty volume would be taken for a ready one next time.
-        let _ = engine
-            .call_unit(
-                Method::DELETE,
-                &format!("/volumes/{name}"),
-                None,
-                Subject::Engine,
-            )
-            .await;
-    }
-    filled.map(|()| name)
+        .await
 }
 
-async fn fill(engine: &Engine, volume: &str, image: &str) -> Result<()> {
+/// Fills `volume` through a never-started helper container named after it (the lock: a
+/// `NameConflict` when another process holds it), then marks it `ready`.
+async fn fill(engine: &Engine, volume: &str, ready: &str, image: &str) -> Result<()> {
+    let helper_name = format!("{volume}-filling");
     let body = json!({
         "Image": image,
         "Entrypoint": [super::AGENT_PATH],
@@ -93,17 +121,48 @@ async fn fill(engine: &Engine, volume: &str, image: &str) -> Result<()> {
             "NetworkMode": "none",
         },
     });
+    // The lock first; the volume is made under it, so its labels are ours.
+    if !volume_exists(engine, volume).await? {
+        tracing::debug!(volume = %volume, "creating the agent volume");
+        match create_volume(engine, volume).await {
+            Ok(()) => {}
+            // Podman refuses a second create of the same volume; another process's is as good.
+            Err(_) if volume_exists(engine, volume).await? => {}
+            Err(e) => return Err(e),
+        }
+    }
     let helper: Created = engine
         .call_json(
             Method::POST,
-            "/containers/create",
+            &format!("/containers/create?name={helper_name}"),
             Some(&body),
-            Subject::Create { name: "", image },
+            Subject::Create {
+                name: &helper_name,
+                image,
+            },
         )
         .await?;
-    let uploaded = engine
-        .put_archive(&helper.id, AGENT_DIR, agent_tar()?)
-        .await;
+    // A volume filled by an earlier release of the library (before the ready marker) holds
+    // this very binary, and sandboxes may be running it: writing it again would fail.
+    let target = Target {
+        id: &helper.id,
+        name: &helper_name,
+    };
+    let present = engine.stat_path(target, super::AGENT_PATH).await;
+    let uploaded = match present {
+        Ok(Some(st)) if st.is_regular() && st.size == AGENT_BINARY.len() as u64 => Ok(()),
+        _ => {
+            engine
+                .put_archive(&helper.id, AGENT_DIR, agent_tar()?)
+                .await
+        }
+    };
+    let marked = match uploaded {
+        Ok(()) => create_volume(engine, ready).await,
+        Err(e) => Err(e),
+    };
+    // The lock goes first (a volume still mounted cannot be removed); a waiter that then
+    // finds no ready volume fills it again.
     let _ = engine
         .call_unit(
             Method::DELETE,
@@ -112,7 +171,18 @@ async fn fill(engine: &Engine, volume: &str, image: &str) -> Result<()> {
             Subject::Container(&helper.id),
         )
         .await;
-    uploaded
+    if marked.is_err() {
+        // A half-filled volume must not be taken for a ready one next time.
+        let _ = engine
+            .call_unit(
+                Method::DELETE,
+                &format!("/volumes/{volume}"),
+                None,
+                Subject::Engine,
+            )
+            .await;
+    }
+    marked
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub(crate) struct PathStat {
     /// A Go `os.FileMode`: permission bits plus type bits.
     #[serde(default)]
     pub(crate) mode: u64,
+    /// Bytes, for a regular file.
+    #[serde(default)]
+    pub(crate) size: u64,
     /// For a symlink, the absolute path it resolves to (both engines resolve it fully).
     #[serde(default)]
     pub(crate) link_target: String,

@@ -53,11 +53,17 @@ async fn warm(c: &Container, warmup: Option<&str>) -> Result<()> {
 }
 
 /// Whether the member still runs and answers: one round trip through its agent (which also
-/// proves the channel works), or an inspect on the engine-exec path.
+/// proves the channel works) with a ping of its engine beside it, or an inspect on the
+/// engine-exec path. The ping matters on the direct channel (docs/agent.md), where the agent
+/// answers without the engine: a member whose engine is gone could run code but never be
+/// shut down, so it is not handed out.
 pub(crate) async fn healthy(c: &Container) -> Result<()> {
     let check = async {
         if c.uses_agent() {
-            c.list_processes().await.map(|_| ())
+            let engine = c
+                .engine()
+                .call_unit(Method::GET, "/_ping", None, Subject::Engine);
+            tokio::try_join!(c.list_processes(), engine).map(|_| ())
         } else {
             let doc: ContainerInspect = c
                 .engine()

@@ -233,11 +233,17 @@ fn build(req: &Spawn) -> Result<(Command, Exec), String> {
 /// Starts the shepherd; returns it with its reports and the command's pid.
 fn spawn(req: &Spawn) -> Result<(std::process::Child, Reports, i32), String> {
     let cannot = |e: &dyn std::fmt::Display| format!("cannot run {:?}: {e}", req.argv[0]);
+    // A fork refused for want of pids (EAGAIN) is the pids limit: say so, as a thread that
+    // cannot start does.
+    let cannot_fork = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::WouldBlock => format!("cannot run: {}", threads::PIDS_FULL),
+        _ => cannot(&e),
+    };
     let (mut cmd, exec) = build(req)?;
-    let mut reports = shepherd::install(&mut cmd, exec).map_err(|e| cannot(&e))?;
+    let mut reports = shepherd::install(&mut cmd, exec).map_err(cannot_fork)?;
     // The shepherd's own end is of no interest to the reaper: its reports say what the
     // command did.
-    let child = reaper::spawn(&mut cmd, channel().0).map_err(|e| cannot(&e))?;
+    let child = reaper::spawn(&mut cmd, channel().0).map_err(cannot_fork)?;
     reports.spawned();
     match reports.next() {
         Some(Report::Started(pid)) => Ok((child, reports, pid)),
