@@ -117,6 +117,11 @@ def test_attach_by_id(shared: Container) -> None:
     again = shared.attach(p.id)
     assert again.number == p.number
     assert any(e.id == p.number and e.running for e in shared.list_processes())
+    # The kill must come after the echo: killed right away, the shell may not have run it
+    # yet (seen on Docker once the agent was reached directly).
+    deadline = time.monotonic() + 20
+    while again.peek().stdout != "attached\n" and time.monotonic() < deadline:
+        time.sleep(0.02)
     again.kill(signal=9)
     assert again.wait(timeout=20).stdout == "attached\n"
 
