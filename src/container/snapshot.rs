@@ -53,7 +53,8 @@ impl Container {
         Ok(done.id)
     }
 
-    async fn inspect_doc(&self) -> Result<ContainerInspect> {
+    /// The engine's inspect of this sandbox; its errors say what happened to it.
+    pub(crate) async fn inspect_doc(&self) -> Result<ContainerInspect> {
         self.engine()
             .call_json(
                 Method::GET,

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 use hyper::Method;
 
 use crate::container::{Container, ContainerOptions};
-use crate::engine::models::ContainerInspect;
 use crate::engine::request::Subject;
 use crate::error::{Error, Result};
 use crate::exec::RunOptions;
@@ -65,17 +64,7 @@ pub(crate) async fn healthy(c: &Container) -> Result<()> {
                 .call_unit(Method::GET, "/_ping", None, Subject::Engine);
             tokio::try_join!(c.list_processes(), engine).map(|_| ())
         } else {
-            let doc: ContainerInspect = c
-                .engine()
-                .call_json(
-                    Method::GET,
-                    &format!("/containers/{}/json", c.id()),
-                    None,
-                    Subject::Container(c.name()),
-                )
-                .await
-                .map_err(|e| c.explain(e))?;
-            match doc.state.running {
+            match c.inspect_doc().await?.state.running {
                 true => Ok(()),
                 false => Err(Error::ContainerNotRunning(c.name().to_owned())),
             }
