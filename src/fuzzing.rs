@@ -41,15 +41,7 @@ pub fn pieces<'a>(mut input: &'a [u8], cuts: &[u8]) -> Vec<&'a [u8]> {
 
 /// The engine's multiplexed stdout/stderr decoder, fed `chunks` in order.
 pub fn demux(chunks: &[&[u8]]) -> (Vec<u8>, Vec<u8>) {
-    let mut d = FrameDecoder::new();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    for c in chunks {
-        d.feed(c, |k, b| match k {
-            StreamKind::Stdout => out.extend_from_slice(b),
-            StreamKind::Stderr => err.extend_from_slice(b),
-        });
-    }
-    (out, err)
+    crate::engine::frames::decode_all(chunks)
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {

@@ -57,6 +57,21 @@ impl FrameDecoder {
     }
 }
 
+/// Everything `chunks` decode to, fed in order: what the tests and the fuzz target compare
+/// across different splits of one stream.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn decode_all(chunks: &[&[u8]]) -> (Vec<u8>, Vec<u8>) {
+    let mut d = FrameDecoder::new();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    for c in chunks {
+        d.feed(c, |k, b| match k {
+            StreamKind::Stdout => out.extend_from_slice(b),
+            StreamKind::Stderr => err.extend_from_slice(b),
+        });
+    }
+    (out, err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,18 +81,6 @@ mod tests {
         v.extend_from_slice(&(payload.len() as u32).to_be_bytes());
         v.extend_from_slice(payload);
         v
-    }
-
-    fn decode(chunks: &[&[u8]]) -> (Vec<u8>, Vec<u8>) {
-        let mut d = FrameDecoder::new();
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        for c in chunks {
-            d.feed(c, |k, b| match k {
-                StreamKind::Stdout => out.extend_from_slice(b),
-                StreamKind::Stderr => err.extend_from_slice(b),
-            });
-        }
-        (out, err)
     }
 
     fn sample() -> Vec<u8> {
@@ -91,7 +94,7 @@ mod tests {
 
     #[test]
     fn whole_input_at_once() {
-        let (o, e) = decode(&[&sample()]);
+        let (o, e) = decode_all(&[&sample()]);
         assert_eq!(o, b"hello world\n");
         assert_eq!(e, b"oops\n");
     }
@@ -101,7 +104,7 @@ mod tests {
         let s = sample();
         for i in 0..=s.len() {
             for j in i..=s.len() {
-                let (o, e) = decode(&[&s[..i], &s[i..j], &s[j..]]);
+                let (o, e) = decode_all(&[&s[..i], &s[i..j], &s[j..]]);
                 assert_eq!(o, b"hello world\n", "split at {i},{j}");
                 assert_eq!(e, b"oops\n", "split at {i},{j}");
             }
@@ -112,7 +115,7 @@ mod tests {
     fn one_byte_at_a_time() {
         let s = sample();
         let chunks: Vec<&[u8]> = s.chunks(1).collect();
-        let (o, e) = decode(&chunks);
+        let (o, e) = decode_all(&chunks);
         assert_eq!(o, b"hello world\n");
         assert_eq!(e, b"oops\n");
     }
