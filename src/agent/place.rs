@@ -56,7 +56,7 @@ const FILL_WAIT: Duration = Duration::from_secs(60);
 /// conflict and wait for the ready volume.
 pub(crate) async fn ensure_volume(engine: &Engine, image: &str) -> Result<String> {
     let name = volume_name();
-    let ready = format!("{name}-ready");
+    let ready = ready_name(&name);
     let waited_since = Instant::now();
     loop {
         if volume_exists(engine, &ready).await? {
@@ -77,6 +77,16 @@ pub(crate) async fn ensure_volume(engine: &Engine, image: &str) -> Result<String
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The marker volume that exists once `volume` holds the whole agent.
+fn ready_name(volume: &str) -> String {
+    format!("{volume}-ready")
+}
+
+/// Whether this build's agent is placed on the engine (filled and marked ready).
+pub(crate) async fn is_placed(engine: &Engine) -> Result<bool> {
+    volume_exists(engine, &ready_name(&volume_name())).await
 }
 
 async fn volume_exists(engine: &Engine, name: &str) -> Result<bool> {
