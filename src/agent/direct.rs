@@ -82,14 +82,7 @@ fn connect_here(pid: u32, id: &str) -> Result<UnixStream, String> {
              namespace, or a stale pid)"
         ));
     }
-    let exe =
-        readlinkat(&proc_dir, "exe", Vec::new()).map_err(|e| format!("/proc/{pid}/exe: {e}"))?;
-    if exe.as_bytes() != AGENT_PATH.as_bytes() {
-        return Err(format!(
-            "pid {pid} runs {}, not the agent",
-            exe.to_string_lossy()
-        ));
-    }
+    wait_for_agent_exe(&proc_dir, pid)?;
     let theirs = at("ns/user")?.metadata().map_err(|e| e.to_string())?;
     let ours = std::fs::metadata("/proc/self/ns/user").map_err(|e| e.to_string())?;
     if (theirs.dev(), theirs.ino()) != (ours.dev(), ours.ino()) {
@@ -118,6 +111,30 @@ fn connect_here(pid: u32, id: &str) -> Result<UnixStream, String> {
         ));
     }
     Ok(stream)
+}
+
+/// Waits while `pid` runs something other than the agent: right after a start the engine's
+/// runtime (`runc init`, `crun`) may not have exec'd the sandbox's entrypoint yet, which on
+/// a loaded machine lasts long enough to be seen, and giving up then sent the sandbox to the
+/// relay for good. A process that stays something else for `LISTEN_WAIT` is not the agent.
+fn wait_for_agent_exe(proc_dir: &impl AsFd, pid: u32) -> Result<(), String> {
+    let give_up = Instant::now() + LISTEN_WAIT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let exe =
+            readlinkat(proc_dir, "exe", Vec::new()).map_err(|e| format!("/proc/{pid}/exe: {e}"))?;
+        if exe.as_bytes() == AGENT_PATH.as_bytes() {
+            return Ok(());
+        }
+        if Instant::now() >= give_up {
+            return Err(format!(
+                "pid {pid} runs {}, not the agent",
+                exe.to_string_lossy()
+            ));
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
 }
 
 /// Connects to the agent's socket, waiting while the agent (still alive) has not bound it
