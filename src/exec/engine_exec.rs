@@ -202,12 +202,14 @@ async fn drive(
     started: Instant,
     timeout: Duration,
 ) -> Result<()> {
-    let run_id = crate::container::labels::random_name();
+    // Marks every process of the run carries, for the kill (kill.rs): no extra round trip.
+    let mark = kill::RunMark::new();
     let mut env = opts.env_entries();
-    env.push(kill::marker(&run_id));
+    env.push(mark.env_entry());
+    let argv = mark.wrap(argv);
     let user = opts.user.as_deref().or(c.default_user());
     let exec = Exec {
-        argv,
+        argv: &argv,
         env: &env,
         workdir: opts.workdir.as_deref(),
         user,
@@ -243,7 +245,7 @@ async fn drive(
             Err(e) => return Err(c.down_reason().await.unwrap_or(e)),
         },
         Ending::TimedOut | Ending::OverCap | Ending::Cancelled => {
-            kill::kill_run(c, &run_id, user).await?;
+            kill::kill_run(c, &mark, user).await?;
             -1
         }
     };
