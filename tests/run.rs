@@ -219,6 +219,34 @@ async fn argv_runs_exactly_as_given() {
         .await
         .unwrap();
     assert_eq!(r.stdout_text(), "a b\n/tmp\n65534\nsh 0\n");
+    // No variable of the wrapper's own: PWD (or SHLVL) only when the run sets it, as set.
+    let env_of = |r: pocketdock::ExecResult| {
+        let out = r.stdout_text();
+        let mut names: Vec<String> = out
+            .lines()
+            .filter(|l| !l.starts_with("PD_RUN_ID="))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names
+    };
+    let plain = env_of(
+        s.run_argv(argv(&["env"]), RunOptions::default())
+            .await
+            .unwrap(),
+    );
+    assert!(
+        !plain
+            .iter()
+            .any(|l| l.starts_with("PWD=") || l.starts_with("SHLVL=")),
+        "{plain:?}"
+    );
+    let o = RunOptions {
+        env: vec![("PWD".into(), "/not/here".into())],
+        ..RunOptions::default()
+    };
+    let given = env_of(s.run_argv(argv(&["env"]), &o).await.unwrap());
+    assert!(given.contains(&"PWD=/not/here".to_owned()), "{given:?}");
 }
 
 #[tokio::test]

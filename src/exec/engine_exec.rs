@@ -206,7 +206,7 @@ async fn drive(
     let mark = kill::RunMark::new();
     let mut env = opts.env_entries();
     env.push(mark.env_entry());
-    let argv = mark.wrap(argv);
+    let argv = mark.wrap(argv, &env);
     let user = opts.user.as_deref().or(c.default_user());
     let exec = Exec {
         argv: &argv,

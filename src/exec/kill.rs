@@ -54,25 +54,43 @@ impl RunMark {
     /// `argv` started so that its processes carry the run's limit: a shell sets it and
     /// execs `argv` unchanged (same program, arguments, exit status; the engine still sets
     /// the user, workdir and environment). The flag is `-w` in dash, `-x` in bash, busybox
-    /// and ksh; where neither works the run goes on with the environment mark only. A
+    /// and ksh; where neither works the run goes on with the environment mark only. The
+    /// variables the shell exports itself ([`SHELL_VARS`]) are unset again, or given back
+    /// the value the run's `env` set (bash, where it is `/bin/sh`, still adds `SHLVL`). A
     /// program whose name starts with `-` would be taken for an option of `exec`: such an
     /// argv is left as it is.
-    pub(crate) fn wrap(&self, argv: &[String]) -> Vec<String> {
+    pub(crate) fn wrap(&self, argv: &[String], env: &[String]) -> Vec<String> {
         if argv.first().is_none_or(|a| a.starts_with('-')) {
             return argv.to_vec();
         }
         let n = self.limit();
-        let script = format!("ulimit -w {n} 2>/dev/null || ulimit -x {n} 2>/dev/null; exec \"$@\"");
+        let mut script = format!("ulimit -w {n} 2>/dev/null || ulimit -x {n} 2>/dev/null; ");
+        let mut values = Vec::new();
+        for var in SHELL_VARS {
+            let prefix = format!("{var}=");
+            match env.iter().rev().find_map(|e| e.strip_prefix(&prefix)) {
+                Some(v) => {
+                    script += &format!("export {var}=\"$1\"; shift; ");
+                    values.push(v.to_owned());
+                }
+                None => script += &format!("unset {var}; "),
+            }
+        }
+        script += "exec \"$@\"";
         let mut wrapped = vec![
             "/bin/sh".to_owned(),
             "-c".to_owned(),
             script,
             WRAP_NAME.to_owned(),
         ];
+        wrapped.extend(values);
         wrapped.extend_from_slice(argv);
         wrapped
     }
 }
+
+/// What dash (`PWD`) and busybox (`PWD`, `SHLVL`) export on their own at startup.
+const SHELL_VARS: [&str; 2] = ["PWD", "SHLVL"];
 
 /// The wrapper's `$0`: what the shell names itself in its messages (e.g. "not found").
 const WRAP_NAME: &str = "pocketdock";
@@ -187,12 +205,15 @@ mod tests {
     #[test]
     fn the_wrapper_execs_the_argv_unchanged_after_the_limit() {
         let m = RunMark { id: 7 };
-        let w = m.wrap(&argv(&["printf", "%s|", "$HOME", "a b", ""]));
+        let w = m.wrap(
+            &argv(&["printf", "%s|", "$HOME", "a b", ""]),
+            &argv(&["A=1"]),
+        );
         assert_eq!(&w[..2], &argv(&["/bin/sh", "-c"])[..]);
         assert_eq!(
             w[2],
             "ulimit -w 1099511627783 2>/dev/null || ulimit -x 1099511627783 2>/dev/null; \
-             exec \"$@\""
+             unset PWD; unset SHLVL; exec \"$@\""
         );
         // `$0`, then the argv as given: "$@" passes each element as one word, untouched.
         assert_eq!(
@@ -202,10 +223,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pwd_the_run_sets_is_given_back() {
+        let m = RunMark { id: 7 };
+        let env = argv(&["SHLVL=3", "PWD=/a b", "B=2"]);
+        let w = m.wrap(&argv(&["env"]), &env);
+        assert!(
+            w[2].ends_with("; export PWD=\"$1\"; shift; export SHLVL=\"$1\"; shift; exec \"$@\""),
+            "{}",
+            w[2]
+        );
+        assert_eq!(&w[3..], &argv(&["pocketdock", "/a b", "3", "env"])[..]);
+    }
+
+    #[test]
     fn an_argv_exec_would_misread_is_left_alone() {
         let m = RunMark::new();
-        assert_eq!(m.wrap(&argv(&["-x", "y"])), argv(&["-x", "y"]));
-        assert_eq!(m.wrap(&[]), Vec::<String>::new());
+        assert_eq!(m.wrap(&argv(&["-x", "y"]), &[]), argv(&["-x", "y"]));
+        assert_eq!(m.wrap(&[], &[]), Vec::<String>::new());
     }
 
     #[test]
