@@ -62,6 +62,13 @@ pub(crate) async fn exec_collect(
 pub(crate) enum Sink<'a> {
     /// Kept under its cap, at once.
     Collect(&'a mut CappedOutput),
+    /// Kept under its cap until stdout ends with `done`, a script's last words: the script
+    /// has done its work, and what follows (the stream's end, the exit code) is engine
+    /// bookkeeping that Docker can hold up for seconds (see `kill.rs`).
+    Until {
+        out: &'a mut CappedOutput,
+        done: &'a [u8],
+    },
     /// Sent to a stream's reader (at most `room` more bytes). The channel is bounded: while
     /// the reader is behind, the send waits, this connection is not read, and the engine
     /// (then the command, on its full pipe) waits too: backpressure end to end.
@@ -79,6 +86,10 @@ impl Sink<'_> {
             Sink::Collect(out) => {
                 out.push(stream, bytes);
                 !out.truncated
+            }
+            Sink::Until { out, done } => {
+                out.push(stream, bytes);
+                !out.truncated && !out.stdout.ends_with(done)
             }
             Sink::Send {
                 tx,
