@@ -124,12 +124,19 @@ async fn timeout_kills_the_command_and_everything_it_started() {
 /// Descendants that shed everything an environment or process-group search could find them
 /// by: the environment (`env -i`), the session (`setsid`), the parent (double forks), SIGTERM
 /// (a trap), SIGHUP (`nohup`), and a loop that keeps forking. A timeout leaves none of them,
-/// as any user, on either path, and returns within the timeout plus the kill (tests/agent.rs
-/// has the agent's own; this one is the engine-exec path's in its pass).
+/// as any user, under the strict preset too (every capability dropped), on either path, and
+/// returns within the timeout plus the kill (tests/agent.rs has the agent's own; this one is
+/// the engine-exec path's in its pass).
 #[tokio::test]
 async fn a_timeout_leaves_nothing_whatever_the_descendants_did() {
-    for user in [None, Some("65534:65534")] {
-        let s = sandbox().await;
+    let mut strict = opts();
+    strict.harden();
+    for (o, user) in [
+        (opts(), None),
+        (opts(), Some("65534:65534")),
+        (strict, Some("65534:65534")),
+    ] {
+        let s = sandbox_with(o).await;
         let cmd = "env -i setsid sh -c 'trap \"\" TERM; sleep 4242' & \
                    (env -i sh -c '(setsid nohup sleep 4242 >/dev/null 2>&1 &)' &) ; \
                    (trap '' TERM; while :; do sleep 4242 & sleep 0.05; done) & \
