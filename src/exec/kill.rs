@@ -6,9 +6,10 @@
 //!   locks" in `/proc/<pid>/limits`; it limits nothing since Linux 2.4.25 but is still kept).
 //!   Limits are inherited through fork, exec, `setsid`, `env -i`, `nohup` and double forks,
 //!   and an unprivileged process can only lower its hard limit, so shedding it takes a
-//!   deliberate `ulimit`. The run is started as `sh -c 'ulimit …; exec "$@"'` (see [`wrap`]);
-//! - `PD_RUN_ID=<id>` in its environment: the mark of a run whose limit could not be set (no
-//!   shell, a shell that cannot set it, a lower limit already configured);
+//!   deliberate `ulimit`. The run is started as `/bin/sh -c 'ulimit …; exec "$@"'` (see
+//!   [`RunMark::wrap`]), so this path needs `/bin/sh` in the image, as the kill itself does;
+//! - `PD_RUN_ID=<id>` in its environment: the mark of a run whose limit could not be set (a
+//!   shell without the flag, a lower hard limit already configured);
 //! - the process tree: every descendant (by parent pid) of a marked process, so a child that
 //!   shed both marks is still found while its parent lives.
 //!
