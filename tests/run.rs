@@ -121,6 +121,141 @@ async fn timeout_kills_the_command_and_everything_it_started() {
     assert!(s.run("true", &RunOptions::default()).await.unwrap().ok());
 }
 
+/// Descendants that shed everything an environment or process-group search could find them
+/// by: the environment (`env -i`), the session (`setsid`), the parent (double forks), SIGTERM
+/// (a trap), SIGHUP (`nohup`), and a loop that keeps forking. A timeout leaves none of them,
+/// as any user, under the strict preset too (every capability dropped), on either path, and
+/// returns within the timeout plus the kill (tests/agent.rs has the agent's own; this one is
+/// the engine-exec path's in its pass).
+#[tokio::test]
+async fn a_timeout_leaves_nothing_whatever_the_descendants_did() {
+    let mut strict = opts();
+    strict.harden();
+    for (o, user) in [
+        (opts(), None),
+        (opts(), Some("65534:65534")),
+        (strict, Some("65534:65534")),
+    ] {
+        let s = sandbox_with(o).await;
+        let cmd = "env -i setsid sh -c 'trap \"\" TERM; sleep 4242' & \
+                   (env -i sh -c '(setsid nohup sleep 4242 >/dev/null 2>&1 &)' &) ; \
+                   (trap '' TERM; while :; do sleep 4242 & sleep 0.05; done) & \
+                   echo started; sleep 100";
+        let opts = RunOptions {
+            timeout: Some(Duration::from_millis(1000)),
+            user: user.map(str::to_owned),
+            ..RunOptions::default()
+        };
+        let r = s.run(cmd, &opts).await.unwrap();
+        assert!(r.timed_out, "{r:?}");
+        assert_eq!(r.stdout_text(), "started\n");
+        assert!(
+            r.duration_ms < 4000,
+            "the timeout must not take {} ms (user {user:?})",
+            r.duration_ms
+        );
+        assert_eq!(
+            processes_matching(&s, "sleep 4242").await,
+            "",
+            "every descendant must be gone (user {user:?})"
+        );
+        assert!(s.run("true", &RunOptions::default()).await.unwrap().ok());
+    }
+}
+
+/// The kill of a timed-out run touches nothing of another run going on at the same time in
+/// the same sandbox, not even that run's own escaped descendants.
+#[tokio::test]
+async fn a_timeout_kills_only_its_own_run() {
+    let s = sandbox().await;
+    let doomed = "env -i setsid sh -c 'trap \"\" TERM; sleep 4242' & \
+                  (env -i sh -c '(setsid nohup sleep 4242 >/dev/null 2>&1 &)' &) ; sleep 100";
+    let other = "env -i setsid sh -c 'sleep 4343' >/dev/null 2>&1 & \
+                 (env -i sh -c '(setsid nohup sleep 4344 >/dev/null 2>&1 &)' &) ; \
+                 sleep 3; echo finished; exit 7";
+    let (a, b) = tokio::join!(s.run(doomed, timeout(1000)), s.run(other, timeout(30_000)));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.timed_out, "{a:?}");
+    assert!(!b.timed_out, "{b:?}");
+    assert_eq!((b.exit_code, b.stdout_text().as_str()), (7, "finished\n"));
+    assert_eq!(processes_matching(&s, "sleep 4242").await, "");
+    for left in ["sleep 4343", "sleep 4344"] {
+        assert!(
+            processes_matching(&s, left).await.contains(left),
+            "the other run's background process must live on: {left}"
+        );
+    }
+}
+
+/// The engine-exec path starts each run through a shell that marks it (src/exec/kill.rs):
+/// what the program gets is still exactly the argv, environment, directory and user asked
+/// for, and its exit status is the run's.
+#[tokio::test]
+async fn argv_runs_exactly_as_given() {
+    let s = sandbox().await;
+    let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let r = s
+        .run_argv(
+            argv(&["printf", "%s|", "$HOME", "a b", "*;", "", "-c", "'\"\\"]),
+            RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.stdout_text(), "$HOME|a b|*;||-c|'\"\\|");
+    let r = s
+        .run_argv(argv(&["sh", "-c", "exit 7"]), RunOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(r.exit_code, 7);
+    let r = s
+        .run_argv(argv(&["no-such-program"]), RunOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(r.exit_code, 127, "{r:?}");
+    let o = RunOptions {
+        env: vec![("ONE".into(), "a b".into())],
+        workdir: Some("/tmp".into()),
+        user: Some("65534:65534".into()),
+        ..RunOptions::default()
+    };
+    let r = s
+        .run_argv(
+            argv(&["sh", "-c", "echo \"$ONE\"; pwd; id -u; echo $0 $#"]),
+            &o,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.stdout_text(), "a b\n/tmp\n65534\nsh 0\n");
+    // No variable of the wrapper's own: PWD (or SHLVL) only when the run sets it, as set.
+    let env_of = |r: pocketdock::ExecResult| {
+        let out = r.stdout_text();
+        let mut names: Vec<String> = out
+            .lines()
+            .filter(|l| !l.starts_with("PD_RUN_ID="))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names
+    };
+    let plain = env_of(
+        s.run_argv(argv(&["env"]), RunOptions::default())
+            .await
+            .unwrap(),
+    );
+    assert!(
+        !plain
+            .iter()
+            .any(|l| l.starts_with("PWD=") || l.starts_with("SHLVL=")),
+        "{plain:?}"
+    );
+    let o = RunOptions {
+        env: vec![("PWD".into(), "/not/here".into())],
+        ..RunOptions::default()
+    };
+    let given = env_of(s.run_argv(argv(&["env"]), &o).await.unwrap());
+    assert!(given.contains(&"PWD=/not/here".to_owned()), "{given:?}");
+}
+
 #[tokio::test]
 async fn container_default_timeout_applies() {
     let s = sandbox_with(pocketdock::ContainerOptions {

@@ -46,6 +46,12 @@ const HOSTILE: &[(&str, &str, &str)] = &[
         "47104",
         "while :; do sleep 47104 & sleep 0.05; done",
     ),
+    (
+        "issue 13's command (all above)",
+        "47105",
+        "env -i setsid sh -c 'trap \"\" TERM; sleep 47105' & \
+         (env -i sh -c '(setsid nohup sleep 47105 >/dev/null 2>&1 &)' &) ; sleep 100",
+    ),
 ];
 
 fn status_kb(field: &str) -> u64 {

@@ -30,14 +30,19 @@ pub const LABEL_OPTIONS: &str = "pocketdock.options";
 
 /// A fresh default name: `pd-` and 8 random hex digits.
 pub(crate) fn random_name() -> String {
+    format!("pd-{:08x}", random_u32())
+}
+
+/// 32 random bits, from /dev/urandom.
+pub(crate) fn random_u32() -> u32 {
     let mut b = [0u8; 4];
     let filled = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b));
     if filled.is_err() {
         // No /dev/urandom (unusual sandboxes): fall back on the std hasher's random keys.
         use std::hash::{BuildHasher, RandomState};
-        b = (RandomState::new().hash_one(SystemTime::now()) as u32).to_be_bytes();
+        return RandomState::new().hash_one(SystemTime::now()) as u32;
     }
-    format!("pd-{:02x}{:02x}{:02x}{:02x}", b[0], b[1], b[2], b[3])
+    u32::from_be_bytes(b)
 }
 
 pub(crate) fn labels_for(name: &str, opts: &ContainerOptions) -> BTreeMap<String, String> {

@@ -62,6 +62,13 @@ pub(crate) async fn exec_collect(
 pub(crate) enum Sink<'a> {
     /// Kept under its cap, at once.
     Collect(&'a mut CappedOutput),
+    /// Kept under its cap until stdout ends with `done`, a script's last words: the script
+    /// has done its work, and what follows (the stream's end, the exit code) is engine
+    /// bookkeeping that Docker can hold up for seconds (see `kill.rs`).
+    Until {
+        out: &'a mut CappedOutput,
+        done: &'a [u8],
+    },
     /// Sent to a stream's reader (at most `room` more bytes). The channel is bounded: while
     /// the reader is behind, the send waits, this connection is not read, and the engine
     /// (then the command, on its full pipe) waits too: backpressure end to end.
@@ -79,6 +86,10 @@ impl Sink<'_> {
             Sink::Collect(out) => {
                 out.push(stream, bytes);
                 !out.truncated
+            }
+            Sink::Until { out, done } => {
+                out.push(stream, bytes);
+                !out.truncated && !out.stdout.ends_with(done)
             }
             Sink::Send {
                 tx,
@@ -202,12 +213,14 @@ async fn drive(
     started: Instant,
     timeout: Duration,
 ) -> Result<()> {
-    let run_id = crate::container::labels::random_name();
+    // Marks every process of the run carries, for the kill (kill.rs): no extra round trip.
+    let mark = kill::RunMark::new();
     let mut env = opts.env_entries();
-    env.push(kill::marker(&run_id));
+    env.push(mark.env_entry());
+    let argv = mark.wrap(argv, &env);
     let user = opts.user.as_deref().or(c.default_user());
     let exec = Exec {
-        argv,
+        argv: &argv,
         env: &env,
         workdir: opts.workdir.as_deref(),
         user,
@@ -243,7 +256,7 @@ async fn drive(
             Err(e) => return Err(c.down_reason().await.unwrap_or(e)),
         },
         Ending::TimedOut | Ending::OverCap | Ending::Cancelled => {
-            kill::kill_run(c, &run_id, user).await?;
+            kill::kill_run(c, &mark, user).await?;
             -1
         }
     };
