@@ -8,7 +8,7 @@
 //! shell traps it and carries on).
 
 use std::borrow::Borrow;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::agent::wire::{session as framing, Msg};
@@ -33,6 +33,9 @@ pub struct Session {
     prefix: String,
     /// Numbers the commands (each has markers of its own).
     commands: AtomicU64,
+    /// Whether the shell is known idle: the last command's end markers were seen and
+    /// nothing was written to it since. Its next command then needs no start markers.
+    idle: AtomicBool,
 }
 
 impl Container {
@@ -56,6 +59,7 @@ impl Container {
             pending: std::sync::Mutex::new(ProcessOutput::default()),
             prefix,
             commands: AtomicU64::new(1),
+            idle: AtomicBool::new(false),
         })
     }
 }
@@ -69,6 +73,7 @@ impl Session {
     }
 
     async fn write(&self, data: &[u8], close: bool) -> Result<()> {
+        self.idle.store(false, Ordering::SeqCst);
         let conn = self.process.container().agent_conn().await?;
         let msg = Msg::Stdin {
             proc: self.process.id(),
@@ -131,14 +136,19 @@ impl Session {
         // the command's start markers tell it apart.
         let from = self.process.cursor();
         let n = self.commands.fetch_add(1, Ordering::Relaxed);
+        // An idle shell starts the command at once: nothing sent earlier can still print,
+        // so the command's output begins where the streams end now, and the start markers
+        // (two pipe writes, two wake-ups of the agent) are not needed.
+        let start_markers = !self.idle.swap(false, Ordering::SeqCst);
         let conn = self.process.container().agent_conn().await?;
         let (id, mut rx) = conn.register();
         let request = Msg::Command {
             proc: self.process.id(),
-            line: framing::line(n, command),
+            line: framing::line(n, command, start_markers),
             marker: framing::marker(&self.prefix, n),
             stdout_from: from[0],
             stderr_from: from[1],
+            start_markers,
         };
         if let Err(e) = conn.send(id, &request).await {
             conn.forget(id);
@@ -202,6 +212,7 @@ impl Session {
         conn.forget(id);
         let (exit_code, start, end) = outcome?;
         self.process.set_cursor(end);
+        self.idle.store(true, Ordering::SeqCst);
         // Each piece is where it lay in its stream: before the command's start marker it is
         // an earlier `send`'s output, kept for `read`.
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());

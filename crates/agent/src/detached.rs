@@ -199,7 +199,8 @@ impl Proc {
 
     /// A session command: watches the output from `from` for the command's markers, then
     /// writes `line` to the kept stdin. The answer goes out from whichever pump sees the
-    /// last marker, so the command costs the client one request and one answer.
+    /// last marker, so the command costs the client one request and one answer. Without
+    /// `start_markers`, the command's output begins at the streams' present ends.
     pub fn command(
         &self,
         writer: &Arc<Writer>,
@@ -207,6 +208,7 @@ impl Proc {
         from: [u64; 2],
         line: &[u8],
         marker: &str,
+        start_markers: bool,
     ) {
         {
             let mut s = self.state();
@@ -217,7 +219,10 @@ impl Proc {
             let mut watch = Watch {
                 writer: writer.clone(),
                 req,
-                framing: Framing::new(marker, from),
+                framing: match start_markers {
+                    true => Framing::new(marker, from),
+                    false => Framing::starting_at(marker, from, [s.rings[0].end, s.rings[1].end]),
+                },
             };
             // Output not read yet comes first (what earlier lines printed); the same lock as
             // `output` takes, so nothing falls between this replay and the watch.

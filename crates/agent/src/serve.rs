@@ -194,8 +194,12 @@ fn connection(conn: UnixStream) {
                 marker,
                 stdout_from,
                 stderr_from,
+                start_markers,
             } => match Proc::find(proc) {
-                Some(p) => p.command(&writer, id, [stdout_from, stderr_from], &line, &marker),
+                Some(p) => {
+                    let from = [stdout_from, stderr_from];
+                    p.command(&writer, id, from, &line, &marker, start_markers)
+                }
                 None => no_such(&writer, id, proc),
             },
             Msg::Unfollow { proc } => match Proc::find(proc) {

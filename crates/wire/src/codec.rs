@@ -148,6 +148,7 @@ pub fn encode(id: u32, msg: &Msg) -> Vec<u8> {
             marker,
             stdout_from,
             stderr_from,
+            start_markers,
         } => {
             o.u8(K_COMMAND);
             o.u32(id);
@@ -156,6 +157,7 @@ pub fn encode(id: u32, msg: &Msg) -> Vec<u8> {
             o.bytes(marker.as_bytes());
             o.u64(*stdout_from);
             o.u64(*stderr_from);
+            o.u8(u8::from(*start_markers));
         }
         Msg::Ran {
             exit_code,
@@ -312,6 +314,7 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
             marker: i.string()?,
             stdout_from: i.u64()?,
             stderr_from: i.u64()?,
+            start_markers: i.u8()? != 0,
         },
         K_RAN => Msg::Ran {
             exit_code: i.u32()? as i32,

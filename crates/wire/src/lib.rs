@@ -132,7 +132,9 @@ pub enum Msg {
     Procs(Vec<ProcEntry>),
     /// client -> agent: one command of a session (see [`session`]): write `line` to
     /// detached process `proc`'s kept stdin and find the command's output in its streams,
-    /// read from these offsets, by the markers named `marker`. Answered with `Ran`, after
+    /// read from these offsets, by the markers named `marker` (with `start_markers`, the line
+    /// prints start markers; without, the command's output begins at the streams' ends when
+    /// the line is written). Answered with `Ran`, after
     /// `Output` frames (each at its position in the stream) of what came before the start
     /// markers and of the command's own output, markers left out; a large output goes ahead
     /// in pieces, a small one comes in the same write as `Ran`. `Exit` if the shell ends
@@ -143,6 +145,7 @@ pub enum Msg {
         marker: String,
         stdout_from: u64,
         stderr_from: u64,
+        start_markers: bool,
     },
     /// agent -> client: a `Command` is over: its exit code, where its output began on each
     /// stream (output before that was not its own) and where its end markers ended (the

@@ -1,42 +1,49 @@
 //! A session's command framing, shared by the library (which writes the lines) and the
 //! agent (which finds the command's output in the shell's streams and answers with it once).
 //!
-//! The shell's first input, [`prelude`], defines `__pd`; each command is then one short line,
-//! [`line`]: `__pd <n> '<command>'`, which prints a start marker on stdout and stderr, runs
-//! the command, and prints an end marker on each (the stdout one with the exit code):
+//! The shell's first input, [`prelude`], defines two functions; each command is then one
+//! short line, [`line`]: `__pd <n> '<command>'` prints a start marker on stdout and stderr,
+//! runs the command, and prints an end marker on each (the stdout one with the exit code);
+//! `__pq` is the same without the start markers:
 //!
 //! ```text
-//! \n<M>S\n   (stdout and stderr)   command output   \n<M> <exit code>\n (stdout)   \n<M>\n (stderr)
+//! \n<M>S\n (stdout and stderr)   command output   \n<M> <exit code>\n (stdout)   \n<M>\n (stderr)
 //! ```
 //!
-//! where `<M>` is the session's marker prefix followed by `<n>` ([`marker`]). The start
-//! markers set aside what came before them on each stream (output of lines sent as they are,
-//! kept for a later read); the end markers close the command's output. Each marker's leading
-//! newline is the framing's own, so output without a trailing newline is kept exactly, and
-//! waiting for the stderr marker too attributes all of the command's stderr to it.
+//! where `<M>` is the session's marker prefix followed by `<n>` ([`marker`]). Each marker's
+//! leading newline is the framing's own, so output without a trailing newline is kept
+//! exactly, and waiting for the stderr marker too attributes all of the command's stderr to
+//! it. The start markers set aside what came before them on each stream: output of lines
+//! sent as they are (a `send`), which may still be running when the command is written, is
+//! kept for a later read. When nothing was sent since the last command ended, the shell is
+//! idle when the line arrives, and the agent takes the streams' ends at that moment as the
+//! command's start instead ([`Framing::starting_at`]): two pipe writes fewer per command.
 //!
-//! Why a function and `printf %s`: bash reads its input from a pipe one byte per `read`
-//! call (so that a command could read the rest), so every byte of a line costs a system call
-//! (a 210-byte framed line cost bash about 120 µs of CPU, `echo hi` included); and bash's
-//! `printf` writes its format's text at each newline, but a `%s` argument in one piece, so
-//! each marker is one pipe write (one wake-up of the agent) instead of two.
+//! Why functions and `printf %s`: bash reads its input from a pipe one byte per `read` call
+//! (so that a command could read the rest), so every byte of a line costs a system call (the
+//! 210-byte line this replaced cost bash about 120 µs of CPU per `echo hi`); bash's `printf`
+//! writes its format's text at each newline but a `%s` argument in one piece, so each marker
+//! is one pipe write (one wake-up of the agent) instead of two; and `trap` is a system call
+//! or three, so the INT trap is set once and looks at a variable.
 //!
 //! `__pd_run` evals the command with stdin from /dev/null, so a command that reads stdin
 //! cannot swallow the next line, and `eval` of a single-quoted argument cannot break the
-//! framing (a syntax error in the command is just its error). An interrupt (SIGINT, sent
-//! when a command times out) returns from `__pd_run` with 130 (its own INT trap) and the
-//! shell, which traps INT itself, goes on to print the end markers.
+//! framing (a syntax error in the command is just its error; POSIX sh, unlike bash, exits
+//! on it). An interrupt (SIGINT, sent when a command times out) makes the trap return 130
+//! from `__pd_run`, ending the whole command, and the end markers follow; outside a command
+//! the trap does nothing, so the shell survives it.
 
 /// The shell's first input, for a session whose markers begin with `prefix`.
 pub fn prelude(prefix: &str) -> Vec<u8> {
     format!(
-        "trap ':' INT\n\
-         __pd_run() {{ trap 'return 130' INT; eval \"$1\" </dev/null; __pd_rc=$?; trap ':' INT; return $__pd_rc; }}\n\
+        "trap '[ -n \"$__pd_in\" ] && return 130' INT\n\
+         __pd_run() {{ __pd_in=1; eval \"$1\" </dev/null; __pd_rc=$?; __pd_in=; return $__pd_rc; }}\n\
          __pd_nl='\n'\n\
          __pd_m={}\n\
+         __pq() {{ __pd_run \"$2\"; __pd_rc=$?; __pd_in=; \
+         printf %s \"$__pd_nl$__pd_m$1 $__pd_rc$__pd_nl\"; printf %s \"$__pd_nl$__pd_m$1$__pd_nl\" >&2; }}\n\
          __pd() {{ printf %s \"$__pd_nl$__pd_m${{1}}S$__pd_nl\"; printf %s \"$__pd_nl$__pd_m${{1}}S$__pd_nl\" >&2; \
-         __pd_run \"$2\"; __pd_rc=$?; trap ':' INT; \
-         printf %s \"$__pd_nl$__pd_m$1 $__pd_rc$__pd_nl\"; printf %s \"$__pd_nl$__pd_m$1$__pd_nl\" >&2; }}\n",
+         __pq \"$@\"; }}\n",
         sh_quote(prefix)
     )
     .into_bytes()
@@ -52,9 +59,11 @@ pub fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-/// The line that runs `command` as command `n` of the session (see the module's text).
-pub fn line(n: u64, command: &str) -> Vec<u8> {
-    format!("__pd {n} {}\n", sh_quote(command)).into_bytes()
+/// The line that runs `command` as command `n` of the session (see the module's text),
+/// with or without start markers.
+pub fn line(n: u64, command: &str, start_markers: bool) -> Vec<u8> {
+    let f = if start_markers { "__pd" } else { "__pq" };
+    format!("{f} {n} {}\n", sh_quote(command)).into_bytes()
 }
 
 /// A settled piece of a stream: `stream` 1 or 2, `offset` its position in the stream.
@@ -79,6 +88,8 @@ pub struct Framed {
 #[derive(Default)]
 struct Side {
     started: bool,
+    /// Where the command's output begins when the line prints no start marker.
+    begins: Option<u64>,
     done: bool,
     /// Bytes not settled; `base` is the stream position of the first.
     buf: Vec<u8>,
@@ -141,17 +152,30 @@ pub struct Framing {
 }
 
 impl Framing {
-    /// Framing for markers named `marker`, reading the streams from positions `from`.
+    /// Framing for markers named `marker`, reading the streams from positions `from`, for a
+    /// line that prints start markers ([`line`] with `start_markers`).
     pub fn new(marker: &str, from: [u64; 2]) -> Framing {
-        let side = |base| Side {
-            base,
+        Framing::with_starts(marker, from, None)
+    }
+
+    /// Framing for a line without start markers, whose command's output begins at `start`
+    /// (the streams' ends when the line was written): what lies between `from` and `start`
+    /// came before it.
+    pub fn starting_at(marker: &str, from: [u64; 2], start: [u64; 2]) -> Framing {
+        Framing::with_starts(marker, from, Some(start))
+    }
+
+    fn with_starts(marker: &str, from: [u64; 2], start: Option<[u64; 2]>) -> Framing {
+        let side = |i: usize| Side {
+            base: from[i],
+            begins: start.map(|s| s[i].max(from[i])),
             ..Side::default()
         };
         Framing {
             start_marker: format!("\n{marker}S\n").into_bytes(),
             out_marker: format!("\n{marker} ").into_bytes(),
             err_marker: format!("\n{marker}\n").into_bytes(),
-            sides: [side(from[0]), side(from[1])],
+            sides: [side(0), side(1)],
             exit_code: -1,
         }
     }
@@ -174,6 +198,17 @@ impl Framing {
         let skip = have.saturating_sub(offset);
         if skip < data.len() as u64 {
             side.buf.extend_from_slice(&data[skip as usize..]);
+        }
+        if let (false, Some(at)) = (side.started, side.begins) {
+            // No start marker: the command's output begins at a known position.
+            let have = side.base.saturating_add(side.buf.len() as u64);
+            if have < at {
+                side.clear = side.buf.len();
+                return false;
+            }
+            side.settle((at - side.base) as usize);
+            side.start = at;
+            side.started = true;
         }
         if !side.started {
             match find(&side.buf, side.clear, &self.start_marker) {

@@ -121,10 +121,12 @@ fn through(shell: &str, commands: &[Result<&str, &str>]) -> Option<Vec<Outcome>>
         .stderr(Stdio::piped())
         .spawn()
         .ok()?;
+    // Start markers for the first command and after a line sent as it is.
+    let marked = |n: usize| n == 0 || commands[n - 1].is_err();
     let mut input = prelude("__PD_t_");
     for (n, c) in commands.iter().enumerate() {
         match c {
-            Ok(cmd) => input.extend(line(n as u64, cmd)),
+            Ok(cmd) => input.extend(line(n as u64, cmd, marked(n))),
             Err(raw) => input.extend_from_slice(raw.as_bytes()),
         }
     }
@@ -136,7 +138,11 @@ fn through(shell: &str, commands: &[Result<&str, &str>]) -> Option<Vec<Outcome>>
         if c.is_err() {
             continue;
         }
-        let mut f = Framing::new(&marker("__PD_t_", n as u64), from);
+        let m = marker("__PD_t_", n as u64);
+        let mut f = match marked(n) {
+            true => Framing::new(&m, from),
+            false => Framing::starting_at(&m, from, from),
+        };
         f.push(1, 0, &out.stdout);
         f.push(2, 0, &out.stderr);
         assert!(f.done(), "{shell}: command {n} not framed");
@@ -160,6 +166,10 @@ fn the_shell_text_frames_commands_in_bash_and_sh() {
             Ok("cat; echo after-cat"),
             Ok("return 5"),
             Ok("echo still here"),
+            // An interrupt ends the whole command; outside a command it is ignored.
+            Ok("kill -INT $$; echo not reached"),
+            Err("kill -INT $$\n"),
+            Ok("echo survived"),
         ];
         // A syntax error in `eval` ends a POSIX sh (dash): only bash lives on.
         if shell == "bash" {
@@ -186,8 +196,22 @@ fn the_shell_text_frames_commands_in_bash_and_sh() {
         assert_eq!(got[4].1, "after-cat\n", "{shell}");
         assert_eq!(got[5].0, 5, "{shell}");
         assert_eq!(got[6], (0, "still here\n".into(), String::new()), "{shell}");
+        assert_eq!(got[7], (130, String::new(), String::new()), "{shell}");
+        assert_eq!(got[8], (0, "survived\n".into(), String::new()), "{shell}");
         if shell == "bash" {
-            assert_ne!(got[7].0, 0, "{shell}");
+            assert_ne!(got[9].0, 0, "{shell}");
         }
     }
+}
+
+#[test]
+fn without_start_markers_what_came_before_the_start_position_is_set_aside() {
+    let mut f = Framing::starting_at("M", [0, 3], [5, 3]);
+    assert!(!f.push(1, 0, b"ea"));
+    assert!(!f.push(1, 2, b"rlymine\n\nM 0\n"));
+    assert!(f.push(2, 3, b"err\n\nM\n"));
+    let (early, own, framed) = split(&mut f, Vec::new());
+    assert_eq!(early, [b"early".to_vec(), Vec::new()]);
+    assert_eq!(own, [b"mine\n".to_vec(), b"err\n".to_vec()]);
+    assert_eq!((framed.start, framed.end), ([5, 3], [15, 10]));
 }

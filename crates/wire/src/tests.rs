@@ -77,6 +77,7 @@ fn samples() -> Vec<(u32, Msg)> {
                 marker: "__PD_1__".into(),
                 stdout_from: 3,
                 stderr_from: u64::MAX,
+                start_markers: true,
             },
         ),
         (
