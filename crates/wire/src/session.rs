@@ -195,17 +195,28 @@ impl Framing {
             return self.done();
         }
         let have = side.base.saturating_add(side.buf.len() as u64);
+        if offset > have {
+            // Bytes were lost before this piece (the ring dropped them): no marker spans the
+            // gap, so what came before it is settled, and positions go on from the piece's.
+            let n = side.buf.len();
+            side.settle(n);
+            side.base = offset;
+            side.clear = 0;
+        }
+        let have = side.base.saturating_add(side.buf.len() as u64);
         let skip = have.saturating_sub(offset);
         if skip < data.len() as u64 {
             side.buf.extend_from_slice(&data[skip as usize..]);
         }
         if let (false, Some(at)) = (side.started, side.begins) {
-            // No start marker: the command's output begins at a known position.
+            // No start marker: the command's output begins at a known position (or where
+            // the stream goes on, if it was lost).
             let have = side.base.saturating_add(side.buf.len() as u64);
             if have < at {
                 side.clear = side.buf.len();
                 return false;
             }
+            let at = at.max(side.base);
             side.settle((at - side.base) as usize);
             side.start = at;
             side.started = true;

@@ -215,3 +215,29 @@ fn without_start_markers_what_came_before_the_start_position_is_set_aside() {
     assert_eq!(own, [b"mine\n".to_vec(), b"err\n".to_vec()]);
     assert_eq!((framed.start, framed.end), ([5, 3], [15, 10]));
 }
+
+/// Bytes the ring dropped before a piece: positions jump with it, and what lies before
+/// the command's start position still goes to the reader, not to the command.
+#[test]
+fn a_gap_in_the_stream_keeps_positions_true() {
+    let mut f = Framing::starting_at("M", [0, 0], [10, 0]);
+    assert!(!f.push(1, 0, b"abc"));
+    // 3..7 lost; 7..10 came before the command, 10.. is its own.
+    assert!(!f.push(1, 7, b"xyzmine\n\nM 0\n"));
+    assert!(f.push(2, 0, b"\nM\n"));
+    let (early, own, framed) = split(&mut f, Vec::new());
+    assert_eq!(early[0], b"abcxyz");
+    assert_eq!(own[0], b"mine\n");
+    assert_eq!(framed.end[0], 7 + 13);
+    // A start position inside the lost bytes: the command's output starts after the gap.
+    let mut f = Framing::starting_at("M", [0, 0], [5, 0]);
+    f.push(1, 0, b"ab");
+    f.push(1, 9, b"own\n\nM 0\n");
+    assert!(f.push(2, 0, b"\nM\n"));
+    let (early, own, framed) = split(&mut f, Vec::new());
+    assert_eq!(
+        (early[0].as_slice(), own[0].as_slice()),
+        (&b"ab"[..], &b"own\n"[..])
+    );
+    assert_eq!(framed.start[0], 9);
+}
