@@ -1,8 +1,8 @@
 //! A session's command framing, shared by the library (which writes the lines) and the
 //! agent (which finds the command's output in the shell's streams and answers with it once).
 //!
-//! The shell's first input, [`prelude`], defines two functions; each command is then one
-//! short line, [`line`]: `__pd <n> '<command>'` prints a start marker on stdout and stderr,
+//! The shell's first input, [`prelude()`], defines two functions; each command is then one
+//! short line, [`line()`]: `__pd <n> '<command>'` prints a start marker on stdout and stderr,
 //! runs the command, and prints an end marker on each (the stdout one with the exit code);
 //! `__pq` is the same without the start markers:
 //!
@@ -10,7 +10,7 @@
 //! \n<M>S\n (stdout and stderr)   command output   \n<M> <exit code>\n (stdout)   \n<M>\n (stderr)
 //! ```
 //!
-//! where `<M>` is the session's marker prefix followed by `<n>` ([`marker`]). Each marker's
+//! where `<M>` is the session's marker prefix followed by `<n>` ([`marker()`]). Each marker's
 //! leading newline is the framing's own, so output without a trailing newline is kept
 //! exactly, and waiting for the stderr marker too attributes all of the command's stderr to
 //! it. The start markers set aside what came before them on each stream: output of lines
@@ -153,7 +153,7 @@ pub struct Framing {
 
 impl Framing {
     /// Framing for markers named `marker`, reading the streams from positions `from`, for a
-    /// line that prints start markers ([`line`] with `start_markers`).
+    /// line that prints start markers ([`line()`] with `start_markers`).
     pub fn new(marker: &str, from: [u64; 2]) -> Framing {
         Framing::with_starts(marker, from, None)
     }
