@@ -165,3 +165,21 @@ async fn background_output_from_before_a_command_goes_to_read() {
         (b"bg\n".to_vec(), b"bg-err\n".to_vec())
     );
 }
+
+#[tokio::test]
+async fn a_large_output_comes_whole() {
+    let s = sandbox_with(with_agent()).await;
+    let sh = s.open_session(&RunOptions::default()).await.unwrap();
+    let t = Some(Duration::from_secs(30));
+    // Larger than the agent holds back (it sends such output ahead in pieces), and ending
+    // without a newline, right against the end marker.
+    let r = sh
+        .send_and_wait("head -c 3000000 /dev/zero | tr '\\0' x; echo e >&2", t)
+        .await
+        .unwrap();
+    assert_eq!((r.exit_code, r.stderr_text().as_str()), (0, "e\n"));
+    assert_eq!(r.stdout.len(), 3_000_000);
+    assert!(r.stdout.iter().all(|&b| b == b'x'));
+    let r = sh.send_and_wait("echo next", t).await.unwrap();
+    assert_eq!(r.stdout_text(), "next\n");
+}
