@@ -234,7 +234,7 @@ pub fn agent_replies(chunks: &[&[u8]], from: [u64; 2]) -> AgentReplies {
     let started = std::time::Instant::now();
     let mut capped = CappedOutput::new(1024);
     let mut cursor = from;
-    let mut framing = crate::session::Framing::new("PDFUZZ", from);
+    let mut framing = crate::agent::wire::session::Framing::new("PDFUZZ", from);
     for mut rx in receivers {
         while let Ok(m) = rx.try_recv() {
             match &m {
@@ -246,6 +246,7 @@ pub fn agent_replies(chunks: &[&[u8]], from: [u64; 2]) -> AgentReplies {
                     capped.push(stream_kind(*stream), data);
                     let _ = crate::process::advance(&mut cursor, *stream, *offset, data.len());
                     let _ = framing.push(*stream, *offset, data);
+                    let _ = framing.pieces(64);
                 }
                 Msg::Exit(e) => drop(exit_result(e, started)),
                 Msg::Procs(list) => list.iter().for_each(|p| {

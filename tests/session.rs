@@ -138,3 +138,48 @@ async fn input_that_ends_the_shell_is_delivered_and_later_input_is_refused() {
         assert_eq!(late.kind(), ErrorKind::InvalidState, "{late}");
     }
 }
+
+#[tokio::test]
+async fn background_output_from_before_a_command_goes_to_read() {
+    let s = sandbox_with(with_agent()).await;
+    let sh = s.open_session(&RunOptions::default()).await.unwrap();
+    let t = Some(Duration::from_secs(10));
+    // Commands after a command need no start markers (the shell is idle): what a
+    // background job printed meanwhile is still not theirs.
+    let r = sh.send_and_wait("(sleep 0.2; echo bg; echo bg-err >&2) &", t);
+    assert_eq!(r.await.unwrap().exit_code, 0);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let r = sh.send_and_wait("echo mine", t).await.unwrap();
+    assert_eq!(
+        (r.stdout_text(), r.stderr_text()),
+        ("mine\n".into(), String::new())
+    );
+    let r = sh.send_and_wait("echo again >&2", t).await.unwrap();
+    assert_eq!(
+        (r.stdout_text(), r.stderr_text()),
+        (String::new(), "again\n".into())
+    );
+    let out = sh.read().await.unwrap();
+    assert_eq!(
+        (out.stdout, out.stderr),
+        (b"bg\n".to_vec(), b"bg-err\n".to_vec())
+    );
+}
+
+#[tokio::test]
+async fn a_large_output_comes_whole() {
+    let s = sandbox_with(with_agent()).await;
+    let sh = s.open_session(&RunOptions::default()).await.unwrap();
+    let t = Some(Duration::from_secs(30));
+    // Larger than the agent holds back (it sends such output ahead in pieces), and ending
+    // without a newline, right against the end marker.
+    let r = sh
+        .send_and_wait("head -c 3000000 /dev/zero | tr '\\0' x; echo e >&2", t)
+        .await
+        .unwrap();
+    assert_eq!((r.exit_code, r.stderr_text().as_str()), (0, "e\n"));
+    assert_eq!(r.stdout.len(), 3_000_000);
+    assert!(r.stdout.iter().all(|&b| b == b'x'));
+    let r = sh.send_and_wait("echo next", t).await.unwrap();
+    assert_eq!(r.stdout_text(), "next\n");
+}

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::run::Event;
 use crate::serve::Writer;
+use crate::wire::session::Framing;
 use crate::wire::{Exit, Msg, ProcEntry};
 
 const KEEP_FINISHED: usize = 64;
@@ -45,9 +46,49 @@ impl Ring {
     }
 }
 
+/// A session command (`Command`) waiting for its end markers in the output.
+struct Watch {
+    writer: Arc<Writer>,
+    req: u32,
+    framing: Framing,
+}
+
+impl Watch {
+    /// Takes a piece of output; false once the command's answer went out (or could not).
+    fn feed(&mut self, stream: u8, offset: u64, data: &[u8]) -> bool {
+        let done = self.framing.push(stream, offset, data);
+        // Until the end, output is held back up to a chunk per stream: a short command's
+        // whole answer then leaves in one write.
+        let mut msgs: Vec<Msg> = self
+            .framing
+            .pieces(if done { 0 } else { CHUNK })
+            .into_iter()
+            .map(|p| Msg::Output {
+                stream: p.stream,
+                offset: p.offset,
+                data: p.data,
+            })
+            .collect();
+        if let Some(f) = self.framing.framed() {
+            msgs.push(Msg::Ran {
+                exit_code: f.exit_code,
+                stdout_start: f.start[0],
+                stderr_start: f.start[1],
+                stdout_end: f.end[0],
+                stderr_end: f.end[1],
+            });
+        }
+        if msgs.is_empty() {
+            return true;
+        }
+        self.writer.send_all(self.req, &msgs).is_ok() && !done
+    }
+}
+
 struct State {
     rings: [Ring; 2],
     followers: Vec<(Arc<Writer>, u32)>,
+    watches: Vec<Watch>,
     exit: Option<Exit>,
     control: Option<Sender<Event>>,
 }
@@ -97,6 +138,7 @@ impl Proc {
             state: Mutex::new(State {
                 rings: [ring(), ring()],
                 followers: Vec::new(),
+                watches: Vec::new(),
                 exit: None,
                 control: None,
             }),
@@ -145,11 +187,69 @@ impl Proc {
         ok
     }
 
-    /// Stops sending this process's output to request `req` of `writer`.
+    /// Stops sending this process's output to request `req` of `writer` (a follow or a
+    /// session command).
     pub fn unfollow(&self, writer: &Arc<Writer>, req: u32) {
-        self.state()
-            .followers
+        let mut s = self.state();
+        s.followers
             .retain(|(w, id)| !(Arc::ptr_eq(w, writer) && *id == req));
+        s.watches
+            .retain(|w| !(Arc::ptr_eq(&w.writer, writer) && w.req == req));
+    }
+
+    /// A session command: watches the output from `from` for the command's markers, then
+    /// writes `line` to the kept stdin. The answer goes out from whichever pump sees the
+    /// last marker, so the command costs the client one request and one answer. Without
+    /// `start_markers`, the command's output begins at the streams' present ends.
+    pub fn command(
+        &self,
+        writer: &Arc<Writer>,
+        req: u32,
+        from: [u64; 2],
+        line: &[u8],
+        marker: &str,
+        start_markers: bool,
+    ) {
+        {
+            let mut s = self.state();
+            if let Some(e) = &s.exit {
+                let _ = writer.send(req, &Msg::Exit(e.clone()));
+                return;
+            }
+            let mut watch = Watch {
+                writer: writer.clone(),
+                req,
+                framing: match start_markers {
+                    true => Framing::new(marker, from),
+                    false => Framing::starting_at(marker, from, [s.rings[0].end, s.rings[1].end]),
+                },
+            };
+            // Output not read yet comes first (what earlier lines printed); the same lock as
+            // `output` takes, so nothing falls between this replay and the watch.
+            let mut open = true;
+            for (i, stream) in [1u8, 2].into_iter().enumerate() {
+                let (offset, data) = s.rings[i].since(from[i]);
+                open = open && watch.feed(stream, offset, &data);
+            }
+            if open {
+                s.watches.push(watch);
+            }
+        }
+        if !self.write_stdin(line, false) {
+            let mut s = self.state();
+            let before = s.watches.len();
+            s.watches
+                .retain(|w| !(Arc::ptr_eq(&w.writer, writer) && w.req == req));
+            if s.watches.len() < before {
+                let msg = match &s.exit {
+                    Some(e) => Msg::Exit(e.clone()),
+                    None => Msg::Failed {
+                        message: format!("process {} has no open stdin", self.id),
+                    },
+                };
+                let _ = writer.send(req, &msg);
+            }
+        }
     }
 
     pub fn output(&self, stream: u8, data: &[u8]) {
@@ -157,12 +257,15 @@ impl Proc {
         let ring = &mut s.rings[usize::from(stream == 2)];
         let offset = ring.end;
         ring.push(data);
-        let msg = Msg::Output {
-            stream,
-            offset,
-            data: data.to_vec(),
-        };
-        s.followers.retain(|(w, id)| w.send(*id, &msg).is_ok());
+        if !s.followers.is_empty() {
+            let msg = Msg::Output {
+                stream,
+                offset,
+                data: data.to_vec(),
+            };
+            s.followers.retain(|(w, id)| w.send(*id, &msg).is_ok());
+        }
+        s.watches.retain_mut(|w| w.feed(stream, offset, data));
     }
 
     pub fn finish(&self, exit: Exit) {
@@ -171,6 +274,9 @@ impl Proc {
             let mut s = self.state();
             for (w, id) in s.followers.drain(..) {
                 let _ = w.send(id, &Msg::Exit(exit.clone()));
+            }
+            for w in s.watches.drain(..) {
+                let _ = w.writer.send(w.req, &Msg::Exit(exit.clone()));
             }
             s.exit = Some(exit);
             s.control = None;

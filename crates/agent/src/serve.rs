@@ -28,6 +28,15 @@ impl Writer {
             .unwrap_or_else(|e| e.into_inner())
             .write_all(&frame)
     }
+
+    /// Sends frames in one write: the client reads them, and is woken, once.
+    pub fn send_all(&self, id: u32, msgs: &[Msg]) -> io::Result<()> {
+        let frames: Vec<u8> = msgs.iter().flat_map(|m| wire::encode(id, m)).collect();
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .write_all(&frames)
+    }
 }
 
 /// Environment the library sets on the sandbox for the agent alone (removed before any run).
@@ -176,6 +185,20 @@ fn connection(conn: UnixStream) {
                     } else {
                         let _ = writer.send(id, &p.status());
                     }
+                }
+                None => no_such(&writer, id, proc),
+            },
+            Msg::Command {
+                proc,
+                line,
+                marker,
+                stdout_from,
+                stderr_from,
+                start_markers,
+            } => match Proc::find(proc) {
+                Some(p) => {
+                    let from = [stdout_from, stderr_from];
+                    p.command(&writer, id, from, &line, &marker, start_markers)
                 }
                 None => no_such(&writer, id, proc),
             },

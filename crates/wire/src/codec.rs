@@ -21,6 +21,8 @@ const K_UNFOLLOW: u8 = 15;
 // 16-24: file frames (file_frames.rs).
 const K_KILL_ALL: u8 = 25;
 const K_SWEPT: u8 = 26;
+const K_COMMAND: u8 = 27;
+const K_RAN: u8 = 28;
 
 /// The fewest bytes a `Procs` entry takes: proc, pid, running, exit code, argv count.
 const PROC_ENTRY_MIN: usize = 4 + 4 + 1 + 4 + 4;
@@ -139,6 +141,38 @@ pub fn encode(id: u32, msg: &Msg) -> Vec<u8> {
             o.u32(*proc);
             o.bytes(data);
             o.u8(u8::from(*close));
+        }
+        Msg::Command {
+            proc,
+            line,
+            marker,
+            stdout_from,
+            stderr_from,
+            start_markers,
+        } => {
+            o.u8(K_COMMAND);
+            o.u32(id);
+            o.u32(*proc);
+            o.bytes(line);
+            o.bytes(marker.as_bytes());
+            o.u64(*stdout_from);
+            o.u64(*stderr_from);
+            o.u8(u8::from(*start_markers));
+        }
+        Msg::Ran {
+            exit_code,
+            stdout_start,
+            stderr_start,
+            stdout_end,
+            stderr_end,
+        } => {
+            o.u8(K_RAN);
+            o.u32(id);
+            o.u32(*exit_code as u32);
+            o.u64(*stdout_start);
+            o.u64(*stderr_start);
+            o.u64(*stdout_end);
+            o.u64(*stderr_end);
         }
         Msg::Unfollow { proc } => {
             o.u8(K_UNFOLLOW);
@@ -274,6 +308,21 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
             close: i.u8()? != 0,
         },
         K_UNFOLLOW => Msg::Unfollow { proc: i.u32()? },
+        K_COMMAND => Msg::Command {
+            proc: i.u32()?,
+            line: i.bytes()?,
+            marker: i.string()?,
+            stdout_from: i.u64()?,
+            stderr_from: i.u64()?,
+            start_markers: i.u8()? != 0,
+        },
+        K_RAN => Msg::Ran {
+            exit_code: i.u32()? as i32,
+            stdout_start: i.u64()?,
+            stderr_start: i.u64()?,
+            stdout_end: i.u64()?,
+            stderr_end: i.u64()?,
+        },
         K_KILL => Msg::Kill {
             signal: i.u32()? as i32,
         },

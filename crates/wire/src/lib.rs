@@ -13,7 +13,7 @@
 use std::fmt;
 
 /// Protocol version; bump on any change to the frames below.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 /// Largest frame either side accepts.
 pub const MAX_FRAME: usize = 16 << 20;
 /// The abstract Unix socket the agent listens on (no file: works on a read-only root).
@@ -130,6 +130,33 @@ pub enum Msg {
     Unfollow { proc: u32 },
     /// agent -> client: the detached processes.
     Procs(Vec<ProcEntry>),
+    /// client -> agent: one command of a session (see [`session`]): write `line` to
+    /// detached process `proc`'s kept stdin and find the command's output in its streams,
+    /// read from these offsets, by the markers named `marker` (with `start_markers`, the line
+    /// prints start markers; without, the command's output begins at the streams' ends when
+    /// the line is written). Answered with `Ran`, after
+    /// `Output` frames (each at its position in the stream) of what came before the start
+    /// markers and of the command's own output, markers left out; a large output goes ahead
+    /// in pieces, a small one comes in the same write as `Ran`. `Exit` if the shell ends
+    /// first; `Unfollow` under the same id abandons it.
+    Command {
+        proc: u32,
+        line: Vec<u8>,
+        marker: String,
+        stdout_from: u64,
+        stderr_from: u64,
+        start_markers: bool,
+    },
+    /// agent -> client: a `Command` is over: its exit code, where its output began on each
+    /// stream (output before that was not its own) and where its end markers ended (the
+    /// next read position).
+    Ran {
+        exit_code: i32,
+        stdout_start: u64,
+        stderr_start: u64,
+        stdout_end: u64,
+        stderr_end: u64,
+    },
     /// agent -> client: the run is over; no more frames for this id.
     Exit(Exit),
     /// agent -> client: the request failed (bad request, version mismatch, ...).
@@ -169,6 +196,7 @@ impl Msg {
                 | Msg::Failed { .. }
                 | Msg::Status { .. }
                 | Msg::Procs(_)
+                | Msg::Ran { .. }
                 | Msg::Swept { .. }
                 | Msg::Spawned { .. }
                 | Msg::DataEnd
@@ -192,6 +220,7 @@ mod file_frames;
 pub mod files;
 pub mod owner;
 pub mod paths;
+pub mod session;
 pub use codec::{decode, encode, read_frame, FrameBuf};
 pub use files::{Put, PutHow, Want};
 

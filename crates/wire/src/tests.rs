@@ -70,6 +70,27 @@ fn samples() -> Vec<(u32, Msg)> {
         ),
         (5, Msg::Unfollow { proc: 4 }),
         (
+            5,
+            Msg::Command {
+                proc: 4,
+                line: b"printf x\n".to_vec(),
+                marker: "__PD_1__".into(),
+                stdout_from: 3,
+                stderr_from: u64::MAX,
+                start_markers: true,
+            },
+        ),
+        (
+            5,
+            Msg::Ran {
+                exit_code: -1,
+                stdout_start: 7,
+                stderr_start: 0,
+                stdout_end: 1 << 40,
+                stderr_end: 9,
+            },
+        ),
+        (
             3,
             Msg::Procs(vec![ProcEntry {
                 proc: 4,
