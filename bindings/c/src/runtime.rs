@@ -207,3 +207,46 @@ impl<F: Future> Future for CatchUnwind<F> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// A future that is woken after its first poll runs to the end (spawned by its waker).
+    #[test]
+    fn spawn_polled_runs_when_woken_later() {
+        let (tx, rx) = mpsc::channel();
+        let (wake_tx, wake_rx) = tokio::sync::oneshot::channel::<u32>();
+        spawn_polled(async move {
+            let v = wake_rx.await.unwrap_or(0);
+            let _ = tx.send(v);
+        })
+        .unwrap();
+        wake_tx.send(7).unwrap();
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(7));
+    }
+
+    /// A future that wakes itself during its first poll is spawned at once, not lost.
+    #[test]
+    fn spawn_polled_woken_during_first_poll() {
+        let (tx, rx) = mpsc::channel();
+        spawn_polled(async move {
+            tokio::task::yield_now().await;
+            let _ = tx.send(1);
+        })
+        .unwrap();
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(1));
+    }
+
+    /// A future done in its first poll is never spawned (nothing left to run).
+    #[test]
+    fn spawn_polled_ready_at_once() {
+        let (tx, rx) = mpsc::channel();
+        spawn_polled(async move {
+            let _ = tx.send(2);
+        })
+        .unwrap();
+        assert_eq!(rx.try_recv(), Ok(2));
+    }
+}
