@@ -48,14 +48,29 @@ class NativeHandle {
 
     /** Runs `fn(ptr)` (which returns a promise) keeping the pointer alive until it settles. */
     async use(fn) {
-        const ptr = this.ptr();
-        this._busy++;
+        const ptr = this.enter();
         try {
             return await fn(ptr);
         } finally {
-            this._busy--;
-            if (this._busy === 0 && this._releaseRequested) this._freeNow();
+            this.leave();
         }
+    }
+
+    /**
+     * use() for a call whose end comes by callback (no promise to await here): returns the
+     * pointer and keeps it alive until leave(), which the caller calls exactly once when the
+     * call ended. Throws once released, as ptr().
+     */
+    enter() {
+        const ptr = this.ptr();
+        this._busy++;
+        return ptr;
+    }
+
+    /** Ends what enter() began; frees the pointer if release() waited for it. */
+    leave() {
+        this._busy--;
+        if (this._busy === 0 && this._releaseRequested) this._freeNow();
     }
 
     /** Frees the handle now, or as soon as no call uses it. Idempotent. */

@@ -37,21 +37,33 @@ const runs = new Map();
 let nextId = 0n;
 let trampolines = null;
 // Koffi's relay does not keep the event loop alive; a pending command must (as a pool
-// thread did), or the process would end while it still waits for the result.
+// thread did), or the process would end while it still waits for the result. With the
+// callbacks on this loop, the pipe's socket does it (ref() while anything is pending:
+// nothing to allocate per run); otherwise a timer that never fires.
+let held = false;
 let keepAlive = null;
 
 function hold() {
-    keepAlive ??= setInterval(() => {}, 0x7fffffff);
+    if (held) return;
+    held = true;
+    if (loopDispatch) loopDispatch.ref();
+    else keepAlive = setInterval(() => {}, 0x7fffffff);
 }
 
 function unhold() {
-    if (pending.size === 0 && runs.size === 0 && keepAlive) {
+    if (!held || pending.size > 0 || runs.size > 0) return;
+    held = false;
+    if (keepAlive) {
         clearInterval(keepAlive);
         keepAlive = null;
+    } else {
+        loopDispatch?.unref();
     }
 }
 
 let loopDispatch = null;
+/** The callbacks stay on the library's thread here (not the main thread, or asked for). */
+let loopOff = false;
 
 /**
  * Moves the library's callbacks to this event loop, once, on the main thread only (they are
@@ -59,12 +71,22 @@ let loopDispatch = null;
  * POCKETDOCK_NODE_CALLBACK_THREAD=1 keeps the library's callback thread (for comparisons).
  */
 function dispatchOnThisLoop() {
-    if (loopDispatch || !isMainThread || process.env.POCKETDOCK_NODE_CALLBACK_THREAD === '1') return;
+    if (loopDispatch || loopOff) return;
+    if (!isMainThread || process.env.POCKETDOCK_NODE_CALLBACK_THREAD === '1') {
+        loopOff = true;
+        return;
+    }
     const fd = [0];
     callSync(lib.pd_callbacks_to_fd, fd);
     // The library owns the descriptor and never closes its write end: no EOF, no error.
-    loopDispatch = new net.Socket({ fd: fd[0], readable: true, writable: false });
-    loopDispatch.on('data', () => lib.pd_callbacks_dispatch());
+    // `onread`: libuv reads into one small buffer and calls us, with no Buffer per read and
+    // no stream machinery ('data' events) on every run's way back.
+    loopDispatch = new net.Socket({
+        fd: fd[0],
+        readable: true,
+        writable: false,
+        onread: { buffer: Buffer.alloc(64), callback: () => void lib.pd_callbacks_dispatch() },
+    });
     // Pending runs keep the process alive (hold()); the pipe alone must not.
     loopDispatch.unref();
 }
@@ -85,36 +107,43 @@ function onDone(userData, status, result, err) {
     if (!p) return;
     runs.delete(id);
     unhold();
+    let value;
+    let error = null;
     if (status === STATUS.OK) {
         try {
-            p.resolve(p.readResult(result));
+            value = p.readResult(result);
         } catch (e) {
-            p.reject(/** @type {Error} */ (e));
+            error = /** @type {Error} */ (e);
         }
-        return;
+    } else {
+        // `err` belongs to the library (freed after this call): read it, do not free it.
+        const code = err ? lib.pd_error_code(err) : status;
+        error = makeError(code || status, (err && lib.pd_error_message(err)) ?? '', err ? lib.pd_error_engine_status(err) : 0);
     }
-    // `err` belongs to the library (freed after this call): read it, do not free it.
-    const code = err ? lib.pd_error_code(err) : status;
-    p.reject(makeError(code || status, (err && lib.pd_error_message(err)) ?? '', err ? lib.pd_error_engine_status(err) : 0));
+    p.ended();
+    if (error) p.reject(error);
+    else p.resolve(value);
 }
 
 /**
  * Starts a run with `fn` (lib.pd_run_async or lib.pd_run_argv_async) and `args` (everything
  * before its callback); resolves with readResult(the result) or rejects with its error.
- * Throws (synchronously) when the library refuses to start it.
+ * `ended()` is called once when the run is over (before the promise settles), also when it
+ * could not start: then the promise rejects.
  */
-function runAsync(fn, args, readResult) {
-    const t = registerTrampolines();
+function runAsync(fn, args, readResult, ended) {
     nextId += 1n;
     const id = nextId;
     return new Promise((resolve, reject) => {
-        runs.set(id, { resolve, reject, readResult });
-        hold();
         try {
+            const t = registerTrampolines();
+            runs.set(id, { resolve, reject, readResult, ended });
+            hold();
             callSync(fn, ...args, t.done, id, null);
         } catch (e) {
             runs.delete(id);
             unhold();
+            ended();
             reject(e);
         }
     });
