@@ -298,6 +298,16 @@ fn wire_client() {
             },
         ),
         (1, Msg::Done),
+        (
+            3,
+            Msg::Ran {
+                exit_code: 3,
+                stdout_start: 5,
+                stderr_start: 0,
+                stdout_end: 20,
+                stderr_end: 9,
+            },
+        ),
     ]);
     write(
         "wire_client",
@@ -391,6 +401,26 @@ fn wire_agent() {
     ]
     .concat();
     write("wire_agent", "files", &files);
+    // A session command whose line is also what its framing reads (the target feeds it as
+    // the shell's output): start markers, output, both end markers.
+    let shell = b"\nM7S\nout\n\nM7S\nerr\n\nM7 3\n\nM7\n".to_vec();
+    let session: Vec<u8> = [
+        encode(1, &Msg::Hello { version: pocketdock_wire::VERSION }),
+        encode(
+            2,
+            &Msg::Command {
+                proc: 1,
+                line: shell,
+                marker: "M7".into(),
+                stdout_from: 0,
+                stderr_from: 0,
+                start_markers: true,
+            },
+        ),
+        encode(2, &Msg::Unfollow { proc: 1 }),
+    ]
+    .concat();
+    write("wire_agent", "session", &session);
 }
 
 fn library_tar(top: &str) -> Vec<u8> {
