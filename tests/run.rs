@@ -125,8 +125,8 @@ async fn timeout_kills_the_command_and_everything_it_started() {
 /// by: the environment (`env -i`), the session (`setsid`), the parent (double forks), SIGTERM
 /// (a trap), SIGHUP (`nohup`), and a loop that keeps forking. A timeout leaves none of them,
 /// as any user, under the strict preset too (every capability dropped), on either path, and
-/// returns within the timeout plus the kill (tests/agent.rs has the agent's own; this one is
-/// the engine-exec path's in its pass).
+/// returns within the timeout plus the kill. scripts/test runs this suite on both paths: the
+/// agent's shepherd and the engine-exec path's kill (docs/agent.md, docs/processes.md).
 #[tokio::test]
 async fn a_timeout_leaves_nothing_whatever_the_descendants_did() {
     let mut strict = opts();
