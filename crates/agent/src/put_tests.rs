@@ -1,5 +1,6 @@
 use super::*;
 use crate::tar::Writer as TarWriter;
+use std::io::Write;
 use crate::wire::files::refusal;
 
 #[test]
@@ -37,7 +38,11 @@ fn tar(entries: &[(Header, Vec<u8>)]) -> Vec<u8> {
 fn put(dest: &Path, how: PutHow, bytes: Vec<u8>) -> Result<(), Refusal> {
     let (tx, rx) = sync_channel(64);
     for c in bytes.chunks(1000) {
-        tx.send(Chunk::Data(c.to_vec())).unwrap();
+        // Payloads inside larger buffers, as frames arrive.
+        let mut buf = vec![0xee; 9];
+        buf.extend_from_slice(c);
+        let range = 9..buf.len();
+        tx.send(Chunk::Data(Payload { buf, range })).unwrap();
     }
     tx.send(Chunk::End).unwrap();
     let me = std::fs::metadata("/proc/self").unwrap();
@@ -47,12 +52,7 @@ fn put(dest: &Path, how: PutHow, bytes: Vec<u8>) -> Result<(), Refusal> {
         owner: Some(format!("{}:{}", me.uid(), me.gid())),
         how,
     };
-    let input = Incoming {
-        rx,
-        cur: Vec::new(),
-        pos: 0,
-    };
-    write(&put, input)
+    write(&put, Incoming::new(rx, Arc::default()))
 }
 
 fn scratch(tag: &str) -> PathBuf {

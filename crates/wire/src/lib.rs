@@ -192,7 +192,8 @@ mod file_frames;
 pub mod files;
 pub mod owner;
 pub mod paths;
-pub use codec::{decode, encode, read_frame, FrameBuf};
+pub use codec::{decode, encode, read_frame, read_frame_into, FrameBuf};
+pub use file_frames::{data_head, data_payload, DATA_HEAD};
 pub use files::{Put, PutHow, Want};
 
 #[cfg(test)]
