@@ -65,11 +65,14 @@ impl Container {
             return Err(Error::invalid(format!("{path} names a directory")));
         }
         if let Some(conn) = via_agent::channel(self).await {
-            let (tx, rx) = pipe::channel();
-            let put = via_agent::put(self, &conn, path, PutHow::File, rx);
-            let produce = pack::send_file_tar(tx, Vec::new(), TOP, data, Owner::default());
-            if let (Via::Done(r), produced) = tokio::join!(put, produce) {
-                return produced.and(r);
+            // The agent sets the owner; the tar's is not used.
+            let size = data.len() as u64;
+            let head = pack::file_prelude(&[], TOP, size, Owner::default())?;
+            let end = pack::file_epilogue(size);
+            let tar: [&[u8]; 3] = [&head, data, &end];
+            let body = via_agent::Body::Slices(&tar);
+            if let Via::Done(r) = via_agent::put(self, &conn, path, PutHow::File, body).await {
+                return r;
             }
         }
         let abs = self.absolute(&given).await?;
@@ -208,7 +211,7 @@ impl Container {
                 Some(TOP.into()),
                 Owner::default(),
             );
-            let put = via_agent::put(self, &conn, dest, how, rx);
+            let put = via_agent::put(self, &conn, dest, how, via_agent::Body::Chunks(rx));
             if let (Via::Done(r), produced) = tokio::join!(put, produce) {
                 return produced.and(r);
             }
