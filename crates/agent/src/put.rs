@@ -40,7 +40,7 @@ static TMP_SEQ: AtomicU64 = AtomicU64::new(1);
 pub fn start(put: Put, writer: Arc<Writer>, id: u32, pool: Arc<Pool>) -> SyncSender<Chunk> {
     let (tx, rx) = sync_channel(QUEUE);
     let job = (put, writer.clone(), rx);
-    let started = crate::threads::spawn_with(job, move |(put, writer, rx)| {
+    let started = crate::threads::spawn_reused(job, move |(put, writer, rx)| {
         let answer = match write(&put, Incoming::new(rx, pool)) {
             Ok(()) => Msg::Done,
             Err(r) => r.into_msg(),

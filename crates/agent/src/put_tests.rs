@@ -1,7 +1,7 @@
 use super::*;
 use crate::tar::Writer as TarWriter;
-use std::io::Write;
 use crate::wire::files::refusal;
+use std::io::Write;
 
 #[test]
 fn entry_names_lose_their_top_and_may_not_go_up() {

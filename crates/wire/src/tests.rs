@@ -237,8 +237,11 @@ fn data_frames_written_by_head_and_payload_match_encode() {
 
 #[test]
 fn frames_read_into_a_reused_buffer() {
-    let stream: Vec<u8> = [encode(1, &Msg::Data { data: vec![9; 100] }), encode(2, &Msg::Done)]
-        .concat();
+    let stream: Vec<u8> = [
+        encode(1, &Msg::Data { data: vec![9; 100] }),
+        encode(2, &Msg::Done),
+    ]
+    .concat();
     let mut input = &stream[..];
     let mut buf = Vec::new();
     let n = read_frame_into(&mut input, &mut buf).unwrap();
