@@ -48,6 +48,13 @@ extern "C" {
     fn execve(path: *const c_char, argv: *const *const c_char, envp: *const *const c_char)
         -> c_int;
     fn syscall(n: i64, ...) -> i64;
+    fn renameat2(
+        olddirfd: c_int,
+        old: *const c_char,
+        newdirfd: c_int,
+        new: *const c_char,
+        flags: u32,
+    ) -> c_int;
     fn __errno_location() -> *mut c_int;
 }
 
@@ -61,6 +68,8 @@ const SO_PEERCRED: c_int = 17;
 const PR_SET_CHILD_SUBREAPER: c_int = 36;
 const O_CLOEXEC: c_int = 0o2000000;
 const EINTR: c_int = 4;
+const AT_FDCWD: c_int = -100;
+const RENAME_EXCHANGE: u32 = 1 << 1;
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 const SYS_CLOSE_RANGE: i64 = 436;
 
@@ -300,5 +309,20 @@ mod tests {
     fn the_rusage_layout_is_the_kernels() {
         // struct rusage on LP64 Linux: two timevals and fourteen longs.
         assert_eq!(std::mem::size_of::<Rusage>(), 144);
+    }
+}
+
+/// Swaps the entries at `a` and `b`, atomically; both must exist (`ENOENT` otherwise), and
+/// a filesystem that cannot swap says `EINVAL`.
+pub fn exchange(a: &std::path::Path, b: &std::path::Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two NUL-terminated paths that outlive the call.
+    let r = unsafe { renameat2(AT_FDCWD, a.as_ptr(), AT_FDCWD, b.as_ptr(), RENAME_EXCHANGE) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
