@@ -17,6 +17,7 @@ mod via_agent;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::agent::wire::files::DATA_CHUNK;
 use crate::agent::wire::{PutHow, Want};
 use crate::container::Container;
 use crate::error::{Error, Result};
@@ -204,8 +205,10 @@ impl Container {
                 trailing_slash: given.trailing_slash,
             };
             let (tx, rx) = pipe::channel();
+            // A frame's worth per chunk: fewer hops from the packing thread.
             let produce = pack::pack_into(
                 tx,
+                DATA_CHUNK,
                 src.to_path_buf(),
                 Vec::new(),
                 Some(TOP.into()),
@@ -241,7 +244,7 @@ impl Container {
         let (put_at, missing) = self.landing_dir(&dir).await?;
         let owner = self.file_owner().await;
         let (tx, rx) = pipe::channel();
-        let produce = pack::pack_into(tx, src.to_path_buf(), missing, name, owner);
+        let produce = pack::pack_into(tx, pipe::CHUNK, src.to_path_buf(), missing, name, owner);
         let upload = self
             .engine()
             .put_archive_stream(self.archive_target(), &put_at, rx);

@@ -240,15 +240,16 @@ pub(crate) async fn send_file_tar(
 }
 
 /// Packs the host file or tree `src` (as `name`, or only its contents) below the
-/// directories `missing` into `tx`, on a blocking thread.
+/// directories `missing` into `tx` in chunks of `chunk` bytes, on a blocking thread.
 pub(crate) async fn pack_into(
     tx: super::pipe::Chunks,
+    chunk: usize,
     src: PathBuf,
     missing: Vec<String>,
     name: Option<String>,
     owner: Owner,
 ) -> Result<()> {
-    super::pipe::produce_blocking(tx, move |w| {
+    super::pipe::produce_chunks(tx, chunk, move |w| {
         let source = HostSource {
             path: &src,
             missing: &missing,

@@ -236,7 +236,10 @@ fn frames<'a>(pieces: &[&'a [u8]], max: usize) -> Vec<Vec<&'a [u8]>> {
 /// The next frame's worth of a producer's chunks: at least one chunk (waiting for it), then
 /// those ready now, up to [`DATA_CHUNK`] bytes; a chunk that does not fit is cut and its
 /// rest kept in `carry` (no bytes are copied). True when the producer is done.
-async fn gather(chunks: &mut BodyChunks, carry: &mut Option<Bytes>) -> io::Result<(Vec<Bytes>, bool)> {
+async fn gather(
+    chunks: &mut BodyChunks,
+    carry: &mut Option<Bytes>,
+) -> io::Result<(Vec<Bytes>, bool)> {
     let (mut parts, mut size) = (Vec::new(), 0);
     while size < DATA_CHUNK {
         let next = match carry.take() {
