@@ -286,6 +286,21 @@ pub fn micros(t: Timeval) -> u64 {
     (t.sec.max(0) as u64) * 1_000_000 + t.usec.max(0) as u64
 }
 
+/// Swaps the entries at `a` and `b`, atomically; both must exist (`ENOENT` otherwise), and
+/// a filesystem that cannot swap says `EINVAL`.
+pub fn exchange(a: &std::path::Path, b: &std::path::Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two NUL-terminated paths that outlive the call.
+    let r = unsafe { renameat2(AT_FDCWD, a.as_ptr(), AT_FDCWD, b.as_ptr(), RENAME_EXCHANGE) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,20 +324,5 @@ mod tests {
     fn the_rusage_layout_is_the_kernels() {
         // struct rusage on LP64 Linux: two timevals and fourteen longs.
         assert_eq!(std::mem::size_of::<Rusage>(), 144);
-    }
-}
-
-/// Swaps the entries at `a` and `b`, atomically; both must exist (`ENOENT` otherwise), and
-/// a filesystem that cannot swap says `EINVAL`.
-pub fn exchange(a: &std::path::Path, b: &std::path::Path) -> io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
-    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: two NUL-terminated paths that outlive the call.
-    let r = unsafe { renameat2(AT_FDCWD, a.as_ptr(), AT_FDCWD, b.as_ptr(), RENAME_EXCHANGE) };
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
     }
 }
