@@ -6,11 +6,14 @@
 //! time. When the channel dies, every waiting request sees its receiver close.
 
 use std::collections::HashMap;
+use std::io::IoSlice;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::wire::{self, FrameBuf, Msg};
@@ -194,10 +197,108 @@ impl AgentConn {
         }
     }
 
+    /// Sends one `Data` frame holding `parts` in order. The frame's head and the parts go out
+    /// side by side in vectored writes, so the data is not copied into an encoded frame
+    /// first. Like [`AgentConn::send`], the frame is written whole even if the caller is
+    /// dropped mid-way: what is left of it is then copied and finished by a task.
+    pub(crate) async fn send_data(&self, id: u32, parts: &[&[u8]]) -> Result<()> {
+        let len = parts.iter().map(|p| p.len()).sum();
+        let head = wire::data_head(id, len);
+        let w = self.writer.clone().lock_owned().await;
+        // A stream that writes one slice at a time would send the head on its own: it gets
+        // the frame in one piece.
+        let joined = (!w.is_write_vectored()).then(|| [&head[..], &parts.concat()].concat());
+        let mut out = FrameOut {
+            w: Some(w),
+            rest: Vec::with_capacity(parts.len() + 1),
+            begun: false,
+            alive: self.alive.clone(),
+        };
+        match &joined {
+            Some(frame) => out.rest.push(frame),
+            None => {
+                out.rest.push(&head);
+                out.rest
+                    .extend(parts.iter().copied().filter(|p| !p.is_empty()));
+            }
+        }
+        std::future::poll_fn(|cx| out.poll_out(cx))
+            .await
+            .map_err(|e| self.broken(e))
+    }
+
     /// Marks the channel dead (the next request reopens it) and says why.
     fn broken(&self, e: std::io::Error) -> Error {
         self.alive.store(false, Ordering::Release);
         Error::Io(std::io::Error::other(format!("agent channel: {e}")))
+    }
+}
+
+/// A frame being written from borrowed slices, under the writer's lock.
+struct FrameOut<'a> {
+    /// Held until the frame is all out (or failed).
+    w: Option<tokio::sync::OwnedMutexGuard<WriteHalf<Stream>>>,
+    /// What is left to write, in order.
+    rest: Vec<&'a [u8]>,
+    /// Whether any of the frame went out: from then on it must be finished.
+    begun: bool,
+    alive: Arc<AtomicBool>,
+}
+
+impl FrameOut<'_> {
+    /// Writes what is left; once done (or failed) the lock is let go.
+    fn poll_out(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let r = self.poll_rest(cx);
+        if r.is_ready() {
+            self.w = None;
+        }
+        r
+    }
+
+    fn poll_rest(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let Some(w) = self.w.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let mut w = Pin::new(&mut **w);
+        while !self.rest.is_empty() {
+            let bufs: Vec<IoSlice<'_>> = self.rest.iter().map(|b| IoSlice::new(b)).collect();
+            let mut n = std::task::ready!(w.as_mut().poll_write_vectored(cx, &bufs))?;
+            if n == 0 {
+                return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+            }
+            self.begun = true;
+            while n > 0 {
+                let first = self.rest[0].len().min(n);
+                self.rest[0] = &self.rest[0][first..];
+                n -= first;
+                if self.rest[0].is_empty() {
+                    self.rest.remove(0);
+                }
+            }
+        }
+        w.as_mut().poll_flush(cx)
+    }
+}
+
+impl Drop for FrameOut<'_> {
+    fn drop(&mut self) {
+        let Some(mut w) = self.w.take() else { return };
+        if !self.begun {
+            return; // nothing of the frame went out: the channel is as it was
+        }
+        let rest = self.rest.concat();
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                let alive = self.alive.clone();
+                rt.spawn(async move {
+                    if w.write_all(&rest).await.is_err() || w.flush().await.is_err() {
+                        alive.store(false, Ordering::Release);
+                    }
+                });
+            }
+            // No runtime to finish it on: half a frame is on the channel, so it is done.
+            Err(_) => self.alive.store(false, Ordering::Release),
+        }
     }
 }
 

@@ -110,6 +110,10 @@ fn connect_here(pid: u32, id: &str) -> Result<UnixStream, String> {
              sandbox's agent {pid} (a shared network namespace?)"
         ));
     }
+    // Room for a file write's frames: with the default (about 208 KiB, less than one
+    // 256 KiB frame) the writer waits on the agent for every frame. The kernel caps it at
+    // net.core.wmem_max and charges only what is queued. Best effort.
+    let _ = rustix::net::sockopt::set_socket_send_buffer_size(&stream, SEND_BUFFER);
     Ok(stream)
 }
 
@@ -136,6 +140,9 @@ fn wait_for_agent_exe(proc_dir: &impl AsFd, pid: u32) -> Result<(), String> {
         pause = (pause * 2).min(Duration::from_millis(50));
     }
 }
+
+/// Send buffer asked for on the direct channel.
+const SEND_BUFFER: usize = 1 << 20;
 
 /// Connects to the agent's socket, waiting while the agent (still alive) has not bound it
 /// yet: a sandbox's first run can come a moment after its start.

@@ -17,6 +17,7 @@ mod via_agent;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::agent::wire::files::DATA_CHUNK;
 use crate::agent::wire::{PutHow, Want};
 use crate::container::Container;
 use crate::error::{Error, Result};
@@ -65,11 +66,14 @@ impl Container {
             return Err(Error::invalid(format!("{path} names a directory")));
         }
         if let Some(conn) = via_agent::channel(self).await {
-            let (tx, rx) = pipe::channel();
-            let put = via_agent::put(self, &conn, path, PutHow::File, rx);
-            let produce = pack::send_file_tar(tx, Vec::new(), TOP, data, Owner::default());
-            if let (Via::Done(r), produced) = tokio::join!(put, produce) {
-                return produced.and(r);
+            // The agent sets the owner; the tar's is not used.
+            let size = data.len() as u64;
+            let head = pack::file_prelude(&[], TOP, size, Owner::default())?;
+            let end = pack::file_epilogue(size);
+            let tar: [&[u8]; 3] = [&head, data, &end];
+            let body = via_agent::Body::Slices(&tar);
+            if let Via::Done(r) = via_agent::put(self, &conn, path, PutHow::File, body).await {
+                return r;
             }
         }
         let abs = self.absolute(&given).await?;
@@ -201,14 +205,16 @@ impl Container {
                 trailing_slash: given.trailing_slash,
             };
             let (tx, rx) = pipe::channel();
+            // A frame's worth per chunk: fewer hops from the packing thread.
             let produce = pack::pack_into(
                 tx,
+                DATA_CHUNK,
                 src.to_path_buf(),
                 Vec::new(),
                 Some(TOP.into()),
                 Owner::default(),
             );
-            let put = via_agent::put(self, &conn, dest, how, rx);
+            let put = via_agent::put(self, &conn, dest, how, via_agent::Body::Chunks(rx));
             if let (Via::Done(r), produced) = tokio::join!(put, produce) {
                 return produced.and(r);
             }
@@ -238,7 +244,7 @@ impl Container {
         let (put_at, missing) = self.landing_dir(&dir).await?;
         let owner = self.file_owner().await;
         let (tx, rx) = pipe::channel();
-        let produce = pack::pack_into(tx, src.to_path_buf(), missing, name, owner);
+        let produce = pack::pack_into(tx, pipe::CHUNK, src.to_path_buf(), missing, name, owner);
         let upload = self
             .engine()
             .put_archive_stream(self.archive_target(), &put_at, rx);

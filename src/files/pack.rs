@@ -87,82 +87,110 @@ pub(crate) struct HostSource<'a> {
 /// Packs a host file or tree into `w`: modes (with setuid/setgid/sticky) and mtimes are kept,
 /// ownership is `owner`'s, symlinks are stored as links, sockets and devices are skipped.
 pub(crate) fn pack_host<W: Write>(src: &HostSource<'_>, w: W) -> io::Result<()> {
-    let mut b = Builder::new(w);
-    let prefix = append_missing(&mut b, src.missing, src.owner)?;
+    let mut p = Packer {
+        b: Builder::new(w),
+        owner: src.owner,
+        buf: Vec::new(),
+    };
+    let prefix = append_missing(&mut p.b, src.missing, src.owner)?;
     let meta = fs::metadata(src.path)?;
     // Contents only (no name): the directory's own entry is left out.
     if let Some(n) = src.name {
         let top = format!("{prefix}{n}");
-        append_one(&mut b, src.path, &meta, top.as_bytes(), src.owner)?;
+        p.append_one(src.path, &meta, top.as_bytes())?;
     }
     if meta.is_dir() {
         let base = match src.name {
             Some(n) => format!("{prefix}{n}/"),
             None => prefix,
         };
-        walk(&mut b, src.path, base.into_bytes(), src.owner)?;
+        p.walk(src.path, base.into_bytes())?;
     }
-    b.finish()
+    p.b.finish()
 }
 
-/// Appends everything below `dir`, depth first, in name order, with names `base` + relative.
-fn walk<W: Write>(b: &mut Builder<W>, dir: &Path, base: Vec<u8>, owner: Owner) -> io::Result<()> {
-    let mut stack: Vec<(PathBuf, Vec<u8>)> = vec![(dir.to_path_buf(), base)];
-    while let Some((dir, base)) = stack.pop() {
-        let mut children: Vec<_> = fs::read_dir(&dir)?.collect::<io::Result<_>>()?;
-        children.sort_by_key(|e| e.file_name());
-        let mut subdirs = Vec::new();
-        for child in children {
-            let path = child.path();
-            let meta = fs::symlink_metadata(&path)?;
-            let mut name = base.clone();
-            name.extend_from_slice(child.file_name().as_bytes());
-            append_one(b, &path, &meta, &name, owner)?;
-            if meta.is_dir() {
-                name.push(b'/');
-                subdirs.push((path, name));
-            }
-        }
-        // Reversed onto the stack, so they come off in name order.
-        stack.extend(subdirs.into_iter().rev());
-    }
-    Ok(())
-}
+/// Bytes of file content read at a time: a transfer chunk's worth (the tar crate's own copy
+/// reads 8 KiB at a time, eight times the system calls).
+const READ_SIZE: usize = super::pipe::CHUNK;
 
-fn append_one<W: Write>(
-    b: &mut Builder<W>,
-    path: &Path,
-    meta: &Metadata,
-    name: &[u8],
+/// A tar being packed from host files.
+struct Packer<W: Write> {
+    b: Builder<W>,
     owner: Owner,
-) -> io::Result<()> {
-    let name = Path::new(std::ffi::OsStr::from_bytes(name));
-    let mode = meta.mode() & 0o7777;
-    let mtime = u64::try_from(meta.mtime()).unwrap_or(0);
-    let ft = meta.file_type();
-    if ft.is_dir() {
-        let mut h = header(EntryType::Directory, mode, 0, mtime, owner);
-        b.append_data(&mut h, name, io::empty())
-    } else if ft.is_file() {
-        let mut h = header(EntryType::Regular, mode, meta.len(), mtime, owner);
-        let exact = Exact {
-            inner: File::open(path)?.take(meta.len()),
-            left: meta.len(),
-            path: path.to_path_buf(),
-        };
-        b.append_data(&mut h, name, exact)
-    } else if ft.is_symlink() {
-        let target = fs::read_link(path)?;
-        let mut h = header(EntryType::Symlink, 0o777, 0, mtime, owner);
-        b.append_link(&mut h, name, target)
-    } else {
-        let what = if ft.is_fifo() || ft.is_socket() {
-            "fifo or socket"
-        } else {
-            "device"
-        };
-        tracing::warn!(path = %path.display(), "push skips a {what}");
+    /// The buffer file contents are read through, made at the first file.
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Packer<W> {
+    /// Appends everything below `dir`, depth first, in name order, with names `base` + relative.
+    fn walk(&mut self, dir: &Path, base: Vec<u8>) -> io::Result<()> {
+        let mut stack: Vec<(PathBuf, Vec<u8>)> = vec![(dir.to_path_buf(), base)];
+        while let Some((dir, base)) = stack.pop() {
+            let mut children: Vec<_> = fs::read_dir(&dir)?.collect::<io::Result<_>>()?;
+            children.sort_by_key(|e| e.file_name());
+            let mut subdirs = Vec::new();
+            for child in children {
+                let path = child.path();
+                let meta = fs::symlink_metadata(&path)?;
+                let mut name = base.clone();
+                name.extend_from_slice(child.file_name().as_bytes());
+                self.append_one(&path, &meta, &name)?;
+                if meta.is_dir() {
+                    name.push(b'/');
+                    subdirs.push((path, name));
+                }
+            }
+            // Reversed onto the stack, so they come off in name order.
+            stack.extend(subdirs.into_iter().rev());
+        }
         Ok(())
+    }
+
+    fn append_one(&mut self, path: &Path, meta: &Metadata, name: &[u8]) -> io::Result<()> {
+        let (b, owner) = (&mut self.b, self.owner);
+        let name = Path::new(std::ffi::OsStr::from_bytes(name));
+        let mode = meta.mode() & 0o7777;
+        let mtime = u64::try_from(meta.mtime()).unwrap_or(0);
+        let ft = meta.file_type();
+        if ft.is_dir() {
+            let mut h = header(EntryType::Directory, mode, 0, mtime, owner);
+            b.append_data(&mut h, name, io::empty())
+        } else if ft.is_file() {
+            let mut h = header(EntryType::Regular, mode, meta.len(), mtime, owner);
+            let mut exact = Exact {
+                inner: File::open(path)?.take(meta.len()),
+                left: meta.len(),
+                path: path.to_path_buf(),
+            };
+            // With an empty reader only the header is written; the content and its padding
+            // follow, read a chunk at a time.
+            b.append_data(&mut h, name, io::empty())?;
+            if self.buf.is_empty() {
+                self.buf = vec![0; READ_SIZE];
+            }
+            let w = b.get_mut();
+            loop {
+                let n = exact.read(&mut self.buf)?;
+                if n == 0 {
+                    break;
+                }
+                w.write_all(&self.buf[..n])?;
+            }
+            let pad = (512 - meta.len() % 512) % 512;
+            w.write_all(&[0; 512][..pad as usize])
+        } else if ft.is_symlink() {
+            let target = fs::read_link(path)?;
+            let mut h = header(EntryType::Symlink, 0o777, 0, mtime, owner);
+            b.append_link(&mut h, name, target)
+        } else {
+            let what = if ft.is_fifo() || ft.is_socket() {
+                "fifo or socket"
+            } else {
+                "device"
+            };
+            tracing::warn!(path = %path.display(), "push skips a {what}");
+            Ok(())
+        }
     }
 }
 
@@ -212,15 +240,16 @@ pub(crate) async fn send_file_tar(
 }
 
 /// Packs the host file or tree `src` (as `name`, or only its contents) below the
-/// directories `missing` into `tx`, on a blocking thread.
+/// directories `missing` into `tx` in chunks of `chunk` bytes, on a blocking thread.
 pub(crate) async fn pack_into(
     tx: super::pipe::Chunks,
+    chunk: usize,
     src: PathBuf,
     missing: Vec<String>,
     name: Option<String>,
     owner: Owner,
 ) -> Result<()> {
-    super::pipe::produce_blocking(tx, move |w| {
+    super::pipe::produce_chunks(tx, chunk, move |w| {
         let source = HostSource {
             path: &src,
             missing: &missing,

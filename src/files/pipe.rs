@@ -28,13 +28,16 @@ pub(crate) fn channel() -> (Chunks, BodyChunks) {
 pub(crate) struct ChannelWriter {
     tx: Chunks,
     buf: Vec<u8>,
+    /// Size of the chunks sent.
+    size: usize,
 }
 
 impl ChannelWriter {
-    pub(crate) fn new(tx: Chunks) -> ChannelWriter {
+    pub(crate) fn new(tx: Chunks, size: usize) -> ChannelWriter {
         ChannelWriter {
             tx,
-            buf: Vec::with_capacity(CHUNK),
+            buf: Vec::with_capacity(size),
+            size,
         }
     }
 
@@ -42,7 +45,8 @@ impl ChannelWriter {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        let fresh = Vec::with_capacity(self.size);
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, fresh));
         self.tx.blocking_send(Ok(chunk)).map_err(|_| closed())
     }
 }
@@ -54,9 +58,9 @@ pub(crate) fn closed() -> io::Error {
 
 impl Write for ChannelWriter {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let n = data.len().min(CHUNK - self.buf.len());
+        let n = data.len().min(self.size - self.buf.len());
         self.buf.extend_from_slice(&data[..n]);
-        if self.buf.len() == CHUNK {
+        if self.buf.len() == self.size {
             self.send_buf()?;
         }
         Ok(n)
@@ -158,8 +162,16 @@ pub(crate) async fn produce_blocking<F>(tx: Chunks, produce: F) -> Result<()>
 where
     F: FnOnce(&mut ChannelWriter) -> io::Result<()> + Send + 'static,
 {
+    produce_chunks(tx, CHUNK, produce).await
+}
+
+/// [`produce_blocking`] in chunks of `size` bytes.
+pub(crate) async fn produce_chunks<F>(tx: Chunks, size: usize, produce: F) -> Result<()>
+where
+    F: FnOnce(&mut ChannelWriter) -> io::Result<()> + Send + 'static,
+{
     let job = tokio::task::spawn_blocking(move || {
-        let mut w = ChannelWriter::new(tx.clone());
+        let mut w = ChannelWriter::new(tx.clone(), size);
         let r = produce(&mut w).and_then(|()| w.flush());
         finish(&tx, r)
     });

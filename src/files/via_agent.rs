@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use hyper::Method;
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::pipe::{self, ChannelReader};
@@ -87,80 +88,182 @@ fn ending(m: Msg) -> Option<Result<()>> {
     }
 }
 
+/// Where a `Put`'s tar comes from.
+pub(super) enum Body<'a> {
+    /// Pieces in memory, sent in frames straight from where they are (`write_file`: the
+    /// tar's head, the caller's bytes, the tar's end): no copy, no producer task.
+    Slices(&'a [&'a [u8]]),
+    /// Chunks from a producer (a host tree packed on a blocking thread).
+    Chunks(BodyChunks),
+}
+
 /// Writes into the sandbox: `Put`, then the tar from `body` as `Data` frames, then
-/// `DataEnd`. Stops sending as soon as the agent answers early (a refusal). The sending runs
-/// in a task of its own: a caller that gives up (a dropped future) must not cut a frame in
-/// half on the shared channel; the task then sees the data end short, and the agent refuses
-/// the incomplete tar and leaves the destination as it was.
+/// `DataEnd`. Stops sending as soon as the agent answers early (a refusal). Frames are
+/// written whole even if this future is dropped; the write is then cancelled (`Cancel`),
+/// and the agent leaves the destination as it was.
 pub(super) async fn put(
     c: &Container,
     conn: &Arc<AgentConn>,
     dest: &str,
     how: PutHow,
-    body: BodyChunks,
+    body: Body<'_>,
 ) -> Via<()> {
     let put = Put {
         dest: dest.to_owned(),
         owner: c.default_user().map(str::to_owned),
         how,
     };
-    let answer = tokio::spawn(send_put(conn.clone(), put, body)).await;
+    let (id, rx) = conn.register();
+    let mut req = Request {
+        conn: conn.clone(),
+        id,
+        rx,
+        over: true,
+    };
+    if conn.send(id, &Msg::Put(put)).await.is_err() {
+        conn.forget(id);
+        return Via::Unavailable;
+    }
+    req.over = false;
+    let answer = match send_put(&mut req, body).await {
+        Ok(Some(early)) => Some(early),
+        Ok(None) => req.rx.recv().await,
+        Err(()) => None,
+    };
+    req.over = true;
+    conn.forget(id);
     match answer {
-        Ok(Some(m)) if note_unsupported(c, &m) => Via::Unavailable,
-        Ok(Some(m)) => Via::Done(
+        Some(m) if note_unsupported(c, &m) => Via::Unavailable,
+        Some(m) => Via::Done(
             ending(m).unwrap_or_else(|| Err(Error::internal("unexpected answer to a file write"))),
         ),
-        Ok(None) => Via::Unavailable,
-        Err(e) => Via::Done(Err(Error::internal(format!("file write task: {e}")))),
+        None => Via::Unavailable,
     }
 }
 
-/// The frames of a `Put`; the agent's answer, or `None` if the channel closed first. A
-/// failure of the data's producer is answered with a `Refused` of its own.
-async fn send_put(conn: Arc<AgentConn>, put: Put, mut body: BodyChunks) -> Option<Msg> {
-    let (id, mut rx) = conn.register();
-    let sent = async {
-        conn.send(id, &Msg::Put(put)).await.ok()?;
-        let mut pending: Vec<u8> = Vec::new();
-        loop {
-            if let Ok(m) = rx.try_recv() {
-                // An answer before the data is all sent is a refusal: stop sending.
+/// A request on the channel; dropped before it is over, it is cancelled.
+struct Request {
+    conn: Arc<AgentConn>,
+    id: u32,
+    rx: UnboundedReceiver<Msg>,
+    over: bool,
+}
+
+impl Drop for Request {
+    fn drop(&mut self) {
+        if !self.over {
+            let (conn, id) = (self.conn.clone(), self.id);
+            tokio::spawn(async move {
                 let _ = conn.send(id, &Msg::Cancel).await;
-                return Some(Some(m));
-            }
-            let next = body.recv().await;
-            let last = next.is_none();
-            match next {
-                Some(Ok(chunk)) => pending.extend_from_slice(&chunk),
-                Some(Err(e)) => {
-                    let _ = conn.send(id, &Msg::Cancel).await;
-                    let message = e.to_string();
-                    return Some(Some(Msg::Refused {
-                        code: refusal::IO,
-                        message,
-                    }));
+                conn.forget(id);
+            });
+        }
+    }
+}
+
+/// The data frames of a `Put` and its `DataEnd`: `Ok(Some(answer))` when the agent answered
+/// before the end (a refusal; the rest is not sent), or the producer failed (answered with
+/// a `Refused` of its own); `Err` when the channel failed.
+async fn send_put(req: &mut Request, body: Body<'_>) -> Result<Option<Msg>, ()> {
+    let (conn, id) = (req.conn.clone(), req.id);
+    match body {
+        Body::Slices(pieces) => {
+            for frame in frames(pieces, DATA_CHUNK) {
+                if let Some(m) = early(req).await {
+                    return Ok(Some(m));
                 }
-                None => {}
-            }
-            while pending.len() >= DATA_CHUNK || (last && !pending.is_empty()) {
-                let rest = pending.split_off(pending.len().min(DATA_CHUNK));
-                let data = std::mem::replace(&mut pending, rest);
-                conn.send(id, &Msg::Data { data }).await.ok()?;
-            }
-            if last {
-                break;
+                conn.send_data(id, &frame).await.map_err(|_| ())?;
             }
         }
-        conn.send(id, &Msg::DataEnd).await.ok()?;
-        Some(None)
-    };
-    let answer = match sent.await {
-        Some(Some(early)) => Some(early),
-        Some(None) => rx.recv().await,
-        None => None,
-    };
-    conn.forget(id);
-    answer
+        Body::Chunks(mut chunks) => {
+            let mut carry = None;
+            loop {
+                if let Some(m) = early(req).await {
+                    return Ok(Some(m));
+                }
+                let (parts, last) = match gather(&mut chunks, &mut carry).await {
+                    Ok(got) => got,
+                    Err(e) => {
+                        let _ = conn.send(id, &Msg::Cancel).await;
+                        let message = e.to_string();
+                        return Ok(Some(Msg::Refused {
+                            code: refusal::IO,
+                            message,
+                        }));
+                    }
+                };
+                if !parts.is_empty() {
+                    let slices: Vec<&[u8]> = parts.iter().map(|b| &b[..]).collect();
+                    conn.send_data(id, &slices).await.map_err(|_| ())?;
+                }
+                if last {
+                    break;
+                }
+            }
+        }
+    }
+    conn.send(id, &Msg::DataEnd).await.map_err(|_| ())?;
+    Ok(None)
+}
+
+/// An answer that came before the data was all sent (a refusal): the write is cancelled.
+async fn early(req: &mut Request) -> Option<Msg> {
+    let m = req.rx.try_recv().ok()?;
+    let _ = req.conn.send(req.id, &Msg::Cancel).await;
+    Some(m)
+}
+
+/// `pieces` cut into frames of at most `max` bytes, each a list of slices of them.
+fn frames<'a>(pieces: &[&'a [u8]], max: usize) -> Vec<Vec<&'a [u8]>> {
+    let mut out = vec![Vec::new()];
+    let mut room = max;
+    for mut p in pieces.iter().copied() {
+        while !p.is_empty() {
+            if room == 0 {
+                out.push(Vec::new());
+                room = max;
+            }
+            let (now, later) = p.split_at(p.len().min(room));
+            out.last_mut().expect("one frame at least").push(now);
+            room -= now.len();
+            p = later;
+        }
+    }
+    out.retain(|f| !f.is_empty());
+    out
+}
+
+/// The next frame's worth of a producer's chunks: at least one chunk (waiting for it), then
+/// those ready now, up to [`DATA_CHUNK`] bytes; a chunk that does not fit is cut and its
+/// rest kept in `carry` (no bytes are copied). True when the producer is done.
+async fn gather(
+    chunks: &mut BodyChunks,
+    carry: &mut Option<Bytes>,
+) -> io::Result<(Vec<Bytes>, bool)> {
+    let (mut parts, mut size) = (Vec::new(), 0);
+    while size < DATA_CHUNK {
+        let next = match carry.take() {
+            Some(c) => Some(Ok(c)),
+            None if parts.is_empty() => chunks.recv().await,
+            None => match chunks.try_recv() {
+                Ok(c) => Some(c),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => None,
+            },
+        };
+        let mut chunk = match next {
+            Some(c) => c?,
+            None => return Ok((parts, true)),
+        };
+        if size + chunk.len() > DATA_CHUNK {
+            *carry = Some(chunk.split_off(DATA_CHUNK - size));
+        }
+        size += chunk.len();
+        if !chunk.is_empty() {
+            parts.push(chunk);
+        }
+    }
+    Ok((parts, false))
 }
 
 /// What a `Get` found.
@@ -173,24 +276,7 @@ pub(super) struct Found {
 }
 
 /// A `Get` whose data has yet to be read; dropping it unread cancels it.
-pub(super) struct Download {
-    conn: Arc<AgentConn>,
-    id: u32,
-    rx: UnboundedReceiver<Msg>,
-    over: bool,
-}
-
-impl Drop for Download {
-    fn drop(&mut self) {
-        if !self.over {
-            let (conn, id) = (self.conn.clone(), self.id);
-            tokio::spawn(async move {
-                let _ = conn.send(id, &Msg::Cancel).await;
-                conn.forget(id);
-            });
-        }
-    }
-}
+pub(super) struct Download(Request);
 
 /// Starts reading `path`; the agent has checked it is what `want` needs.
 pub(super) async fn get(
@@ -200,24 +286,24 @@ pub(super) async fn get(
     want: Want,
 ) -> Via<(Found, Download)> {
     let (id, rx) = conn.register();
-    let mut d = Download {
+    let mut d = Download(Request {
         conn,
         id,
         rx,
         over: false,
-    };
+    });
     let msg = Msg::Get {
         path: path.to_owned(),
         want,
     };
     // `send` writes the frame whole even if this future is dropped meanwhile (then the
     // dropped `Download` cancels the request).
-    if d.conn.send(id, &msg).await.is_err() {
-        d.over = true;
-        d.conn.forget(id);
+    if d.0.conn.send(id, &msg).await.is_err() {
+        d.0.over = true;
+        d.0.conn.forget(id);
         return Via::Unavailable;
     }
-    match d.rx.recv().await {
+    match d.0.rx.recv().await {
         Some(Msg::Found {
             path,
             resolved,
@@ -231,17 +317,17 @@ pub(super) async fn get(
             Via::Done(Ok((found, d)))
         }
         Some(m) if note_unsupported(c, &m) => {
-            d.over = true;
+            d.0.over = true;
             Via::Unavailable
         }
         Some(m) => {
-            d.over = true;
+            d.0.over = true;
             Via::Done(Err(ending(m).and_then(Result::err).unwrap_or_else(|| {
                 Error::internal("unexpected answer to a file read")
             })))
         }
         None => {
-            d.over = true;
+            d.0.over = true;
             Via::Unavailable
         }
     }
@@ -250,27 +336,27 @@ pub(super) async fn get(
 impl Download {
     /// The next piece of data, `None` at the end; grants the agent more credit as it goes.
     async fn next(&mut self, c: &Container, taken: &mut u32) -> Result<Option<Vec<u8>>> {
-        match self.rx.recv().await {
+        match self.0.rx.recv().await {
             Some(Msg::Data { data }) => {
                 *taken += 1;
                 if *taken == WINDOW / 2 {
                     *taken = 0;
                     // In a task: a dropped reader must not leave half a frame behind.
-                    let (conn, id) = (self.conn.clone(), self.id);
+                    let (conn, id) = (self.0.conn.clone(), self.0.id);
                     let credit = Msg::Credit { chunks: WINDOW / 2 };
                     let _ = tokio::spawn(async move { conn.send(id, &credit).await }).await;
                 }
                 Ok(Some(data))
             }
             Some(m) => {
-                self.over = true;
+                self.0.over = true;
                 match ending(m) {
                     Some(r) => r.map(|()| None),
                     None => Err(Error::internal("unexpected frame in a file read")),
                 }
             }
             None => {
-                self.over = true;
+                self.0.over = true;
                 Err(lost(c).await)
             }
         }

@@ -34,7 +34,7 @@ const PSEUDO: [&str; 2] = ["/proc", "/sys"];
 pub fn start(path: String, want: Want, writer: Arc<Writer>, id: u32) -> Sender<Flow> {
     let (tx, rx) = channel();
     let job = (path, writer.clone(), rx);
-    let started = crate::threads::spawn_with(job, move |(path, writer, rx)| {
+    let started = crate::threads::spawn_reused(job, move |(path, writer, rx)| {
         let mut out = Frames {
             writer: writer.clone(),
             id,

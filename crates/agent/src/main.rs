@@ -7,6 +7,7 @@
 //!   pocketdock-agent relay    started per client by an engine exec: stdin/stdout <-> agent
 //!   pocketdock-agent version  print the protocol version
 
+mod bufs;
 mod detached;
 mod files;
 mod get;

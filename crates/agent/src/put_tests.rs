@@ -1,6 +1,7 @@
 use super::*;
 use crate::tar::Writer as TarWriter;
 use crate::wire::files::refusal;
+use std::io::Write;
 
 #[test]
 fn entry_names_lose_their_top_and_may_not_go_up() {
@@ -37,7 +38,11 @@ fn tar(entries: &[(Header, Vec<u8>)]) -> Vec<u8> {
 fn put(dest: &Path, how: PutHow, bytes: Vec<u8>) -> Result<(), Refusal> {
     let (tx, rx) = sync_channel(64);
     for c in bytes.chunks(1000) {
-        tx.send(Chunk::Data(c.to_vec())).unwrap();
+        // Payloads inside larger buffers, as frames arrive.
+        let mut buf = vec![0xee; 9];
+        buf.extend_from_slice(c);
+        let range = 9..buf.len();
+        tx.send(Chunk::Data(Payload { buf, range })).unwrap();
     }
     tx.send(Chunk::End).unwrap();
     let me = std::fs::metadata("/proc/self").unwrap();
@@ -47,12 +52,7 @@ fn put(dest: &Path, how: PutHow, bytes: Vec<u8>) -> Result<(), Refusal> {
         owner: Some(format!("{}:{}", me.uid(), me.gid())),
         how,
     };
-    let input = Incoming {
-        rx,
-        cur: Vec::new(),
-        pos: 0,
-    };
-    write(&put, input)
+    write(&put, Incoming::new(rx, Arc::default()))
 }
 
 fn scratch(tag: &str) -> PathBuf {
@@ -158,5 +158,41 @@ fn an_mtime_past_the_end_of_time_is_not_a_panic() {
     };
     put(&d.join("new"), how, tree).unwrap();
     assert_eq!(fs::read(d.join("new/f")).unwrap(), b"x");
+    fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn landing_swaps_out_what_is_there_and_puts_a_directory_back() {
+    let d = scratch("land");
+    let new = |name: &str| {
+        let p = d.join(name);
+        fs::write(&p, "new").unwrap();
+        p
+    };
+    // Nothing there, a file, a link (replaced, its target untouched).
+    land(&new(".t1"), &d.join("f")).unwrap();
+    fs::write(d.join("g"), "old").unwrap();
+    land(&new(".t2"), &d.join("g")).unwrap();
+    symlink(d.join("g"), d.join("l")).unwrap();
+    land(&new(".t3"), &d.join("l")).unwrap();
+    for f in ["f", "g", "l"] {
+        assert_eq!(fs::read(d.join(f)).unwrap(), b"new");
+    }
+    assert!(!fs::symlink_metadata(d.join("l")).unwrap().is_symlink());
+    // A directory that appeared in the file's place stays, and the write is refused.
+    fs::create_dir(d.join("dir")).unwrap();
+    fs::write(d.join("dir/inside"), "x").unwrap();
+    let tmp = new(".t4");
+    let e = land(&tmp, &d.join("dir")).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(EISDIR));
+    assert_eq!(fs::read(d.join("dir/inside")).unwrap(), b"x");
+    assert_eq!(fs::read(&tmp).unwrap(), b"new");
+    fs::remove_file(&tmp).unwrap();
+    let mut left: Vec<_> = fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["dir", "f", "g", "l"], "no temporary left");
     fs::remove_dir_all(&d).unwrap();
 }

@@ -7,9 +7,10 @@ use std::os::fd::AsRawFd;
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
+use crate::bufs::{Payload, Pool};
 use crate::detached::Proc;
 use crate::get::{self, Flow};
 use crate::put::{self, Chunk};
@@ -92,17 +93,42 @@ fn no_such(writer: &Writer, id: u32, proc: u32) {
     let _ = writer.send(id, &Msg::Failed { message });
 }
 
+/// Hands a `Data` frame to its write; data of a write that already ended (refused) is
+/// dropped.
+fn feed_put(puts: &mut HashMap<u32, SyncSender<Chunk>>, id: u32, data: Payload, pool: &Pool) {
+    match puts.get(&id) {
+        Some(tx) => {
+            if tx.send(Chunk::Data(data)).is_err() {
+                puts.remove(&id);
+            }
+        }
+        None => pool.give(data.buf),
+    }
+}
+
 fn connection(conn: UnixStream) {
     let Ok(w) = conn.try_clone() else { return };
     let writer = Arc::new(Writer(Mutex::new(w)));
     let runs: Arc<Mutex<HashMap<u32, Sender<Event>>>> = Arc::default();
     // File transfers in progress; dropped with the connection, which cancels them.
-    let mut puts: HashMap<u32, std::sync::mpsc::SyncSender<Chunk>> = HashMap::new();
+    let mut puts: HashMap<u32, SyncSender<Chunk>> = HashMap::new();
     let mut gets: HashMap<u32, Sender<Flow>> = HashMap::new();
+    let pool = Arc::new(Pool::default());
     let mut reader = io::BufReader::new(conn);
     let mut greeted = false;
-    while let Ok(body) = wire::read_frame(&mut reader) {
-        let (id, msg) = match wire::decode(&body) {
+    loop {
+        let mut buf = pool.take();
+        let Ok(len) = wire::read_frame_into(&mut reader, &mut buf) else {
+            break;
+        };
+        // A write's data goes to its thread in the buffer it was read into.
+        if let Some((id, range)) = wire::data_payload(&buf[..len]).filter(|_| greeted) {
+            feed_put(&mut puts, id, Payload { buf, range }, &pool);
+            continue;
+        }
+        let decoded = wire::decode(&buf[..len]);
+        pool.give(buf);
+        let (id, msg) = match decoded {
             Ok(m) => m,
             Err(e) => {
                 let _ = writer.send(
@@ -217,15 +243,12 @@ fn connection(conn: UnixStream) {
                 let _ = writer.send(id, &refusal.into_msg());
             }
             Msg::Put(p) => {
-                puts.insert(id, put::start(p, writer.clone(), id));
+                puts.insert(id, put::start(p, writer.clone(), id, pool.clone()));
             }
-            // Data of a write that already ended (refused) is dropped.
+            // Only a malformed `Data` frame gets here, and decoding refused it above.
             Msg::Data { data } => {
-                if let Some(tx) = puts.get(&id) {
-                    if tx.send(Chunk::Data(data)).is_err() {
-                        puts.remove(&id);
-                    }
-                }
+                let range = 0..data.len();
+                feed_put(&mut puts, id, Payload { buf: data, range }, &pool);
             }
             Msg::DataEnd => {
                 if let Some(tx) = puts.remove(&id) {

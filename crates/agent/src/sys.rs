@@ -48,6 +48,13 @@ extern "C" {
     fn execve(path: *const c_char, argv: *const *const c_char, envp: *const *const c_char)
         -> c_int;
     fn syscall(n: i64, ...) -> i64;
+    fn renameat2(
+        olddirfd: c_int,
+        old: *const c_char,
+        newdirfd: c_int,
+        new: *const c_char,
+        flags: u32,
+    ) -> c_int;
     fn __errno_location() -> *mut c_int;
 }
 
@@ -61,6 +68,8 @@ const SO_PEERCRED: c_int = 17;
 const PR_SET_CHILD_SUBREAPER: c_int = 36;
 const O_CLOEXEC: c_int = 0o2000000;
 const EINTR: c_int = 4;
+const AT_FDCWD: c_int = -100;
+const RENAME_EXCHANGE: u32 = 1 << 1;
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 const SYS_CLOSE_RANGE: i64 = 436;
 
@@ -275,6 +284,21 @@ pub fn decode_status(status: i32) -> (i32, i32) {
 
 pub fn micros(t: Timeval) -> u64 {
     (t.sec.max(0) as u64) * 1_000_000 + t.usec.max(0) as u64
+}
+
+/// Swaps the entries at `a` and `b`, atomically; both must exist (`ENOENT` otherwise), and
+/// a filesystem that cannot swap says `EINVAL`.
+pub fn exchange(a: &std::path::Path, b: &std::path::Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two NUL-terminated paths that outlive the call.
+    let r = unsafe { renameat2(AT_FDCWD, a.as_ptr(), AT_FDCWD, b.as_ptr(), RENAME_EXCHANGE) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 #[cfg(test)]

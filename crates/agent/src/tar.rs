@@ -2,7 +2,7 @@
 //! headers, GNU long names and link names, PAX paths) and writing what it unpacks (GNU
 //! headers with long-name records, base-256 sizes past 8 GiB).
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Write};
 
 const BLOCK: usize = 512;
 /// Longest GNU long-name or PAX record we accept (names are far shorter).
@@ -105,7 +105,7 @@ pub struct Reader<R> {
     inner: R,
 }
 
-impl<R: Read> Reader<R> {
+impl<R: BufRead> Reader<R> {
     pub fn new(inner: R) -> Reader<R> {
         Reader { inner }
     }
@@ -182,14 +182,19 @@ impl<R: Read> Reader<R> {
         self.inner.read_exact(&mut p[..pad(size)])
     }
 
-    /// Copies an entry's `size` content bytes into `out`, then skips the padding.
+    /// Copies an entry's `size` content bytes into `out`, then skips the padding. The bytes
+    /// are written from the reader's own buffer (a whole `Data` frame at a time in a `Put`),
+    /// not copied through another.
     pub fn content(&mut self, size: u64, out: &mut impl Write) -> io::Result<()> {
-        let mut buf = vec![0u8; (size as usize).clamp(1, 256 * 1024)];
         let mut left = size;
         while left > 0 {
-            let n = (left as usize).min(buf.len());
-            self.inner.read_exact(&mut buf[..n])?;
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
             out.write_all(&buf[..n])?;
+            self.inner.consume(n);
             left -= n as u64;
         }
         self.skip_pad(size)

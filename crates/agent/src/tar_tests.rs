@@ -1,4 +1,5 @@
 use super::*;
+use std::io::Read;
 
 fn header(name: &[u8], kind: Kind, size: u64, link: &[u8]) -> Header {
     Header {

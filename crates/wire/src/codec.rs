@@ -400,6 +400,15 @@ pub fn decode(frame: &[u8]) -> Result<(u32, Msg), WireError> {
 /// Reads one frame off a byte stream and returns what follows its length prefix (for
 /// [`decode`]); a length over [`MAX_FRAME`] is refused before anything is allocated.
 pub fn read_frame(r: &mut impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    let len = read_frame_into(r, &mut body)?;
+    body.truncate(len);
+    Ok(body)
+}
+
+/// Like [`read_frame`], into `buf`, which is grown if the frame needs it and never shrunk
+/// (a reused buffer is neither allocated nor zeroed again): the frame is `buf[..len]`.
+pub fn read_frame_into(r: &mut impl std::io::Read, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     let mut len = [0u8; 4];
     r.read_exact(&mut len)?;
     let len = u32::from_be_bytes(len) as usize;
@@ -409,9 +418,11 @@ pub fn read_frame(r: &mut impl std::io::Read) -> std::io::Result<Vec<u8>> {
             "frame too large",
         ));
     }
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body)?;
-    Ok(body)
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    r.read_exact(&mut buf[..len])?;
+    Ok(len)
 }
 
 /// Collects bytes as they arrive and hands out whole frames.

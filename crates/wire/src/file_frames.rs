@@ -1,5 +1,7 @@
 //! The byte layout of the file-transfer frames (see [`crate::files`]).
 
+use std::ops::Range;
+
 use crate::codec::{In, Out};
 use crate::{Msg, Put, PutHow, Want, WireError};
 
@@ -12,6 +14,34 @@ const K_CREDIT: u8 = 21;
 const K_CANCEL: u8 = 22;
 const K_DONE: u8 = 23;
 const K_REFUSED: u8 = 24;
+
+/// Bytes of a `Data` frame before its payload: length prefix, kind, id, payload length.
+pub const DATA_HEAD: usize = 4 + 1 + 4 + 4;
+
+/// The head of a `Data` frame of request `id` whose `len` bytes of payload follow it: the
+/// same bytes [`crate::encode`] writes, so a sender can write head and payload side by side
+/// (a vectored write) instead of copying the payload into an encoded frame.
+pub fn data_head(id: u32, len: usize) -> [u8; DATA_HEAD] {
+    let mut h = [0u8; DATA_HEAD];
+    h[..4].copy_from_slice(&((DATA_HEAD - 4 + len) as u32).to_be_bytes());
+    h[4] = K_DATA;
+    h[5..9].copy_from_slice(&id.to_be_bytes());
+    h[9..].copy_from_slice(&(len as u32).to_be_bytes());
+    h
+}
+
+/// If `frame` (what follows a length prefix, as [`crate::decode`] takes it) is a well-formed
+/// `Data` frame: its id and where its payload lies in `frame`, so a receiver can use the
+/// payload where it was read instead of decoding it into a copy.
+pub fn data_payload(frame: &[u8]) -> Option<(u32, Range<usize>)> {
+    let head = frame.get(..DATA_HEAD - 4)?;
+    if head[0] != K_DATA {
+        return None;
+    }
+    let id = u32::from_be_bytes([head[1], head[2], head[3], head[4]]);
+    let len = u32::from_be_bytes([head[5], head[6], head[7], head[8]]) as usize;
+    (frame.len() - head.len() == len).then_some((id, head.len()..frame.len()))
+}
 
 /// Encodes the frames of this module; the caller handles every other message.
 pub(crate) fn encode(o: &mut Out, id: u32, msg: &Msg) {

@@ -221,7 +221,8 @@ pub mod files;
 pub mod owner;
 pub mod paths;
 pub mod session;
-pub use codec::{decode, encode, read_frame, FrameBuf};
+pub use codec::{decode, encode, read_frame, read_frame_into, FrameBuf};
+pub use file_frames::{data_head, data_payload, DATA_HEAD};
 pub use files::{Put, PutHow, Want};
 
 #[cfg(test)]

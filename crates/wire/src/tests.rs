@@ -237,3 +237,37 @@ fn a_procs_count_the_frame_cannot_hold_is_refused_at_once() {
     ok.pop();
     assert!(decode(&ok[4..]).is_err());
 }
+
+#[test]
+fn data_frames_written_by_head_and_payload_match_encode() {
+    for len in [0, 1, 511, 70_000] {
+        let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+        let mut f = data_head(77, len).to_vec();
+        f.extend_from_slice(&data);
+        assert_eq!(f, encode(77, &Msg::Data { data: data.clone() }));
+        let (id, range) = data_payload(&f[4..]).unwrap();
+        assert_eq!((id, &f[4..][range]), (77, &data[..]));
+    }
+    // Anything else, or a payload length that disagrees with the frame's, is not one.
+    assert_eq!(data_payload(&encode(3, &Msg::DataEnd)[4..]), None);
+    let mut f = encode(3, &Msg::Data { data: vec![1; 4] });
+    f.push(0);
+    assert_eq!(data_payload(&f[4..]), None);
+    assert_eq!(data_payload(&f[4..8]), None);
+}
+
+#[test]
+fn frames_read_into_a_reused_buffer() {
+    let stream: Vec<u8> = [
+        encode(1, &Msg::Data { data: vec![9; 100] }),
+        encode(2, &Msg::Done),
+    ]
+    .concat();
+    let mut input = &stream[..];
+    let mut buf = Vec::new();
+    let n = read_frame_into(&mut input, &mut buf).unwrap();
+    assert_eq!(decode(&buf[..n]).unwrap().0, 1);
+    let n = read_frame_into(&mut input, &mut buf).unwrap();
+    assert_eq!(decode(&buf[..n]).unwrap(), (2, Msg::Done));
+    assert!(buf.len() >= 100, "the buffer is kept, not shrunk");
+}
