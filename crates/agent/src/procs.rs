@@ -46,17 +46,21 @@ impl Scope {
     }
 }
 
-/// SIGKILLs every process in the sandbox but the agent (PID 1 here, or whatever pid it has)
-/// and its relays (the channels clients reach it through), in passes until none is alive or
-/// the sweep limit passes; returns how many processes it killed. It starts no process, so it
-/// works when the pids limit is exhausted.
+/// SIGKILLs every process in the sandbox but the agent (PID 1 here, or whatever pid it has),
+/// its relays (the channels clients reach it through) and its shepherds, in passes until
+/// none is alive or the sweep limit passes; returns how many processes it killed. A shepherd
+/// ends by itself once its run's processes are gone, and one whose run just ended (its
+/// `Exit` already sent) is on its way out: killing it would count a process of ours as one
+/// of the sandbox's. It starts no process, so it works when the pids limit is exhausted.
 pub fn kill_everything() -> u32 {
     let me = sys::pid();
     let own_exe = fs::read_link("/proc/self/exe").ok();
-    let is_relay = |pid: i32| {
+    // The agent's own program, not exec'd since: a shepherd (forked by the agent) or a
+    // relay (exec'd by the engine with the argument `relay`).
+    let is_ours = |pid: i32, ppid: i32| {
         own_exe.is_some() && fs::read_link(format!("/proc/{pid}/exe")).ok() == own_exe && {
             let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            cmdline.split(|&b| b == 0).nth(1) == Some(b"relay".as_slice())
+            ppid == me || cmdline.split(|&b| b == 0).nth(1) == Some(b"relay".as_slice())
         }
     };
     let mut killed = std::collections::HashSet::new();
@@ -67,8 +71,10 @@ pub fn kill_everything() -> u32 {
         };
         let targets: Vec<i32> = dir
             .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-            .filter(|&pid| pid != me && stat(pid).is_some_and(|(state, _)| state != 'Z'))
-            .filter(|&pid| !is_relay(pid))
+            .filter(|&pid| {
+                pid != me
+                    && stat(pid).is_some_and(|(state, ppid)| state != 'Z' && !is_ours(pid, ppid))
+            })
             .collect();
         if targets.is_empty() || Instant::now() >= give_up {
             break;
