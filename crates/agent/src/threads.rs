@@ -17,15 +17,31 @@ where
     T: Send + 'static,
     F: FnOnce(T) + Send + 'static,
 {
+    let (slot, job) = handoff(data, f);
+    start(job, &slot)
+}
+
+/// `f(data)` as a job, and the slot `data` waits in until the job runs: a job that never runs
+/// (no thread could start for it) leaves `data` there, to be given back.
+fn handoff<T, F>(data: T, f: F) -> (Arc<Mutex<Option<T>>>, Job)
+where
+    T: Send + 'static,
+    F: FnOnce(T) + Send + 'static,
+{
     let slot = Arc::new(Mutex::new(Some(data)));
     let theirs = slot.clone();
-    let started = std::thread::Builder::new().spawn(move || {
+    let job: Job = Box::new(move || {
         let data = theirs.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(data) = data {
             f(data);
         }
     });
-    match started {
+    (slot, job)
+}
+
+/// Runs `body` on a new thread; when none can start, gives back the data waiting in `slot`.
+fn start<T>(body: impl FnOnce() + Send + 'static, slot: &Mutex<Option<T>>) -> Result<(), T> {
+    match std::thread::Builder::new().spawn(body) {
         Ok(_) => Ok(()),
         Err(_) => Err(slot
             .lock()
@@ -53,14 +69,7 @@ where
     T: Send + 'static,
     F: FnOnce(T) + Send + 'static,
 {
-    let slot = Arc::new(Mutex::new(Some(data)));
-    let theirs = slot.clone();
-    let mut job: Job = Box::new(move || {
-        let data = theirs.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(data) = data {
-            f(data);
-        }
-    });
+    let (slot, mut job) = handoff(data, f);
     loop {
         let idle = IDLE.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let Some((_, tx)) = idle else { break };
@@ -70,14 +79,7 @@ where
             Err(TrySendError::Full(j) | TrySendError::Disconnected(j)) => job = j,
         }
     }
-    match std::thread::Builder::new().spawn(move || work(job)) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(slot
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .expect("a thread that did not start took nothing")),
-    }
+    start(move || work(job), &slot)
 }
 
 /// Runs `first`, then jobs handed to this thread while it is idle; ends after [`IDLE_FOR`]
