@@ -1,7 +1,8 @@
 //! Runs a command through the engine's exec API: create, start with the output multiplexed on
 //! the response, read it under a deadline and a cap, then ask for the exit code. The engine
 //! cannot kill an exec, so a run that is cut short is killed by `kill.rs`. [`start`] is the
-//! driver of every run on this path; `exec_collect` serves the kill itself.
+//! driver of every run on this path; `exec_collect` serves `kill_all`, and `exec_stream`
+//! the kill of a run.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -273,7 +274,7 @@ async fn drive(
 
 /// The exit code of a finished exec. The stream can close a moment before the engine records
 /// the code, so wait briefly for `Running` to clear.
-pub(crate) async fn exit_code(c: &Container, exec_id: &str) -> Result<Option<i32>> {
+async fn exit_code(c: &Container, exec_id: &str) -> Result<Option<i32>> {
     let give_up = Instant::now() + Duration::from_secs(5);
     let mut pause = Duration::from_millis(1);
     loop {
